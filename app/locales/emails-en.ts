@@ -1,0 +1,1 @@
+export const emailsEn = {} as const

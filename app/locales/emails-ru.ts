@@ -1,0 +1,2 @@
+import type { emailsEn } from './emails-en'
+export const emailsRu: Record<keyof typeof emailsEn, string> = {}

@@ -1,0 +1,116 @@
+import crypto from 'node:crypto'
+import fs from 'node:fs'
+import path from 'node:path'
+import { z } from 'zod'
+
+const booleanish = z
+  .enum(['on', 'off', 'true', 'false', '1', '0'])
+  .transform((value) => value === 'on' || value === 'true' || value === '1')
+
+const positiveInt = z.coerce.number().int().positive()
+
+export const EnvSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    APP_URL: z.string().url().optional(),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// connection string')
+      .optional(),
+    DATA_DIR: z.string().min(1).default('.data'),
+    SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    EMAIL_TRANSPORT: z.enum(['resend', 'mailbox']).optional(),
+    EMAIL_FROM: z.string().min(3).default('Chorus <campaigns@chorus.localhost>'),
+    RESEND_API_KEY: z.string().min(1).optional(),
+    RESEND_BASE_URL: z.string().url().optional(),
+    WORKER: booleanish.default('on'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    TRUST_PROXY: booleanish.default('off'),
+    SIGN_RATE_LIMIT: positiveInt.default(20),
+    SIGN_RATE_WINDOW_SECONDS: positiveInt.default(3600),
+    WORKER_CONCURRENCY: positiveInt.default(4),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['SESSION_SECRET'],
+        message: 'is required in production',
+      })
+    }
+    if (env.EMAIL_TRANSPORT === 'resend' && !env.RESEND_API_KEY) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['RESEND_API_KEY'],
+        message: 'is required when EMAIL_TRANSPORT=resend',
+      })
+    }
+    if (env.NODE_ENV === 'production' && !env.EMAIL_TRANSPORT && !env.RESEND_API_KEY) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['EMAIL_TRANSPORT'],
+        message:
+          'production refuses the development mailbox unless chosen explicitly: set RESEND_API_KEY, or EMAIL_TRANSPORT=mailbox',
+      })
+    }
+  })
+
+export type Env = z.infer<typeof EnvSchema> & {
+  APP_URL: string
+  SESSION_SECRET: string
+  EMAIL_TRANSPORT: 'resend' | 'mailbox'
+}
+
+export class EnvError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+    this.name = 'EnvError'
+  }
+}
+
+/** Validates the environment; throws an EnvError naming every bad or missing variable. */
+export function parseEnv(source: NodeJS.ProcessEnv): Env {
+  // An empty variable means "not set", as it does in most .env files.
+  const cleaned = Object.fromEntries(
+    Object.entries(source).filter(([, value]) => value !== undefined && value !== ''),
+  )
+  const result = EnvSchema.safeParse(cleaned)
+  if (!result.success) {
+    throw new EnvError(
+      result.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`),
+    )
+  }
+  const env = result.data
+  return {
+    ...env,
+    APP_URL: (env.APP_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+    SESSION_SECRET: env.SESSION_SECRET ?? developmentSecret(env.DATA_DIR),
+    EMAIL_TRANSPORT: env.EMAIL_TRANSPORT ?? (env.RESEND_API_KEY ? 'resend' : 'mailbox'),
+  }
+}
+
+/** Outside production a secret is generated once and kept under DATA_DIR. */
+function developmentSecret(dataDir: string): string {
+  const file = path.resolve(dataDir, 'session-secret')
+  try {
+    return fs.readFileSync(file, 'utf8').trim()
+  } catch {
+    const secret = crypto.randomBytes(32).toString('hex')
+    fs.mkdirSync(path.dirname(file), { recursive: true })
+    fs.writeFileSync(file, secret, { mode: 0o600 })
+    return secret
+  }
+}
+
+const globalForEnv = globalThis as unknown as { __chorusEnv?: Env }
+
+export function getEnv(): Env {
+  if (!globalForEnv.__chorusEnv) globalForEnv.__chorusEnv = parseEnv(process.env)
+  return globalForEnv.__chorusEnv
+}
+
+/** For tests and boot: forget the parsed environment so the next getEnv() reads it again. */
+export function resetEnv() {
+  globalForEnv.__chorusEnv = undefined
+}

@@ -1,0 +1,68 @@
+import { en, type MessageKey } from '~/locales/en'
+import { ru } from '~/locales/ru'
+
+export const LOCALES = ['en', 'ru'] as const
+export type Locale = (typeof LOCALES)[number]
+export const DEFAULT_LOCALE: Locale = 'en'
+
+export const LOCALE_NAMES: Record<Locale, string> = { en: 'English', ru: 'Русский' }
+
+const catalogues: Record<Locale, Record<string, string>> = { en, ru }
+
+export type { MessageKey }
+export type TranslateVars = Record<string, string | number>
+export type Translate = (key: MessageKey, vars?: TranslateVars) => string
+
+export function isLocale(value: unknown): value is Locale {
+  return typeof value === 'string' && (LOCALES as readonly string[]).includes(value)
+}
+
+/**
+ * Looks a message up in the locale's catalogue, falling back to English.
+ * With a numeric `count`, a plural form `key#one|few|many|other` is chosen by the locale's rules.
+ */
+export function translate(locale: Locale, key: MessageKey, vars: TranslateVars = {}): string {
+  const catalogue = catalogues[locale] ?? en
+  let message: string | undefined
+  if (typeof vars.count === 'number') {
+    const form = new Intl.PluralRules(locale).select(vars.count)
+    message = catalogue[`${key}#${form}`] ?? catalogue[`${key}#other`]
+  }
+  message ??= catalogue[key] ?? (en as Record<string, string>)[key] ?? key
+  return message.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = vars[name]
+    if (value === undefined) return whole
+    return typeof value === 'number' ? formatNumber(locale, value) : value
+  })
+}
+
+export function makeTranslator(locale: Locale): Translate {
+  return (key, vars) => translate(locale, key, vars)
+}
+
+export function formatNumber(locale: Locale, value: number): string {
+  return new Intl.NumberFormat(locale).format(value)
+}
+
+export function formatDate(locale: Locale, value: Date | string, style: 'long' | 'medium' = 'long'): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: style, timeZone: 'UTC' }).format(new Date(value))
+}
+
+/** Picks the best supported locale from an Accept-Language header. */
+export function localeFromAcceptLanguage(header: string | null | undefined): Locale | undefined {
+  if (!header) return undefined
+  const ranked = header
+    .split(',')
+    .map((part) => {
+      const [tag, ...params] = part.trim().split(';')
+      const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='))
+      return { tag: (tag ?? '').toLowerCase(), q: q ? Number(q.slice(2)) || 0 : 1 }
+    })
+    .filter((entry) => entry.tag && entry.q > 0)
+    .sort((a, b) => b.q - a.q)
+  for (const { tag } of ranked) {
+    const base = tag.split('-')[0]
+    if (isLocale(base)) return base
+  }
+  return undefined
+}
