@@ -16,12 +16,12 @@ export const EMAIL_STATES = ['sending', 'sent', 'failed', 'delivered', 'bounced'
 export type EmailStatus = (typeof EMAIL_STATES)[number]
 
 export interface OrganisationsTable {
-  id: Generated<Id>
+  id: Id
   slug: string
   name: string
   privacy_url: string | null
-  created_at: Generated<Timestamp>
-  updated_at: Generated<Timestamp>
+  created_at: Timestamp
+  updated_at: Timestamp
 }
 
 export interface CampaignContent {
@@ -34,7 +34,7 @@ export interface CampaignContent {
 }
 
 export interface CampaignsTable {
-  id: Generated<Id>
+  id: Id
   organisation_id: RefId
   slug: string
   locale: Generated<string>
@@ -52,8 +52,8 @@ export interface CampaignsTable {
   closes_at: NullableTimestamp
   signature_count: Generated<number>
   counted_at: NullableTimestamp
-  created_at: Generated<Timestamp>
-  updated_at: Generated<Timestamp>
+  created_at: Timestamp
+  updated_at: Timestamp
 }
 
 export interface CampaignTranslationsTable {
@@ -65,11 +65,11 @@ export interface CampaignTranslationsTable {
   target_name: string
   target_role: Generated<string>
   demand: string
-  updated_at: Generated<Timestamp>
+  updated_at: Timestamp
 }
 
 export interface SignaturesTable {
-  id: Generated<Id>
+  id: Id
   campaign_id: RefId
   full_name: string
   email: string
@@ -90,9 +90,9 @@ export interface SignaturesTable {
   sends_in_window: Generated<number>
   send_window_started_at: NullableTimestamp
   counted_at: NullableTimestamp
-  created_at: Generated<Timestamp>
+  created_at: Timestamp
   confirmed_at: NullableTimestamp
-  updated_at: Generated<Timestamp>
+  updated_at: Timestamp
 }
 
 export interface CampaignCountryCountsTable {
@@ -102,7 +102,7 @@ export interface CampaignCountryCountsTable {
 }
 
 export interface EmailMessagesTable {
-  id: Generated<Id>
+  id: Id
   idempotency_key: string
   recipient: string
   template: string
@@ -117,9 +117,9 @@ export interface EmailMessagesTable {
   campaign_id: RefId | null
   html: string | null
   text: string | null
-  created_at: Generated<Timestamp>
+  created_at: Timestamp
   sent_at: NullableTimestamp
-  updated_at: Generated<Timestamp>
+  updated_at: Timestamp
 }
 
 export interface RateLimitsTable {

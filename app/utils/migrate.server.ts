@@ -1,13 +1,10 @@
-import { promises as fs } from 'node:fs'
-import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { FileMigrationProvider, Kysely, Migrator, PostgresDialect } from 'kysely'
+import { Kysely, Migrator, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import { Logger, runMigrations as runWorkerMigrations } from 'graphile-worker'
+import { migrations } from '../../db/migrations/index'
 
 // Migrations print nothing: the caller logs what was applied.
 const quietWorkerLogger = new Logger(() => () => {})
-const migrationFolder = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../db/migrations')
 
 /** Brings a database to the latest schema: ours (Kysely migrations) and graphile-worker's. */
 export async function migrateToLatest(connectionString: string) {
@@ -16,7 +13,7 @@ export async function migrateToLatest(connectionString: string) {
   try {
     const migrator = new Migrator({
       db,
-      provider: new FileMigrationProvider({ fs, path, migrationFolder }),
+      provider: { getMigrations: async () => migrations },
     })
     const { error, results } = await migrator.migrateToLatest()
     const failed = results?.find((r) => r.status === 'Error')

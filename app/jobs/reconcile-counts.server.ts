@@ -1,0 +1,12 @@
+import type { Task } from 'graphile-worker'
+import { pruneRateLimits } from '~/models/rate-limit.server'
+import { reconcileSignatureCounts } from '~/models/signature-count.server'
+import { logger } from '~/utils/logger.server'
+
+/** Nightly: compare the cached counts with count(*) and repair any drift, loudly. */
+export const reconcileCounts: Task = async () => {
+  const drift = await reconcileSignatureCounts()
+  for (const d of drift) logger.warn({ drift: d }, 'signature count drift repaired')
+  const pruned = await pruneRateLimits()
+  logger.info({ drifted: drift.length, prunedRateLimits: pruned }, 'nightly reconciliation finished')
+}

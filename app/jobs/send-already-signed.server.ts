@@ -1,0 +1,13 @@
+import type { Task } from 'graphile-worker'
+import { z } from 'zod'
+import { buildSignatureEmail } from '~/models/signature-email.server'
+import { sendEmail } from '~/utils/email.server'
+
+const Payload = z.object({ signatureId: z.string() })
+
+export const sendAlreadySigned: Task = async (payload, helpers) => {
+  const { signatureId } = Payload.parse(payload)
+  const email = await buildSignatureEmail('already-signed', signatureId)
+  if (!email) return
+  await sendEmail(email, { idempotencyKey: `already-signed/${helpers.job.id}` })
+}

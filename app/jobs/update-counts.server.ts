@@ -1,0 +1,25 @@
+import type { Task } from 'graphile-worker'
+import { foldConfirmedSignatures } from '~/models/signature-count.server'
+
+export const UPDATE_COUNTS_JOB_KEY = 'update-counts'
+
+/**
+ * Folds confirmed signatures into the cached counts, then schedules itself again: about every
+ * second while there is work, every two seconds when idle. One chain, one job key.
+ */
+export const updateCounts: Task = async (_payload, helpers) => {
+  let folded = 0
+  let result = await foldConfirmedSignatures()
+  folded += result.folded
+  // Drain a surge in this run, a batch at a time, but hand the worker back within a few seconds.
+  const started = Date.now()
+  while (result.folded > 0 && Date.now() - started < 3000) {
+    result = await foldConfirmedSignatures()
+    folded += result.folded
+  }
+  if (folded > 0) helpers.logger.info(`update-counts: folded ${folded} confirmed signatures`)
+  await helpers.addJob('update-counts', {}, {
+    jobKey: UPDATE_COUNTS_JOB_KEY,
+    runAt: new Date(Date.now() + (folded > 0 ? 1000 : 2000)),
+  })
+}

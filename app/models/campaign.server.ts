@@ -1,0 +1,161 @@
+import { sql } from 'kysely'
+import type { Campaign, CampaignContent, CampaignStatus } from '#db/types'
+import { getDb, type Executor } from '~/utils/db.server'
+import { isLocale, type Locale } from '~/utils/i18n'
+
+export const PUBLIC_STATES = ['live', 'closed'] as const satisfies readonly CampaignStatus[]
+export const SIGNABLE_STATES = ['live'] as const satisfies readonly CampaignStatus[]
+
+export interface PublicCampaign {
+  id: string
+  slug: string
+  status: CampaignStatus
+  locale: Locale
+  contentLocale: Locale
+  content: CampaignContent
+  signatureGoal: number
+  signatureCount: number
+  showRecentSigners: boolean
+  consentVersion: string
+  opensAt: Date | null
+  closesAt: Date | null
+  updatedAt: Date
+  organisation: { id: string; name: string; privacyUrl: string | null }
+}
+
+const contentColumns = ['title', 'summary', 'story', 'target_name', 'target_role', 'demand'] as const
+
+function baseQuery(executor: Executor, locale: Locale) {
+  return executor
+    .selectFrom('campaigns as c')
+    .innerJoin('organisations as o', 'o.id', 'c.organisation_id')
+    .leftJoin('campaign_translations as t', (join) =>
+      join.onRef('t.campaign_id', '=', 'c.id').on('t.locale', '=', locale),
+    )
+    .select([
+      'c.id',
+      'c.slug',
+      'c.status',
+      'c.locale',
+      'c.signature_goal',
+      'c.signature_count',
+      'c.show_recent_signers',
+      'c.consent_version',
+      'c.opens_at',
+      'c.closes_at',
+      'c.created_at',
+      sql<Date>`greatest(c.updated_at, coalesce(c.counted_at, c.updated_at))`.as('updated_at'),
+      'o.id as organisation_id',
+      'o.name as organisation_name',
+      'o.privacy_url as organisation_privacy_url',
+      sql<string | null>`t.locale`.as('translation_locale'),
+      ...contentColumns.map((column) => sql<string>`coalesce(${sql.ref(`t.${column}`)}, ${sql.ref(`c.${column}`)})`.as(column)),
+    ])
+}
+
+type Row = Awaited<ReturnType<ReturnType<typeof baseQuery>['executeTakeFirstOrThrow']>>
+
+function toPublicCampaign(row: Row): PublicCampaign {
+  const baseLocale = isLocale(row.locale) ? row.locale : 'en'
+  const translationLocale = isLocale(row.translation_locale) ? row.translation_locale : null
+  return {
+    id: row.id,
+    slug: row.slug,
+    status: row.status,
+    locale: baseLocale,
+    contentLocale: translationLocale ?? baseLocale,
+    content: {
+      title: row.title,
+      summary: row.summary,
+      story: row.story,
+      target_name: row.target_name,
+      target_role: row.target_role,
+      demand: row.demand,
+    },
+    signatureGoal: row.signature_goal,
+    signatureCount: row.signature_count,
+    showRecentSigners: row.show_recent_signers,
+    consentVersion: row.consent_version,
+    opensAt: row.opens_at,
+    closesAt: row.closes_at,
+    updatedAt: row.updated_at,
+    organisation: { id: row.organisation_id, name: row.organisation_name, privacyUrl: row.organisation_privacy_url },
+  }
+}
+
+/** Live campaigns for the home page, newest first, in the reader's language where translated. */
+export async function listLiveCampaigns(locale: Locale, executor: Executor = getDb()): Promise<PublicCampaign[]> {
+  const rows = await baseQuery(executor, locale)
+    .where('c.status', '=', 'live')
+    .orderBy('c.created_at', 'desc')
+    .orderBy('c.id', 'desc')
+    .limit(100)
+    .execute()
+  return rows.map(toPublicCampaign)
+}
+
+/** A campaign anyone may see (live or closed); drafts and unknown slugs are null. */
+export async function getPublicCampaign(
+  slug: string,
+  locale: Locale,
+  executor: Executor = getDb(),
+): Promise<PublicCampaign | null> {
+  const row = await baseQuery(executor, locale)
+    .where('c.slug', '=', slug)
+    .where('c.status', 'in', PUBLIC_STATES)
+    .executeTakeFirst()
+  return row ? toPublicCampaign(row) : null
+}
+
+export async function getPublicCampaignById(
+  id: string,
+  locale: Locale,
+  executor: Executor = getDb(),
+): Promise<PublicCampaign | null> {
+  const row = await baseQuery(executor, locale).where('c.id', '=', id).executeTakeFirst()
+  return row ? toPublicCampaign(row) : null
+}
+
+export function isSignable(campaign: Pick<PublicCampaign, 'status' | 'closesAt' | 'opensAt'>, now = new Date()) {
+  if (!(SIGNABLE_STATES as readonly string[]).includes(campaign.status)) return false
+  if (campaign.closesAt && campaign.closesAt <= now) return false
+  if (campaign.opensAt && campaign.opensAt > now) return false
+  return true
+}
+
+/** Cached confirmed counts by ISO country code, largest first. */
+export async function getCountryCounts(campaignId: string, executor: Executor = getDb()) {
+  const rows = await executor
+    .selectFrom('campaign_country_counts')
+    .select(['country', 'signature_count'])
+    .where('campaign_id', '=', campaignId)
+    .where('signature_count', '>', 0)
+    .orderBy('signature_count', 'desc')
+    .orderBy('country')
+    .execute()
+  return Object.fromEntries(rows.map((row) => [row.country.trim(), row.signature_count])) as Record<string, number>
+}
+
+/** First names and countries of recent confirmed signers who agreed to be shown. */
+export async function getRecentPublicSigners(campaignId: string, limit = 8, executor: Executor = getDb()) {
+  const rows = await executor
+    .selectFrom('signatures')
+    .select(['full_name', 'country', 'confirmed_at'])
+    .where('campaign_id', '=', campaignId)
+    .where('state', '=', 'confirmed')
+    .where('consent_show_name', '=', true)
+    .orderBy('confirmed_at', 'desc')
+    .limit(limit)
+    .execute()
+  return rows.map((row) => ({
+    firstName: firstNameOf(row.full_name),
+    country: row.country.trim(),
+    confirmedAt: row.confirmed_at!,
+  }))
+}
+
+export function firstNameOf(fullName: string): string {
+  return fullName.trim().split(/\s+/)[0] ?? ''
+}
+
+export type { Campaign }

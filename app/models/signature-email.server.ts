@@ -1,0 +1,63 @@
+import { renderEmail } from '#emails/render'
+import { getPublicCampaignById } from '~/models/campaign.server'
+import { getSignatureForEmail } from '~/models/signature.server'
+import type { OutgoingEmail } from '~/utils/email.server'
+import { getEnv } from '~/utils/env.server'
+import { isLocale, makeTranslator } from '~/utils/i18n'
+import { shareLinks } from '~/utils/share'
+
+export type SignatureEmailKind = 'signature-confirmation' | 'already-signed' | 'signature-thanks'
+
+/**
+ * Builds the email a signature is due, in the signer's language, or null when it is no longer
+ * due (confirmed or removed since it was queued).
+ */
+export async function buildSignatureEmail(
+  kind: SignatureEmailKind,
+  signatureId: string,
+  token?: string,
+): Promise<OutgoingEmail | null> {
+  const signature = await getSignatureForEmail(signatureId)
+  if (!signature) return null
+  if (kind === 'signature-confirmation' && (signature.state !== 'pending' || !token)) return null
+  if (kind !== 'signature-confirmation' && signature.state !== 'confirmed') return null
+  const locale = isLocale(signature.locale) ? signature.locale : 'en'
+  const campaign = await getPublicCampaignById(signature.campaign_id, locale)
+  if (!campaign) return null
+
+  const { APP_URL } = getEnv()
+  const campaignUrl = `${APP_URL}/campaigns/${campaign.slug}?lang=${locale}`
+  const common = {
+    locale,
+    campaignTitle: campaign.content.title,
+    campaignUrl,
+    organisationName: campaign.organisation.name,
+    appUrl: APP_URL,
+    signerName: signature.full_name,
+  }
+  const rendered =
+    kind === 'signature-confirmation'
+      ? await renderEmail('signature-confirmation', {
+          ...common,
+          confirmUrl: `${APP_URL}/confirm/${token}?lang=${locale}`,
+        })
+      : kind === 'already-signed'
+        ? await renderEmail('already-signed', common)
+        : await renderEmail('signature-thanks', {
+            ...common,
+            signatureCount: campaign.signatureCount,
+            shareLinks: shareLinks(`${APP_URL}/campaigns/${campaign.slug}`, campaign.content.title, makeTranslator(locale)).map(
+              ({ label, href }) => ({ label, href }),
+            ),
+          })
+  return {
+    to: signature.email,
+    template: kind,
+    locale,
+    subject: rendered.subject,
+    html: rendered.html,
+    text: rendered.text,
+    signatureId: signature.id,
+    campaignId: campaign.id,
+  }
+}

@@ -1,0 +1,200 @@
+import { parseWithZod } from '@conform-to/zod'
+import { describe, expect, it } from 'vitest'
+import { createCampaign, uniqueEmail } from '../../tests/support/factories'
+import { queuedJobs } from '../../tests/support/jobs'
+import { getDb } from '~/utils/db.server'
+import { hashToken } from '~/utils/security.server'
+import {
+  MAX_SENDS_PER_DAY,
+  SignCampaignServerSchema,
+  canonicalEmail,
+  confirmSignature,
+  getPendingSignatureByToken,
+  signCampaign,
+} from './signature.server'
+
+const context = { ip: '203.0.113.7', userAgent: 'test', locale: 'en' as const }
+const input = (overrides: Record<string, string> = {}) => ({
+  fullName: 'Ada Lovelace',
+  email: uniqueEmail(),
+  country: 'GB',
+  ...overrides,
+})
+
+function parse(values: Record<string, string>) {
+  const form = new FormData()
+  for (const [key, value] of Object.entries(values)) form.append(key, value)
+  return parseWithZod(form, { schema: SignCampaignServerSchema })
+}
+
+async function signAndGetToken(campaign: { id: string; consent_version: string }, values = input()) {
+  const result = await signCampaign({ id: campaign.id, consentVersion: campaign.consent_version }, values, context)
+  const jobs = await queuedJobs('send-signature-confirmation')
+  return { result, token: jobs.at(-1)?.payload.token as string }
+}
+
+describe('canonicalEmail', () => {
+  it('lower-cases, trims and strips +tags', () => {
+    expect(canonicalEmail('  Ada+petitions@Example.ORG ')).toBe('ada@example.org')
+  })
+  it('removes dots for Gmail-style domains and folds googlemail into gmail', () => {
+    expect(canonicalEmail('a.d.a+x@gmail.com')).toBe('ada@gmail.com')
+    expect(canonicalEmail('A.DA@googlemail.com')).toBe('ada@gmail.com')
+  })
+  it('keeps dots for other domains', () => {
+    expect(canonicalEmail('a.da@example.org')).toBe('a.da@example.org')
+  })
+})
+
+describe('the sign form schema', () => {
+  it('accepts a valid signature and normalises the email and country', () => {
+    const submission = parse({ fullName: ' Ada ', email: ' ADA@Example.org ', country: 'gb', postcode: 'SW1A 1AA' })
+    expect(submission.status).toBe('success')
+    if (submission.status === 'success') {
+      expect(submission.value).toMatchObject({ fullName: 'Ada', email: 'ada@example.org', country: 'GB' })
+    }
+  })
+
+  it.each([
+    ['an empty name', { fullName: '' }, 'fullName', 'sign.error.nameRequired'],
+    ['a name over 100 characters', { fullName: 'a'.repeat(101) }, 'fullName', 'sign.error.nameTooLong'],
+    ['a name with a URL', { fullName: 'Visit https://spam.example' }, 'fullName', 'sign.error.nameUrl'],
+    ['a name starting with =', { fullName: '=HYPERLINK("x")' }, 'fullName', 'sign.error.nameFormula'],
+    ['a name starting with +', { fullName: '+1 Ada' }, 'fullName', 'sign.error.nameFormula'],
+    ['a name starting with -', { fullName: '-Ada' }, 'fullName', 'sign.error.nameFormula'],
+    ['a name starting with @', { fullName: '@Ada' }, 'fullName', 'sign.error.nameFormula'],
+    ['a malformed email', { email: 'not-an-email' }, 'email', 'sign.error.emailInvalid'],
+    ['an email over 254 characters', { email: `${'a'.repeat(64)}@${'b'.repeat(186)}.org` }, 'email', 'sign.error.emailTooLong'],
+    ['a country not in the list', { country: 'XX' }, 'country', 'sign.error.countryRequired'],
+    ['no country', { country: '' }, 'country', 'sign.error.countryRequired'],
+    ['a postcode over 16 characters', { postcode: '12345678901234567' }, 'postcode', 'sign.error.postcodeTooLong'],
+  ])('rejects %s', (_label, overrides, field, message) => {
+    const submission = parse({ fullName: 'Ada', email: 'ada@example.org', country: 'GB', ...overrides })
+    expect(submission.status).toBe('error')
+    expect(submission.error?.[field]).toContain(message)
+  })
+})
+
+describe('signCampaign', () => {
+  it('creates a pending signature, stores only hashes, and queues the confirmation in the same transaction', async () => {
+    const campaign = await createCampaign(getDb())
+    const values = input({ email: 'Ada.Lovelace+cause@Gmail.com', postcode: 'sw1a 1aa' })
+    const { result, token } = await signAndGetToken(campaign, { ...values, email: values.email.toLowerCase() })
+    expect(result.outcome).toBe('created')
+    const row = await getDb().selectFrom('signatures').selectAll().where('id', '=', result.signatureId!).executeTakeFirstOrThrow()
+    expect(row).toMatchObject({
+      state: 'pending',
+      canonical_email: 'adalovelace@gmail.com',
+      email: 'ada.lovelace+cause@gmail.com',
+      postcode: 'SW1A 1AA',
+      consent_updates: false,
+      consent_show_name: false,
+      consent_version: campaign.consent_version,
+      locale: 'en',
+    })
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/) // 256 bits
+    expect(row.confirmation_token_hash).toEqual(hashToken(token))
+    expect(row.ip_hash).toHaveLength(32)
+    expect(row.ip_hash!.toString('utf8')).not.toContain('203.0.113.7')
+    const { rows } = await getDb().selectFrom('signatures').select('ip_hash').execute().then((r) => ({ rows: r }))
+    expect(JSON.stringify(rows)).not.toContain('203.0.113.7')
+  })
+
+  it('keeps one signature per canonical email and re-sends the confirmation with a new token', async () => {
+    const campaign = await createCampaign(getDb())
+    const first = await signAndGetToken(campaign, input({ email: 'ada@gmail.com' }))
+    const second = await signAndGetToken(campaign, input({ email: 'a.d.a+again@gmail.com' }))
+    expect(second.result).toEqual({ outcome: 'resent', signatureId: first.result.signatureId })
+    expect(second.token).not.toBe(first.token)
+    expect(await getPendingSignatureByToken(first.token)).toBeNull()
+    expect(await getPendingSignatureByToken(second.token)).not.toBeNull()
+    const count = await getDb().selectFrom('signatures').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()
+    expect(Number(count.n)).toBe(1)
+  })
+
+  it(`sends at most ${MAX_SENDS_PER_DAY} emails per signature per day`, async () => {
+    const campaign = await createCampaign(getDb())
+    const values = input()
+    const outcomes = []
+    for (let i = 0; i < 5; i++) outcomes.push((await signAndGetToken(campaign, values)).result.outcome)
+    expect(outcomes).toEqual(['created', 'resent', 'resent', 'throttled', 'throttled'])
+    expect(await queuedJobs('send-signature-confirmation')).toHaveLength(3)
+    // A day later the allowance is back.
+    await getDb().updateTable('signatures').set({ send_window_started_at: new Date(Date.now() - 25 * 3600_000) }).execute()
+    expect((await signAndGetToken(campaign, values)).result.outcome).toBe('resent')
+  })
+
+  it('sends an "already signed" email when a confirmed signer signs again', async () => {
+    const campaign = await createCampaign(getDb())
+    const values = input()
+    const { token } = await signAndGetToken(campaign, values)
+    expect((await confirmSignature(token)).status).toBe('confirmed')
+    const again = await signCampaign({ id: campaign.id, consentVersion: 'v' }, values, context)
+    expect(again.outcome).toBe('already-confirmed')
+    expect(await queuedJobs('send-already-signed')).toHaveLength(1)
+    const row = await getDb().selectFrom('signatures').select('state').executeTakeFirstOrThrow()
+    expect(row.state).toBe('confirmed')
+  })
+
+  it('ignores a submission that filled in the honeypot', async () => {
+    const campaign = await createCampaign(getDb())
+    const result = await signCampaign({ id: campaign.id, consentVersion: 'v' }, { ...input(), website: 'http://spam' }, context)
+    expect(result.outcome).toBe('ignored')
+    expect(await getDb().selectFrom('signatures').selectAll().execute()).toHaveLength(0)
+    expect(await queuedJobs()).toHaveLength(0)
+  })
+
+  it('records consents and tracking fields', async () => {
+    const campaign = await createCampaign(getDb())
+    const { result } = await signAndGetToken(campaign, {
+      ...input(),
+      consentUpdates: 'on',
+      consentShowName: 'on',
+      source: 'newsletter',
+      utmSource: 'mastodon',
+      utmMedium: 'social',
+      utmCampaign: 'launch',
+    } as never)
+    const row = await getDb().selectFrom('signatures').selectAll().where('id', '=', result.signatureId!).executeTakeFirstOrThrow()
+    expect(row).toMatchObject({
+      consent_updates: true,
+      consent_show_name: true,
+      source: 'newsletter',
+      utm_source: 'mastodon',
+      utm_medium: 'social',
+      utm_campaign: 'launch',
+    })
+  })
+})
+
+describe('confirmSignature', () => {
+  it('confirms once: the token is single use and the campaign row is untouched', async () => {
+    const campaign = await createCampaign(getDb())
+    const { token, result } = await signAndGetToken(campaign)
+    const before = await getDb().selectFrom('campaigns').selectAll().where('id', '=', campaign.id).executeTakeFirstOrThrow()
+    expect(await confirmSignature(token)).toEqual({ status: 'confirmed', signatureId: result.signatureId, campaignId: campaign.id })
+    expect(await confirmSignature(token)).toEqual({ status: 'invalid' })
+    const after = await getDb().selectFrom('campaigns').selectAll().where('id', '=', campaign.id).executeTakeFirstOrThrow()
+    expect(after).toEqual(before)
+    const row = await getDb().selectFrom('signatures').selectAll().executeTakeFirstOrThrow()
+    expect(row.state).toBe('confirmed')
+    expect(row.confirmed_at).toBeInstanceOf(Date)
+    expect(row.confirmation_token_hash).toBeNull()
+    expect(await queuedJobs('send-signature-thanks')).toHaveLength(1)
+  })
+
+  it('rejects unknown and malformed tokens', async () => {
+    expect(await confirmSignature('x'.repeat(43))).toEqual({ status: 'invalid' })
+    expect(await confirmSignature("'; drop table signatures; --")).toEqual({ status: 'invalid' })
+    expect(await getPendingSignatureByToken('')).toBeNull()
+  })
+
+  it('does not confirm on a closed campaign', async () => {
+    const campaign = await createCampaign(getDb())
+    const { token } = await signAndGetToken(campaign)
+    await getDb().updateTable('campaigns').set({ status: 'closed' }).where('id', '=', campaign.id).execute()
+    expect((await confirmSignature(token)).status).toBe('closed')
+    const row = await getDb().selectFrom('signatures').select('state').executeTakeFirstOrThrow()
+    expect(row.state).toBe('pending')
+  })
+})

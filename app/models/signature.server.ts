@@ -1,0 +1,200 @@
+import { sql } from 'kysely'
+import type { Signature } from '#db/types'
+import { SignCampaignSchema, type SignCampaignInput } from '~/models/signature-schema'
+import { isCountryCode } from '~/utils/countries.server'
+import { getDb, type Tx } from '~/utils/db.server'
+import type { Locale } from '~/utils/i18n'
+import { enqueueJob } from '~/utils/jobs.server'
+import type { RequestContext } from '~/utils/request.server'
+import { generateToken, hashIp, hashToken } from '~/utils/security.server'
+
+/** How many confirmation or "already signed" emails one signature may trigger per day. */
+export const MAX_SENDS_PER_DAY = 3
+export const EMAIL_JOB_ATTEMPTS = 10
+
+/** The form's rules plus those only the server can check. */
+export const SignCampaignServerSchema = SignCampaignSchema.superRefine((value, ctx) => {
+  if (!isCountryCode(value.country)) {
+    ctx.addIssue({ code: 'custom', path: ['country'], message: 'sign.error.countryRequired' })
+  }
+})
+
+const GMAIL_STYLE_DOMAINS = new Set(['gmail.com', 'googlemail.com'])
+
+/**
+ * The address used to find duplicates: lower-cased, `+tags` removed, and for Gmail-style
+ * domains dots removed (and googlemail folded into gmail), so one inbox signs once.
+ */
+export function canonicalEmail(email: string): string {
+  const trimmed = email.trim().toLowerCase()
+  const at = trimmed.lastIndexOf('@')
+  if (at < 1) return trimmed
+  let local = trimmed.slice(0, at)
+  let domain = trimmed.slice(at + 1)
+  local = local.split('+')[0] ?? local
+  if (GMAIL_STYLE_DOMAINS.has(domain)) {
+    local = local.replaceAll('.', '')
+    domain = 'gmail.com'
+  }
+  return `${local}@${domain}`
+}
+
+export type SignOutcome = 'created' | 'resent' | 'already-confirmed' | 'throttled' | 'ignored'
+
+/**
+ * Records a signature (or finds the existing one) and queues the right email in the same
+ * transaction. Callers answer every outcome the same way, so nobody learns whether an
+ * address has signed.
+ */
+export async function signCampaign(
+  campaign: { id: string; consentVersion: string },
+  input: SignCampaignInput,
+  context: RequestContext & { locale: Locale },
+): Promise<{ outcome: SignOutcome; signatureId: string | null }> {
+  if (input.website) return { outcome: 'ignored', signatureId: null }
+  const token = generateToken()
+  const canonical = canonicalEmail(input.email)
+  return await getDb()
+    .transaction()
+    .execute(async (tx) => {
+      const inserted = await tx
+        .insertInto('signatures')
+        .values({
+          campaign_id: campaign.id,
+          full_name: input.fullName,
+          email: input.email,
+          canonical_email: canonical,
+          country: input.country,
+          postcode: input.postcode ? input.postcode.toUpperCase() : null,
+          locale: context.locale,
+          consent_updates: input.consentUpdates === 'on',
+          consent_show_name: input.consentShowName === 'on',
+          consent_version: campaign.consentVersion,
+          confirmation_token_hash: hashToken(token),
+          ip_hash: hashIp(context.ip),
+          source: input.source ?? null,
+          utm_source: input.utmSource ?? null,
+          utm_medium: input.utmMedium ?? null,
+          utm_campaign: input.utmCampaign ?? null,
+          sends_in_window: 1,
+          send_window_started_at: sql`now()`,
+        })
+        .onConflict((oc) => oc.constraint('signatures_campaign_canonical_email_key').doNothing())
+        .returning('id')
+        .executeTakeFirst()
+      if (inserted) {
+        await enqueueSignatureEmail(tx, 'send-signature-confirmation', inserted.id, token)
+        return { outcome: 'created', signatureId: inserted.id }
+      }
+
+      const existing = await tx
+        .selectFrom('signatures')
+        .selectAll()
+        .where('campaign_id', '=', campaign.id)
+        .where('canonical_email', '=', canonical)
+        .forUpdate()
+        .executeTakeFirstOrThrow()
+      if (existing.state === 'invalidated') return { outcome: 'ignored', signatureId: existing.id }
+      if (!(await takeSendAllowance(tx, existing))) return { outcome: 'throttled', signatureId: existing.id }
+      if (existing.state === 'pending') {
+        // A fresh token: the newest email's link is the one that works.
+        await tx
+          .updateTable('signatures')
+          .set({ confirmation_token_hash: hashToken(token), updated_at: sql`now()` })
+          .where('id', '=', existing.id)
+          .execute()
+        await enqueueSignatureEmail(tx, 'send-signature-confirmation', existing.id, token)
+        return { outcome: 'resent', signatureId: existing.id }
+      }
+      await enqueueSignatureEmail(tx, 'send-already-signed', existing.id)
+      return { outcome: 'already-confirmed', signatureId: existing.id }
+    })
+}
+
+/** At most MAX_SENDS_PER_DAY emails per signature in a rolling day window. */
+async function takeSendAllowance(tx: Tx, signature: Signature): Promise<boolean> {
+  const result = await tx
+    .updateTable('signatures')
+    .set({
+      sends_in_window: sql`case when send_window_started_at is null or send_window_started_at < now() - interval '24 hours' then 1 else sends_in_window + 1 end`,
+      send_window_started_at: sql`case when send_window_started_at is null or send_window_started_at < now() - interval '24 hours' then now() else send_window_started_at end`,
+    })
+    .where('id', '=', signature.id)
+    .where(
+      sql<boolean>`(send_window_started_at is null or send_window_started_at < now() - interval '24 hours' or sends_in_window < ${MAX_SENDS_PER_DAY})`,
+    )
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}
+
+async function enqueueSignatureEmail(tx: Tx, task: string, signatureId: string, token?: string) {
+  await enqueueJob(tx, task, token ? { signatureId, token } : { signatureId }, { maxAttempts: EMAIL_JOB_ATTEMPTS })
+}
+
+/** The pending signature a confirmation link belongs to, or null when the link is unknown or used. */
+export async function getPendingSignatureByToken(token: string) {
+  if (!isPlausibleToken(token)) return null
+  return (
+    (await getDb()
+      .selectFrom('signatures')
+      .select(['id', 'campaign_id', 'state'])
+      .where('confirmation_token_hash', '=', hashToken(token))
+      .where('state', '=', 'pending')
+      .executeTakeFirst()) ?? null
+  )
+}
+
+export type ConfirmResult =
+  | { status: 'confirmed'; signatureId: string; campaignId: string }
+  | { status: 'invalid' }
+  | { status: 'closed'; campaignId: string }
+
+/**
+ * Confirms the signature a token belongs to. The token is single use; the campaign row is not
+ * touched (the counter job folds confirmations into the cached counts).
+ */
+export async function confirmSignature(token: string): Promise<ConfirmResult> {
+  if (!isPlausibleToken(token)) return { status: 'invalid' }
+  return await getDb()
+    .transaction()
+    .execute(async (tx) => {
+      const signature = await tx
+        .selectFrom('signatures as s')
+        .innerJoin('campaigns as c', 'c.id', 's.campaign_id')
+        .select(['s.id', 's.campaign_id', 'c.status', 'c.closes_at'])
+        .where('s.confirmation_token_hash', '=', hashToken(token))
+        .where('s.state', '=', 'pending')
+        .forUpdate('s')
+        .executeTakeFirst()
+      if (!signature) return { status: 'invalid' } as const
+      if (signature.status !== 'live' || (signature.closes_at && signature.closes_at <= new Date())) {
+        return { status: 'closed', campaignId: signature.campaign_id } as const
+      }
+      await tx
+        .updateTable('signatures')
+        .set({
+          state: 'confirmed',
+          confirmed_at: sql`now()`,
+          confirmation_token_hash: null,
+          updated_at: sql`now()`,
+        })
+        .where('id', '=', signature.id)
+        .execute()
+      await enqueueSignatureEmail(tx, 'send-signature-thanks', signature.id)
+      return { status: 'confirmed', signatureId: signature.id, campaignId: signature.campaign_id } as const
+    })
+}
+
+export async function getSignatureForEmail(signatureId: string) {
+  return (
+    (await getDb()
+      .selectFrom('signatures')
+      .select(['id', 'campaign_id', 'full_name', 'email', 'state', 'locale', 'confirmation_token_hash'])
+      .where('id', '=', signatureId)
+      .executeTakeFirst()) ?? null
+  )
+}
+
+function isPlausibleToken(token: string) {
+  return /^[A-Za-z0-9_-]{20,100}$/.test(token)
+}

@@ -1,0 +1,126 @@
+import type { LinksFunction, LoaderFunctionArgs } from '@remix-run/node'
+import { data } from '@remix-run/node'
+import {
+  isRouteErrorResponse,
+  Link,
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useLocation,
+  useRouteError,
+  useRouteLoaderData,
+} from '@remix-run/react'
+import stylesheet from '~/styles.css?url'
+import { getEnv } from '~/utils/env.server'
+import { DEFAULT_LOCALE, isLocale, LOCALE_NAMES, LOCALES, makeTranslator, type Locale } from '~/utils/i18n'
+import { getLocale, localeCookieHeader } from '~/utils/locale.server'
+import { useNonce } from '~/utils/nonce'
+
+export const links: LinksFunction = () => [
+  { rel: 'stylesheet', href: stylesheet },
+  { rel: 'icon', href: '/favicon.svg', type: 'image/svg+xml' },
+]
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const locale = getLocale(request)
+  const cookie = localeCookieHeader(request, getEnv().APP_URL.startsWith('https://'))
+  return data({ locale }, { headers: cookie ? { 'Set-Cookie': cookie } : {} })
+}
+
+function useRootLocale(): Locale {
+  const data = useRouteLoaderData<typeof loader>('root')
+  return data && isLocale(data.locale) ? data.locale : DEFAULT_LOCALE
+}
+
+function LanguageSwitcher({ locale }: { locale: Locale }) {
+  const location = useLocation()
+  const t = makeTranslator(locale)
+  return (
+    <nav aria-label={t('nav.language')} className="language-switcher">
+      <ul>
+        {LOCALES.map((code) => {
+          const params = new URLSearchParams(location.search)
+          params.set('lang', code)
+          return (
+            <li key={code}>
+              {code === locale ? (
+                <span aria-current="true" lang={code}>
+                  {LOCALE_NAMES[code]}
+                </span>
+              ) : (
+                <a href={`${location.pathname}?${params}`} lang={code} hrefLang={code}>
+                  {LOCALE_NAMES[code]}
+                </a>
+              )}
+            </li>
+          )
+        })}
+      </ul>
+    </nav>
+  )
+}
+
+export function Layout({ children }: { children: React.ReactNode }) {
+  const locale = useRootLocale()
+  const nonce = useNonce()
+  const t = makeTranslator(locale)
+  return (
+    <html lang={locale}>
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="referrer" content="same-origin" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        <a className="skip-link" href="#main">
+          {t('nav.skip')}
+        </a>
+        <header className="site-header">
+          <div className="wrap header-row">
+            <Link to="/" className="brand">
+              {t('site.name')}
+            </Link>
+            <LanguageSwitcher locale={locale} />
+          </div>
+        </header>
+        <main id="main" tabIndex={-1}>
+          {children}
+        </main>
+        <footer className="site-footer">
+          <div className="wrap">
+            <p>
+              {t('footer.about')} <Link to="/privacy">{t('footer.privacy')}</Link>
+            </p>
+          </div>
+        </footer>
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
+      </body>
+    </html>
+  )
+}
+
+export default function App() {
+  return <Outlet />
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError()
+  const locale = useRootLocale()
+  const t = makeTranslator(locale)
+  const notFound = isRouteErrorResponse(error) && error.status === 404
+  return (
+    <div className="wrap narrow">
+      <title>{`${notFound ? t('error.notFound.title') : t('error.generic.title')} · ${t('site.name')}`}</title>
+      <h1>{notFound ? t('error.notFound.title') : t('error.generic.title')}</h1>
+      <p>{notFound ? t('error.notFound.body') : t('error.generic.body')}</p>
+      <p>
+        <Link to="/">{t('error.home')}</Link>
+      </p>
+    </div>
+  )
+}

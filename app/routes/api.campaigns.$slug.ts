@@ -1,0 +1,40 @@
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { getCountryCounts, getPublicCampaign } from '~/models/campaign.server'
+import { PUBLIC_CACHE } from '~/utils/http.server'
+import { getLocale } from '~/utils/locale.server'
+
+const CORS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'GET, OPTIONS',
+  'Access-Control-Allow-Headers': 'Content-Type',
+}
+
+/** Public JSON for partners and widgets: confirmed counts only, never personal data. */
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: CORS })
+  const locale = getLocale(request)
+  const campaign = await getPublicCampaign(params.slug ?? '', locale)
+  if (!campaign) {
+    return Response.json({ error: 'not_found' }, { status: 404, headers: { ...CORS, 'Cache-Control': PUBLIC_CACHE } })
+  }
+  const signaturesByCountry = await getCountryCounts(campaign.id)
+  return Response.json(
+    {
+      slug: campaign.slug,
+      title: campaign.content.title,
+      status: campaign.status,
+      locale: campaign.contentLocale,
+      target: { name: campaign.content.target_name, role: campaign.content.target_role },
+      goal: campaign.signatureGoal,
+      signatureCount: campaign.signatureCount,
+      signaturesByCountry,
+      updatedAt: campaign.updatedAt.toISOString(),
+    },
+    { headers: { ...CORS, 'Cache-Control': PUBLIC_CACHE, Vary: 'Accept-Language, Cookie' } },
+  )
+}
+
+export async function action({ request }: LoaderFunctionArgs) {
+  if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: CORS })
+  return Response.json({ error: 'method_not_allowed' }, { status: 405, headers: { ...CORS, Allow: 'GET, OPTIONS' } })
+}

@@ -1,0 +1,46 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { data } from '@remix-run/node'
+import { Link, useLoaderData } from '@remix-run/react'
+import { getPublicCampaign } from '~/models/campaign.server'
+import { NO_STORE } from '~/utils/http.server'
+import { makeTranslator } from '~/utils/i18n'
+import { getLocale } from '~/utils/locale.server'
+import { useT } from '~/utils/use-t'
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const locale = getLocale(request)
+  const campaign = await getPublicCampaign(params.slug ?? '', locale)
+  if (!campaign) throw new Response('Not found', { status: 404 })
+  const t = makeTranslator(locale)
+  return data(
+    { slug: campaign.slug, title: campaign.content.title, contentLocale: campaign.contentLocale, pageTitle: t('check.title') },
+    { headers: { 'Cache-Control': NO_STORE } },
+  )
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }]
+
+export default function CheckYourEmail() {
+  const { slug, title, contentLocale } = useLoaderData<typeof loader>()
+  const t = useT()
+  return (
+    <div className="wrap narrow">
+      <h1>{t('check.title')}</h1>
+      <p className="lede">
+        {t('check.sent')} <q lang={contentLocale}>{title}</q>
+      </p>
+      <p>{t('check.click')}</p>
+      <div className="notice">
+        <h2>{t('check.noEmailHeading')}</h2>
+        <ul>
+          <li>{t('check.spam')}</li>
+          <li>{t('check.wait')}</li>
+          <li>{t('check.again')}</li>
+        </ul>
+      </div>
+      <p>
+        <Link to={`/campaigns/${slug}`}>{t('check.back')}</Link>
+      </p>
+    </div>
+  )
+}

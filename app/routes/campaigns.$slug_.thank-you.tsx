@@ -1,0 +1,51 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { data } from '@remix-run/node'
+import { Link, useLoaderData } from '@remix-run/react'
+import { ProgressToGoal } from '~/components/progress-to-goal'
+import { ShareLinks } from '~/components/share-links'
+import { getPublicCampaign } from '~/models/campaign.server'
+import { getEnv } from '~/utils/env.server'
+import { NO_STORE } from '~/utils/http.server'
+import { makeTranslator } from '~/utils/i18n'
+import { getLocale } from '~/utils/locale.server'
+import { useT } from '~/utils/use-t'
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const locale = getLocale(request)
+  const campaign = await getPublicCampaign(params.slug ?? '', locale)
+  if (!campaign) throw new Response('Not found', { status: 404 })
+  const t = makeTranslator(locale)
+  return data(
+    {
+      slug: campaign.slug,
+      title: campaign.content.title,
+      contentLocale: campaign.contentLocale,
+      signatureCount: campaign.signatureCount,
+      signatureGoal: campaign.signatureGoal,
+      canonicalUrl: `${getEnv().APP_URL}/campaigns/${campaign.slug}`,
+      pageTitle: t('thanks.title'),
+    },
+    { headers: { 'Cache-Control': NO_STORE } },
+  )
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }]
+
+export default function ThankYou() {
+  const { slug, title, contentLocale, signatureCount, signatureGoal, canonicalUrl } = useLoaderData<typeof loader>()
+  const t = useT()
+  return (
+    <div className="wrap narrow">
+      <h1>{t('thanks.title')}</h1>
+      <p className="lede">
+        {t('thanks.confirmed')} <q lang={contentLocale}>{title}</q>
+      </p>
+      <ProgressToGoal id="thanks-progress" count={signatureCount} goal={signatureGoal} />
+      <p>{t('thanks.countNote')}</p>
+      <ShareLinks url={canonicalUrl} title={title} headingId="thanks-share" />
+      <p>
+        <Link to={`/campaigns/${slug}`}>{t('thanks.back')}</Link>
+      </p>
+    </div>
+  )
+}

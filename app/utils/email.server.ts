@@ -1,0 +1,115 @@
+import { Resend } from 'resend'
+import { sql } from 'kysely'
+import { getDb } from '~/utils/db.server'
+import { getEnv } from '~/utils/env.server'
+import { logger } from '~/utils/logger.server'
+
+export interface OutgoingEmail {
+  to: string
+  template: string
+  locale: string
+  subject: string
+  html: string
+  text: string
+  headers?: Record<string, string>
+  signatureId?: string | null
+  campaignId?: string | null
+}
+
+export class EmailSendError extends Error {
+  constructor(message: string, public readonly statusCode?: number | null) {
+    super(message)
+    this.name = 'EmailSendError'
+  }
+}
+
+const globalForResend = globalThis as unknown as { __chorusResend?: { key: string; base?: string; client: Resend } }
+
+function resendClient(): Resend {
+  const env = getEnv()
+  const key = env.RESEND_API_KEY
+  if (!key) throw new EmailSendError('RESEND_API_KEY is not set')
+  const cached = globalForResend.__chorusResend
+  if (cached && cached.key === key && cached.base === env.RESEND_BASE_URL) return cached.client
+  const client = new Resend(key, env.RESEND_BASE_URL ? { baseUrl: env.RESEND_BASE_URL } : undefined)
+  globalForResend.__chorusResend = { key, base: env.RESEND_BASE_URL, client }
+  return client
+}
+
+/**
+ * Sends one email through the configured transport and records it. The idempotency key makes
+ * a retried job safe: an email already recorded as sent is not sent again, and Resend itself
+ * drops a repeated key. Throws when the provider refuses, so the job is retried with backoff.
+ */
+export async function sendEmail(email: OutgoingEmail, { idempotencyKey }: { idempotencyKey: string }) {
+  const env = getEnv()
+  const db = getDb()
+  const record = await db
+    .insertInto('email_messages')
+    .values({
+      idempotency_key: idempotencyKey,
+      recipient: email.to,
+      template: email.template,
+      subject: email.subject,
+      locale: email.locale,
+      transport: env.EMAIL_TRANSPORT,
+      signature_id: email.signatureId ?? null,
+      campaign_id: email.campaignId ?? null,
+      attempts: 1,
+    })
+    .onConflict((oc) =>
+      oc.column('idempotency_key').doUpdateSet({
+        attempts: sql`email_messages.attempts + 1`,
+        updated_at: sql`now()`,
+      }),
+    )
+    .returning(['id', 'status'])
+    .executeTakeFirstOrThrow()
+  if (record.status !== 'sending' && record.status !== 'failed') return { id: record.id, skipped: true }
+
+  if (env.EMAIL_TRANSPORT === 'mailbox') {
+    await db
+      .updateTable('email_messages')
+      .set({
+        status: 'sent',
+        provider_id: `mailbox-${record.id}`,
+        html: email.html,
+        text: email.text,
+        sent_at: sql`now()`,
+        updated_at: sql`now()`,
+        error: null,
+      })
+      .where('id', '=', record.id)
+      .execute()
+    logger.info({ emailId: record.id, template: email.template }, 'email stored in the development mailbox')
+    return { id: record.id, skipped: false }
+  }
+
+  const { data, error } = await resendClient().emails.send(
+    {
+      from: env.EMAIL_FROM,
+      to: [email.to],
+      subject: email.subject,
+      html: email.html,
+      text: email.text,
+      headers: email.headers,
+    },
+    { idempotencyKey },
+  )
+  if (error || !data) {
+    const message = error ? `${error.name}: ${error.message}` : 'Resend returned no data'
+    await db
+      .updateTable('email_messages')
+      .set({ status: 'failed', error: message, updated_at: sql`now()` })
+      .where('id', '=', record.id)
+      .execute()
+    throw new EmailSendError(message, error && 'statusCode' in error ? (error.statusCode as number | null) : null)
+  }
+  await db
+    .updateTable('email_messages')
+    .set({ status: 'sent', provider_id: data.id, sent_at: sql`now()`, updated_at: sql`now()`, error: null })
+    .where('id', '=', record.id)
+    .execute()
+  logger.info({ emailId: record.id, template: email.template, providerId: data.id }, 'email sent')
+  return { id: record.id, skipped: false }
+}

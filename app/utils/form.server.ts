@@ -1,0 +1,56 @@
+import { data } from '@remix-run/node'
+
+export const FORM_LIMIT_BYTES = 16 * 1024
+
+/** Thrown as a 400 answer: a body that is too large or not a form never reaches the parser. */
+export function badRequest(message: string, status = 400) {
+  return data({ error: message }, { status, headers: { 'Cache-Control': 'no-store' } })
+}
+
+/**
+ * Reads a url-encoded (or small multipart) form body, refusing more than `limit` bytes without
+ * buffering it all. Throws a 400 response for oversized or malformed bodies.
+ */
+export async function readForm(request: Request, limit = FORM_LIMIT_BYTES): Promise<FormData> {
+  const type = (request.headers.get('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase()
+  const declared = Number(request.headers.get('Content-Length') ?? 0)
+  if (declared > limit) throw badRequest('The form is too large.', 413)
+  if (type === 'multipart/form-data') {
+    try {
+      return await request.formData()
+    } catch {
+      throw badRequest('The form could not be read.')
+    }
+  }
+  if (type !== 'application/x-www-form-urlencoded' && type !== 'text/plain' && type !== '') {
+    throw badRequest('Send the form as application/x-www-form-urlencoded.', 415)
+  }
+  const reader = request.body?.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  if (reader) {
+    while (true) {
+      const { done, value } = await reader.read()
+      if (done) break
+      size += value.byteLength
+      if (size > limit) {
+        await reader.cancel().catch(() => {})
+        throw badRequest('The form is too large.', 413)
+      }
+      chunks.push(value)
+    }
+  }
+  let text: string
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks))
+  } catch {
+    throw badRequest('The form is not valid UTF-8.')
+  }
+  const form = new FormData()
+  try {
+    for (const [key, value] of new URLSearchParams(text)) form.append(key, value)
+  } catch {
+    throw badRequest('The form could not be read.')
+  }
+  return form
+}

@@ -1,0 +1,129 @@
+import { describe, it, expect } from 'vitest'
+import { renderEmail, type EmailProps, type EmailTemplateName, type RenderedEmail } from './render'
+
+const LOCALES = ['en', 'ru'] as const
+type TestLocale = (typeof LOCALES)[number]
+
+const campaignUrl = 'https://chorus.example.org/campaigns/save-the-park'
+const confirmUrl = 'https://chorus.example.org/confirm/tok_3f9a1c77b2'
+const appUrl = 'https://chorus.example.org'
+
+function base(locale: TestLocale) {
+  return {
+    locale,
+    campaignTitle: locale === 'ru' ? 'Сохраним городской парк' : 'Save the city park',
+    campaignUrl,
+    organisationName: 'Friends of the Park',
+    appUrl,
+  }
+}
+
+function propsFor<T extends EmailTemplateName>(name: T, locale: TestLocale): EmailProps[T] {
+  const all: EmailProps = {
+    'signature-confirmation': { ...base(locale), signerName: 'Alex', confirmUrl },
+    'already-signed': { ...base(locale), signerName: 'Alex' },
+    'signature-thanks': {
+      ...base(locale),
+      signerName: 'Alex',
+      signatureCount: 1234,
+      shareLinks: [
+        { label: 'Share on Facebook', href: 'https://www.facebook.com/sharer/sharer.php?u=x' },
+        { label: 'Share on Telegram', href: 'https://t.me/share/url?url=x' },
+      ],
+      donateUrl: 'https://chorus.example.org/donate',
+    },
+  }
+  return all[name]
+}
+
+const TEMPLATES: EmailTemplateName[] = ['signature-confirmation', 'already-signed', 'signature-thanks']
+const CYRILLIC = /[А-Яа-яЁё]/
+
+function expectNoPlaceholders(email: RenderedEmail) {
+  for (const part of [email.subject, email.html, email.text]) {
+    expect(part).not.toMatch(/\{\w*\}?/)
+    expect(part).not.toContain('{')
+  }
+}
+
+describe('renderEmail', () => {
+  for (const name of TEMPLATES) {
+    describe(name, () => {
+      it('renders in English and Russian with translated subjects', async () => {
+        const en = await renderEmail(name, propsFor(name, 'en'))
+        const ru = await renderEmail(name, propsFor(name, 'ru'))
+
+        for (const email of [en, ru]) {
+          expect(email.subject.trim()).not.toBe('')
+          expect(email.subject).not.toMatch(/^email\./)
+          expect(email.html).toContain(`href="${campaignUrl}"`)
+          expect(email.text).toContain(campaignUrl)
+          expectNoPlaceholders(email)
+        }
+
+        expect(en.subject).toContain('Save the city park')
+        expect(ru.subject).toContain('Сохраним городской парк')
+        expect(ru.subject).not.toBe(en.subject)
+        expect(ru.subject.replace('Сохраним городской парк', '')).toMatch(CYRILLIC)
+        expect(en.html).toContain('lang="en"')
+        expect(ru.html).toContain('lang="ru"')
+        expect(ru.html).not.toContain('lang="en"')
+        expect(ru.text).toMatch(CYRILLIC)
+        // No raw message keys leak into the output.
+        expect(en.html).not.toMatch(/email\.[a-zA-Z]+\./)
+        expect(ru.html).not.toMatch(/email\.[a-zA-Z]+\./)
+      })
+    })
+  }
+
+  it('puts the confirmation link in both html and text', async () => {
+    for (const locale of LOCALES) {
+      const email = await renderEmail('signature-confirmation', propsFor('signature-confirmation', locale))
+      expect(email.html).toContain(`href="${confirmUrl}"`)
+      expect(email.text).toContain(confirmUrl)
+    }
+    const en = await renderEmail('signature-confirmation', propsFor('signature-confirmation', 'en'))
+    expect(en.html).toContain('Confirm my signature')
+    expect(en.subject).toContain('Confirm your signature')
+  })
+
+  it('lists share links and the optional donation link in the thank-you email', async () => {
+    const props = propsFor('signature-thanks', 'en')
+    const withDonate = await renderEmail('signature-thanks', props)
+    for (const link of props.shareLinks) {
+      expect(withDonate.html).toContain(link.label)
+      expect(withDonate.text).toContain(link.label)
+    }
+    expect(withDonate.html).toContain('href="https://chorus.example.org/donate"')
+    expect(withDonate.html).toContain('1,234 people have signed')
+
+    const withoutDonate = await renderEmail('signature-thanks', { ...props, donateUrl: undefined })
+    expect(withoutDonate.html).not.toContain('/donate')
+  })
+
+  it('uses plural forms for the signature count', async () => {
+    const countLine = async (locale: TestLocale, signatureCount: number) => {
+      const { text } = await renderEmail('signature-thanks', { ...propsFor('signature-thanks', locale), signatureCount })
+      const line = text.split('\n').find((l) => l.includes(String(signatureCount)) && /sign|подпис/i.test(l))
+      expect(line, `count line for ${locale} ${signatureCount}`).toBeDefined()
+      return line!.trim()
+    }
+
+    expect(await countLine('en', 1)).toBe('So far, 1 person has signed.')
+    expect(await countLine('en', 3)).toBe('So far, 3 people have signed.')
+
+    const one = await countLine('ru', 1)
+    const few = await countLine('ru', 3)
+    const many = await countLine('ru', 5)
+    expect(one).toBe('Петицию уже подписал 1 человек.')
+    expect(few).toBe('Петицию уже подписали 3 человека.')
+    expect(many).toBe('Петицию уже подписали 5 человек.')
+    const forms = [one, few, many].map((line) => line.replace(/\d+/, 'N'))
+    expect(new Set(forms).size).toBe(3)
+  })
+
+  it('does not substitute placeholders inside user-supplied values', async () => {
+    const email = await renderEmail('already-signed', { ...propsFor('already-signed', 'en'), campaignTitle: 'Stop {title} now' })
+    expect(email.subject).toBe('You have already signed “Stop {title} now”')
+  })
+})

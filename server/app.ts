@@ -1,0 +1,101 @@
+import crypto from 'node:crypto'
+import { createRequestHandler } from '@remix-run/express'
+import type { ServerBuild } from '@remix-run/node'
+import express, { type Request, type Response, type NextFunction } from 'express'
+import { sql } from 'kysely'
+import { getDb } from '../app/utils/db.server'
+import type { Env } from '../app/utils/env.server'
+import { logger } from '../app/utils/logger.server'
+
+const MAX_BODY_BYTES = 1024 * 1024
+
+export function contentSecurityPolicy(nonce: string, options: { dev: boolean; https: boolean; path: string }) {
+  // The development mailbox shows emails as written, with their inline styles.
+  const inlineStyles = options.dev || options.path.startsWith('/dev/mailbox')
+  return [
+    `default-src 'self'`,
+    `script-src 'self' 'nonce-${nonce}'`,
+    `style-src 'self'${inlineStyles ? " 'unsafe-inline'" : ''}`,
+    `img-src 'self' data:`,
+    `font-src 'self'`,
+    `connect-src 'self'${options.dev ? ' ws: wss:' : ''}`,
+    `form-action 'self'`,
+    `frame-ancestors 'none'`,
+    `base-uri 'self'`,
+    `object-src 'none'`,
+    ...(options.https ? ['upgrade-insecure-requests'] : []),
+  ].join('; ')
+}
+
+export function createApp(options: {
+  env: Env
+  mode: 'production' | 'development'
+  build: ServerBuild | (() => Promise<ServerBuild>)
+  viteMiddleware?: express.RequestHandler
+}) {
+  const { env } = options
+  const https = env.APP_URL.startsWith('https://')
+  const app = express()
+  app.disable('x-powered-by')
+  if (env.TRUST_PROXY) app.set('trust proxy', true)
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const nonce = crypto.randomBytes(16).toString('base64')
+    res.locals.cspNonce = nonce
+    res.setHeader(
+      'Content-Security-Policy',
+      contentSecurityPolicy(nonce, { dev: options.mode === 'development', https, path: req.path }),
+    )
+    res.setHeader('X-Content-Type-Options', 'nosniff')
+    res.setHeader('X-Frame-Options', 'DENY')
+    res.setHeader('Referrer-Policy', 'same-origin')
+    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin')
+    res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=(), interest-cohort=()')
+    if (https) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains')
+    next()
+  })
+
+  app.use((req, res, next) => {
+    const length = Number(req.headers['content-length'] ?? 0)
+    if (length > MAX_BODY_BYTES) {
+      res.status(413).type('text/plain').send('The request is too large.')
+      return
+    }
+    next()
+  })
+
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await Promise.race([
+        sql`select 1`.execute(getDb()),
+        new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 3000)),
+      ])
+      res.status(200).set('Cache-Control', 'no-store').json({ status: 'ok', database: 'ok' })
+    } catch (error) {
+      logger.error({ err: error }, 'health check failed')
+      res.status(503).set('Cache-Control', 'no-store').json({ status: 'error', database: 'unreachable' })
+    }
+  })
+
+  if (options.viteMiddleware) {
+    app.use(options.viteMiddleware)
+  } else {
+    app.use('/assets', express.static('build/client/assets', { immutable: true, maxAge: '1y', index: false }))
+    app.use(express.static('build/client', { maxAge: '1h', index: false }))
+  }
+
+  app.all(
+    '*',
+    createRequestHandler({
+      build: options.build,
+      mode: options.mode,
+      getLoadContext: (req, res) => ({ ip: req.ip ?? req.socket.remoteAddress ?? '', cspNonce: res.locals.cspNonce as string }),
+    }),
+  )
+
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    logger.error({ err: error, path: req.path }, 'unhandled request error')
+    if (!res.headersSent) res.status(500).type('text/plain').send('Something went wrong.')
+  })
+  return app
+}

@@ -1,0 +1,35 @@
+import path from 'node:path'
+import { ensureDatabase, startEmbeddedPostgres } from '../app/utils/embedded-db.server'
+import type { Env } from '../app/utils/env.server'
+import { logger } from '../app/utils/logger.server'
+import { migrateToLatest } from '../app/utils/migrate.server'
+
+export interface PreparedDatabase {
+  url: string
+  embedded: boolean
+  stop(): Promise<void>
+}
+
+/**
+ * With DATABASE_URL, uses that server; without, starts the embedded PostgreSQL under DATA_DIR.
+ * Either way the schema is migrated and process.env.DATABASE_URL names the database.
+ */
+export async function prepareDatabase(env: Env, { migrate = true } = {}): Promise<PreparedDatabase> {
+  let url = env.DATABASE_URL
+  let stop = async () => {}
+  if (!url) {
+    const dir = path.resolve(env.DATA_DIR, 'pg')
+    const pgLogger = logger.child({ component: 'embedded-postgres' })
+    const embedded = await startEmbeddedPostgres({ dir, onLog: (message) => pgLogger.debug(message) })
+    await ensureDatabase(embedded.serverUrl, 'chorus')
+    url = embedded.urlFor('chorus')
+    stop = embedded.stop
+    logger.info({ dir }, 'embedded PostgreSQL started')
+  }
+  process.env.DATABASE_URL = url
+  if (migrate) {
+    const applied = await migrateToLatest(url)
+    if (applied.length > 0) logger.info({ applied }, 'database migrated')
+  }
+  return { url, embedded: !env.DATABASE_URL, stop }
+}

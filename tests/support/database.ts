@@ -1,0 +1,41 @@
+import pg from 'pg'
+
+/** The maintenance-database URL of a server, from any database URL on it. */
+export function serverUrlOf(url: string): string {
+  const u = new URL(url)
+  u.pathname = '/postgres'
+  return u.toString()
+}
+
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url)
+  u.pathname = `/${encodeURIComponent(database)}`
+  return u.toString()
+}
+
+export async function adminQuery(serverUrl: string, text: string, values: unknown[] = []) {
+  const client = new pg.Client({ connectionString: serverUrl })
+  await client.connect()
+  try {
+    return await client.query(text, values)
+  } finally {
+    await client.end()
+  }
+}
+
+export async function recreateDatabase(serverUrl: string, name: string, template?: string) {
+  const ident = `"${name.replaceAll('"', '""')}"`
+  await adminQuery(serverUrl, `drop database if exists ${ident} with (force)`)
+  await adminQuery(serverUrl, `create database ${ident}${template ? ` template "${template}"` : ''}`)
+}
+
+/** Tables emptied before each test: everything of ours, and graphile-worker's queue. */
+export const APP_TABLES = [
+  'rate_limits',
+  'email_messages',
+  'campaign_country_counts',
+  'signatures',
+  'campaign_translations',
+  'campaigns',
+  'organisations',
+]

@@ -1,0 +1,26 @@
+import { sql } from 'kysely'
+import { Logger, runOnce } from 'graphile-worker'
+import { taskList } from '~/jobs/index.server'
+import { getDb, getPool } from '~/utils/db.server'
+
+const silent = new Logger(() => () => {})
+
+/** Runs every job that is due now, once, through graphile-worker itself. */
+export async function runDueJobs() {
+  await runOnce({ pgPool: getPool(), taskList, logger: silent })
+}
+
+/** Makes jobs waiting for a retry (or a future run) due now. */
+export async function makeJobsDue(task?: string) {
+  await sql`update graphile_worker._private_jobs j set run_at = now()
+    from graphile_worker._private_tasks t where t.id = j.task_id ${task ? sql`and t.identifier = ${task}` : sql``}`.execute(getDb())
+}
+
+export async function queuedJobs(task?: string) {
+  const { rows } = await sql<{ identifier: string; payload: any; attempts: number; last_error: string | null; run_at: Date }>`
+    select t.identifier, j.payload, j.attempts, j.last_error, j.run_at
+    from graphile_worker._private_jobs j join graphile_worker._private_tasks t on t.id = j.task_id
+    ${task ? sql`where t.identifier = ${task}` : sql``}
+    order by j.id`.execute(getDb())
+  return rows
+}
