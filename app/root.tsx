@@ -14,7 +14,7 @@ import {
 } from '@remix-run/react'
 import stylesheet from '~/styles.css?url'
 import { getEnv } from '~/utils/env.server'
-import { DEFAULT_LOCALE, isLocale, LOCALE_NAMES, LOCALES, makeTranslator, type Locale } from '~/utils/i18n'
+import { DEFAULT_LOCALE, isLocale, LOCALE_NAMES, LOCALES, makeTranslator, type Locale, type MessageKey } from '~/utils/i18n'
 import { getLocale, localeCookieHeader } from '~/utils/locale.server'
 import { useNonce } from '~/utils/nonce'
 
@@ -113,11 +113,19 @@ export function ErrorBoundary() {
   const locale = useRootLocale()
   const t = makeTranslator(locale)
   const notFound = isRouteErrorResponse(error) && error.status === 404
+  const badRequest = isRouteErrorResponse(error) && error.status >= 400 && error.status < 500 && !notFound
+  const key = badRequest ? (error.data as { error?: unknown } | null)?.error : undefined
+  const title = notFound ? t('error.notFound.title') : badRequest ? t('error.badRequest.title') : t('error.generic.title')
+  const body = notFound
+    ? t('error.notFound.body')
+    : typeof key === 'string' && key.startsWith('error.')
+      ? t(key as MessageKey)
+      : t('error.generic.body')
   return (
     <div className="wrap narrow">
-      <title>{`${notFound ? t('error.notFound.title') : t('error.generic.title')} · ${t('site.name')}`}</title>
-      <h1>{notFound ? t('error.notFound.title') : t('error.generic.title')}</h1>
-      <p>{notFound ? t('error.notFound.body') : t('error.generic.body')}</p>
+      <title>{`${title} · ${t('site.name')}`}</title>
+      <h1>{title}</h1>
+      <p>{body}</p>
       <p>
         <Link to="/">{t('error.home')}</Link>
       </p>

@@ -58,7 +58,7 @@ export function createApp(options: {
   app.use((req, res, next) => {
     const length = Number(req.headers['content-length'] ?? 0)
     if (length > MAX_BODY_BYTES) {
-      res.status(413).type('text/plain').send('The request is too large.')
+      res.status(400).type('text/plain').send('The request is too large.')
       return
     }
     next()

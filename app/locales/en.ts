@@ -99,6 +99,10 @@ export const en = {
   'error.generic.title': 'Something went wrong',
   'error.generic.body': 'Please try again in a moment.',
   'error.home': 'Go to the home page',
+  'error.badRequest.title': 'There is a problem with what was sent',
+  'error.formTooLarge': 'The form is too large. Shorten what you typed and try again.',
+  'error.formUnreadable': 'The form could not be read. Go back and try again.',
+  'error.formEncoding': 'The form was sent in a way this site does not accept. Go back and try again.',
 
   'mailbox.title': 'Development mailbox',
   'mailbox.lede': 'Emails the app would have sent, newest first. Only this machine can see this page.',

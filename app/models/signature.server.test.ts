@@ -71,7 +71,8 @@ describe('the sign form schema', () => {
   ])('rejects %s', (_label, overrides, field, message) => {
     const submission = parse({ fullName: 'Ada', email: 'ada@example.org', country: 'GB', ...overrides })
     expect(submission.status).toBe('error')
-    expect(submission.error?.[field]).toContain(message)
+    const errors = submission.status === 'error' ? submission.error : undefined
+    expect(errors?.[field]).toContain(message)
   })
 })
 

@@ -35,9 +35,9 @@ function getState(): DbState {
   const existing = globalForDb.__chorusDb
   if (existing && existing.url === url) return existing
   const pool = new pg.Pool({ connectionString: url, max: Number(process.env.DATABASE_POOL_MAX ?? 10) })
-  pool.on('error', () => {
-    // An idle client lost its connection; the pool replaces it. Logged by the health check.
-  })
+  // A client that loses its connection is replaced by the pool; /healthz reports a lasting outage.
+  pool.on('error', () => {})
+  pool.on('connect', (client) => client.on('error', () => {}))
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   globalForDb.__chorusDb = { url, pool, db }
   return globalForDb.__chorusDb

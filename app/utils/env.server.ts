@@ -70,7 +70,7 @@ export class EnvError extends Error {
 }
 
 /** Validates the environment; throws an EnvError naming every bad or missing variable. */
-export function parseEnv(source: NodeJS.ProcessEnv): Env {
+export function parseEnv(source: Record<string, string | undefined>): Env {
   // An empty variable means "not set", as it does in most .env files.
   const cleaned = Object.fromEntries(
     Object.entries(source).filter(([, value]) => value !== undefined && value !== ''),

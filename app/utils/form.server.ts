@@ -1,10 +1,14 @@
 import { data } from '@remix-run/node'
+import { translate, type MessageKey } from '~/utils/i18n'
 
 export const FORM_LIMIT_BYTES = 16 * 1024
 
-/** Thrown as a 400 answer: a body that is too large or not a form never reaches the parser. */
-export function badRequest(message: string, status = 400) {
-  return data({ error: message }, { status, headers: { 'Cache-Control': 'no-store' } })
+/**
+ * Thrown as a 400 answer: a body that is too large or not a form never reaches the parser.
+ * `error` is a translation key (the error page shows it in the reader's language).
+ */
+export function badRequest(key: MessageKey) {
+  return data({ error: key, message: translate('en', key) }, { status: 400, headers: { 'Cache-Control': 'no-store' } })
 }
 
 /**
@@ -14,16 +18,16 @@ export function badRequest(message: string, status = 400) {
 export async function readForm(request: Request, limit = FORM_LIMIT_BYTES): Promise<FormData> {
   const type = (request.headers.get('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase()
   const declared = Number(request.headers.get('Content-Length') ?? 0)
-  if (declared > limit) throw badRequest('The form is too large.', 413)
+  if (declared > limit) throw badRequest('error.formTooLarge')
   if (type === 'multipart/form-data') {
     try {
       return await request.formData()
     } catch {
-      throw badRequest('The form could not be read.')
+      throw badRequest('error.formUnreadable')
     }
   }
   if (type !== 'application/x-www-form-urlencoded' && type !== 'text/plain' && type !== '') {
-    throw badRequest('Send the form as application/x-www-form-urlencoded.', 415)
+    throw badRequest('error.formEncoding')
   }
   const reader = request.body?.getReader()
   const chunks: Uint8Array[] = []
@@ -35,7 +39,7 @@ export async function readForm(request: Request, limit = FORM_LIMIT_BYTES): Prom
       size += value.byteLength
       if (size > limit) {
         await reader.cancel().catch(() => {})
-        throw badRequest('The form is too large.', 413)
+        throw badRequest('error.formTooLarge')
       }
       chunks.push(value)
     }
@@ -44,13 +48,13 @@ export async function readForm(request: Request, limit = FORM_LIMIT_BYTES): Prom
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks))
   } catch {
-    throw badRequest('The form is not valid UTF-8.')
+    throw badRequest('error.formUnreadable')
   }
   const form = new FormData()
   try {
     for (const [key, value] of new URLSearchParams(text)) form.append(key, value)
   } catch {
-    throw badRequest('The form could not be read.')
+    throw badRequest('error.formUnreadable')
   }
   return form
 }

@@ -8,7 +8,8 @@ import { UPDATE_COUNTS_JOB_KEY } from '~/jobs/update-counts.server'
 const workerLogger = new Logger((scope) => {
   const child = logger.child({ component: 'worker', ...scope })
   return (level, message, meta) => {
-    const method = level === 'error' ? 'error' : level === 'warning' ? 'warn' : level === 'debug' ? 'debug' : 'info'
+    // graphile-worker reports every job at info; ours log what matters, so its info becomes debug.
+    const method = level === 'error' ? 'error' : level === 'warning' ? 'warn' : 'debug'
     child[method](meta ?? {}, message)
   }
 })
