@@ -42,13 +42,15 @@ export async function startEmbeddedPostgres(options: {
   const isRoot = os.userInfo().uid === 0
   if (isRoot) ensureReachableByPostgres(parent)
 
+  // A persistent cluster keeps its generated password beside its data; a throwaway one never writes it.
   const passwordFile = path.join(parent, `${path.basename(dir)}.password`)
-  let password: string
-  try {
-    password = fs.readFileSync(passwordFile, 'utf8').trim()
-  } catch {
-    password = crypto.randomBytes(18).toString('base64url')
-    fs.writeFileSync(passwordFile, password, { mode: 0o600 })
+  let password = crypto.randomBytes(18).toString('base64url')
+  if (options.persistent !== false) {
+    try {
+      password = fs.readFileSync(passwordFile, 'utf8').trim()
+    } catch {
+      fs.writeFileSync(passwordFile, password, { mode: 0o600 })
+    }
   }
   const port = await freePort()
   const log = options.onLog ?? (() => {})

@@ -10,7 +10,7 @@ export function renderMarkdown(source: string): string {
     allowedTags: [
       'h2', 'h3', 'h4', 'p', 'br', 'hr', 'strong', 'em', 'b', 'i', 'blockquote', 'ul', 'ol', 'li', 'a', 'code', 'pre',
     ],
-    allowedAttributes: { a: ['href', 'title'] },
+    allowedAttributes: { a: ['href', 'title', 'rel'] },
     allowedSchemes: ['https', 'http', 'mailto'],
     transformTags: {
       a: sanitizeHtml.simpleTransform('a', { rel: 'nofollow noopener noreferrer' }),

@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest'
+import { createCampaign, createSignature } from '../../tests/support/factories'
+import { getDb } from '~/utils/db.server'
+import { getPublicCampaign, getRecentPublicSigners, isSignable, listLiveCampaigns } from './campaign.server'
+
+describe('campaign queries', () => {
+  it('lists only live campaigns, newest first, in the reader’s language where translated', async () => {
+    const older = await createCampaign(getDb(), { title: 'Older', created_at: new Date(Date.now() - 60_000) })
+    const newer = await createCampaign(getDb(), {
+      title: 'Newer',
+      translations: { ru: { title: 'Новее', summary: 'Кратко', demand: 'Требование', target_name: 'Министр' } },
+    })
+    await createCampaign(getDb(), { status: 'draft', title: 'Draft' })
+    await createCampaign(getDb(), { status: 'closed', title: 'Closed' })
+    expect((await listLiveCampaigns('en')).map((c) => c.slug)).toEqual([newer.slug, older.slug])
+    const russian = await listLiveCampaigns('ru')
+    expect(russian[0]!.content).toMatchObject({ title: 'Новее', summary: 'Кратко', demand: 'Требование', target_name: 'Министр' })
+    expect(russian[0]!.contentLocale).toBe('ru')
+    expect(russian[1]!.content.title).toBe('Older')
+    expect(russian[1]!.contentLocale).toBe('en')
+  })
+
+  it('hides drafts from the public', async () => {
+    const draft = await createCampaign(getDb(), { status: 'draft' })
+    expect(await getPublicCampaign(draft.slug, 'en')).toBeNull()
+    const closed = await createCampaign(getDb(), { status: 'closed' })
+    expect((await getPublicCampaign(closed.slug, 'en'))?.status).toBe('closed')
+  })
+
+  it('shows only the first names of confirmed signers who agreed to be shown', async () => {
+    const campaign = await createCampaign(getDb())
+    await createSignature(getDb(), { campaign_id: campaign.id, state: 'confirmed', consent_show_name: true, full_name: 'Anna Politkovskaya', country: 'RU' })
+    await createSignature(getDb(), { campaign_id: campaign.id, state: 'confirmed', consent_show_name: false, full_name: 'Hidden Person' })
+    await createSignature(getDb(), { campaign_id: campaign.id, state: 'pending', consent_show_name: true, full_name: 'Pending Person' })
+    const signers = await getRecentPublicSigners(campaign.id)
+    expect(signers.map(({ firstName, country }) => ({ firstName, country }))).toEqual([{ firstName: 'Anna', country: 'RU' }])
+  })
+
+  it('is signable only while live and between its opening and closing dates', () => {
+    const now = new Date('2026-06-01T00:00:00Z')
+    expect(isSignable({ status: 'live', opensAt: null, closesAt: null }, now)).toBe(true)
+    expect(isSignable({ status: 'closed', opensAt: null, closesAt: null }, now)).toBe(false)
+    expect(isSignable({ status: 'draft', opensAt: null, closesAt: null }, now)).toBe(false)
+    expect(isSignable({ status: 'live', opensAt: null, closesAt: new Date('2026-05-31T23:59:59Z') }, now)).toBe(false)
+    expect(isSignable({ status: 'live', opensAt: new Date('2026-06-02T00:00:00Z'), closesAt: null }, now)).toBe(false)
+  })
+})
