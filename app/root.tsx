@@ -25,7 +25,8 @@ export const links: LinksFunction = () => [
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const locale = getLocale(request)
-  const cookie = localeCookieHeader(request, getEnv().APP_URL.startsWith('https://'))
+  const env = getEnv()
+  const cookie = localeCookieHeader(request, env.NODE_ENV === 'production' || env.APP_URL.startsWith('https://'))
   return data({ locale }, { headers: cookie ? { 'Set-Cookie': cookie } : {} })
 }
 

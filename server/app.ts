@@ -27,6 +27,10 @@ export function contentSecurityPolicy(nonce: string, options: { dev: boolean; ht
   ].join('; ')
 }
 
+export function redactPath(path: string) {
+  return path.replace(/^\/confirm\/[^/]+/, '/confirm/:token')
+}
+
 export function createApp(options: {
   env: Env
   mode: 'production' | 'development'
@@ -52,6 +56,17 @@ export function createApp(options: {
     res.setHeader('Cross-Origin-Opener-Policy', 'same-origin')
     res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=(), interest-cohort=()')
     if (https) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains')
+    next()
+  })
+
+  app.use((req, res, next) => {
+    const started = process.hrtime.bigint()
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6
+      const level = req.path.startsWith('/assets/') || req.path === '/healthz' ? 'debug' : 'info'
+      // Paths only (no query strings), and never a confirmation token.
+      logger[level]({ method: req.method, path: redactPath(req.path), status: res.statusCode, ms: Math.round(ms) }, 'request')
+    })
     next()
   })
 

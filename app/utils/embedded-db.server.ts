@@ -46,9 +46,14 @@ export async function startEmbeddedPostgres(options: {
   const passwordFile = path.join(parent, `${path.basename(dir)}.password`)
   let password = crypto.randomBytes(18).toString('base64url')
   if (options.persistent !== false) {
-    try {
+    if (fs.existsSync(passwordFile)) {
       password = fs.readFileSync(passwordFile, 'utf8').trim()
-    } catch {
+    } else if (fs.existsSync(path.join(dir, 'PG_VERSION'))) {
+      throw new Error(
+        `The embedded database in ${dir} was created with a password kept in ${passwordFile}, which is missing. ` +
+          `Restore that file, or delete ${dir} to start with a fresh database.`,
+      )
+    } else {
       fs.writeFileSync(passwordFile, password, { mode: 0o600 })
     }
   }

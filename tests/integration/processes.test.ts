@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest'
 const tsx = path.resolve('node_modules/.bin/tsx')
 
 function start(script: string, env: Record<string, string>) {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env }
-  delete childEnv.DATABASE_URL // the embedded database path
-  delete childEnv.NODE_ENV
+  // Without DATABASE_URL: the embedded database path; without NODE_ENV: a local run.
+  const { DATABASE_URL: _url, NODE_ENV: _mode, ...inherited } = process.env
+  const childEnv = { ...inherited, ...env }
   const child = spawn(tsx, [script], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   child.stdout.on('data', (chunk) => (output += chunk))

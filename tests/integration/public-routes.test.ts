@@ -173,3 +173,11 @@ describe('the web server', () => {
     }
   })
 })
+
+describe('request logs', () => {
+  it('never contain a confirmation token', async () => {
+    const { redactPath } = await import('../../server/app')
+    expect(redactPath('/confirm/abcDEF123_-xyz')).toBe('/confirm/:token')
+    expect(redactPath('/campaigns/x')).toBe('/campaigns/x')
+  })
+})

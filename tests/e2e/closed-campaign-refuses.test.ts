@@ -1,0 +1,89 @@
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test'
+import { createCampaign, createSignature, uniqueEmail } from '../support/factories'
+import { apiCount, e2eDb, emailsTo, expectAxeClean, signaturesOf } from './support'
+
+/** A campaign with `count` confirmed signatures already counted, as the counter would leave it. */
+async function campaignWithSignatures(count: number, values: Parameters<typeof createCampaign>[1]) {
+  const campaign = await createCampaign(e2eDb(), { ...values, signature_count: count })
+  for (let i = 0; i < count; i++) {
+    await createSignature(e2eDb(), { campaign_id: campaign.id, state: 'confirmed', counted_at: new Date() })
+  }
+  return campaign
+}
+
+async function expectClosedPage(page: Page, slug: string, finalCount: string) {
+  const response = await page.goto(`/campaigns/${slug}`)
+  expect(response?.status()).toBe(200)
+  await expect(page.getByRole('heading', { name: 'This petition is closed' })).toBeVisible()
+  await expect(page.getByText('This petition is no longer collecting signatures.')).toBeVisible()
+  await expect(page.getByText(finalCount)).toBeVisible()
+  await expect(page.getByRole('button', { name: 'Sign the petition' })).toHaveCount(0)
+  await expect(page.getByLabel('Email address')).toHaveCount(0)
+  await expect(page.locator('form[method="post"]')).toHaveCount(0)
+}
+
+async function expectPostRefused(request: APIRequestContext, slug: string, email: string) {
+  const response = await request.post(`/campaigns/${slug}`, {
+    form: { fullName: 'Ada Lovelace', email, country: 'GB', postcode: 'N1 9GU', consentUpdates: 'on', consentShowName: 'on' },
+    maxRedirects: 0,
+  })
+  expect(response.status()).toBe(403)
+  expect(response.headers()['cache-control']).toBe('no-store')
+  expect(await response.text()).toContain('This petition is closed')
+}
+
+test('a closed campaign shows its final count and refuses signatures', async ({ page, request }) => {
+  const campaign = await campaignWithSignatures(3, { status: 'closed' })
+  const email = uniqueEmail('closed')
+
+  await expectClosedPage(page, campaign.slug, 'Final count: 3 signatures.')
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText(campaign.title)
+  await expect(page.locator('#campaign-progress-label')).toContainText('3 people have signed')
+  await expectAxeClean(page)
+
+  await expectPostRefused(request, campaign.slug, email)
+  expect(await signaturesOf(campaign.id)).toHaveLength(3)
+  expect(await emailsTo(email)).toEqual([])
+  expect(await apiCount(request, campaign.slug)).toBe(3)
+  const json = await (await request.get(`/api/campaigns/${campaign.slug}`)).json()
+  expect(json).toMatchObject({ status: 'closed', signatureCount: 3 })
+
+  // The page still says so after the refusal.
+  await expectClosedPage(page, campaign.slug, 'Final count: 3 signatures.')
+})
+
+test('a campaign past its closing time refuses signatures too', async ({ page, request }) => {
+  const campaign = await campaignWithSignatures(1, { status: 'live', closes_at: new Date(Date.now() - 60_000) })
+  const email = uniqueEmail('expired')
+
+  await expectClosedPage(page, campaign.slug, 'Final count: 1 signature.')
+  await expectPostRefused(request, campaign.slug, email)
+  expect(await signaturesOf(campaign.id)).toHaveLength(1)
+  expect(await emailsTo(email)).toEqual([])
+})
+
+test('a supporter whose petition closes before they confirm is told so, and is not counted', async ({ page }) => {
+  const campaign = await createCampaign(e2eDb())
+  const email = uniqueEmail('late')
+  await page.goto(`/campaigns/${campaign.slug}`)
+  await page.getByLabel('Full name').fill('Ada Lovelace')
+  await page.getByLabel('Email address').fill(email)
+  await page.getByLabel('Country', { exact: true }).selectOption('GB')
+  await page.getByRole('button', { name: 'Sign the petition' }).click()
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Check your email')
+
+  await page.goto(`/dev/mailbox?to=${encodeURIComponent(email)}`)
+  const button = page.getByRole('link', { name: 'Confirm my signature' })
+  await expect(async () => {
+    await page.reload()
+    await expect(button).toHaveCount(1, { timeout: 500 })
+  }).toPass({ timeout: 15_000 })
+  const link = (await button.getAttribute('href'))!
+
+  await page.goto(link)
+  await e2eDb().updateTable('campaigns').set({ status: 'closed' }).where('id', '=', campaign.id).execute()
+  await page.getByRole('button', { name: 'Confirm my signature' }).click()
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('This petition has closed')
+  await expectAxeClean(page)
+  expect(await signaturesOf(campaign.id)).toEqual([expect.objectContaining({ state: 'pending', confirmed_at: null })])
+})
