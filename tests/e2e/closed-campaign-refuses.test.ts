@@ -1,6 +1,6 @@
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test'
 import { createCampaign, createSignature, uniqueEmail } from '../support/factories'
-import { apiCount, e2eDb, emailsTo, expectAxeClean, signaturesOf } from './support'
+import { apiCount, confirmationLink, e2eDb, emailsTo, expectAxeClean, signaturesOf, signPetition } from './support'
 
 /** A campaign with `count` confirmed signatures already counted, as the counter would leave it. */
 async function campaignWithSignatures(count: number, values: Parameters<typeof createCampaign>[1]) {
@@ -65,25 +65,18 @@ test('a campaign past its closing time refuses signatures too', async ({ page, r
 test('a supporter whose petition closes before they confirm is told so, and is not counted', async ({ page }) => {
   const campaign = await createCampaign(e2eDb())
   const email = uniqueEmail('late')
-  await page.goto(`/campaigns/${campaign.slug}`)
-  await page.getByLabel('Full name').fill('Ada Lovelace')
-  await page.getByLabel('Email address').fill(email)
-  await page.getByLabel('Country', { exact: true }).selectOption('GB')
-  await page.getByRole('button', { name: 'Sign the petition' }).click()
-  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Check your email')
-
-  await page.goto(`/dev/mailbox?to=${encodeURIComponent(email)}`)
-  const button = page.getByRole('link', { name: 'Confirm my signature' })
-  await expect(async () => {
-    await page.reload()
-    await expect(button).toHaveCount(1, { timeout: 500 })
-  }).toPass({ timeout: 15_000 })
-  const link = (await button.getAttribute('href'))!
+  await signPetition(page, campaign.slug, { fullName: 'Ada Lovelace', email })
+  const link = await confirmationLink(page, email)
 
   await page.goto(link)
   await e2eDb().updateTable('campaigns').set({ status: 'closed' }).where('id', '=', campaign.id).execute()
-  await page.getByRole('button', { name: 'Confirm my signature' }).click()
+  const [answer] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && r.url().includes('/confirm/')),
+    page.getByRole('button', { name: 'Confirm my signature' }).click(),
+  ])
+  expect(answer.status()).toBe(409)
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('This petition has closed')
+  await expect(page.getByText('The petition closed before your signature was confirmed')).toBeVisible()
   await expectAxeClean(page)
   expect(await signaturesOf(campaign.id)).toEqual([expect.objectContaining({ state: 'pending', confirmed_at: null })])
 })

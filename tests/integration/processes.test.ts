@@ -10,7 +10,7 @@ function start(script: string, env: Record<string, string>) {
   // Without DATABASE_URL: the embedded database path; without NODE_ENV: a local run.
   const { DATABASE_URL: _url, NODE_ENV: _mode, ...inherited } = process.env
   const childEnv = { ...inherited, ...env }
-  const child = spawn(tsx, [script], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(tsx, [script], { env: childEnv as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   child.stdout.on('data', (chunk) => (output += chunk))
   child.stderr.on('data', (chunk) => (output += chunk))
