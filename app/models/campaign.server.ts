@@ -159,3 +159,10 @@ export function firstNameOf(fullName: string): string {
 }
 
 export type { Campaign }
+
+/** The public campaign for a route, or a 404 response thrown to the error boundary. */
+export async function requirePublicCampaign(slug: string | undefined, locale: Locale): Promise<PublicCampaign> {
+  const campaign = await getPublicCampaign(slug ?? '', locale)
+  if (!campaign) throw new Response('Not found', { status: 404 })
+  return campaign
+}

@@ -3,9 +3,10 @@ import { parseWithZod } from '@conform-to/zod'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
+import { FormField } from '~/components/form-field'
 import { ProgressToGoal } from '~/components/progress-to-goal'
 import { ShareLinks } from '~/components/share-links'
-import { getCountryCounts, getPublicCampaign, getRecentPublicSigners, isSignable } from '~/models/campaign.server'
+import { getCountryCounts, getRecentPublicSigners, isSignable, requirePublicCampaign } from '~/models/campaign.server'
 import { hitRateLimit } from '~/models/rate-limit.server'
 import { SignCampaignSchema } from '~/models/signature-schema'
 import { SignCampaignServerSchema, signCampaign } from '~/models/signature.server'
@@ -23,8 +24,7 @@ import { useT } from '~/utils/use-t'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const locale = getLocale(request)
-  const campaign = await getPublicCampaign(params.slug ?? '', locale)
-  if (!campaign) throw new Response('Not found', { status: 404 })
+  const campaign = await requirePublicCampaign(params.slug, locale)
   const [byCountry, recent] = await Promise.all([
     getCountryCounts(campaign.id),
     campaign.showRecentSigners ? getRecentPublicSigners(campaign.id) : Promise.resolve([]),
@@ -70,8 +70,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const locale = getLocale(request)
-  const campaign = await getPublicCampaign(params.slug ?? '', locale)
-  if (!campaign) throw new Response('Not found', { status: 404 })
+  const campaign = await requirePublicCampaign(params.slug, locale)
   const noStore = { 'Cache-Control': NO_STORE }
   const formData = await readForm(request)
   const submission = parseWithZod(formData, { schema: SignCampaignServerSchema })
@@ -134,8 +133,7 @@ function SignForm() {
     .map((f) => ({ id: f.id, message: tr(f.errors![0])! }))
   const formErrors = (form.errors ?? []).map((e) => tr(e)!)
   const hasErrors = fieldErrors.length > 0 || formErrors.length > 0
-  const describedBy = (field: { errorId: string; errors?: string[] }, hint?: string) =>
-    [hint, field.errors?.length ? field.errorId : undefined].filter(Boolean).join(' ') || undefined
+  const fieldError = (field: { errors?: string[] }) => tr(field.errors?.[0])
 
   return (
     <Form method="post" {...getFormProps(form)} aria-labelledby="sign-heading">
@@ -157,41 +155,14 @@ function SignForm() {
           </div>
         ) : null}
       </div>
-      <div className="field">
-        <label htmlFor={fields.fullName.id}>{t('sign.fullName')}</label>
-        <input
-          {...getInputProps(fields.fullName, { type: 'text' })}
-          autoComplete="name"
-          aria-describedby={describedBy(fields.fullName)}
-          key={fields.fullName.key}
-        />
-        {fields.fullName.errors?.length ? (
-          <p className="field-error" id={fields.fullName.errorId}>
-            {tr(fields.fullName.errors[0])}
-          </p>
-        ) : null}
-      </div>
-      <div className="field">
-        <label htmlFor={fields.email.id}>{t('sign.email')}</label>
-        <input
-          {...getInputProps(fields.email, { type: 'email' })}
-          autoComplete="email"
-          spellCheck={false}
-          aria-describedby={describedBy(fields.email, 'email-hint')}
-          key={fields.email.key}
-        />
-        <p className="hint" id="email-hint">
-          {t('sign.emailHint')}
-        </p>
-        {fields.email.errors?.length ? (
-          <p className="field-error" id={fields.email.errorId}>
-            {tr(fields.email.errors[0])}
-          </p>
-        ) : null}
-      </div>
-      <div className="field">
-        <label htmlFor={fields.country.id}>{t('sign.country')}</label>
-        <select {...getSelectProps(fields.country)} autoComplete="country" aria-describedby={describedBy(fields.country)} key={fields.country.key}>
+      <FormField id={fields.fullName.id} label={t('sign.fullName')} error={fieldError(fields.fullName)}>
+        <input {...getInputProps(fields.fullName, { type: 'text' })} autoComplete="name" key={fields.fullName.key} />
+      </FormField>
+      <FormField id={fields.email.id} label={t('sign.email')} hint={t('sign.emailHint')} error={fieldError(fields.email)}>
+        <input {...getInputProps(fields.email, { type: 'email' })} autoComplete="email" spellCheck={false} key={fields.email.key} />
+      </FormField>
+      <FormField id={fields.country.id} label={t('sign.country')} error={fieldError(fields.country)}>
+        <select {...getSelectProps(fields.country)} autoComplete="country" key={fields.country.key}>
           <option value="">{t('sign.countryChoose')}</option>
           {countries.map((c) => (
             <option key={c.code} value={c.code}>
@@ -199,28 +170,18 @@ function SignForm() {
             </option>
           ))}
         </select>
-        {fields.country.errors?.length ? (
-          <p className="field-error" id={fields.country.errorId}>
-            {tr(fields.country.errors[0])}
-          </p>
-        ) : null}
-      </div>
-      <div className="field">
-        <label htmlFor={fields.postcode.id}>
-          {t('sign.postcode')} <span className="hint">{t('sign.optional')}</span>
-        </label>
-        <input
-          {...getInputProps(fields.postcode, { type: 'text' })}
-          autoComplete="postal-code"
-          aria-describedby={describedBy(fields.postcode)}
-          key={fields.postcode.key}
-        />
-        {fields.postcode.errors?.length ? (
-          <p className="field-error" id={fields.postcode.errorId}>
-            {tr(fields.postcode.errors[0])}
-          </p>
-        ) : null}
-      </div>
+      </FormField>
+      <FormField
+        id={fields.postcode.id}
+        label={
+          <>
+            {t('sign.postcode')} <span className="hint">{t('sign.optional')}</span>
+          </>
+        }
+        error={fieldError(fields.postcode)}
+      >
+        <input {...getInputProps(fields.postcode, { type: 'text' })} autoComplete="postal-code" key={fields.postcode.key} />
+      </FormField>
       <div className="check">
         <input {...getInputProps(fields.consentUpdates, { type: 'checkbox' })} key={fields.consentUpdates.key} />
         <label htmlFor={fields.consentUpdates.id}>{t('sign.consentUpdates')}</label>

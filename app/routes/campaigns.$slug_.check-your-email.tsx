@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
-import { getPublicCampaign } from '~/models/campaign.server'
+import { requirePublicCampaign } from '~/models/campaign.server'
 import { NO_STORE } from '~/utils/http.server'
 import { makeTranslator } from '~/utils/i18n'
 import { getLocale } from '~/utils/locale.server'
@@ -9,8 +9,7 @@ import { useT } from '~/utils/use-t'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const locale = getLocale(request)
-  const campaign = await getPublicCampaign(params.slug ?? '', locale)
-  if (!campaign) throw new Response('Not found', { status: 404 })
+  const campaign = await requirePublicCampaign(params.slug, locale)
   const t = makeTranslator(locale)
   return data(
     { slug: campaign.slug, title: campaign.content.title, contentLocale: campaign.contentLocale, pageTitle: t('check.title') },

@@ -3,7 +3,7 @@ import { data } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { ProgressToGoal } from '~/components/progress-to-goal'
 import { ShareLinks } from '~/components/share-links'
-import { getPublicCampaign } from '~/models/campaign.server'
+import { requirePublicCampaign } from '~/models/campaign.server'
 import { getEnv } from '~/utils/env.server'
 import { NO_STORE } from '~/utils/http.server'
 import { makeTranslator } from '~/utils/i18n'
@@ -12,8 +12,7 @@ import { useT } from '~/utils/use-t'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const locale = getLocale(request)
-  const campaign = await getPublicCampaign(params.slug ?? '', locale)
-  if (!campaign) throw new Response('Not found', { status: 404 })
+  const campaign = await requirePublicCampaign(params.slug, locale)
   const t = makeTranslator(locale)
   return data(
     {

@@ -1,6 +1,6 @@
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test'
 import { createCampaign, createSignature, uniqueEmail } from '../support/factories'
-import { apiCount, confirmationLink, e2eDb, emailsTo, expectAxeClean, signaturesOf, signPetition } from './support'
+import { apiCount, confirmationLink, e2eDb, emailsTo, expectAxeClean, javaScriptIsOn, signaturesOf, signPetition } from './support'
 
 /** A campaign with `count` confirmed signatures already counted, as the counter would leave it. */
 async function campaignWithSignatures(count: number, values: Parameters<typeof createCampaign>[1]) {
@@ -79,4 +79,34 @@ test('a supporter whose petition closes before they confirm is told so, and is n
   await expect(page.getByText('The petition closed before your signature was confirmed')).toBeVisible()
   await expectAxeClean(page)
   expect(await signaturesOf(campaign.id)).toEqual([expect.objectContaining({ state: 'pending', confirmed_at: null })])
+})
+
+test('a supporter who had the form open when the petition closed is told it is closed', async ({ page }) => {
+  const campaign = await createCampaign(e2eDb())
+  const email = uniqueEmail('form-open')
+  await page.goto(`/campaigns/${campaign.slug}`)
+  await page.getByLabel('Full name').fill('Ada Lovelace')
+  await page.getByLabel('Email address').fill(email)
+  await page.getByLabel('Country', { exact: true }).selectOption('GB')
+
+  await e2eDb().updateTable('campaigns').set({ status: 'closed' }).where('id', '=', campaign.id).execute()
+  const [answer] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST'),
+    page.getByRole('button', { name: 'Sign the petition' }).click(),
+  ])
+  expect(answer.status()).toBe(403)
+  await expect(page).not.toHaveURL(/check-your-email/)
+  if (javaScriptIsOn()) {
+    // The form stays, with what was typed, and says why it was refused.
+    await expect(page.getByRole('alert')).toContainText('This petition is closed and no longer accepts signatures.')
+    await expect(page.getByLabel('Email address')).toHaveValue(email)
+    await expectAxeClean(page)
+    await page.reload()
+  }
+  await expect(page.getByRole('heading', { name: 'This petition is closed' })).toBeVisible()
+  await expect(page.getByText('Final count: 0 signatures.')).toBeVisible()
+  await expect(page.getByRole('button', { name: 'Sign the petition' })).toHaveCount(0)
+  await expectAxeClean(page)
+  expect(await signaturesOf(campaign.id)).toEqual([])
+  expect(await emailsTo(email)).toEqual([])
 })
