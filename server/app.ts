@@ -31,6 +31,15 @@ export function redactPath(path: string) {
   return path.replace(/^\/confirm\/[^/]+/, '/confirm/:token')
 }
 
+export function isCrossSitePost(method: string, origin: string | undefined, host: string | undefined) {
+  if (['GET', 'HEAD', 'OPTIONS'].includes(method.toUpperCase()) || origin === undefined) return false
+  try {
+    return origin === 'null' || !host || new URL(origin).host !== host.split(',')[0]!.trim()
+  } catch {
+    return true
+  }
+}
+
 export function createApp(options: {
   env: Env
   mode: 'production' | 'development'
@@ -52,6 +61,8 @@ export function createApp(options: {
     )
     res.setHeader('X-Content-Type-Options', 'nosniff')
     res.setHeader('X-Frame-Options', 'DENY')
+    // Never tell another site which page (a confirmation link, say) a visitor came from. Not
+    // no-referrer: Chromium then sends `Origin: null` with form posts, which the CSRF check refuses.
     res.setHeader('Referrer-Policy', 'same-origin')
     res.setHeader('Cross-Origin-Opener-Policy', 'same-origin')
     res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=(), interest-cohort=()')
@@ -77,6 +88,13 @@ export function createApp(options: {
       return
     }
     next()
+  })
+
+  // Remix refuses an action whose Origin does not match the host, but by throwing (a 500):
+  // answer such cross-site posts here with a 403 instead.
+  app.use((req, res, next) => {
+    if (!isCrossSitePost(req.method, req.get('origin'), req.get('x-forwarded-host') ?? req.get('host'))) return next()
+    res.status(403).type('text/plain').send('Cross-site form submissions are refused.')
   })
 
   app.get('/healthz', async (_req, res) => {

@@ -67,6 +67,8 @@ describe('signature emails through the development mailbox', () => {
     expect(all.map((e) => e.template)).toEqual(['signature-thanks', 'already-signed'])
     expect(all.every((e) => e.recipient === email)).toBe(true)
     expect(all[0]!.html).toContain(`/campaigns/${campaign.slug}`)
+    // Sent before the counter folded the confirmation in, it still counts the signer.
+    expect(all[0]!.text).toContain('So far, 1 person has signed.')
   })
 })
 

@@ -22,6 +22,8 @@ export const en = {
   'campaign.demandHeading': 'We call on',
   'campaign.storyHeading': 'Why this matters',
   'campaign.signPanel': 'Sign this petition',
+  'campaign.notOpenHeading': 'This petition is not open yet',
+  'campaign.notOpen': 'It opens for signatures on {date}.',
   'campaign.closedHeading': 'This petition is closed',
   'campaign.closed': 'This petition is no longer collecting signatures.',
   'campaign.finalCount': 'Final count: {count} signatures.',

@@ -25,6 +25,8 @@ export const ru: Record<MessageKey, string> & Record<string, string> = {
   'campaign.demandHeading': 'Мы призываем',
   'campaign.storyHeading': 'Почему это важно',
   'campaign.signPanel': 'Подпишите эту петицию',
+  'campaign.notOpenHeading': 'Эта петиция ещё не открыта',
+  'campaign.notOpen': 'Сбор подписей начнётся {date}.',
   'campaign.closedHeading': 'Эта петиция закрыта',
   'campaign.closed': 'Сбор подписей под этой петицией завершён.',
   'campaign.finalCount': 'Итог: {count} подписей.',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createCampaign, createSignature } from '../../tests/support/factories'
 import { getDb } from '~/utils/db.server'
-import { getPublicCampaign, getRecentPublicSigners, isSignable, listLiveCampaigns } from './campaign.server'
+import { campaignPhase, getPublicCampaign, getRecentPublicSigners, isSignable, listLiveCampaigns } from './campaign.server'
 
 describe('campaign queries', () => {
   it('lists only live campaigns, newest first, in the reader’s language where translated', async () => {
@@ -18,6 +18,13 @@ describe('campaign queries', () => {
     expect(russian[0]!.contentLocale).toBe('ru')
     expect(russian[1]!.content.title).toBe('Older')
     expect(russian[1]!.contentLocale).toBe('en')
+  })
+
+  it('leaves campaigns that have not opened or have passed their closing date off the home page', async () => {
+    await createCampaign(getDb(), { opens_at: new Date(Date.now() + 86_400_000) })
+    await createCampaign(getDb(), { closes_at: new Date(Date.now() - 1000) })
+    const open = await createCampaign(getDb(), { opens_at: new Date(Date.now() - 1000), closes_at: new Date(Date.now() + 86_400_000) })
+    expect((await listLiveCampaigns('en')).map((c) => c.slug)).toEqual([open.slug])
   })
 
   it('hides drafts from the public', async () => {
@@ -43,5 +50,8 @@ describe('campaign queries', () => {
     expect(isSignable({ status: 'draft', opensAt: null, closesAt: null }, now)).toBe(false)
     expect(isSignable({ status: 'live', opensAt: null, closesAt: new Date('2026-05-31T23:59:59Z') }, now)).toBe(false)
     expect(isSignable({ status: 'live', opensAt: new Date('2026-06-02T00:00:00Z'), closesAt: null }, now)).toBe(false)
+    expect(campaignPhase({ status: 'live', opensAt: new Date('2026-06-02T00:00:00Z'), closesAt: null }, now)).toBe('not-open')
+    expect(campaignPhase({ status: 'live', opensAt: null, closesAt: new Date('2026-05-01T00:00:00Z') }, now)).toBe('closed')
+    expect(campaignPhase({ status: 'live', opensAt: null, closesAt: null }, now)).toBe('open')
   })
 })

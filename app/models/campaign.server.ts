@@ -83,10 +83,12 @@ function toPublicCampaign(row: Row): PublicCampaign {
   }
 }
 
-/** Live campaigns for the home page, newest first, in the reader's language where translated. */
+/** Live campaigns open for signing now, newest first, in the reader's language where translated. */
 export async function listLiveCampaigns(locale: Locale, executor: Executor = getDb()): Promise<PublicCampaign[]> {
   const rows = await baseQuery(executor, locale)
     .where('c.status', '=', 'live')
+    .where((eb) => eb.or([eb('c.opens_at', 'is', null), eb('c.opens_at', '<=', sql<Date>`now()`)]))
+    .where((eb) => eb.or([eb('c.closes_at', 'is', null), eb('c.closes_at', '>', sql<Date>`now()`)]))
     .orderBy('c.created_at', 'desc')
     .orderBy('c.id', 'desc')
     .limit(100)
@@ -116,11 +118,21 @@ export async function getPublicCampaignById(
   return row ? toPublicCampaign(row) : null
 }
 
+export type CampaignPhase = 'not-open' | 'open' | 'closed'
+
+/** Whether a campaign is taking signatures now, has not opened yet, or has closed. */
+export function campaignPhase(
+  campaign: Pick<PublicCampaign, 'status' | 'closesAt' | 'opensAt'>,
+  now = new Date(),
+): CampaignPhase {
+  if (campaign.status !== 'live') return 'closed'
+  if (campaign.closesAt && campaign.closesAt <= now) return 'closed'
+  if (campaign.opensAt && campaign.opensAt > now) return 'not-open'
+  return 'open'
+}
+
 export function isSignable(campaign: Pick<PublicCampaign, 'status' | 'closesAt' | 'opensAt'>, now = new Date()) {
-  if (!(SIGNABLE_STATES as readonly string[]).includes(campaign.status)) return false
-  if (campaign.closesAt && campaign.closesAt <= now) return false
-  if (campaign.opensAt && campaign.opensAt > now) return false
-  return true
+  return (SIGNABLE_STATES as readonly string[]).includes(campaign.status) && campaignPhase(campaign, now) === 'open'
 }
 
 /** Cached confirmed counts by ISO country code, largest first. */

@@ -45,7 +45,8 @@ export async function buildSignatureEmail(
         ? await renderEmail('already-signed', common)
         : await renderEmail('signature-thanks', {
             ...common,
-            signatureCount: campaign.signatureCount,
+            // The counter may not have folded this confirmation in yet: count the signer in.
+            signatureCount: campaign.signatureCount + (signature.counted_at ? 0 : 1),
             shareLinks: shareLinks(`${APP_URL}/campaigns/${campaign.slug}`, campaign.content.title, makeTranslator(locale)).map(
               ({ label, href }) => ({ label, href }),
             ),

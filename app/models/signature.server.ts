@@ -189,7 +189,7 @@ export async function getSignatureForEmail(signatureId: string) {
   return (
     (await getDb()
       .selectFrom('signatures')
-      .select(['id', 'campaign_id', 'full_name', 'email', 'state', 'locale', 'confirmation_token_hash'])
+      .select(['id', 'campaign_id', 'full_name', 'email', 'state', 'locale', 'counted_at'])
       .where('id', '=', signatureId)
       .executeTakeFirst()) ?? null
   )

@@ -6,7 +6,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { FormField } from '~/components/form-field'
 import { ProgressToGoal } from '~/components/progress-to-goal'
 import { ShareLinks } from '~/components/share-links'
-import { getCountryCounts, getRecentPublicSigners, isSignable, requirePublicCampaign } from '~/models/campaign.server'
+import { campaignPhase, getCountryCounts, getRecentPublicSigners, isSignable, requirePublicCampaign } from '~/models/campaign.server'
 import { hitRateLimit } from '~/models/rate-limit.server'
 import { SignCampaignSchema } from '~/models/signature-schema'
 import { SignCampaignServerSchema, signCampaign } from '~/models/signature.server'
@@ -14,12 +14,12 @@ import { countryName, countryOptions } from '~/utils/countries.server'
 import { getEnv } from '~/utils/env.server'
 import { readForm } from '~/utils/form.server'
 import { NO_STORE, publicHeaders } from '~/utils/http.server'
-import { makeTranslator, type MessageKey } from '~/utils/i18n'
+import { formatDate, type MessageKey } from '~/utils/i18n'
 import { getLocale } from '~/utils/locale.server'
 import { renderMarkdown } from '~/utils/markdown.server'
 import { requestContext } from '~/utils/request.server'
 import { hashIp } from '~/utils/security.server'
-import { useT } from '~/utils/use-t'
+import { useLocale, useT } from '~/utils/use-t'
 
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -31,13 +31,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   ])
   const { APP_URL } = getEnv()
   const url = new URL(request.url)
-  const t = makeTranslator(locale)
   return data(
     {
       campaign: {
         slug: campaign.slug,
         status: campaign.status,
         signable: isSignable(campaign),
+        phase: campaignPhase(campaign),
+        opensAt: campaign.opensAt?.toISOString() ?? null,
         contentLocale: campaign.contentLocale,
         title: campaign.content.title,
         summary: campaign.content.summary,
@@ -62,7 +63,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         utmMedium: url.searchParams.get('utm_medium') ?? '',
         utmCampaign: url.searchParams.get('utm_campaign') ?? '',
       },
-      closedMessage: t('campaign.closed'),
     },
     { headers: publicHeaders() },
   )
@@ -211,6 +211,7 @@ function SignForm() {
 export default function CampaignPage() {
   const { campaign, topCountries, recentSigners, canonicalUrl } = useLoaderData<typeof loader>()
   const t = useT()
+  const locale = useLocale()
   return (
     <div className="wrap">
       <article className="campaign-layout">
@@ -239,6 +240,11 @@ export default function CampaignPage() {
           <ProgressToGoal id="campaign-progress" count={campaign.signatureCount} goal={campaign.signatureGoal} />
           {campaign.signable ? (
             <SignForm />
+          ) : campaign.phase === 'not-open' && campaign.opensAt ? (
+            <div className="closed-banner">
+              <h2>{t('campaign.notOpenHeading')}</h2>
+              <p>{t('campaign.notOpen', { date: formatDate(locale, campaign.opensAt) })}</p>
+            </div>
           ) : (
             <div className="closed-banner">
               <h2>{t('campaign.closedHeading')}</h2>

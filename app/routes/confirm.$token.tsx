@@ -1,14 +1,14 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
-import { getPublicCampaignById } from '~/models/campaign.server'
+import { getPublicCampaignById, isSignable } from '~/models/campaign.server'
 import { confirmSignature, getPendingSignatureByToken } from '~/models/signature.server'
 import { makeTranslator } from '~/utils/i18n'
 import { getLocale } from '~/utils/locale.server'
 import { useT } from '~/utils/use-t'
 
-// The token is in the URL: never cache these pages, never send them as a referrer.
-const PRIVATE = { 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' }
+// The token is in the URL: never cache these pages (the server entry sets Referrer-Policy: no-referrer).
+const PRIVATE = { 'Cache-Control': 'no-store' }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const locale = getLocale(request)
@@ -20,7 +20,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   }
   return data(
     {
-      state: campaign.status === 'live' ? ('pending' as const) : ('closed' as const),
+      state: isSignable(campaign) ? ('pending' as const) : ('closed' as const),
       pageTitle: t('confirm.title'),
       campaign: { slug: campaign.slug, title: campaign.content.title, summary: campaign.content.summary, contentLocale: campaign.contentLocale },
     },

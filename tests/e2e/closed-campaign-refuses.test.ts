@@ -110,3 +110,14 @@ test('a supporter who had the form open when the petition closed is told it is c
   expect(await signaturesOf(campaign.id)).toEqual([])
   expect(await emailsTo(email)).toEqual([])
 })
+
+test('a petition that has not opened yet says when it opens and takes no signatures', async ({ page }) => {
+  const campaign = await createCampaign(e2eDb(), { opens_at: new Date('2099-03-01T12:00:00Z') })
+  await page.goto(`/campaigns/${campaign.slug}`)
+  await expect(page.getByRole('heading', { name: 'This petition is not open yet' })).toBeVisible()
+  await expect(page.getByText('It opens for signatures on March 1, 2099.')).toBeVisible()
+  await expect(page.getByRole('button', { name: 'Sign the petition' })).toHaveCount(0)
+  await expectAxeClean(page)
+  await page.goto('/')
+  await expect(page.getByRole('link', { name: campaign.title })).toHaveCount(0)
+})

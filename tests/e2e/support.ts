@@ -98,11 +98,19 @@ export const CONFIRM_SUBJECT = /^Confirm your signature on/
 export const THANKS_SUBJECT = /^Thank you for signing/
 export const ALREADY_SIGNED_SUBJECT = /^You have already signed/
 
-/** The "Confirm my signature" link of the newest of `count` confirmation emails to `to`. */
-export async function confirmationLink(page: Page, to: string, count = 1): Promise<string> {
-  const emails = await mailboxFor(page, to, CONFIRM_SUBJECT, count)
-  const href = await emails.first().getByRole('link', { name: 'Confirm my signature' }).getAttribute('href')
-  expect(href).toMatch(/^http:\/\/localhost:\d+\/confirm\/[A-Za-z0-9_-]{20,}\?lang=en$/)
+/**
+ * The confirmation link of the newest of `count` confirmation emails to `to` (the email's
+ * "Confirm my signature" button, or its translation).
+ */
+export async function confirmationLink(
+  page: Page,
+  to: string,
+  count = 1,
+  { subject = CONFIRM_SUBJECT, button = 'Confirm my signature', lang = 'en' }: { subject?: RegExp; button?: string; lang?: string } = {},
+): Promise<string> {
+  const emails = await mailboxFor(page, to, subject, count)
+  const href = await emails.first().getByRole('link', { name: button }).getAttribute('href')
+  expect(href).toMatch(new RegExp(`^http://localhost:\\d+/confirm/[A-Za-z0-9_-]{20,}\\?lang=${lang}$`))
   return href!
 }
 

@@ -33,7 +33,6 @@ describe('/confirm/:token', () => {
     expect(page.status).toBe(200)
     expect(page.data).toMatchObject({ state: 'pending', campaign: { slug: campaign.slug } })
     expect(page.headers.get('Cache-Control')).toBe('no-store')
-    expect(page.headers.get('Referrer-Policy')).toBe('no-referrer')
     expect((await getDb().selectFrom('signatures').select('state').executeTakeFirstOrThrow()).state).toBe('pending')
 
     const confirmed = await callRoute(confirmAction, { url: `/confirm/${token}`, method: 'POST', body: form({}), params: { token } })
@@ -46,6 +45,13 @@ describe('/confirm/:token', () => {
     expect(again.data.state).toBe('invalid')
     const used = await callRoute(confirmLoader, { url: `/confirm/${token}`, params: { token } })
     expect(used.status).toBe(404)
+  })
+
+  it('offers no button once the petition has passed its closing date', async () => {
+    const { campaign, token } = await pendingSignature()
+    await getDb().updateTable('campaigns').set({ closes_at: new Date(Date.now() - 1000) }).where('id', '=', campaign.id).execute()
+    const page = await callRoute(confirmLoader, { url: `/confirm/${token}`, params: { token } })
+    expect(page.data.state).toBe('closed')
   })
 
   it('answers unknown and malformed tokens with the invalid-link page', async () => {
@@ -154,6 +160,24 @@ describe('the web server', () => {
         await closeDb()
         process.env.DATABASE_URL = saved
       }
+    } finally {
+      await close()
+    }
+  })
+
+  it('refuses cross-site form posts with a 403 (never a 500) and sends referrers to this site only', async () => {
+    const { base, close } = await serve()
+    try {
+      for (const origin of ['https://evil.example', 'null', 'not a url']) {
+        const response = await fetch(`${base}/campaigns/x`, {
+          method: 'POST',
+          headers: { Origin: origin, 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: 'fullName=Ada',
+        })
+        expect(response.status).toBe(403)
+      }
+      const health = await fetch(`${base}/healthz`)
+      expect(health.headers.get('referrer-policy')).toBe('same-origin')
     } finally {
       await close()
     }

@@ -5,9 +5,23 @@ import { recreateDatabase, serverUrlOf, withDatabase } from './database'
 
 // The app as `npm start` serves it, on a fresh database of its own, for the browser tests.
 const port = process.env.E2E_PORT ?? '3210'
+// A database folder of its own each run: a previous run's cluster may still be shutting down.
 const dataDir = path.resolve('.data/e2e')
-fs.rmSync(dataDir, { recursive: true, force: true })
 fs.mkdirSync(dataDir, { recursive: true })
+for (const entry of fs.readdirSync(dataDir)) {
+  if (entry.startsWith('pg-') && !isRunning(path.join(dataDir, entry, 'postmaster.pid'))) {
+    fs.rmSync(path.join(dataDir, entry), { recursive: true, force: true })
+  }
+}
+
+function isRunning(pidFile: string) {
+  try {
+    process.kill(Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]), 0)
+    return true
+  } catch {
+    return false
+  }
+}
 
 let url: string
 if (process.env.DATABASE_URL) {
@@ -15,7 +29,7 @@ if (process.env.DATABASE_URL) {
   await recreateDatabase(serverUrlOf(process.env.DATABASE_URL), name)
   url = withDatabase(process.env.DATABASE_URL, name)
 } else {
-  const embedded = await startEmbeddedPostgres({ dir: path.join(dataDir, 'pg'), persistent: false })
+  const embedded = await startEmbeddedPostgres({ dir: path.join(dataDir, `pg-${process.pid}`), persistent: false })
   await ensureDatabase(embedded.serverUrl, 'chorus_e2e')
   url = embedded.urlFor('chorus_e2e')
 }

@@ -8,6 +8,13 @@ const silent = new Logger(() => () => {})
 /** Runs every job that is due now, once, through graphile-worker itself. */
 export async function runDueJobs() {
   await runOnce({ pgPool: getPool(), taskList, logger: silent })
+  // A failed job's error is written as the pool shuts down: wait until no job is still locked.
+  for (let i = 0; i < 100; i++) {
+    const { rows } = await sql<{ n: number }>`select count(*)::int as n from graphile_worker._private_jobs where locked_at is not null`.execute(getDb())
+    if (rows[0]!.n === 0) return
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error('jobs are still locked after runOnce')
 }
 
 /** Makes jobs waiting for a retry (or a future run) due now. */
