@@ -26,8 +26,8 @@ export async function seedDemoContentIfEmpty(): Promise<boolean> {
           status: demo.status,
           closes_at: demo.closesAt,
           opens_at: sql`now() - interval '30 days'`,
-          // Oldest first, so the home page lists the flagship campaign at the top.
-          created_at: sql`now() - make_interval(days => ${demoCampaigns.length - index})`,
+          // The home page lists newest first: the flagship (first) campaign is the newest.
+          created_at: sql`now() - make_interval(days => ${index + 1})`,
         })
         .returning('id')
         .executeTakeFirstOrThrow()

@@ -14,7 +14,7 @@ import { countryName, countryOptions } from '~/utils/countries.server'
 import { getEnv } from '~/utils/env.server'
 import { readForm } from '~/utils/form.server'
 import { NO_STORE, publicHeaders } from '~/utils/http.server'
-import { formatDate, type MessageKey } from '~/utils/i18n'
+import { formatDate, formatNumber, type MessageKey } from '~/utils/i18n'
 import { getLocale } from '~/utils/locale.server'
 import { renderMarkdown } from '~/utils/markdown.server'
 import { requestContext } from '~/utils/request.server'
@@ -267,7 +267,7 @@ export default function CampaignPage() {
                   {topCountries.map((c) => (
                     <tr key={c.code}>
                       <td>{c.name}</td>
-                      <td>{c.count}</td>
+                      <td>{formatNumber(locale, c.count)}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -10,8 +10,18 @@ export function hashToken(token: string): Buffer {
   return crypto.createHash('sha256').update(token, 'utf8').digest()
 }
 
+const keys = new Map<string, Buffer>()
+
+/** A key for one purpose, derived from SESSION_SECRET (and derived once per secret and purpose). */
 function derivedKey(purpose: string): Buffer {
-  return Buffer.from(crypto.hkdfSync('sha256', getEnv().SESSION_SECRET, 'chorus', purpose, 32))
+  const secret = getEnv().SESSION_SECRET
+  const id = `${purpose}\0${secret}`
+  let key = keys.get(id)
+  if (!key) {
+    key = Buffer.from(crypto.hkdfSync('sha256', secret, 'chorus', purpose, 32))
+    keys.set(id, key)
+  }
+  return key
 }
 
 /** Raw IP addresses are never stored: only this keyed hash, so rate limits work without a log of who signed from where. */
