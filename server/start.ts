@@ -3,7 +3,6 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { ServerBuild } from '@remix-run/node'
-import { boot } from './boot'
 import { loadEnvironment } from './environment'
 
 // Serves the production build, building it first when it is missing or older than the sources.
@@ -31,7 +30,10 @@ if (builtAt < Math.max(...SOURCES.map(newestMtime))) {
 
 // Configuration is validated with the NODE_ENV the operator gave (unset means a local run, with
 // a generated secret and the mailbox); React then renders in production mode either way.
+// Everything that may load React (the build, the email templates behind the jobs) is imported
+// only after NODE_ENV is set.
 loadEnvironment()
 process.env.NODE_ENV = 'production'
+const { boot } = await import('./boot')
 const build = (await import(pathToFileURL(BUILD_ENTRY).href)) as ServerBuild
 await boot({ mode: 'production', web: true, build: async () => build })

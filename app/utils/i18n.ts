@@ -25,7 +25,7 @@ export function translate(locale: Locale, key: MessageKey, vars: TranslateVars =
   const catalogue = catalogues[locale] ?? en
   let message: string | undefined
   if (typeof vars.count === 'number') {
-    const form = new Intl.PluralRules(locale).select(vars.count)
+    const form = cached(pluralRules, locale, () => new Intl.PluralRules(locale)).select(vars.count)
     message = catalogue[`${key}#${form}`] ?? catalogue[`${key}#other`]
   }
   message ??= catalogue[key] ?? (en as Record<string, string>)[key] ?? key
@@ -40,12 +40,25 @@ export function makeTranslator(locale: Locale): Translate {
   return (key, vars) => translate(locale, key, vars)
 }
 
+// Intl objects are costly to build and safe to share: one per locale (and style).
+const numberFormats = new Map<string, Intl.NumberFormat>()
+const pluralRules = new Map<string, Intl.PluralRules>()
+const dateFormats = new Map<string, Intl.DateTimeFormat>()
+
+function cached<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  let value = cache.get(key)
+  if (!value) cache.set(key, (value = make()))
+  return value
+}
+
 export function formatNumber(locale: Locale, value: number): string {
-  return new Intl.NumberFormat(locale).format(value)
+  return cached(numberFormats, locale, () => new Intl.NumberFormat(locale)).format(value)
 }
 
 export function formatDate(locale: Locale, value: Date | string, style: 'long' | 'medium' = 'long'): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: style, timeZone: 'UTC' }).format(new Date(value))
+  return cached(dateFormats, `${locale}:${style}`, () => new Intl.DateTimeFormat(locale, { dateStyle: style, timeZone: 'UTC' })).format(
+    new Date(value),
+  )
 }
 
 /** Picks the best supported locale from an Accept-Language header. */
