@@ -4,6 +4,12 @@ import { z } from 'zod'
 // Messages are translation keys, so errors show in the reader's language.
 const URL_LIKE = /(https?:\/\/|www\.|[a-z0-9-]+\.(com|net|org|ru|io|info|biz|xyz|top|ly)\b)/i
 
+const trackingField = z
+  .string()
+  .trim()
+  .transform((value) => value.slice(0, 100))
+  .optional()
+
 export const SignCampaignSchema = z.object({
   fullName: z
     .string({ required_error: 'sign.error.nameRequired' })
@@ -35,10 +41,11 @@ export const SignCampaignSchema = z.object({
   consentShowName: z.literal('on').optional(),
   // Honeypot: a field people never see; bots fill it in.
   website: z.string().max(200).optional(),
-  source: z.string().trim().max(100).optional(),
-  utmSource: z.string().trim().max(100).optional(),
-  utmMedium: z.string().trim().max(100).optional(),
-  utmCampaign: z.string().trim().max(100).optional(),
+  // Where the signer came from: kept short, and never a reason to refuse a signature.
+  source: trackingField,
+  utmSource: trackingField,
+  utmMedium: trackingField,
+  utmCampaign: trackingField,
 })
 
 export type SignCampaignInput = z.infer<typeof SignCampaignSchema>

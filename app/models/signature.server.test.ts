@@ -55,6 +55,12 @@ describe('the sign form schema', () => {
     }
   })
 
+  it('shortens over-long tracking fields instead of refusing the signature', () => {
+    const submission = parse({ fullName: 'Ada', email: 'ada@example.org', country: 'GB', utmSource: 'x'.repeat(300) })
+    expect(submission.status).toBe('success')
+    if (submission.status === 'success') expect(submission.value.utmSource).toHaveLength(100)
+  })
+
   it.each([
     ['an empty name', { fullName: '' }, 'fullName', 'sign.error.nameRequired'],
     ['a name over 100 characters', { fullName: 'a'.repeat(101) }, 'fullName', 'sign.error.nameTooLong'],

@@ -29,13 +29,3 @@ export async function recreateDatabase(serverUrl: string, name: string, template
   await adminQuery(serverUrl, `create database ${ident}${template ? ` template "${template}"` : ''}`)
 }
 
-/** Tables emptied before each test: everything of ours, and graphile-worker's queue. */
-export const APP_TABLES = [
-  'rate_limits',
-  'email_messages',
-  'campaign_country_counts',
-  'signatures',
-  'campaign_translations',
-  'campaigns',
-  'organisations',
-]

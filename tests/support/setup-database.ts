@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeEach, inject } from 'vitest'
 import { closeDb, getDb } from '~/utils/db.server'
 import { resetEnv } from '~/utils/env.server'
-import { adminQuery, APP_TABLES, withDatabase } from './database'
+import { adminQuery, withDatabase } from './database'
 
 // Each worker process gets its own copy of the migrated template, made once and reused.
 const serverUrl = inject('dbServerUrl')
@@ -24,10 +24,17 @@ if (!exists.rowCount) {
 process.env.DATABASE_URL = withDatabase(serverUrl, name)
 resetEnv()
 
+// Every table of ours (whatever later migrations add) and graphile-worker's queue; the schema stays.
+const { rows: tables } = await sql<{ name: string }>`
+  select quote_ident(tablename) as name from pg_tables
+  where schemaname = 'public' and tablename not like 'kysely_migration%'`.execute(getDb())
+const truncateAll = sql.raw(
+  `truncate ${[...tables.map((t) => t.name), 'graphile_worker._private_jobs', 'graphile_worker._private_job_queues'].join(', ')} restart identity cascade`,
+)
+
 beforeEach(async () => {
   resetEnv()
-  await sql`truncate ${sql.join(APP_TABLES.map((t) => sql.table(t)))} restart identity cascade`.execute(getDb())
-  await sql`truncate graphile_worker._private_jobs, graphile_worker._private_job_queues restart identity cascade`.execute(getDb())
+  await truncateAll.execute(getDb())
 })
 
 afterAll(async () => {
