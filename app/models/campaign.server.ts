@@ -4,7 +4,6 @@ import { getDb, type Executor } from '~/utils/db.server'
 import { isLocale, type Locale } from '~/utils/i18n'
 
 export const PUBLIC_STATES = ['live', 'closed'] as const satisfies readonly CampaignStatus[]
-export const SIGNABLE_STATES = ['live'] as const satisfies readonly CampaignStatus[]
 
 export interface PublicCampaign {
   id: string
@@ -132,7 +131,7 @@ export function campaignPhase(
 }
 
 export function isSignable(campaign: Pick<PublicCampaign, 'status' | 'closesAt' | 'opensAt'>, now = new Date()) {
-  return (SIGNABLE_STATES as readonly string[]).includes(campaign.status) && campaignPhase(campaign, now) === 'open'
+  return campaignPhase(campaign, now) === 'open'
 }
 
 /** Cached confirmed counts by ISO country code, largest first. */

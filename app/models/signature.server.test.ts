@@ -179,7 +179,12 @@ describe('confirmSignature', () => {
     const campaign = await createCampaign(getDb())
     const { token, result } = await signAndGetToken(campaign)
     const before = await getDb().selectFrom('campaigns').selectAll().where('id', '=', campaign.id).executeTakeFirstOrThrow()
-    expect(await confirmSignature(token)).toEqual({ status: 'confirmed', signatureId: result.signatureId, campaignId: campaign.id })
+    expect(await confirmSignature(token)).toEqual({
+      status: 'confirmed',
+      signatureId: result.signatureId,
+      campaignId: campaign.id,
+      campaignSlug: campaign.slug,
+    })
     expect(await confirmSignature(token)).toEqual({ status: 'invalid' })
     const after = await getDb().selectFrom('campaigns').selectAll().where('id', '=', campaign.id).executeTakeFirstOrThrow()
     expect(after).toEqual(before)

@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { Signature } from '#db/types'
+import { campaignPhase } from '~/models/campaign.server'
 import { SignCampaignSchema, type SignCampaignInput } from '~/models/signature-schema'
 import { isCountryCode } from '~/utils/countries.server'
 import { getDb, type Tx } from '~/utils/db.server'
@@ -145,7 +146,7 @@ export async function getPendingSignatureByToken(token: string) {
 }
 
 export type ConfirmResult =
-  | { status: 'confirmed'; signatureId: string; campaignId: string }
+  | { status: 'confirmed'; signatureId: string; campaignId: string; campaignSlug: string }
   | { status: 'invalid' }
   | { status: 'closed'; campaignId: string }
 
@@ -161,13 +162,13 @@ export async function confirmSignature(token: string): Promise<ConfirmResult> {
       const signature = await tx
         .selectFrom('signatures as s')
         .innerJoin('campaigns as c', 'c.id', 's.campaign_id')
-        .select(['s.id', 's.campaign_id', 'c.status', 'c.closes_at'])
+        .select(['s.id', 's.campaign_id', 'c.slug', 'c.status', 'c.opens_at', 'c.closes_at'])
         .where('s.confirmation_token_hash', '=', hashToken(token))
         .where('s.state', '=', 'pending')
         .forUpdate('s')
         .executeTakeFirst()
       if (!signature) return { status: 'invalid' } as const
-      if (signature.status !== 'live' || (signature.closes_at && signature.closes_at <= new Date())) {
+      if (campaignPhase({ status: signature.status, opensAt: signature.opens_at, closesAt: signature.closes_at }) !== 'open') {
         return { status: 'closed', campaignId: signature.campaign_id } as const
       }
       await tx
@@ -181,7 +182,12 @@ export async function confirmSignature(token: string): Promise<ConfirmResult> {
         .where('id', '=', signature.id)
         .execute()
       await enqueueSignatureEmail(tx, 'send-signature-thanks', signature.id)
-      return { status: 'confirmed', signatureId: signature.id, campaignId: signature.campaign_id } as const
+      return {
+        status: 'confirmed',
+        signatureId: signature.id,
+        campaignId: signature.campaign_id,
+        campaignSlug: signature.slug,
+      } as const
     })
 }
 

@@ -33,8 +33,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const t = makeTranslator(locale)
   const result = await confirmSignature(params.token ?? '')
   if (result.status === 'confirmed') {
-    const campaign = await getPublicCampaignById(result.campaignId, locale)
-    return redirect(`/campaigns/${campaign?.slug ?? ''}/thank-you`, { headers: PRIVATE })
+    return redirect(`/campaigns/${result.campaignSlug}/thank-you`, { headers: PRIVATE })
   }
   if (result.status === 'closed') {
     return data({ state: 'closed' as const, pageTitle: t('confirm.closedTitle') }, { status: 409, headers: PRIVATE })
