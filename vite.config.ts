@@ -13,6 +13,8 @@ export default defineConfig({
   build: { target: 'es2022' },
   plugins: [
     remix({
+      // A separate build folder lets parallel browser-test servers (E2E_PORT) build side by side.
+      buildDirectory: process.env.CHORUS_BUILD_DIR ?? 'build',
       ignoredRouteFiles: ['**/*.test.{ts,tsx}', '**/.*'],
       future: {
         v3_fetcherPersist: true,

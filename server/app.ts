@@ -113,8 +113,9 @@ export function createApp(options: {
   if (options.viteMiddleware) {
     app.use(options.viteMiddleware)
   } else {
-    app.use('/assets', express.static('build/client/assets', { immutable: true, maxAge: '1y', index: false }))
-    app.use(express.static('build/client', { maxAge: '1h', index: false }))
+    const buildDir = process.env.CHORUS_BUILD_DIR ?? 'build'
+    app.use('/assets', express.static(`${buildDir}/client/assets`, { immutable: true, maxAge: '1y', index: false }))
+    app.use(express.static(`${buildDir}/client`, { maxAge: '1h', index: false }))
   }
 
   app.all(

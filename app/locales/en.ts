@@ -1,9 +1,17 @@
+import { adminAccessEn } from './admin-access-en'
+import { adminCampaignsEn } from './admin-campaigns-en'
+import { adminInsightsEn } from './admin-insights-en'
+import { donationsEn } from './donations-en'
 import { emailsEn } from './emails-en'
 
 // The English catalogue is the source of truth: every other locale must have every key
 // (the Russian catalogue's type enforces it). Plural forms are `key#one`, `key#other`, ...
 export const en = {
   ...emailsEn,
+  ...donationsEn,
+  ...adminAccessEn,
+  ...adminCampaignsEn,
+  ...adminInsightsEn,
   'site.name': 'Chorus',
   'nav.skip': 'Skip to main content',
   'nav.language': 'Language',

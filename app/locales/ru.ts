@@ -1,9 +1,17 @@
 import type { MessageKey } from './en'
+import { adminAccessRu } from './admin-access-ru'
+import { adminCampaignsRu } from './admin-campaigns-ru'
+import { adminInsightsRu } from './admin-insights-ru'
+import { donationsRu } from './donations-ru'
 import { emailsRu } from './emails-ru'
 
 // Russian plural forms: #one (1, 21, 101…), #few (2–4, 22–24…), #many (0, 5–20, 25…), #other (fractions).
 export const ru: Record<MessageKey, string> & Record<string, string> = {
   ...emailsRu,
+  ...donationsRu,
+  ...adminAccessRu,
+  ...adminCampaignsRu,
+  ...adminInsightsRu,
   'site.name': 'Chorus',
   'nav.skip': 'Перейти к основному содержанию',
   'nav.language': 'Язык',

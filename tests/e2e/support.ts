@@ -5,13 +5,14 @@ import { expect, test, type APIRequestContext, type BrowserContext, type Locator
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import type { Database } from '../../db/types'
+import { e2eDataDir } from '../support/database'
 
 let db: Kysely<Database> | undefined
 
 /** The e2e server's database, for arranging data no page can create yet. */
 export function e2eDb(): Kysely<Database> {
   if (!db) {
-    const url = fs.readFileSync(path.resolve('.data/e2e/database-url'), 'utf8').trim()
+    const url = fs.readFileSync(path.resolve(e2eDataDir(), 'database-url'), 'utf8').trim()
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 2 }) }) })
   }
   return db

@@ -1,12 +1,14 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { ensureDatabase, startEmbeddedPostgres } from '../../app/utils/embedded-db.server'
-import { recreateDatabase, serverUrlOf, withDatabase } from './database'
+import { e2eDataDir, recreateDatabase, serverUrlOf, withDatabase } from './database'
 
 // The app as `npm start` serves it, on a fresh database of its own, for the browser tests.
 const port = process.env.E2E_PORT ?? '3210'
+// Another E2E_PORT gets its own data and build folders, so test runs can share a checkout.
+const dataDir = path.resolve(e2eDataDir())
+if (port !== '3210') process.env.CHORUS_BUILD_DIR = `.cache/build-${port}`
 // A database folder of its own each run: a previous run's cluster may still be shutting down.
-const dataDir = path.resolve('.data/e2e')
 fs.mkdirSync(dataDir, { recursive: true })
 for (const entry of fs.readdirSync(dataDir)) {
   if (entry.startsWith('pg-') && !isRunning(path.join(dataDir, entry, 'postmaster.pid'))) {

@@ -1,0 +1,4 @@
+import type { donationsEn } from './donations-en'
+
+export const donationsRu: Record<keyof typeof donationsEn, string> & Record<string, string> = {
+}
