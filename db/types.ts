@@ -20,6 +20,9 @@ export interface OrganisationsTable {
   slug: string
   name: string
   privacy_url: string | null
+  /** ISO 4217 code; presets are in its minor units. */
+  donation_currency: Generated<string>
+  donation_presets: Generated<number[]>
   created_at: Timestamp
   updated_at: Timestamp
 }
@@ -52,6 +55,19 @@ export interface CampaignsTable {
   closes_at: NullableTimestamp
   signature_count: Generated<number>
   counted_at: NullableTimestamp
+  /** Null: the organisation's. */
+  donation_currency: string | null
+  /** Minor units; null: the organisation's. */
+  donation_presets: number[] | null
+  show_donation_totals: Generated<boolean>
+  /** Optimistic lock of the editor: bumped by every content save (decision 0008). */
+  version: Generated<number>
+  hero_image_id: RefId | null
+  hero_image_alt: Generated<string>
+  /** '' shows the default wording beside the sign form's checkboxes. */
+  consent_updates_text: Generated<string>
+  consent_show_name_text: Generated<string>
+  closed_at: NullableTimestamp
   created_at: Timestamp
   updated_at: Timestamp
 }
@@ -65,7 +81,55 @@ export interface CampaignTranslationsTable {
   target_name: string
   target_role: Generated<string>
   demand: string
+  hero_image_alt: Generated<string>
+  consent_updates_text: Generated<string>
+  consent_show_name_text: Generated<string>
   updated_at: Timestamp
+}
+
+export const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const
+export type ImageType = (typeof IMAGE_TYPES)[number]
+
+export interface CampaignImagesTable {
+  id: Id
+  campaign_id: RefId
+  content_type: ImageType
+  bytes: Buffer
+  byte_size: number
+  /** Hex SHA-256 of the bytes: part of the image's URL, so a new image is a new URL. */
+  sha256: string
+  width: number | null
+  height: number | null
+  created_by: RefId | null
+  created_at: Timestamp
+}
+
+export interface CampaignSlugRedirectsTable {
+  slug: string
+  campaign_id: RefId
+  created_at: Timestamp
+}
+
+export interface CampaignMilestonesTable {
+  id: Id
+  campaign_id: RefId
+  threshold: number
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface CampaignMilestoneTranslationsTable {
+  milestone_id: RefId
+  locale: string
+  description: string
+}
+
+export interface CampaignRevisionsTable {
+  campaign_id: RefId
+  version: number
+  snapshot: ColumnType<Record<string, unknown>, string, string>
+  user_id: RefId | null
+  created_at: Timestamp
 }
 
 export interface SignaturesTable {
@@ -93,6 +157,25 @@ export interface SignaturesTable {
   created_at: Timestamp
   confirmed_at: NullableTimestamp
   updated_at: Timestamp
+  invalidated_at: NullableTimestamp
+  invalidation_reason: InvalidationReason | null
+}
+
+export const INVALIDATION_REASONS = ['fraud', 'duplicate', 'spam', 'other'] as const
+export type InvalidationReason = (typeof INVALIDATION_REASONS)[number]
+
+export interface CampaignDailyCountsTable {
+  campaign_id: RefId
+  /** UTC day of confirmation; select it as `day::text` ('YYYY-MM-DD'), since pg would parse a date into local midnight. */
+  day: ColumnType<string, string, string>
+  signature_count: Generated<number>
+}
+
+export interface CampaignSourceCountsTable {
+  campaign_id: RefId
+  /** utm_source, else source/ref, lower-cased; '' for none. */
+  source: string
+  signature_count: Generated<number>
 }
 
 export interface CampaignCountryCountsTable {
@@ -128,14 +211,175 @@ export interface RateLimitsTable {
   hits: Generated<number>
 }
 
+export const ROLE_NAMES = ['owner', 'campaigner', 'viewer'] as const
+export type RoleName = (typeof ROLE_NAMES)[number]
+
+export interface UsersTable {
+  id: Id
+  email: string
+  name: string | null
+  locale: Generated<string>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface MembershipsTable {
+  id: Id
+  organisation_id: RefId
+  user_id: RefId
+  role: RoleName
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface SessionsTable {
+  id: Id
+  token_hash: Buffer
+  user_id: RefId
+  organisation_id: RefId | null
+  user_agent: string | null
+  created_at: Timestamp
+  last_seen_at: Timestamp
+  expires_at: Timestamp
+  revoked_at: NullableTimestamp
+}
+
+export interface SignInTokensTable {
+  id: Id
+  token_hash: Buffer
+  user_id: RefId
+  next_path: string | null
+  created_at: Timestamp
+  expires_at: Timestamp
+  used_at: NullableTimestamp
+}
+
+export interface InvitationsTable {
+  id: Id
+  organisation_id: RefId
+  email: string
+  role: RoleName
+  token_hash: Buffer
+  invited_by: RefId | null
+  created_at: Timestamp
+  expires_at: Timestamp
+  accepted_at: NullableTimestamp
+  accepted_by: RefId | null
+  revoked_at: NullableTimestamp
+}
+
+export interface AuditEventsTable {
+  id: Id
+  organisation_id: RefId | null
+  actor_user_id: RefId | null
+  action: string
+  subject_type: string
+  subject_id: string | null
+  changes: ColumnType<Record<string, unknown>, string | undefined, string>
+  created_at: Timestamp
+}
+
+export const DONATION_FREQUENCIES = ['one_off', 'monthly'] as const
+export type DonationFrequency = (typeof DONATION_FREQUENCIES)[number]
+
+export const DONATION_STATES = [
+  'pending',
+  'processing',
+  'paid',
+  'active',
+  'past_due',
+  'failed',
+  'expired',
+  'cancelled',
+  'refunded',
+  'disputed',
+] as const
+export type DonationStatus = (typeof DONATION_STATES)[number]
+
+export interface DonationsTable {
+  id: Id
+  campaign_id: RefId
+  frequency: DonationFrequency
+  amount_minor: number
+  currency: string
+  status: Generated<DonationStatus>
+  donor_name: string
+  donor_email: string
+  locale: Generated<string>
+  stripe_checkout_session_id: string | null
+  stripe_customer_id: string | null
+  stripe_subscription_id: string | null
+  stripe_payment_intent_id: string | null
+  checkout_completed_at: NullableTimestamp
+  async_failed_at: NullableTimestamp
+  expired_at: NullableTimestamp
+  cancelled_at: NullableTimestamp
+  last_invoice_failed_at: NullableTimestamp
+  cancel_requested_at: NullableTimestamp
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface DonationPaymentsTable {
+  id: Id
+  donation_id: RefId
+  campaign_id: RefId
+  amount_minor: number
+  refunded_minor: Generated<number>
+  currency: string
+  stripe_checkout_session_id: string | null
+  stripe_invoice_id: string | null
+  stripe_payment_intent_id: string | null
+  stripe_charge_id: string | null
+  dispute_status: string | null
+  paid_at: Timestamp
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface CampaignDonationTotalsTable {
+  campaign_id: RefId
+  currency: string
+  /** bigint: pg returns it as a string. */
+  total_minor: ColumnType<string, number | string | undefined, number | string>
+  donor_count: Generated<number>
+  updated_at: Timestamp
+}
+
+export interface StripeEventsTable {
+  id: string
+  type: string
+  received_at: Timestamp
+  processed: Generated<boolean>
+  object_ref: string | null
+  payload: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>
+}
+
 export interface Database {
   organisations: OrganisationsTable
   campaigns: CampaignsTable
   campaign_translations: CampaignTranslationsTable
+  campaign_images: CampaignImagesTable
+  campaign_slug_redirects: CampaignSlugRedirectsTable
+  campaign_milestones: CampaignMilestonesTable
+  campaign_milestone_translations: CampaignMilestoneTranslationsTable
+  campaign_revisions: CampaignRevisionsTable
   signatures: SignaturesTable
   campaign_country_counts: CampaignCountryCountsTable
+  campaign_daily_counts: CampaignDailyCountsTable
+  campaign_source_counts: CampaignSourceCountsTable
   email_messages: EmailMessagesTable
   rate_limits: RateLimitsTable
+  donations: DonationsTable
+  donation_payments: DonationPaymentsTable
+  campaign_donation_totals: CampaignDonationTotalsTable
+  stripe_events: StripeEventsTable
+  users: UsersTable
+  memberships: MembershipsTable
+  sessions: SessionsTable
+  sign_in_tokens: SignInTokensTable
+  invitations: InvitationsTable
+  audit_events: AuditEventsTable
 }
 
 export type Organisation = Selectable<OrganisationsTable>
@@ -150,3 +394,15 @@ export type NewSignature = Insertable<SignaturesTable>
 export type SignatureUpdate = Updateable<SignaturesTable>
 export type EmailMessage = Selectable<EmailMessagesTable>
 export type NewEmailMessage = Insertable<EmailMessagesTable>
+export type User = Selectable<UsersTable>
+export type Membership = Selectable<MembershipsTable>
+export type Session = Selectable<SessionsTable>
+export type Invitation = Selectable<InvitationsTable>
+export type AuditEvent = Selectable<AuditEventsTable>
+export type Donation = Selectable<DonationsTable>
+export type NewDonation = Insertable<DonationsTable>
+export type DonationUpdate = Updateable<DonationsTable>
+export type DonationPayment = Selectable<DonationPaymentsTable>
+export type NewDonationPayment = Insertable<DonationPaymentsTable>
+export type CampaignImage = Selectable<CampaignImagesTable>
+export type CampaignMilestone = Selectable<CampaignMilestonesTable>

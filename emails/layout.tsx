@@ -19,6 +19,8 @@ export interface EmailLayoutProps {
   preview: string
   organisationName: string
   appUrl: string
+  /** Replaces the footer's "why you get this" line (emails that are not about a signature). */
+  footerNote?: string
   children: ReactNode
 }
 
@@ -75,7 +77,7 @@ export const styles = {
 } satisfies Record<string, CSSProperties>
 
 /** Shared wrapper: document shell, preview line, content card and footer. */
-export function EmailLayout({ locale, preview, organisationName, appUrl, children }: EmailLayoutProps) {
+export function EmailLayout({ locale, preview, organisationName, appUrl, footerNote, children }: EmailLayoutProps) {
   const t = makeTranslator(locale)
   return (
     <Html lang={locale} dir="ltr">
@@ -87,7 +89,7 @@ export function EmailLayout({ locale, preview, organisationName, appUrl, childre
           <Hr style={styles.hr} />
           <Section>
             <Text style={styles.footer}>{t('email.layout.sentBy', { organisation: organisationName })}</Text>
-            <Text style={styles.footer}>{t('email.layout.footerNote', { site: siteLabel(appUrl) })}</Text>
+            <Text style={styles.footer}>{footerNote ?? t('email.layout.footerNote', { site: siteLabel(appUrl) })}</Text>
           </Section>
         </Container>
       </Body>

@@ -32,11 +32,23 @@ function propsFor<T extends EmailTemplateName>(name: T, locale: TestLocale): Ema
       ],
       donateUrl: 'https://chorus.example.org/donate',
     },
+    // Admin emails link no campaign: tests/integration/admin-emails.test.ts checks them.
+    'sign-in-link': { locale, appUrl, signInUrl: `${appUrl}/admin/sign-in/tok` },
+    invitation: { locale, appUrl, organisationName: 'Friends of the Park', inviterName: 'Alex', role: 'viewer', acceptUrl: `${appUrl}/admin/invitations/tok` },
+    'donation-receipt': {
+      ...base(locale),
+      donorName: 'Alex',
+      amount: locale === 'ru' ? '25,00 €' : '€25.00',
+      date: locale === 'ru' ? '25 ноября 2026 г.' : '25 November 2026',
+      reference: 'D-42',
+      frequency: 'monthly',
+      manageUrl: `${appUrl}/donations/42/manage?sig=abc`,
+    },
   }
   return all[name]
 }
 
-const TEMPLATES: EmailTemplateName[] = ['signature-confirmation', 'already-signed', 'signature-thanks']
+const TEMPLATES: EmailTemplateName[] = ['signature-confirmation', 'already-signed', 'signature-thanks', 'donation-receipt']
 const CYRILLIC = /[А-Яа-яЁё]/
 
 function expectNoPlaceholders(email: RenderedEmail) {

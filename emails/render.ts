@@ -6,15 +6,23 @@ import SignatureConfirmationEmail, {
   type SignatureConfirmationProps,
 } from './signature-confirmation'
 import SignatureThanksEmail, { subject as signatureThanksSubject, type SignatureThanksProps } from './signature-thanks'
+import SignInLinkEmail, { subject as signInLinkSubject, type SignInLinkProps } from './sign-in-link'
+import InvitationEmail, { subject as invitationSubject, type InvitationProps } from './invitation'
+import DonationReceiptEmail, { subject as donationReceiptSubject, type DonationReceiptProps } from './donation-receipt'
 
 export type { AlreadySignedProps, SignatureConfirmationProps, SignatureThanksProps }
+export type { SignInLinkProps, InvitationProps }
+export type { DonationReceiptProps }
 
-export type EmailTemplateName = 'signature-confirmation' | 'already-signed' | 'signature-thanks'
+export type EmailTemplateName = 'signature-confirmation' | 'already-signed' | 'signature-thanks' | 'sign-in-link' | 'invitation' | 'donation-receipt'
 
 export interface EmailProps {
   'signature-confirmation': SignatureConfirmationProps
   'already-signed': AlreadySignedProps
   'signature-thanks': SignatureThanksProps
+  'sign-in-link': SignInLinkProps
+  'invitation': InvitationProps
+  'donation-receipt': DonationReceiptProps
 }
 
 export interface RenderedEmail {
@@ -32,6 +40,9 @@ const templates: { [K in EmailTemplateName]: TemplateEntry<EmailProps[K]> } = {
   'signature-confirmation': { component: SignatureConfirmationEmail, subject: signatureConfirmationSubject },
   'already-signed': { component: AlreadySignedEmail, subject: alreadySignedSubject },
   'signature-thanks': { component: SignatureThanksEmail, subject: signatureThanksSubject },
+  'sign-in-link': { component: SignInLinkEmail, subject: signInLinkSubject },
+  'invitation': { component: InvitationEmail, subject: invitationSubject },
+  'donation-receipt': { component: DonationReceiptEmail, subject: donationReceiptSubject },
 }
 
 export const EMAIL_TEMPLATE_NAMES = Object.keys(templates) as EmailTemplateName[]

@@ -8,8 +8,14 @@ import type { Env } from '../app/utils/env.server'
 import { logger } from '../app/utils/logger.server'
 
 const MAX_BODY_BYTES = 1024 * 1024
+// The campaign editor's form carries a hero image (2 MB at most) beside its texts.
+const MAX_UPLOAD_BODY_BYTES = 3 * 1024 * 1024
+const UPLOAD_PATH = /^\/admin\/campaigns\/\d+\/edit$/
 
-export function contentSecurityPolicy(nonce: string, options: { dev: boolean; https: boolean; path: string }) {
+export function contentSecurityPolicy(
+  nonce: string,
+  options: { dev: boolean; https: boolean; path: string; formActions?: string[] },
+) {
   // The development mailbox shows emails as written, with their inline styles.
   const inlineStyles = options.dev || options.path.startsWith('/dev/mailbox')
   return [
@@ -19,7 +25,7 @@ export function contentSecurityPolicy(nonce: string, options: { dev: boolean; ht
     `img-src 'self' data:`,
     `font-src 'self'`,
     `connect-src 'self'${options.dev ? ' ws: wss:' : ''}`,
-    `form-action 'self'`,
+    `form-action 'self'${(options.formActions ?? []).map((source) => ` ${source}`).join('')}`,
     `frame-ancestors 'none'`,
     `base-uri 'self'`,
     `object-src 'none'`,
@@ -48,6 +54,11 @@ export function createApp(options: {
 }) {
   const { env } = options
   const https = env.APP_URL.startsWith('https://')
+  // The donate form and the monthly-gift page redirect to Stripe after a POST, which Chromium
+  // checks against form-action: allow Checkout and the billing portal (or the fake in tests).
+  const formActions = env.STRIPE_SECRET_KEY
+    ? ['https://checkout.stripe.com', 'https://billing.stripe.com', ...(env.STRIPE_API_BASE_URL ? [new URL(env.STRIPE_API_BASE_URL).origin] : [])]
+    : []
   const app = express()
   app.disable('x-powered-by')
   if (env.TRUST_PROXY) app.set('trust proxy', true)
@@ -57,7 +68,7 @@ export function createApp(options: {
     res.locals.cspNonce = nonce
     res.setHeader(
       'Content-Security-Policy',
-      contentSecurityPolicy(nonce, { dev: options.mode === 'development', https, path: req.path }),
+      contentSecurityPolicy(nonce, { dev: options.mode === 'development', https, path: req.path, formActions }),
     )
     res.setHeader('X-Content-Type-Options', 'nosniff')
     res.setHeader('X-Frame-Options', 'DENY')
@@ -83,7 +94,7 @@ export function createApp(options: {
 
   app.use((req, res, next) => {
     const length = Number(req.headers['content-length'] ?? 0)
-    if (length > MAX_BODY_BYTES) {
+    if (length > (UPLOAD_PATH.test(req.path) ? MAX_UPLOAD_BODY_BYTES : MAX_BODY_BYTES)) {
       res.status(400).type('text/plain').send('The request is too large.')
       return
     }

@@ -4,6 +4,11 @@ import { sendAlreadySigned } from '~/jobs/send-already-signed.server'
 import { sendSignatureConfirmation } from '~/jobs/send-signature-confirmation.server'
 import { sendSignatureThanks } from '~/jobs/send-signature-thanks.server'
 import { updateCounts } from '~/jobs/update-counts.server'
+import { pruneSessions } from '~/jobs/prune-sessions.server'
+import { sendInvitation } from '~/jobs/send-invitation.server'
+import { sendSignInLink } from '~/jobs/send-sign-in-link.server'
+import { sendDonationReceipt } from '~/jobs/send-donation-receipt.server'
+import { closeDueCampaigns } from '~/jobs/close-due-campaigns.server'
 
 export const taskList: TaskList = {
   'send-signature-confirmation': sendSignatureConfirmation,
@@ -11,10 +16,17 @@ export const taskList: TaskList = {
   'send-signature-thanks': sendSignatureThanks,
   'update-counts': updateCounts,
   'reconcile-counts': reconcileCounts,
+  'send-sign-in-link': sendSignInLink,
+  'send-invitation': sendInvitation,
+  'prune-sessions': pruneSessions,
+  'send-donation-receipt': sendDonationReceipt,
+  'close-due-campaigns': closeDueCampaigns,
 }
 
 export const cronItems = parseCronItems([
   { task: 'reconcile-counts', match: '0 3 * * *', identifier: 'nightly-reconcile-counts' },
+  { task: 'prune-sessions', match: '30 3 * * *', identifier: 'nightly-prune-sessions' },
+  { task: 'close-due-campaigns', match: '* * * * *', identifier: 'close-due-campaigns' },
   // Restarts the counter's self-scheduling chain should it ever stop (same job key: no duplicates).
   { task: 'update-counts', match: '* * * * *', identifier: 'update-counts-watchdog', options: { jobKey: 'update-counts', jobKeyMode: 'preserve_run_at' } },
 ])

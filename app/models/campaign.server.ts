@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { Campaign, CampaignContent, CampaignStatus } from '#db/types'
+import { imageUrl } from '~/models/campaign-image.server'
 import { getDb, type Executor } from '~/utils/db.server'
 import { isLocale, type Locale } from '~/utils/i18n'
 
@@ -11,6 +12,8 @@ export interface PublicCampaign {
   status: CampaignStatus
   locale: Locale
   contentLocale: Locale
+  /** The story may still be in the base language while the rest is translated. */
+  storyLocale: Locale
   content: CampaignContent
   signatureGoal: number
   signatureCount: number
@@ -20,17 +23,30 @@ export interface PublicCampaign {
   closesAt: Date | null
   updatedAt: Date
   organisation: { id: string; name: string; privacyUrl: string | null }
+  heroImage: { url: string; alt: string; width: number | null; height: number | null } | null
+  /** The campaign's wording beside the sign form's checkboxes; '' means the standard wording. */
+  consentText: { updates: string; showName: string }
 }
 
-const contentColumns = ['title', 'summary', 'story', 'target_name', 'target_role', 'demand'] as const
+const contentColumns = ['title', 'summary', 'target_name', 'target_role', 'demand'] as const
+const consentColumns = ['consent_updates_text', 'consent_show_name_text'] as const
 
 function baseQuery(executor: Executor, locale: Locale) {
   return executor
     .selectFrom('campaigns as c')
     .innerJoin('organisations as o', 'o.id', 'c.organisation_id')
+    // A translation is shown only once its main texts are all there (the editor lists what is
+    // missing); a story not yet translated is shown in the base language, marked as such.
     .leftJoin('campaign_translations as t', (join) =>
-      join.onRef('t.campaign_id', '=', 'c.id').on('t.locale', '=', locale),
+      join
+        .onRef('t.campaign_id', '=', 'c.id')
+        .on('t.locale', '=', locale)
+        .on('t.title', '<>', '')
+        .on('t.summary', '<>', '')
+        .on('t.target_name', '<>', '')
+        .on('t.demand', '<>', ''),
     )
+    .leftJoin('campaign_images as img', 'img.id', 'c.hero_image_id')
     .select([
       'c.id',
       'c.slug',
@@ -49,6 +65,15 @@ function baseQuery(executor: Executor, locale: Locale) {
       'o.privacy_url as organisation_privacy_url',
       sql<string | null>`t.locale`.as('translation_locale'),
       ...contentColumns.map((column) => sql<string>`coalesce(${sql.ref(`t.${column}`)}, ${sql.ref(`c.${column}`)})`.as(column)),
+      sql<string>`coalesce(nullif(t.story, ''), c.story)`.as('story'),
+      sql<boolean>`coalesce(t.story, '') <> ''`.as('story_translated'),
+      // Consent wording left empty in a translation means that language's standard wording.
+      ...consentColumns.map((column) => sql<string>`coalesce(${sql.ref(`t.${column}`)}, ${sql.ref(`c.${column}`)})`.as(column)),
+      sql<string>`coalesce(nullif(t.hero_image_alt, ''), c.hero_image_alt)`.as('hero_image_alt'),
+      'img.id as image_id',
+      'img.sha256 as image_sha256',
+      'img.width as image_width',
+      'img.height as image_height',
     ])
 }
 
@@ -63,6 +88,7 @@ function toPublicCampaign(row: Row): PublicCampaign {
     status: row.status,
     locale: baseLocale,
     contentLocale: translationLocale ?? baseLocale,
+    storyLocale: translationLocale && row.story_translated ? translationLocale : baseLocale,
     content: {
       title: row.title,
       summary: row.summary,
@@ -79,6 +105,11 @@ function toPublicCampaign(row: Row): PublicCampaign {
     closesAt: row.closes_at,
     updatedAt: row.updated_at,
     organisation: { id: row.organisation_id, name: row.organisation_name, privacyUrl: row.organisation_privacy_url },
+    heroImage:
+      row.image_id && row.image_sha256
+        ? { url: imageUrl({ id: row.image_id, sha256: row.image_sha256 }), alt: row.hero_image_alt, width: row.image_width, height: row.image_height }
+        : null,
+    consentText: { updates: row.consent_updates_text, showName: row.consent_show_name_text },
   }
 }
 
@@ -171,9 +202,76 @@ export function firstNameOf(fullName: string): string {
 
 export type { Campaign }
 
-/** The public campaign for a route, or a 404 response thrown to the error boundary. */
-export async function requirePublicCampaign(slug: string | undefined, locale: Locale): Promise<PublicCampaign> {
+/**
+ * The public campaign for a route, or a 404 response thrown to the error boundary. Given the
+ * request, an old slug answers with a permanent redirect to the same page under the current one.
+ */
+export async function requirePublicCampaign(slug: string | undefined, locale: Locale, request?: Request): Promise<PublicCampaign> {
   const campaign = await getPublicCampaign(slug ?? '', locale)
-  if (!campaign) throw new Response('Not found', { status: 404 })
+  if (!campaign) {
+    if (request && slug) await redirectFromOldSlug(request, slug)
+    throw new Response('Not found', { status: 404 })
+  }
   return campaign
+}
+
+/** The current slug of the public campaign that once had `slug`, or null. */
+export async function findSlugRedirect(slug: string, executor: Executor = getDb()): Promise<string | null> {
+  if (!slug || slug.length > 200) return null
+  const row = await executor
+    .selectFrom('campaign_slug_redirects as r')
+    .innerJoin('campaigns as c', 'c.id', 'r.campaign_id')
+    .select('c.slug')
+    .where('r.slug', '=', slug)
+    .where('c.status', 'in', PUBLIC_STATES)
+    .executeTakeFirst()
+  return row?.slug ?? null
+}
+
+/**
+ * Throws a redirect when `slug` is a public campaign's old slug: 301 for reads, 308 for posts
+ * (so a form sent to the old address is sent again, not turned into a GET).
+ */
+export async function redirectFromOldSlug(request: Request, slug: string): Promise<void> {
+  const current = await findSlugRedirect(slug)
+  if (!current) return
+  const url = new URL(request.url)
+  const encoded = encodeURIComponent(slug)
+  const prefix = url.pathname.match(/^\/(?:api\/)?campaigns\//)?.[0]
+  if (!prefix || !url.pathname.startsWith(`${prefix}${encoded}`)) return
+  const rest = url.pathname.slice(prefix.length + encoded.length)
+  if (rest && !rest.startsWith('/')) return
+  url.searchParams.delete('_data')
+  const search = url.searchParams.toString()
+  const method = request.method.toUpperCase()
+  throw new Response(null, {
+    status: method === 'GET' || method === 'HEAD' ? 301 : 308,
+    headers: { Location: `${prefix}${current}${rest}${search ? `?${search}` : ''}`, 'Cache-Control': 'public, max-age=300' },
+  })
+}
+
+export interface PublicMilestone {
+  threshold: number
+  description: string
+  reached: boolean
+}
+
+/** Milestones in the page's content language (the base language's text where it has none yet). */
+export async function getPublicMilestones(
+  campaign: Pick<PublicCampaign, 'id' | 'locale' | 'contentLocale' | 'signatureCount'>,
+  executor: Executor = getDb(),
+): Promise<PublicMilestone[]> {
+  const rows = await executor
+    .selectFrom('campaign_milestones as m')
+    .leftJoin('campaign_milestone_translations as t', (join) =>
+      join.onRef('t.milestone_id', '=', 'm.id').on('t.locale', '=', campaign.contentLocale),
+    )
+    .leftJoin('campaign_milestone_translations as b', (join) => join.onRef('b.milestone_id', '=', 'm.id').on('b.locale', '=', campaign.locale))
+    .select(['m.threshold', sql<string>`coalesce(nullif(t.description, ''), b.description, '')`.as('description')])
+    .where('m.campaign_id', '=', campaign.id)
+    .orderBy('m.threshold')
+    .execute()
+  return rows
+    .filter((r) => r.description.trim())
+    .map((r) => ({ threshold: r.threshold, description: r.description, reached: campaign.signatureCount >= r.threshold }))
 }

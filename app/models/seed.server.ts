@@ -1,7 +1,11 @@
 import { sql } from 'kysely'
 import { demoCampaigns, demoOrganisation, demoSignerCountries, demoSignerFirstNames } from '#db/seed/demo-content'
 import { reconcileSignatureCounts } from '~/models/signature-count.server'
+import { addMembership } from '~/models/membership.server'
+import { findOrCreateUser } from '~/models/user.server'
 import { getDb } from '~/utils/db.server'
+
+export const DEMO_ORGANISER_EMAIL = 'organiser@chorus.localhost'
 
 /** Seeds the demo organisation and campaigns, but only into a database that holds no campaign. */
 export async function seedDemoContentIfEmpty(): Promise<boolean> {
@@ -11,9 +15,18 @@ export async function seedDemoContentIfEmpty(): Promise<boolean> {
   await db.transaction().execute(async (tx) => {
     const organisation = await tx
       .insertInto('organisations')
-      .values({ slug: demoOrganisation.slug, name: demoOrganisation.name, privacy_url: demoOrganisation.privacyUrl })
+      .values({
+        slug: demoOrganisation.slug,
+        name: demoOrganisation.name,
+        privacy_url: demoOrganisation.privacyUrl,
+        donation_currency: demoOrganisation.donationCurrency,
+        donation_presets: demoOrganisation.donationPresets,
+      })
       .returning('id')
       .executeTakeFirstOrThrow()
+    // The demo organiser: sign in at /admin/sign-in with this address; the link arrives in /dev/mailbox.
+    const organiser = await findOrCreateUser(tx, { email: DEMO_ORGANISER_EMAIL, name: 'Demo Organiser' })
+    await addMembership(tx, { organisationId: organisation.id, userId: organiser.id, role: 'owner' })
     for (const [index, demo] of demoCampaigns.entries()) {
       const campaign = await tx
         .insertInto('campaigns')
@@ -26,6 +39,9 @@ export async function seedDemoContentIfEmpty(): Promise<boolean> {
           status: demo.status,
           closes_at: demo.closesAt,
           opens_at: sql`now() - interval '30 days'`,
+          donation_currency: demo.donations?.currency ?? null,
+          donation_presets: demo.donations?.presets ?? null,
+          show_donation_totals: demo.donations?.showTotals ?? false,
           // The home page lists newest first: the flagship (first) campaign is the newest.
           created_at: sql`now() - make_interval(days => ${index + 1})`,
         })

@@ -118,3 +118,82 @@ describe('reconcileSignatureCounts', () => {
     expect(await campaignCount(campaign.id)).toBe(1)
   })
 })
+
+describe('the dashboard aggregates', () => {
+  async function aggregates(id: string) {
+    const days = await getDb()
+      .selectFrom('campaign_daily_counts')
+      .select([sql<string>`day::text`.as('day'), 'signature_count'])
+      .where('campaign_id', '=', id)
+      .orderBy('day')
+      .execute()
+    const sources = await getDb()
+      .selectFrom('campaign_source_counts')
+      .select(['source', 'signature_count'])
+      .where('campaign_id', '=', id)
+      .orderBy('source')
+      .execute()
+    return {
+      days: Object.fromEntries(days.map((r) => [r.day, r.signature_count])),
+      sources: Object.fromEntries(sources.map((r) => [r.source, r.signature_count])),
+    }
+  }
+
+  it('are folded per UTC day of confirmation and per source in the same pass', async () => {
+    const campaign = await createCampaign(getDb())
+    const at = (iso: string) => new Date(iso)
+    await createSignature(getDb(), { campaign_id: campaign.id, state: 'confirmed', confirmed_at: at('2026-11-24T23:59:00Z'), utm_source: ' Facebook ' })
+    await createSignature(getDb(), { campaign_id: campaign.id, state: 'confirmed', confirmed_at: at('2026-11-25T00:01:00Z'), source: 'partner-ngo' })
+    await createSignature(getDb(), { campaign_id: campaign.id, state: 'confirmed', confirmed_at: at('2026-11-25T08:00:00Z'), utm_source: 'facebook', source: 'x' })
+    await createSignature(getDb(), { campaign_id: campaign.id, state: 'confirmed', confirmed_at: at('2026-11-25T09:00:00Z'), utm_source: '', source: '' })
+    await createSignature(getDb(), { campaign_id: campaign.id, state: 'pending', utm_source: 'facebook' })
+    await foldConfirmedSignatures()
+    expect(await aggregates(campaign.id)).toEqual({
+      days: { '2026-11-24': 1, '2026-11-25': 3 },
+      sources: { '': 1, facebook: 2, 'partner-ngo': 1 },
+    })
+
+    await createSignature(getDb(), { campaign_id: campaign.id, state: 'confirmed', confirmed_at: at('2026-11-25T10:00:00Z'), utm_source: 'FACEBOOK' })
+    await foldConfirmedSignatures()
+    expect(await aggregates(campaign.id)).toEqual({
+      days: { '2026-11-24': 1, '2026-11-25': 4 },
+      sources: { '': 1, facebook: 3, 'partner-ngo': 1 },
+    })
+    expect(await reconcileSignatureCounts()).toEqual([])
+  })
+
+  it('are repaired by the reconciliation, which reports the drift', async () => {
+    const campaign = await createCampaign(getDb())
+    await createSignature(getDb(), { campaign_id: campaign.id, state: 'confirmed', confirmed_at: new Date('2026-11-20T12:00:00Z'), utm_source: 'mail' })
+    await foldConfirmedSignatures()
+    await getDb().updateTable('campaign_daily_counts').set({ signature_count: 7 }).where('campaign_id', '=', campaign.id).execute()
+    await getDb().deleteFrom('campaign_source_counts').where('campaign_id', '=', campaign.id).execute()
+    await getDb().insertInto('campaign_daily_counts').values({ campaign_id: campaign.id, day: '2026-11-01', signature_count: 2 }).execute()
+
+    const drift = await reconcileSignatureCounts()
+    expect(drift).toEqual(
+      expect.arrayContaining([
+        { campaignId: campaign.id, day: '2026-11-20', cached: 7, actual: 1 },
+        { campaignId: campaign.id, day: '2026-11-01', cached: 2, actual: 0 },
+        { campaignId: campaign.id, source: 'mail', cached: 0, actual: 1 },
+      ]),
+    )
+    expect(drift).toHaveLength(3)
+    expect(await aggregates(campaign.id)).toEqual({ days: { '2026-11-01': 0, '2026-11-20': 1 }, sources: { mail: 1 } })
+    expect(await reconcileSignatureCounts()).toEqual([])
+  })
+
+  it('rebuild from nothing for signatures counted before they existed', async () => {
+    const campaign = await createCampaign(getDb())
+    await sql`insert into signatures (campaign_id, full_name, email, canonical_email, country, consent_version, state, confirmed_at, counted_at, utm_source)
+      select ${campaign.id}, 'Signer', 'b' || n || '@example.org', 'b' || n || '@example.org', 'GB', 'v', 'confirmed',
+             timestamptz '2026-11-01 12:00Z' + (n % 3) * interval '1 day', now(), case when n % 2 = 0 then 'web' end
+      from generate_series(1, 30) n`.execute(getDb())
+    await reconcileSignatureCounts()
+    expect(await aggregates(campaign.id)).toEqual({
+      days: { '2026-11-01': 10, '2026-11-02': 10, '2026-11-03': 10 },
+      sources: { '': 15, web: 15 },
+    })
+    expect(await campaignCount(campaign.id)).toBe(30)
+  })
+})

@@ -1,8 +1,14 @@
 import { sql } from 'kysely'
-import { getDb } from '~/utils/db.server'
+import { getDb, type Tx } from '~/utils/db.server'
 
 // One lock key shared by the counter and the reconciliation, so they never interleave.
 const COUNTER_LOCK = 0x63686f72 // "chor"
+
+// How a counted signature is keyed in the daily and source aggregates. The fold, the
+// subtraction and the reconciliation all use these, and the columns they read never change
+// once a signature is confirmed, so a signature leaves exactly the rows it was added to.
+const DAY_KEY = sql.raw(`(coalesce(confirmed_at, created_at) at time zone 'UTC')::date`)
+const SOURCE_KEY = sql.raw(`lower(left(coalesce(nullif(btrim(utm_source), ''), nullif(btrim(source), ''), ''), 100))`)
 
 export interface FoldResult {
   locked: boolean
@@ -11,9 +17,9 @@ export interface FoldResult {
 }
 
 /**
- * Folds newly confirmed signatures into the cached campaign and per-country counts, in one
- * transaction under an advisory lock, at most `batchSize` at a time. Sign and confirm requests
- * never touch the campaign row; only this does, once per batch.
+ * Folds newly confirmed signatures into the cached campaign, per-country, per-day and per-source
+ * counts, in one transaction under an advisory lock, at most `batchSize` at a time. Sign and
+ * confirm requests never touch the campaign row; only this does, once per batch.
  */
 export async function foldConfirmedSignatures(batchSize = 5000): Promise<FoldResult> {
   return await getDb()
@@ -21,7 +27,8 @@ export async function foldConfirmedSignatures(batchSize = 5000): Promise<FoldRes
     .execute(async (tx) => {
       const { rows: lock } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${COUNTER_LOCK}) as locked`.execute(tx)
       if (!lock[0]?.locked) return { locked: false, folded: 0, campaigns: 0 }
-      const { rows } = await sql<{ campaign_id: string; country: string; n: number }>`
+      // One statement: every data-modifying CTE runs once, over the same marked rows.
+      const { rows } = await sql<{ folded: number; campaigns: number }>`
         with batch as (
           select id from signatures
           where state = 'confirmed' and counted_at is null
@@ -31,35 +38,74 @@ export async function foldConfirmedSignatures(batchSize = 5000): Promise<FoldRes
         ), marked as (
           update signatures s set counted_at = now()
           from batch where s.id = batch.id
-          returning s.campaign_id, s.country
+          returning s.campaign_id, s.country, ${DAY_KEY} as day, ${SOURCE_KEY} as source
+        ), by_country as (
+          insert into campaign_country_counts (campaign_id, country, signature_count)
+          select campaign_id, country, count(*) from marked group by campaign_id, country
+          on conflict (campaign_id, country) do update
+            set signature_count = campaign_country_counts.signature_count + excluded.signature_count
+        ), by_day as (
+          insert into campaign_daily_counts (campaign_id, day, signature_count)
+          select campaign_id, day, count(*) from marked group by campaign_id, day
+          on conflict (campaign_id, day) do update
+            set signature_count = campaign_daily_counts.signature_count + excluded.signature_count
+        ), by_source as (
+          insert into campaign_source_counts (campaign_id, source, signature_count)
+          select campaign_id, source, count(*) from marked group by campaign_id, source
+          on conflict (campaign_id, source) do update
+            set signature_count = campaign_source_counts.signature_count + excluded.signature_count
+        ), by_campaign as (
+          update campaigns c set signature_count = c.signature_count + d.n, counted_at = now()
+          from (select campaign_id, count(*)::int as n from marked group by campaign_id) d
+          where c.id = d.campaign_id
         )
-        select campaign_id, country, count(*)::int as n from marked group by campaign_id, country`.execute(tx)
-      if (rows.length === 0) return { locked: true, folded: 0, campaigns: 0 }
-
-      const byCampaign = new Map<string, number>()
-      for (const row of rows) byCampaign.set(row.campaign_id, (byCampaign.get(row.campaign_id) ?? 0) + row.n)
-      await sql`
-        insert into campaign_country_counts (campaign_id, country, signature_count)
-        select * from unnest(${rows.map((r) => r.campaign_id)}::bigint[], ${rows.map((r) => r.country)}::char(2)[], ${rows.map((r) => r.n)}::int[])
-        on conflict (campaign_id, country) do update
-          set signature_count = campaign_country_counts.signature_count + excluded.signature_count`.execute(tx)
-      await sql`
-        update campaigns c set signature_count = c.signature_count + d.n, counted_at = now()
-        from unnest(${[...byCampaign.keys()]}::bigint[], ${[...byCampaign.values()]}::int[]) as d(id, n)
-        where c.id = d.id`.execute(tx)
-      return { locked: true, folded: rows.reduce((sum, r) => sum + r.n, 0), campaigns: byCampaign.size }
+        select count(*)::int as folded, count(distinct campaign_id)::int as campaigns from marked`.execute(tx)
+      const { folded, campaigns } = rows[0] ?? { folded: 0, campaigns: 0 }
+      return { locked: true, folded, campaigns }
     })
 }
 
-export interface Drift {
-  campaignId: string
-  country: string | null
-  cached: number
-  actual: number
+/**
+ * Waits for the counter's lock inside `tx`, so that a subtraction (or anything else that must
+ * not interleave with a fold) runs between batches, never during one.
+ */
+export async function lockCounters(tx: Tx): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${COUNTER_LOCK})`.execute(tx)
 }
 
 /**
- * Compares cached counts with count(*) of counted confirmed signatures and repairs any drift.
+ * Takes one counted signature back out of every cached count it was folded into. The caller
+ * holds the counter lock (lockCounters) and the signature's row lock, has checked that
+ * counted_at is set, and clears counted_at or deletes the row in the same transaction.
+ */
+export async function subtractCountedSignature(tx: Tx, signatureId: string): Promise<void> {
+  await sql`
+    with s as (
+      select campaign_id, country, ${DAY_KEY} as day, ${SOURCE_KEY} as source
+      from signatures where id = ${signatureId} and counted_at is not null
+    ), by_country as (
+      update campaign_country_counts k set signature_count = k.signature_count - 1
+      from s where k.campaign_id = s.campaign_id and k.country = s.country
+    ), by_day as (
+      update campaign_daily_counts k set signature_count = k.signature_count - 1
+      from s where k.campaign_id = s.campaign_id and k.day = s.day
+    ), by_source as (
+      update campaign_source_counts k set signature_count = k.signature_count - 1
+      from s where k.campaign_id = s.campaign_id and k.source = s.source
+    )
+    update campaigns c set signature_count = c.signature_count - 1, counted_at = now()
+    from s where c.id = s.campaign_id`.execute(tx)
+}
+
+/** A cached count that differed from count(*): the campaign total (country null), or one country, day or source. */
+export type Drift =
+  | { campaignId: string; country: string | null; cached: number; actual: number }
+  | { campaignId: string; day: string; cached: number; actual: number }
+  | { campaignId: string; source: string; cached: number; actual: number }
+
+/**
+ * Compares cached counts (campaign, country, day, source) with count(*) of counted confirmed
+ * signatures and repairs any drift.
  * Waits for the counter's lock so that the two never race.
  */
 export async function reconcileSignatureCounts(): Promise<Drift[]> {
@@ -87,6 +133,28 @@ export async function reconcileSignatureCounts(): Promise<Drift[]> {
         from actual a
         full join campaign_country_counts k on k.campaign_id = a.campaign_id and k.country = a.country
         where coalesce(k.signature_count, 0) <> coalesce(a.n, 0)`.execute(tx)
+      const { rows: dayDrift } = await sql<{ campaign_id: string; day: string; cached: number; actual: number }>`
+        with actual as (
+          select campaign_id, ${DAY_KEY} as day, count(*)::int as n from signatures
+          where state = 'confirmed' and counted_at is not null
+          group by 1, 2
+        )
+        select coalesce(a.campaign_id, k.campaign_id) as campaign_id, coalesce(a.day, k.day)::text as day,
+               coalesce(k.signature_count, 0) as cached, coalesce(a.n, 0) as actual
+        from actual a
+        full join campaign_daily_counts k on k.campaign_id = a.campaign_id and k.day = a.day
+        where coalesce(k.signature_count, 0) <> coalesce(a.n, 0)`.execute(tx)
+      const { rows: sourceDrift } = await sql<{ campaign_id: string; source: string; cached: number; actual: number }>`
+        with actual as (
+          select campaign_id, ${SOURCE_KEY} as source, count(*)::int as n from signatures
+          where state = 'confirmed' and counted_at is not null
+          group by 1, 2
+        )
+        select coalesce(a.campaign_id, k.campaign_id) as campaign_id, coalesce(a.source, k.source) as source,
+               coalesce(k.signature_count, 0) as cached, coalesce(a.n, 0) as actual
+        from actual a
+        full join campaign_source_counts k on k.campaign_id = a.campaign_id and k.source = a.source
+        where coalesce(k.signature_count, 0) <> coalesce(a.n, 0)`.execute(tx)
       for (const row of campaignDrift) {
         await tx.updateTable('campaigns').set({ signature_count: row.actual, counted_at: sql`now()` }).where('id', '=', row.id).execute()
       }
@@ -96,7 +164,22 @@ export async function reconcileSignatureCounts(): Promise<Drift[]> {
           values (${row.campaign_id}, ${row.country}, ${row.actual})
           on conflict (campaign_id, country) do update set signature_count = excluded.signature_count`.execute(tx)
       }
+      // Set-based, since a first reconciliation after seeding (or a bad night) may repair many rows.
+      if (dayDrift.length > 0) {
+        await sql`
+          insert into campaign_daily_counts (campaign_id, day, signature_count)
+          select * from unnest(${dayDrift.map((r) => r.campaign_id)}::bigint[], ${dayDrift.map((r) => r.day)}::date[], ${dayDrift.map((r) => r.actual)}::int[])
+          on conflict (campaign_id, day) do update set signature_count = excluded.signature_count`.execute(tx)
+      }
+      if (sourceDrift.length > 0) {
+        await sql`
+          insert into campaign_source_counts (campaign_id, source, signature_count)
+          select * from unnest(${sourceDrift.map((r) => r.campaign_id)}::bigint[], ${sourceDrift.map((r) => r.source)}::text[], ${sourceDrift.map((r) => r.actual)}::int[])
+          on conflict (campaign_id, source) do update set signature_count = excluded.signature_count`.execute(tx)
+      }
       return [
+        ...dayDrift.map((r) => ({ campaignId: r.campaign_id, day: r.day, cached: r.cached, actual: r.actual })),
+        ...sourceDrift.map((r) => ({ campaignId: r.campaign_id, source: r.source, cached: r.cached, actual: r.actual })),
         ...campaignDrift.map((r) => ({ campaignId: r.id, country: null, cached: r.cached, actual: r.actual })),
         ...countryDrift.map((r) => ({ campaignId: r.campaign_id, country: r.country.trim(), cached: r.cached, actual: r.actual })),
       ]

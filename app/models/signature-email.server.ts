@@ -5,6 +5,7 @@ import type { OutgoingEmail } from '~/utils/email.server'
 import { getEnv } from '~/utils/env.server'
 import { isLocale, makeTranslator } from '~/utils/i18n'
 import { shareLinks } from '~/utils/share'
+import { isStripeConfigured } from '~/utils/stripe.server'
 
 export type SignatureEmailKind = 'signature-confirmation' | 'already-signed' | 'signature-thanks'
 
@@ -47,6 +48,7 @@ export async function buildSignatureEmail(
             ...common,
             // The counter may not have folded this confirmation in yet: count the signer in.
             signatureCount: campaign.signatureCount + (signature.counted_at ? 0 : 1),
+            donateUrl: isStripeConfigured() ? `${APP_URL}/campaigns/${campaign.slug}/donate?lang=${locale}` : undefined,
             shareLinks: shareLinks(`${APP_URL}/campaigns/${campaign.slug}`, campaign.content.title, makeTranslator(locale)).map(
               ({ label, href }) => ({ label, href }),
             ),

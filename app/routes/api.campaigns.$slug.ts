@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
-import { getCountryCounts, getPublicCampaign } from '~/models/campaign.server'
+import { getCountryCounts, getPublicCampaign, redirectFromOldSlug } from '~/models/campaign.server'
+import { getPublicDonationTotals } from '~/models/donation.server'
 import { PUBLIC_CACHE } from '~/utils/http.server'
 import { getLocale } from '~/utils/locale.server'
 
@@ -15,9 +16,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const locale = getLocale(request)
   const campaign = await getPublicCampaign(params.slug ?? '', locale)
   if (!campaign) {
+    // An old slug: the same JSON under the campaign's current slug (301).
+    await redirectFromOldSlug(request, params.slug ?? '').catch((thrown: unknown) => {
+      if (thrown instanceof Response) thrown.headers.set('Access-Control-Allow-Origin', '*')
+      throw thrown
+    })
     return Response.json({ error: 'not_found' }, { status: 404, headers: { ...CORS, 'Cache-Control': PUBLIC_CACHE } })
   }
-  const signaturesByCountry = await getCountryCounts(campaign.id)
+  const [signaturesByCountry, donations] = await Promise.all([getCountryCounts(campaign.id), getPublicDonationTotals(campaign.id)])
   return Response.json(
     {
       slug: campaign.slug,
@@ -28,6 +34,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       goal: campaign.signatureGoal,
       signatureCount: campaign.signatureCount,
       signaturesByCountry,
+      // { currency, totalMinor, donorCount } when the campaign shows its donation totals, else null.
+      donations,
       updatedAt: campaign.updatedAt.toISOString(),
     },
     { headers: { ...CORS, 'Cache-Control': PUBLIC_CACHE, Vary: 'Accept-Language, Cookie' } },

@@ -9,7 +9,7 @@ import { useT } from '~/utils/use-t'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const locale = getLocale(request)
-  const campaign = await requirePublicCampaign(params.slug, locale)
+  const campaign = await requirePublicCampaign(params.slug, locale, request)
   const t = makeTranslator(locale)
   return data(
     { slug: campaign.slug, title: campaign.content.title, contentLocale: campaign.contentLocale, pageTitle: t('check.title') },

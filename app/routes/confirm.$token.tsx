@@ -3,6 +3,8 @@ import { data, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { getPublicCampaignById, isSignable } from '~/models/campaign.server'
 import { confirmSignature, getPendingSignatureByToken } from '~/models/signature.server'
+import { donorPrefillCookie } from '~/models/donation.server'
+import { getEnv } from '~/utils/env.server'
 import { makeTranslator } from '~/utils/i18n'
 import { getLocale } from '~/utils/locale.server'
 import { useT } from '~/utils/use-t'
@@ -33,7 +35,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const t = makeTranslator(locale)
   const result = await confirmSignature(params.token ?? '')
   if (result.status === 'confirmed') {
-    return redirect(`/campaigns/${result.campaignSlug}/thank-you`, { headers: PRIVATE })
+    // A short-lived cookie lets the donate page fill in the new supporter's name and email.
+    const env = getEnv()
+    const cookie = donorPrefillCookie(result.signatureId, result.campaignSlug, env.NODE_ENV === 'production' || env.APP_URL.startsWith('https://'))
+    return redirect(`/campaigns/${result.campaignSlug}/thank-you`, { headers: { ...PRIVATE, 'Set-Cookie': cookie } })
   }
   if (result.status === 'closed') {
     return data({ state: 'closed' as const, pageTitle: t('confirm.closedTitle') }, { status: 409, headers: PRIVATE })

@@ -30,6 +30,12 @@ export const EnvSchema = z
     SIGN_RATE_LIMIT: positiveInt.default(20),
     SIGN_RATE_WINDOW_SECONDS: positiveInt.default(3600),
     WORKER_CONCURRENCY: positiveInt.default(4),
+    // Donations (issue 3): both Stripe keys, or neither (then the donate page says donations are off).
+    STRIPE_SECRET_KEY: z.string().min(1).optional(),
+    STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+    STRIPE_API_BASE_URL: z.string().url().optional(),
+    DONATION_MIN_AMOUNT: z.coerce.number().positive().default(1),
+    DONATION_MAX_AMOUNT: z.coerce.number().positive().default(10_000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
@@ -45,6 +51,16 @@ export const EnvSchema = z
         path: ['RESEND_API_KEY'],
         message: 'is required when EMAIL_TRANSPORT=resend',
       })
+    }
+    if (env.NODE_ENV === 'production' && Boolean(env.STRIPE_SECRET_KEY) !== Boolean(env.STRIPE_WEBHOOK_SECRET)) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: [env.STRIPE_SECRET_KEY ? 'STRIPE_WEBHOOK_SECRET' : 'STRIPE_SECRET_KEY'],
+        message: 'is required when the other Stripe key is set: gifts would be taken but never recorded',
+      })
+    }
+    if (env.DONATION_MIN_AMOUNT > env.DONATION_MAX_AMOUNT) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['DONATION_MIN_AMOUNT'], message: 'must not exceed DONATION_MAX_AMOUNT' })
     }
     if (env.NODE_ENV === 'production' && !env.EMAIL_TRANSPORT && !env.RESEND_API_KEY) {
       ctx.addIssue({

@@ -7,12 +7,22 @@ export interface DemoCampaign {
   closesAt: string | null
   confirmedSignatures: number
   content: { en: CampaignContent; ru: CampaignContent }
+  /** Donation settings; unset fields use the organisation's. Presets are in minor units. */
+  donations?: { currency?: string; presets?: number[]; showTotals: boolean }
 }
 
-export const demoOrganisation: { slug: string; name: string; privacyUrl: string | null } = {
+export const demoOrganisation: {
+  slug: string
+  name: string
+  privacyUrl: string | null
+  donationCurrency: string
+  donationPresets: number[]
+} = {
   slug: 'rights-watchers',
   name: 'Rights Watchers Network',
   privacyUrl: null,
+  donationCurrency: 'EUR',
+  donationPresets: [500, 1000, 2500, 5000],
 }
 
 export const demoCampaigns: DemoCampaign[] = [
@@ -22,6 +32,7 @@ export const demoCampaigns: DemoCampaign[] = [
     signatureGoal: 10000,
     closesAt: null,
     confirmedSignatures: 137,
+    donations: { presets: [1000, 2500, 5000, 10000], showTotals: true },
     content: {
       en: {
         title: "Chechnya: investigate the 'gay purge' now",

@@ -146,3 +146,61 @@ export async function emailsTo(address: string) {
     .orderBy('id')
     .execute()
 }
+
+// ---------------------------------------------------------------------------------------------
+// Organisers (the /admin workspace).
+
+export const SIGN_IN_SUBJECT = /^Your link to sign in to Chorus/
+export const INVITATION_SUBJECT = /^Join .+ on Chorus$/
+
+/**
+ * A person who can sign in to the workspace: a user with a membership (in a new organisation
+ * unless `organisationId` is given). Sign them in with signInThroughMailbox.
+ */
+export async function createOrganiser(
+  db: Kysely<Database>,
+  { role = 'owner', organisationId, email, name = null }: { role?: 'owner' | 'campaigner' | 'viewer'; organisationId?: string; email?: string; name?: string | null } = {},
+) {
+  const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`
+  const organisation = organisationId
+    ? await db.selectFrom('organisations').selectAll().where('id', '=', organisationId).executeTakeFirstOrThrow()
+    : await db.insertInto('organisations').values({ slug: `org-${id}`, name: `Organisation ${id}` }).returningAll().executeTakeFirstOrThrow()
+  const address = (email ?? `organiser-${id}@example.org`).toLowerCase()
+  const user = await db
+    .insertInto('users')
+    .values({ email: address, name })
+    .onConflict((oc) => oc.column('email').doUpdateSet({ email: address }))
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  const membership = await db
+    .insertInto('memberships')
+    .values({ organisation_id: organisation.id, user_id: user.id, role })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+  return { email: address, user, organisation, membership }
+}
+
+/** The newest sign-in link emailed to `email`, once `count` such emails have arrived. */
+export async function signInLink(page: Page, email: string, count = 1): Promise<string> {
+  const emails = await mailboxFor(page, email, SIGN_IN_SUBJECT, count)
+  const href = await emails.first().getByRole('link', { name: 'Sign in to Chorus' }).getAttribute('href')
+  expect(href).toMatch(/^http:\/\/localhost:\d+\/admin\/sign-in\/[A-Za-z0-9_-]{20,}\?lang=\w+$/)
+  return href!
+}
+
+/**
+ * Signs in as `email` the way an organiser does: asks for a link at /admin/sign-in, opens it
+ * from the development mailbox and presses "Sign in". Ends on the workspace (or on `next`).
+ */
+export async function signInThroughMailbox(page: Page, email: string, { next }: { next?: string } = {}) {
+  const before = (await emailsTo(email)).filter((e) => e.template === 'sign-in-link').length
+  await page.goto(next ? `/admin/sign-in?next=${encodeURIComponent(next)}` : '/admin/sign-in')
+  await page.getByLabel('Email address').fill(email)
+  await page.getByRole('button', { name: 'Email me a sign-in link' }).click()
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Check your email')
+  const link = await signInLink(page, email, before + 1)
+  await page.goto(link)
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click()
+  await expect(page).toHaveURL(new RegExp(`${(next ?? '/admin').replace(/[.?*+^$()[\]{}|\\]/g, '\\$&')}$`))
+  return link
+}

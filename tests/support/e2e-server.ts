@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { ensureDatabase, startEmbeddedPostgres } from '../../app/utils/embedded-db.server'
 import { e2eDataDir, recreateDatabase, serverUrlOf, withDatabase } from './database'
+import { startFakeStripe } from './fake-stripe'
 
 // The app as `npm start` serves it, on a fresh database of its own, for the browser tests.
 const port = process.env.E2E_PORT ?? '3210'
@@ -36,6 +37,14 @@ if (process.env.DATABASE_URL) {
   url = embedded.urlFor('chorus_e2e')
 }
 fs.writeFileSync(path.join(dataDir, 'database-url'), url)
+
+// Donations go through a fake Stripe whose pay page posts signed webhooks back to this server.
+const fakeStripe = await startFakeStripe({ webhookUrl: `http://localhost:${port}/webhooks/stripe` })
+Object.assign(process.env, {
+  STRIPE_SECRET_KEY: fakeStripe.secretKey,
+  STRIPE_WEBHOOK_SECRET: fakeStripe.webhookSecret,
+  STRIPE_API_BASE_URL: fakeStripe.url,
+})
 
 Object.assign(process.env, {
   DATABASE_URL: url,

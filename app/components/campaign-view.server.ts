@@ -1,0 +1,59 @@
+import { campaignPhase, getCountryCounts, getPublicMilestones, getRecentPublicSigners, isSignable, type PublicCampaign } from '~/models/campaign.server'
+import { getDonationSummary } from '~/models/donation.server'
+import { countryName, countryOptions } from '~/utils/countries.server'
+import { getEnv } from '~/utils/env.server'
+import type { Locale } from '~/utils/i18n'
+import { renderMarkdown } from '~/utils/markdown.server'
+
+/**
+ * Everything the public campaign page shows, for the public route and the workspace's preview
+ * alike, so the preview is the page itself.
+ */
+export async function campaignViewData(campaign: PublicCampaign, locale: Locale, url: URL) {
+  const [byCountry, recent, milestones, donationSummary] = await Promise.all([
+    getCountryCounts(campaign.id),
+    campaign.showRecentSigners ? getRecentPublicSigners(campaign.id) : Promise.resolve([]),
+    getPublicMilestones(campaign),
+    getDonationSummary(campaign.id),
+  ])
+  const { APP_URL } = getEnv()
+  return {
+    campaign: {
+      slug: campaign.slug,
+      status: campaign.status,
+      signable: isSignable(campaign),
+      phase: campaignPhase(campaign),
+      opensAt: campaign.opensAt?.toISOString() ?? null,
+      contentLocale: campaign.contentLocale,
+      storyLocale: campaign.storyLocale,
+      title: campaign.content.title,
+      summary: campaign.content.summary,
+      storyHtml: renderMarkdown(campaign.content.story),
+      targetName: campaign.content.target_name,
+      targetRole: campaign.content.target_role,
+      demand: campaign.content.demand,
+      signatureCount: campaign.signatureCount,
+      signatureGoal: campaign.signatureGoal,
+      closesAt: campaign.closesAt?.toISOString() ?? null,
+      organisationName: campaign.organisation.name,
+      heroImage: campaign.heroImage,
+      consentText: campaign.consentText,
+    },
+    milestones,
+    topCountries: Object.entries(byCountry)
+      .slice(0, 5)
+      .map(([code, count]) => ({ code, name: countryName(code, locale), count })),
+    recentSigners: recent.map((s) => ({ firstName: s.firstName, country: countryName(s.country, locale) })),
+    countries: countryOptions(locale),
+    canonicalUrl: `${APP_URL}/campaigns/${campaign.slug}`,
+    donationSummary,
+    tracking: {
+      source: url.searchParams.get('ref') ?? url.searchParams.get('source') ?? '',
+      utmSource: url.searchParams.get('utm_source') ?? '',
+      utmMedium: url.searchParams.get('utm_medium') ?? '',
+      utmCampaign: url.searchParams.get('utm_campaign') ?? '',
+    },
+  }
+}
+
+export type CampaignViewData = Awaited<ReturnType<typeof campaignViewData>>

@@ -1,0 +1,224 @@
+import { getFormProps, getInputProps, getSelectProps, useForm, type SubmissionResult } from '@conform-to/react'
+import { parseWithZod } from '@conform-to/zod'
+import type { SerializeFrom } from '@remix-run/node'
+import { Form, Link, useActionData, useNavigation } from '@remix-run/react'
+import type { CampaignViewData } from '~/components/campaign-view.server'
+import { DonationSummary } from '~/components/donation-summary'
+import { FormField } from '~/components/form-field'
+import { ProgressToGoal } from '~/components/progress-to-goal'
+import { ShareLinks } from '~/components/share-links'
+import { SignCampaignSchema } from '~/models/signature-schema'
+import { formatDate, formatNumber, type MessageKey } from '~/utils/i18n'
+import { useLocale, useT } from '~/utils/use-t'
+
+export type CampaignViewProps = SerializeFrom<CampaignViewData>
+
+// The public campaign page's body, shared by /campaigns/:slug and the workspace's preview.
+
+function SignForm({ view, preview }: { view: CampaignViewProps; preview: boolean }) {
+  const { campaign, countries, tracking } = view
+  const actionData = useActionData<{ result?: SubmissionResult<string[]> } | undefined>()
+  const navigation = useNavigation()
+  const t = useT()
+  const [form, fields] = useForm({
+    id: 'sign',
+    lastResult: actionData && 'result' in actionData ? actionData.result : undefined,
+    shouldValidate: 'onSubmit',
+    shouldRevalidate: 'onBlur',
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: SignCampaignSchema }),
+  })
+  const tr = (message: string | undefined) => (message ? t(message as MessageKey) : undefined)
+  const fieldErrors = [fields.fullName, fields.email, fields.country, fields.postcode]
+    .filter((f) => f.errors?.length)
+    .map((f) => ({ id: f.id, message: tr(f.errors![0])! }))
+  const formErrors = (form.errors ?? []).map((e) => tr(e)!)
+  const hasErrors = fieldErrors.length > 0 || formErrors.length > 0
+  const fieldError = (field: { errors?: string[] }) => tr(field.errors?.[0])
+
+  return (
+    <Form method="post" {...getFormProps(form)} aria-labelledby="sign-heading">
+      <h2 id="sign-heading">{t('sign.heading')}</h2>
+      {preview ? <p className="notice">{t('admin.preview.signingOff')}</p> : null}
+      <div role="alert" aria-live="assertive">
+        {hasErrors ? (
+          <div className="error-summary" tabIndex={-1}>
+            <h3>{t('sign.errorSummary')}</h3>
+            <ul>
+              {formErrors.map((message) => (
+                <li key={message}>{message}</li>
+              ))}
+              {fieldErrors.map((error) => (
+                <li key={error.id}>
+                  <a href={`#${error.id}`}>{error.message}</a>
+                </li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
+      </div>
+      {/* In the preview the form is there to be seen, not sent. */}
+      <fieldset className="plain" disabled={preview}>
+        <FormField id={fields.fullName.id} label={t('sign.fullName')} error={fieldError(fields.fullName)}>
+          <input {...getInputProps(fields.fullName, { type: 'text' })} autoComplete="name" key={fields.fullName.key} />
+        </FormField>
+        <FormField id={fields.email.id} label={t('sign.email')} hint={t('sign.emailHint')} error={fieldError(fields.email)}>
+          <input {...getInputProps(fields.email, { type: 'email' })} autoComplete="email" spellCheck={false} key={fields.email.key} />
+        </FormField>
+        <FormField id={fields.country.id} label={t('sign.country')} error={fieldError(fields.country)}>
+          <select {...getSelectProps(fields.country)} autoComplete="country" key={fields.country.key}>
+            <option value="">{t('sign.countryChoose')}</option>
+            {countries.map((c) => (
+              <option key={c.code} value={c.code}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </FormField>
+        <FormField
+          id={fields.postcode.id}
+          label={
+            <>
+              {t('sign.postcode')} <span className="hint">{t('sign.optional')}</span>
+            </>
+          }
+          error={fieldError(fields.postcode)}
+        >
+          <input {...getInputProps(fields.postcode, { type: 'text' })} autoComplete="postal-code" key={fields.postcode.key} />
+        </FormField>
+        <div className="check">
+          <input {...getInputProps(fields.consentUpdates, { type: 'checkbox' })} key={fields.consentUpdates.key} />
+          <label htmlFor={fields.consentUpdates.id} lang={campaign.consentText.updates ? campaign.contentLocale : undefined}>
+            {campaign.consentText.updates || t('sign.consentUpdates')}
+          </label>
+        </div>
+        <div className="check">
+          <input {...getInputProps(fields.consentShowName, { type: 'checkbox' })} key={fields.consentShowName.key} />
+          <label htmlFor={fields.consentShowName.id} lang={campaign.consentText.showName ? campaign.contentLocale : undefined}>
+            {campaign.consentText.showName || t('sign.consentShowName')}
+          </label>
+        </div>
+        <div className="hp-field">
+          <label htmlFor="sign-website">{t('sign.honeypot')}</label>
+          <input id="sign-website" name="website" type="text" tabIndex={-1} autoComplete="off" defaultValue="" />
+        </div>
+        {tracking.source ? <input type="hidden" name="source" value={tracking.source} /> : null}
+        {tracking.utmSource ? <input type="hidden" name="utmSource" value={tracking.utmSource} /> : null}
+        {tracking.utmMedium ? <input type="hidden" name="utmMedium" value={tracking.utmMedium} /> : null}
+        {tracking.utmCampaign ? <input type="hidden" name="utmCampaign" value={tracking.utmCampaign} /> : null}
+        <p className="privacy-note">
+          {t('sign.privacy', { organisation: campaign.organisationName })} <Link to="/privacy">{t('sign.privacyLink')}</Link>
+        </p>
+        <button type="submit" className="button wide" disabled={preview || navigation.state === 'submitting'}>
+          {t('sign.submit')}
+        </button>
+      </fieldset>
+    </Form>
+  )
+}
+
+export function CampaignView({ view, preview = false }: { view: CampaignViewProps; preview?: boolean }) {
+  const { campaign, topCountries, recentSigners, canonicalUrl, donationSummary, milestones } = view
+  const t = useT()
+  const locale = useLocale()
+  return (
+    <div className="wrap">
+      <article className="campaign-layout">
+        <div>
+          <h1 lang={campaign.contentLocale}>{campaign.title}</h1>
+          {campaign.heroImage ? (
+            <img
+              className="hero-image"
+              src={campaign.heroImage.url}
+              alt={campaign.heroImage.alt}
+              lang={campaign.contentLocale}
+              width={campaign.heroImage.width ?? undefined}
+              height={campaign.heroImage.height ?? undefined}
+            />
+          ) : null}
+          <p className="lede" lang={campaign.contentLocale}>
+            {campaign.summary}
+          </p>
+          <section className="demand" aria-labelledby="demand-heading">
+            <h2 id="demand-heading">{t('campaign.demandHeading')}</h2>
+            <p>
+              <strong lang={campaign.contentLocale}>{campaign.targetName}</strong>
+              {campaign.targetRole ? <span lang={campaign.contentLocale}>, {campaign.targetRole}</span> : null}
+            </p>
+            <p lang={campaign.contentLocale}>{campaign.demand}</p>
+          </section>
+          <section aria-labelledby="story-heading">
+            <h2 id="story-heading" className="visually-hidden">
+              {t('campaign.storyHeading')}
+            </h2>
+            <div className="story" lang={campaign.storyLocale} dangerouslySetInnerHTML={{ __html: campaign.storyHtml }} />
+          </section>
+          {milestones.length > 0 ? (
+            <section aria-labelledby="milestones-heading">
+              <h2 id="milestones-heading">{t('campaign.milestonesHeading')}</h2>
+              <ul className="milestones">
+                {milestones.map((m) => (
+                  <li key={m.threshold} className={m.reached ? 'reached' : undefined}>
+                    <strong>{t('campaign.milestone', { count: m.threshold })}</strong>
+                    {m.reached ? <span className="milestone-reached"> ({t('campaign.milestoneReached')})</span> : null}:{' '}
+                    <span lang={campaign.contentLocale}>{m.description}</span>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          ) : null}
+          <ShareLinks url={canonicalUrl} title={campaign.title} headingId="share-heading" />
+        </div>
+        <aside className="panel sign-panel" aria-label={t('campaign.signPanel')}>
+          <ProgressToGoal id="campaign-progress" count={campaign.signatureCount} goal={campaign.signatureGoal} />
+          {campaign.signable || (preview && campaign.status === 'draft') ? (
+            <SignForm view={view} preview={preview} />
+          ) : campaign.phase === 'not-open' && campaign.opensAt ? (
+            <div className="closed-banner">
+              <h2>{t('campaign.notOpenHeading')}</h2>
+              <p>{t('campaign.notOpen', { date: formatDate(locale, campaign.opensAt) })}</p>
+            </div>
+          ) : (
+            <div className="closed-banner">
+              <h2>{t('campaign.closedHeading')}</h2>
+              <p>{t('campaign.closed')}</p>
+              <p>{t('campaign.finalCount', { count: campaign.signatureCount })}</p>
+            </div>
+          )}
+          <DonationSummary slug={campaign.slug} {...donationSummary} />
+          {topCountries.length > 0 ? (
+            <section aria-labelledby="countries-heading">
+              <h2 id="countries-heading">{t('campaign.countriesHeading')}</h2>
+              <table className="data">
+                <caption className="visually-hidden">{t('campaign.countriesHeading')}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('campaign.country')}</th>
+                    <th scope="col">{t('campaign.signatures')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {topCountries.map((c) => (
+                    <tr key={c.code}>
+                      <td>{c.name}</td>
+                      <td>{formatNumber(locale, c.count)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </section>
+          ) : null}
+          {recentSigners.length > 0 ? (
+            <section aria-labelledby="recent-heading">
+              <h2 id="recent-heading">{t('campaign.recentHeading')}</h2>
+              <ul className="recent-signers">
+                {recentSigners.map((s, i) => (
+                  <li key={i}>{t('campaign.recentSigner', { name: s.firstName, country: s.country })}</li>
+                ))}
+              </ul>
+            </section>
+          ) : null}
+        </aside>
+      </article>
+    </div>
+  )
+}

@@ -1,0 +1,53 @@
+import { Link } from '@remix-run/react'
+import { formatMoney } from '~/utils/money'
+import { useLocale, useT } from '~/utils/use-t'
+
+export interface DonationSummaryProps {
+  slug: string
+  /** Whether this site takes donations (Stripe configured). */
+  enabled: boolean
+  /** Shown only when the campaign chose to show its totals. */
+  totals: { currency: string; totalMinor: number; donorCount: number } | null
+  headingId?: string
+}
+
+/** The campaign's donation total (when shown) and the way to give. Renders nothing when neither applies. */
+export function DonationSummary({ slug, enabled, totals, headingId = 'donations-heading' }: DonationSummaryProps) {
+  const t = useT()
+  const locale = useLocale()
+  if (!enabled && !totals) return null
+  return (
+    <section className="donation-summary" aria-labelledby={headingId}>
+      <h2 id={headingId}>{t('donations.heading')}</h2>
+      {totals ? (
+        <p className="donation-total" id={`${headingId}-total`}>
+          <strong>{t('donations.raised', { amount: formatMoney(locale, totals.totalMinor, totals.currency) })}</strong>{' '}
+          <span className="hint">{t('donations.donors', { count: totals.donorCount })}</span>
+        </p>
+      ) : null}
+      {enabled ? (
+        <p>
+          <Link className="button secondary" to={`/campaigns/${slug}/donate`}>
+            {t('donations.cta')}
+          </Link>
+        </p>
+      ) : null}
+    </section>
+  )
+}
+
+/** The thank-you page's ask: supporters who have just signed are the most likely to give. */
+export function DonationAsk({ slug }: { slug: string }) {
+  const t = useT()
+  return (
+    <section className="notice donation-ask" aria-labelledby="donation-ask-heading">
+      <h2 id="donation-ask-heading">{t('donate.title')}</h2>
+      <p>{t('donations.ask')}</p>
+      <p>
+        <Link className="button" to={`/campaigns/${slug}/donate`}>
+          {t('donations.askLink')}
+        </Link>
+      </p>
+    </section>
+  )
+}

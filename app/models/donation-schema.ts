@@ -1,0 +1,72 @@
+import { z } from 'zod'
+import { DONATION_FREQUENCIES } from '#db/types'
+import { parseMajorAmount } from '~/utils/money'
+
+// Shared by the server and the browser (hints as you type); the server is the authority.
+// Messages are translation keys, so errors show in the reader's language.
+
+export const OTHER_AMOUNT = 'other'
+
+export interface DonationRules {
+  currency: string
+  /** Preset amounts in minor units. */
+  presets: number[]
+  minMinor: number
+  maxMinor: number
+}
+
+/** The donate form: a preset (its minor units) or "other" with an amount typed in major units. */
+export function donateSchema(rules: DonationRules) {
+  return z
+    .object({
+      frequency: z.enum(DONATION_FREQUENCIES, {
+        errorMap: () => ({ message: 'donate.error.frequencyRequired' }),
+      }),
+      amount: z.string({ required_error: 'donate.error.amountRequired' }).trim().min(1, 'donate.error.amountRequired'),
+      otherAmount: z.string().trim().max(30, 'donate.error.amountInvalid').optional(),
+      name: z
+        .string({ required_error: 'donate.error.nameRequired' })
+        .trim()
+        .min(1, 'donate.error.nameRequired')
+        .max(100, 'donate.error.nameTooLong')
+        .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'donate.error.nameInvalid'),
+      email: z
+        .string({ required_error: 'donate.error.emailRequired' })
+        .trim()
+        .toLowerCase()
+        .min(1, 'donate.error.emailRequired')
+        .max(254, 'donate.error.emailTooLong')
+        .email('donate.error.emailInvalid'),
+    })
+    .transform((value, ctx) => {
+      let amountMinor: number | null
+      let path: 'amount' | 'otherAmount' = 'amount'
+      if (value.amount === OTHER_AMOUNT) {
+        path = 'otherAmount'
+        if (!value.otherAmount) {
+          ctx.addIssue({ code: z.ZodIssueCode.custom, path: [path], message: 'donate.error.otherRequired' })
+          return z.NEVER
+        }
+        amountMinor = parseMajorAmount(value.otherAmount, rules.currency)
+      } else {
+        // A preset's value is its minor units; only the configured presets are accepted.
+        const preset = /^\d{1,12}$/.test(value.amount) ? Number(value.amount) : null
+        amountMinor = preset !== null && rules.presets.includes(preset) ? preset : null
+      }
+      if (amountMinor === null || amountMinor <= 0) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: [path], message: 'donate.error.amountInvalid' })
+        return z.NEVER
+      }
+      if (amountMinor < rules.minMinor) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: [path], message: 'donate.error.amountTooSmall' })
+        return z.NEVER
+      }
+      if (amountMinor > rules.maxMinor) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: [path], message: 'donate.error.amountTooLarge' })
+        return z.NEVER
+      }
+      return { frequency: value.frequency, amountMinor, name: value.name, email: value.email }
+    })
+}
+
+export type DonateInput = { frequency: (typeof DONATION_FREQUENCIES)[number]; amountMinor: number; name: string; email: string }

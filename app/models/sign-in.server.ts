@@ -1,0 +1,135 @@
+import { sql } from 'kysely'
+import { renderEmail } from '#emails/render'
+import { recordAudit } from '~/models/audit.server'
+import { listMembershipsOfUser } from '~/models/membership.server'
+import { hitRateLimit } from '~/models/rate-limit.server'
+import { createSession } from '~/models/session.server'
+import { getUserByEmail, normaliseUserEmail } from '~/models/user.server'
+import { getDb } from '~/utils/db.server'
+import type { OutgoingEmail } from '~/utils/email.server'
+import { getEnv } from '~/utils/env.server'
+import { isLocale, type Locale } from '~/utils/i18n'
+import { enqueueJob } from '~/utils/jobs.server'
+import { generateToken, hashIp, hashToken, signValue } from '~/utils/security.server'
+
+export const SIGN_IN_TOKEN_MINUTES = 15
+/** Links asked for per client address, and per email address, in one window. */
+export const SIGN_IN_LIMITS = { perIp: 20, perEmail: 5, windowSeconds: 3600 }
+
+/**
+ * Counts a sign-in request against the client's hashed address and the (keyed-hashed) email
+ * address. The same for known and unknown addresses, so the limit reveals nothing either.
+ */
+export async function hitSignInRateLimit(ip: string, email: string) {
+  const { perIp, perEmail, windowSeconds } = SIGN_IN_LIMITS
+  const byIp = await hitRateLimit(`admin-sign-in:ip:${hashIp(ip).toString('hex')}`, { limit: perIp, windowSeconds })
+  const byEmail = await hitRateLimit(`admin-sign-in:email:${signValue('sign-in-email', normaliseUserEmail(email))}`, {
+    limit: perEmail,
+    windowSeconds,
+  })
+  return byIp.allowed && byEmail.allowed
+    ? { allowed: true as const }
+    : { allowed: false as const, retryAfterSeconds: Math.max(byIp.retryAfterSeconds, byEmail.retryAfterSeconds) }
+}
+
+/**
+ * Emails a single-use sign-in link to the address when it belongs to a member of some
+ * organisation; otherwise does nothing. The caller answers the same either way.
+ */
+export async function requestSignInLink({ email, next, locale }: { email: string; next: string | null; locale: Locale }) {
+  const user = await getUserByEmail(email)
+  if (!user) return
+  const memberships = await listMembershipsOfUser(user.id)
+  if (memberships.length === 0) return
+  const token = generateToken()
+  await getDb()
+    .transaction()
+    .execute(async (tx) => {
+      const row = await tx
+        .insertInto('sign_in_tokens')
+        .values({
+          token_hash: hashToken(token),
+          user_id: user.id,
+          next_path: next,
+          expires_at: sql<Date>`now() + make_interval(mins => ${SIGN_IN_TOKEN_MINUTES})`,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow()
+      // The token rides in the job's payload until the email is sent (decision 0005); only its hash is stored.
+      await enqueueJob(tx, 'send-sign-in-link', { signInTokenId: row.id, token, locale }, { maxAttempts: 10 })
+    })
+}
+
+/** The email for a queued sign-in link, or null when the link was used or has expired since. */
+export async function buildSignInLinkEmail(signInTokenId: string, token: string, locale: string): Promise<OutgoingEmail | null> {
+  const row = await getDb()
+    .selectFrom('sign_in_tokens as t')
+    .innerJoin('users as u', 'u.id', 't.user_id')
+    .select(['u.email'])
+    .where('t.id', '=', signInTokenId)
+    .where('t.token_hash', '=', hashToken(token))
+    .where('t.used_at', 'is', null)
+    .where('t.expires_at', '>', sql<Date>`now()`)
+    .executeTakeFirst()
+  if (!row) return null
+  const lang = isLocale(locale) ? locale : 'en'
+  const { APP_URL } = getEnv()
+  const rendered = await renderEmail('sign-in-link', {
+    locale: lang,
+    appUrl: APP_URL,
+    signInUrl: `${APP_URL}/admin/sign-in/${token}?lang=${lang}`,
+  })
+  return { to: row.email, template: 'sign-in-link', locale: lang, ...rendered }
+}
+
+/** Whether a link can still be used (for the page its GET shows; GETs sign nobody in). */
+export async function isSignInTokenUsable(token: string): Promise<boolean> {
+  if (!token) return false
+  const row = await getDb()
+    .selectFrom('sign_in_tokens')
+    .select('id')
+    .where('token_hash', '=', hashToken(token))
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', sql<Date>`now()`)
+    .executeTakeFirst()
+  return Boolean(row)
+}
+
+export type SignInResult =
+  | { status: 'signed-in'; sessionToken: string; next: string | null; email: string }
+  /** The link was good but the person no longer belongs to any organisation: no session. */
+  | { status: 'no-membership'; email: string }
+  /** Used already, or expired. */
+  | { status: 'spent' }
+  | { status: 'invalid' }
+
+/**
+ * Uses a sign-in link: marks it used (one request wins, however many race) and starts a session
+ * in the person's first organisation. Audited there.
+ */
+export async function signInWithToken(token: string, { userAgent }: { userAgent: string | null }): Promise<SignInResult> {
+  if (!token) return { status: 'invalid' }
+  return await getDb()
+    .transaction()
+    .execute(async (tx) => {
+      const used = await tx
+        .updateTable('sign_in_tokens')
+        .set({ used_at: sql`now()` })
+        .where('token_hash', '=', hashToken(token))
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', sql<Date>`now()`)
+        .returning(['user_id', 'next_path'])
+        .executeTakeFirst()
+      if (!used) {
+        const known = await tx.selectFrom('sign_in_tokens').select('id').where('token_hash', '=', hashToken(token)).executeTakeFirst()
+        return { status: known ? 'spent' : 'invalid' } as const
+      }
+      const user = await tx.selectFrom('users').select(['id', 'email']).where('id', '=', used.user_id).executeTakeFirstOrThrow()
+      const memberships = await listMembershipsOfUser(user.id, tx)
+      const organisation = memberships[0]?.organisation
+      if (!organisation) return { status: 'no-membership', email: user.email } as const
+      const { token: sessionToken, session } = await createSession(tx, { userId: user.id, organisationId: organisation.id, userAgent })
+      await recordAudit(tx, { user, organisation }, { action: 'session.signed_in', subjectType: 'session', subjectId: session.id })
+      return { status: 'signed-in', sessionToken, next: used.next_path, email: user.email } as const
+    })
+}

@@ -1,0 +1,110 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { data } from '@remix-run/node'
+import { Link, useLoaderData } from '@remix-run/react'
+import { listAdminCampaigns } from '~/models/admin-campaign.server'
+import { can, requireAdmin } from '~/utils/auth.server'
+import { NO_STORE } from '~/utils/http.server'
+import { formatDate, formatNumber, makeTranslator, type MessageKey } from '~/utils/i18n'
+import { getLocale } from '~/utils/locale.server'
+import { useLocale, useT } from '~/utils/use-t'
+
+// The organisation's campaigns with their numbers: counts only, so viewers see it all (decision 0006).
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const admin = await requireAdmin(request, 'campaigns.view')
+  const campaigns = await listAdminCampaigns(admin.organisation.id)
+  const t = makeTranslator(getLocale(request))
+  return data(
+    {
+      organisation: admin.organisation.name,
+      canEdit: can(admin.role, 'campaigns.edit'),
+      campaigns: campaigns.map((c) => ({
+        id: c.id,
+        slug: c.slug,
+        status: c.status,
+        title: c.title.trim() || t('admin.campaigns.untitled'),
+        lang: c.baseLocale,
+        confirmed: c.confirmedCount,
+        pending: c.pendingCount,
+        today: c.todayCount,
+        closesAt: c.closesAt?.toISOString() ?? null,
+      })),
+      pageTitle: t('admin.campaigns.title'),
+    },
+    { headers: { 'Cache-Control': NO_STORE } },
+  )
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }]
+
+export default function AdminCampaigns() {
+  const { organisation, canEdit, campaigns } = useLoaderData<typeof loader>()
+  const t = useT()
+  const locale = useLocale()
+  return (
+    <div className="wrap">
+      <div className="button-row">
+        <h1>{t('admin.campaigns.title')}</h1>
+        {canEdit ? (
+          <Link to="/admin/campaigns/new" className="button">
+            {t('admin.campaigns.new')}
+          </Link>
+        ) : null}
+      </div>
+      {campaigns.length === 0 ? (
+        <p>{canEdit ? t('admin.campaigns.emptyCanEdit') : t('admin.campaigns.empty')}</p>
+      ) : (
+        <div className="table-scroll">
+          <table className="data">
+            <caption className="visually-hidden">{t('admin.campaigns.caption', { organisation })}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('admin.campaigns.col.campaign')}</th>
+                <th scope="col">{t('admin.campaigns.col.status')}</th>
+                <th scope="col" className="num">
+                  {t('admin.campaigns.col.confirmed')}
+                </th>
+                <th scope="col" className="num">
+                  {t('admin.campaigns.col.pending')}
+                </th>
+                <th scope="col" className="num">
+                  {t('admin.campaigns.col.today')}
+                </th>
+                <th scope="col">{t('admin.campaigns.col.closes')}</th>
+                <th scope="col">{t('admin.campaigns.col.actions')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {campaigns.map((c) => (
+                <tr key={c.id}>
+                  <th scope="row">
+                    <Link to={`/admin/campaigns/${c.id}`} lang={c.lang}>
+                      {c.title}
+                    </Link>
+                  </th>
+                  <td>
+                    <span className={`status-badge status-${c.status}`}>{t(`admin.status.${c.status}` as MessageKey)}</span>
+                  </td>
+                  <td className="num">{formatNumber(locale, c.confirmed)}</td>
+                  <td className="num">{formatNumber(locale, c.pending)}</td>
+                  <td className="num">{formatNumber(locale, c.today)}</td>
+                  <td>{c.closesAt ? formatDate(locale, c.closesAt, 'medium') : t('admin.campaigns.noClosingDate')}</td>
+                  <td className="row-actions">
+                    {canEdit ? (
+                      <Link to={`/admin/campaigns/${c.id}/edit`} aria-label={t('admin.campaigns.editLinkLabel', { title: c.title })}>
+                        {t('admin.campaigns.editLink')}
+                      </Link>
+                    ) : null}
+                    <Link to={`/admin/campaigns/${c.id}/preview`} aria-label={t('admin.campaigns.previewLinkLabel', { title: c.title })}>
+                      {t('admin.campaigns.previewLink')}
+                    </Link>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  )
+}

@@ -1,0 +1,335 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { data } from '@remix-run/node'
+import { Link, useLoaderData } from '@remix-run/react'
+import { AdminCampaignNav } from '~/components/admin-campaign-nav'
+import { SignatureChart } from '~/components/signature-chart'
+import { CHART_DAYS, findOrganisationCampaign, getCampaignDashboard } from '~/models/campaign-stats.server'
+import { getCampaignDonationTotals } from '~/models/donation.server'
+import { adminError, can, requireAdmin } from '~/utils/auth.server'
+import { countryName } from '~/utils/countries.server'
+import { NO_STORE } from '~/utils/http.server'
+import { formatDate, formatNumber, makeTranslator, type Locale, type MessageKey } from '~/utils/i18n'
+import { getLocale } from '~/utils/locale.server'
+import { formatMoney } from '~/utils/money'
+import { useLocale, useT } from '~/utils/use-t'
+
+// The campaign's dashboard: numbers only, no personal data, so viewers see all of it (decision 0006).
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const admin = await requireAdmin(request, 'campaigns.view')
+  const campaign = await findOrganisationCampaign(admin.organisation.id, params.campaignId)
+  if (!campaign) throw adminError(404, 'admin.error.notFound')
+  const locale = getLocale(request)
+  const now = new Date()
+  const [dashboard, donations] = await Promise.all([
+    getCampaignDashboard(campaign, { now, locale }),
+    getCampaignDonationTotals(campaign.id),
+  ])
+  const t = makeTranslator(locale)
+  const dayLabel = cached(() => new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone: 'UTC' }))
+  const percent = cached(() => new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 }))
+  const share = (n: number) => (campaign.signature_count > 0 ? percent().format(n / campaign.signature_count) : '')
+  const busiest = dashboard.days.reduce((best, d) => (d.count > best.count ? d : best), dashboard.days[0]!)
+  const chartTotal = dashboard.days.reduce((total, d) => total + d.count, 0)
+  return data(
+    {
+      campaign: { id: campaign.id, slug: campaign.slug, title: campaign.title, status: campaign.status, goal: campaign.signature_goal },
+      canSeeSupporters: can(admin.role, 'supporters.view'),
+      canEdit: can(admin.role, 'campaigns.edit'),
+      summary: {
+        confirmed: dashboard.confirmed,
+        pending: dashboard.pending,
+        invalidated: dashboard.invalidated,
+        today: dashboard.today,
+        rate: dashboard.confirmationRate === null ? null : percent().format(dashboard.confirmationRate),
+        goalProgress: percent().format(Math.min(1, dashboard.confirmed / campaign.signature_goal)),
+        donations: donations
+          ? { raised: formatMoney(locale, donations.totalMinor, donations.currency), donors: donations.donorCount }
+          : null,
+      },
+      chart: {
+        days: dashboard.days.map((d) => ({
+          day: d.day,
+          count: d.count,
+          label: dayLabel().format(new Date(`${d.day}T00:00:00Z`)),
+          longLabel: formatDate(locale, `${d.day}T00:00:00Z`),
+          countText: formatNumber(locale, d.count),
+        })),
+        title: t('admin.dashboard.chartTitle', {
+          from: formatDate(locale, `${dashboard.days[0]!.day}T00:00:00Z`),
+          to: formatDate(locale, `${dashboard.days.at(-1)!.day}T00:00:00Z`),
+        }),
+        description:
+          chartTotal === 0
+            ? t('admin.dashboard.chartDescEmpty', { days: CHART_DAYS })
+            : t('admin.dashboard.chartDesc', {
+                days: CHART_DAYS,
+                total: chartTotal,
+                max: busiest.count,
+                best: formatDate(locale, `${busiest.day}T00:00:00Z`),
+              }),
+      },
+      countries: dashboard.countries.map((c) => ({ code: c.code, name: countryName(c.code, locale), count: c.count, share: share(c.count) })),
+      otherCountries: dashboard.otherCountries ? { count: dashboard.otherCountries, share: share(dashboard.otherCountries) } : null,
+      sources: dashboard.sources.map((s) => ({ source: s.source, count: s.count, share: share(s.count) })),
+      otherSources: dashboard.otherSources ? { count: dashboard.otherSources, share: share(dashboard.otherSources) } : null,
+      milestones: dashboard.milestones.map((m) => ({
+        key: `${m.count}-${m.day}`,
+        text: t(m.goal ? 'admin.dashboard.milestoneGoal' : 'admin.dashboard.milestone', {
+          count: m.count,
+          date: formatDate(locale, `${m.day}T00:00:00Z`),
+        }),
+        description: m.description,
+      })),
+      // Relative times are worded here, on the server, so the page reads the same after hydration.
+      recent: dashboard.recent.map((r, i) => ({
+        key: `${i}-${r.confirmedAt.toISOString()}`,
+        at: r.confirmedAt.toISOString(),
+        text: t('admin.dashboard.activityItem', { country: countryName(r.country, locale), ago: timeAgo(locale, r.confirmedAt, now) }),
+      })),
+      pageTitle: t('admin.dashboard.title', { title: campaign.title }),
+    },
+    { headers: { 'Cache-Control': NO_STORE } },
+  )
+}
+
+export const headers = () => ({ 'Cache-Control': NO_STORE })
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.pageTitle ?? ''} · Chorus` },
+  { name: 'robots', content: 'noindex' },
+]
+
+function cached<T>(make: () => T): () => T {
+  let value: T | undefined
+  return () => (value ??= make())
+}
+
+function timeAgo(locale: Locale, then: Date, now: Date): string {
+  const seconds = Math.round((then.getTime() - now.getTime()) / 1000)
+  const format = new Intl.RelativeTimeFormat(locale, { numeric: 'auto', style: 'short' })
+  const abs = Math.abs(seconds)
+  if (abs < 60) return format.format(Math.min(0, seconds), 'second')
+  if (abs < 3600) return format.format(Math.round(seconds / 60), 'minute')
+  if (abs < 86400) return format.format(Math.round(seconds / 3600), 'hour')
+  return format.format(Math.round(seconds / 86400), 'day')
+}
+
+export default function CampaignDashboard() {
+  const { campaign, canSeeSupporters, canEdit, summary, chart, countries, otherCountries, sources, otherSources, milestones, recent } =
+    useLoaderData<typeof loader>()
+  const t = useT()
+  const locale = useLocale()
+  const n = (value: number) => formatNumber(locale, value)
+  return (
+    <div className="wrap dashboard">
+      <p className="eyebrow">
+        <Link to="/admin">{t('admin.nav.campaigns')}</Link>
+      </p>
+      <h1>{campaign.title}</h1>
+      <p className="campaign-meta">
+        <span className={`status-badge status-${campaign.status}`}>
+          {t('admin.dashboard.statusLabel', { status: t(`admin.dashboard.status.${campaign.status}` as MessageKey) })}
+        </span>
+        {campaign.status !== 'draft' ? (
+          <>
+            {' · '}
+            <Link to={`/campaigns/${campaign.slug}`}>{t('admin.dashboard.publicPage')}</Link>
+          </>
+        ) : null}
+      </p>
+      <AdminCampaignNav campaignId={campaign.id} current="dashboard" canEdit={canEdit} canSeeSupporters={canSeeSupporters} />
+
+      <section aria-labelledby="summary-heading">
+        <h2 id="summary-heading">{t('admin.dashboard.summaryHeading')}</h2>
+        <dl className="stat-grid">
+          <div className="stat">
+            <dt>{t('admin.dashboard.confirmed')}</dt>
+            <dd data-stat="confirmed">{n(summary.confirmed)}</dd>
+          </div>
+          <div className="stat">
+            <dt>{t('admin.dashboard.pending')}</dt>
+            <dd data-stat="pending">{n(summary.pending)}</dd>
+          </div>
+          <div className="stat">
+            <dt>{t('admin.dashboard.rate')}</dt>
+            <dd data-stat="rate">{summary.rate ?? t('admin.dashboard.rateNone')}</dd>
+          </div>
+          <div className="stat">
+            <dt>{t('admin.dashboard.today')}</dt>
+            <dd data-stat="today">{n(summary.today)}</dd>
+          </div>
+          <div className="stat">
+            <dt>{t('admin.dashboard.goal')}</dt>
+            <dd data-stat="goal">{t('admin.dashboard.goalProgress', { percent: summary.goalProgress, goal: n(campaign.goal) })}</dd>
+          </div>
+          <div className="stat">
+            <dt>{t('admin.dashboard.invalidated')}</dt>
+            <dd data-stat="invalidated">{n(summary.invalidated)}</dd>
+          </div>
+          {summary.donations ? (
+            <div className="stat">
+              <dt>{t('admin.dashboard.donations')}</dt>
+              <dd data-stat="donations">
+                {summary.donations.raised}{' '}
+                <span className="hint">{t('admin.dashboard.donors', { count: summary.donations.donors })}</span>
+              </dd>
+            </div>
+          ) : null}
+        </dl>
+        <p className="hint">{t('admin.dashboard.countsNote')}</p>
+        {!canSeeSupporters ? <p className="hint">{t('admin.dashboard.viewerNote')}</p> : null}
+      </section>
+
+      <section aria-labelledby="per-day-heading">
+        <h2 id="per-day-heading">{t('admin.dashboard.perDayHeading')}</h2>
+        <figure className="chart-figure">
+          <SignatureChart
+            id="per-day-chart"
+            days={chart.days}
+            title={chart.title}
+            description={chart.description}
+            formatTick={(value) => formatNumber(locale, value)}
+          />
+          <figcaption>
+            <details className="chart-table">
+              <summary>{t('admin.dashboard.showTable')}</summary>
+              <table className="data">
+                <caption>{chart.title}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('admin.dashboard.day')}</th>
+                    <th scope="col" className="num">
+                      {t('admin.dashboard.signatures')}
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {chart.days.map((d) => (
+                    <tr key={d.day}>
+                      <th scope="row">
+                        <time dateTime={d.day}>{d.longLabel}</time>
+                      </th>
+                      <td className="num">{d.countText}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </details>
+          </figcaption>
+        </figure>
+      </section>
+
+      <div className="dashboard-columns">
+        <section aria-labelledby="countries-heading">
+          <h2 id="countries-heading">{t('admin.dashboard.countriesHeading')}</h2>
+          {countries.length === 0 ? (
+            <p>{t('admin.dashboard.none')}</p>
+          ) : (
+            <table className="data">
+              <caption className="visually-hidden">{t('admin.dashboard.countriesHeading')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('admin.dashboard.country')}</th>
+                  <th scope="col" className="num">
+                    {t('admin.dashboard.signatures')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('admin.dashboard.share')}
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {countries.map((c) => (
+                  <tr key={c.code}>
+                    <th scope="row">{c.name}</th>
+                    <td className="num">{n(c.count)}</td>
+                    <td className="num">{c.share}</td>
+                  </tr>
+                ))}
+                {otherCountries ? (
+                  <tr>
+                    <th scope="row">{t('admin.dashboard.otherCountries')}</th>
+                    <td className="num">{n(otherCountries.count)}</td>
+                    <td className="num">{otherCountries.share}</td>
+                  </tr>
+                ) : null}
+              </tbody>
+            </table>
+          )}
+        </section>
+
+        <section aria-labelledby="sources-heading">
+          <h2 id="sources-heading">{t('admin.dashboard.sourcesHeading')}</h2>
+          <p className="hint">{t('admin.dashboard.sourcesHint')}</p>
+          {sources.length === 0 ? (
+            <p>{t('admin.dashboard.none')}</p>
+          ) : (
+            <table className="data">
+              <caption className="visually-hidden">{t('admin.dashboard.sourcesHeading')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t('admin.dashboard.source')}</th>
+                  <th scope="col" className="num">
+                    {t('admin.dashboard.signatures')}
+                  </th>
+                  <th scope="col" className="num">
+                    {t('admin.dashboard.share')}
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {sources.map((s) => (
+                  <tr key={s.source}>
+                    <th scope="row">{s.source === '' ? t('admin.dashboard.sourceNone') : s.source}</th>
+                    <td className="num">{n(s.count)}</td>
+                    <td className="num">{s.share}</td>
+                  </tr>
+                ))}
+                {otherSources ? (
+                  <tr>
+                    <th scope="row">{t('admin.dashboard.otherSources')}</th>
+                    <td className="num">{n(otherSources.count)}</td>
+                    <td className="num">{otherSources.share}</td>
+                  </tr>
+                ) : null}
+              </tbody>
+            </table>
+          )}
+        </section>
+      </div>
+
+      <div className="dashboard-columns">
+        <section aria-labelledby="activity-heading">
+          <h2 id="activity-heading">{t('admin.dashboard.activityHeading')}</h2>
+          {recent.length === 0 ? (
+            <p>{t('admin.dashboard.none')}</p>
+          ) : (
+            <ul className="activity-list">
+              {recent.map((r) => (
+                <li key={r.key}>
+                  <time dateTime={r.at}>{r.text}</time>
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+        <section aria-labelledby="milestones-heading">
+          <h2 id="milestones-heading">{t('admin.dashboard.milestonesHeading')}</h2>
+          {milestones.length === 0 ? (
+            <p>{t('admin.dashboard.none')}</p>
+          ) : (
+            <ul className="activity-list">
+              {milestones.map((m) => (
+                <li key={m.key}>
+                  {m.text}
+                  {m.description ? <span className="hint"> — {m.description}</span> : null}
+                </li>
+              ))}
+            </ul>
+          )}
+        </section>
+      </div>
+    </div>
+  )
+}

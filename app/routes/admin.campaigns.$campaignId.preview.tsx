@@ -1,0 +1,65 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { data } from '@remix-run/node'
+import { Link, useLoaderData } from '@remix-run/react'
+import { AdminCampaignNav } from '~/components/admin-campaign-nav'
+import { CampaignView } from '~/components/campaign-view'
+import { campaignViewData } from '~/components/campaign-view.server'
+import { requireAdminCampaign } from '~/models/admin-campaign.server'
+import { getPublicCampaignById } from '~/models/campaign.server'
+import { can, requireAdmin } from '~/utils/auth.server'
+import { NO_STORE } from '~/utils/http.server'
+import { makeTranslator } from '~/utils/i18n'
+import { getLocale } from '~/utils/locale.server'
+import { useT } from '~/utils/use-t'
+
+// The public page exactly as visitors will see it (in the reader's language, chosen with the
+// site's language switcher), under a banner saying it is a preview. Viewers may look too: the
+// page shows nothing a visitor could not see.
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const admin = await requireAdmin(request, 'campaigns.view')
+  const campaign = await requireAdminCampaign(admin, params.campaignId)
+  const locale = getLocale(request)
+  const publicCampaign = await getPublicCampaignById(campaign.id, locale)
+  if (!publicCampaign) throw new Response('Not found', { status: 404 })
+  const view = await campaignViewData(publicCampaign, locale, new URL(request.url))
+  const t = makeTranslator(locale)
+  return data(
+    {
+      campaignId: campaign.id,
+      status: campaign.status,
+      canEdit: can(admin.role, 'campaigns.edit'),
+      view,
+      pageTitle: t('admin.preview.title', { title: view.campaign.title || t('admin.campaigns.untitled') }),
+    },
+    { headers: { 'Cache-Control': NO_STORE } },
+  )
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data?.pageTitle ?? ''} · Chorus` },
+  // A draft must never end up in a search engine, even if the URL leaks.
+  { name: 'robots', content: 'noindex, nofollow' },
+]
+
+export default function PreviewCampaign() {
+  const { campaignId, status, canEdit, view } = useLoaderData<typeof loader>()
+  const t = useT()
+  return (
+    <>
+      <div className="wrap">
+        <AdminCampaignNav campaignId={campaignId} current="preview" canEdit={canEdit} />
+        <section className="draft-banner" aria-labelledby="preview-banner-heading">
+          <h2 id="preview-banner-heading">{status === 'draft' ? t('admin.preview.banner') : t('admin.preview.bannerLive')}</h2>
+          <p>{status === 'draft' ? t('admin.preview.bannerText') : t('admin.preview.bannerTextLive')}</p>
+          {canEdit ? (
+            <p>
+              <Link to={`/admin/campaigns/${campaignId}/edit`}>{t('admin.campaignNav.edit')}</Link>
+            </p>
+          ) : null}
+        </section>
+      </div>
+      <CampaignView view={view} preview />
+    </>
+  )
+}

@@ -1,0 +1,94 @@
+import { getFormProps, getInputProps, getSelectProps, useForm } from '@conform-to/react'
+import { parseWithZod } from '@conform-to/zod'
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { data, redirect } from '@remix-run/node'
+import { Form, useActionData, useLoaderData } from '@remix-run/react'
+import { z } from 'zod'
+import { CsrfField } from '~/components/csrf-field'
+import { FormField } from '~/components/form-field'
+import { createDraft } from '~/models/admin-campaign.server'
+import { requireAdmin, requireAdminAction } from '~/utils/auth.server'
+import { NO_STORE } from '~/utils/http.server'
+import { LOCALE_NAMES, LOCALES, makeTranslator, type MessageKey } from '~/utils/i18n'
+import { getLocale } from '~/utils/locale.server'
+import { useT } from '~/utils/use-t'
+
+export const NewCampaignSchema = z.object({
+  title: z
+    .string({ required_error: 'admin.new.error.title' })
+    .trim()
+    .min(1, 'admin.new.error.title')
+    .max(200, 'admin.new.error.titleTooLong'),
+  locale: z.enum(LOCALES, { errorMap: () => ({ message: 'admin.new.error.locale' }) }),
+})
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireAdmin(request, 'campaigns.edit')
+  const locale = getLocale(request)
+  return data({ locale, pageTitle: makeTranslator(locale)('admin.new.title') }, { headers: { 'Cache-Control': NO_STORE } })
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { admin, form } = await requireAdminAction(request, 'campaigns.edit')
+  const submission = parseWithZod(form, { schema: NewCampaignSchema })
+  if (submission.status !== 'success') {
+    return data({ result: submission.reply() }, { status: 400, headers: { 'Cache-Control': NO_STORE } })
+  }
+  const draft = await createDraft(admin, submission.value)
+  return redirect(`/admin/campaigns/${draft.id}/edit?locale=${submission.value.locale}`, { headers: { 'Cache-Control': NO_STORE } })
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }]
+
+export default function NewCampaign() {
+  const { locale } = useLoaderData<typeof loader>()
+  const actionData = useActionData<typeof action>()
+  const t = useT()
+  const [form, fields] = useForm({
+    id: 'new-campaign',
+    lastResult: actionData?.result,
+    defaultValue: { locale },
+    shouldValidate: 'onSubmit',
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: NewCampaignSchema }),
+  })
+  const error = (field: { errors?: string[] }) => (field.errors?.[0] ? t(field.errors[0] as MessageKey) : undefined)
+  const errors = [fields.title, fields.locale].filter((f) => f.errors?.length)
+  return (
+    <div className="wrap narrow">
+      <h1>{t('admin.new.title')}</h1>
+      <p>{t('admin.new.intro')}</p>
+      <Form method="post" {...getFormProps(form)}>
+        <CsrfField />
+        <div role="alert" aria-live="assertive">
+          {errors.length ? (
+            <div className="error-summary" tabIndex={-1}>
+              <h2>{t('admin.edit.errorSummary')}</h2>
+              <ul>
+                {errors.map((f) => (
+                  <li key={f.id}>
+                    <a href={`#${f.id}`}>{error(f)}</a>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
+        </div>
+        <FormField id={fields.title.id} label={t('admin.new.titleLabel')} error={error(fields.title)}>
+          <input {...getInputProps(fields.title, { type: 'text' })} key={fields.title.key} maxLength={200} />
+        </FormField>
+        <FormField id={fields.locale.id} label={t('admin.new.locale')} hint={t('admin.new.localeHint')} error={error(fields.locale)}>
+          <select {...getSelectProps(fields.locale)} key={fields.locale.key}>
+            {LOCALES.map((code) => (
+              <option key={code} value={code} lang={code}>
+                {LOCALE_NAMES[code]}
+              </option>
+            ))}
+          </select>
+        </FormField>
+        <button type="submit" className="button">
+          {t('admin.new.submit')}
+        </button>
+      </Form>
+    </div>
+  )
+}

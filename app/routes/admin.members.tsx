@@ -1,0 +1,275 @@
+import { getFormProps, getInputProps, getSelectProps, useForm } from '@conform-to/react'
+import { parseWithZod } from '@conform-to/zod'
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { data, redirect } from '@remix-run/node'
+import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
+import { z } from 'zod'
+import { ROLE_NAMES as ROLES } from '#db/types'
+import { CsrfField } from '~/components/csrf-field'
+import { FormField } from '~/components/form-field'
+import { inviteMember, listPendingInvitations, revokeInvitation } from '~/models/invitation.server'
+import { changeRoleOfMember, listMembers, removeMemberFromOrganisation } from '~/models/membership.server'
+import { hitRateLimit } from '~/models/rate-limit.server'
+import { requireAdmin, requireAdminAction } from '~/utils/auth.server'
+import { NO_STORE } from '~/utils/http.server'
+import { formatDate, makeTranslator, type MessageKey } from '~/utils/i18n'
+import { getLocale } from '~/utils/locale.server'
+import { useLocale, useT } from '~/utils/use-t'
+
+const id = z.string().regex(/^\d{1,18}$/)
+const role = z.enum(ROLES, { errorMap: () => ({ message: 'admin.members.error.role' }) })
+
+export const InviteSchema = z.object({
+  intent: z.literal('invite'),
+  email: z
+    .string({ required_error: 'admin.members.error.email' })
+    .trim()
+    .max(254, 'admin.members.error.email')
+    .email('admin.members.error.email'),
+  role,
+})
+export const MemberActionSchema = z.discriminatedUnion('intent', [
+  InviteSchema,
+  z.object({ intent: z.literal('change-role'), userId: id, role }),
+  z.object({ intent: z.literal('remove'), userId: id }),
+  z.object({ intent: z.literal('revoke-invitation'), invitationId: id }),
+])
+
+const DONE = ['invited', 'roleChanged', 'removed', 'invitationRevoked'] as const
+/** Invitations an organisation may send per hour: enough for a team, too few to spam with. */
+const INVITES_PER_HOUR = 30
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const admin = await requireAdmin(request, 'members.manage')
+  const t = makeTranslator(getLocale(request))
+  const [members, invitations] = await Promise.all([listMembers(admin.organisation.id), listPendingInvitations(admin.organisation.id)])
+  const done = new URL(request.url).searchParams.get('done')
+  return data(
+    {
+      pageTitle: t('admin.members.title'),
+      organisationName: admin.organisation.name,
+      me: admin.user.id,
+      done: (DONE as readonly string[]).includes(done ?? '') ? (done as (typeof DONE)[number]) : null,
+      members: members.map((m) => ({ ...m, since: m.since.toISOString() })),
+      invitations: invitations.map((i) => ({ ...i, createdAt: i.createdAt.toISOString(), expiresAt: i.expiresAt.toISOString() })),
+    },
+    { headers: { 'Cache-Control': NO_STORE } },
+  )
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { admin, form } = await requireAdminAction(request, 'members.manage')
+  const locale = getLocale(request)
+  const noStore = { 'Cache-Control': NO_STORE }
+  const submission = parseWithZod(form, { schema: MemberActionSchema })
+  if (submission.status !== 'success') {
+    return data({ intent: String(form.get('intent') ?? ''), result: submission.reply() }, { status: 400, headers: noStore })
+  }
+  const input = submission.value
+  const fail = (status: number, message: MessageKey) =>
+    data({ intent: input.intent, result: submission.reply({ formErrors: [message] }) }, { status, headers: noStore })
+
+  if (input.intent === 'invite') {
+    const limit = await hitRateLimit(`admin-invite:${admin.organisation.id}`, { limit: INVITES_PER_HOUR, windowSeconds: 3600 })
+    if (!limit.allowed) return fail(429, 'admin.members.error.rateLimited')
+    const result = await inviteMember(admin, { email: input.email, role: input.role, locale })
+    if (result.status === 'already-member') return fail(409, 'admin.members.error.alreadyMember')
+    return redirect('/admin/members?done=invited', { headers: noStore })
+  }
+  if (input.intent === 'revoke-invitation') {
+    if (!(await revokeInvitation(admin, input.invitationId))) return fail(404, 'admin.members.error.gone')
+    return redirect('/admin/members?done=invitationRevoked', { headers: noStore })
+  }
+  const result =
+    input.intent === 'change-role'
+      ? await changeRoleOfMember(admin, { userId: input.userId, role: input.role })
+      : await removeMemberFromOrganisation(admin, { userId: input.userId })
+  if (result.status === 'not-found') return fail(404, 'admin.members.error.gone')
+  if (result.status === 'last-owner') return fail(409, 'admin.members.error.lastOwner')
+  return redirect(`/admin/members?done=${input.intent === 'remove' ? 'removed' : 'roleChanged'}`, { headers: noStore })
+}
+
+export const headers = () => ({ 'Cache-Control': NO_STORE })
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }]
+
+function InviteForm() {
+  const actionData = useActionData<typeof action>()
+  const navigation = useNavigation()
+  const t = useT()
+  const [form, fields] = useForm({
+    id: 'invite',
+    lastResult: actionData?.intent === 'invite' ? actionData.result : undefined,
+    shouldValidate: 'onSubmit',
+    shouldRevalidate: 'onInput',
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: InviteSchema }),
+    defaultValue: { role: 'campaigner' },
+  })
+  const tr = (message: string | undefined) => (message ? t(message as MessageKey) : undefined)
+  const formErrors = (form.errors ?? []).map((e) => tr(e)!)
+  return (
+    <Form method="post" {...getFormProps(form)} className="panel" aria-labelledby="invite-heading">
+      <h2 id="invite-heading">{t('admin.members.inviteHeading')}</h2>
+      <div role="alert" aria-live="assertive">
+        {formErrors.length > 0 ? (
+          <div className="error-summary">
+            <h3>{t('admin.error.summary')}</h3>
+            <ul>
+              {formErrors.map((message) => (
+                <li key={message}>{message}</li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
+      </div>
+      <CsrfField />
+      <input type="hidden" name="intent" value="invite" />
+      <FormField id={fields.email.id} label={t('admin.members.inviteEmail')} hint={t('admin.members.inviteHint')} error={tr(fields.email.errors?.[0])}>
+        <input {...getInputProps(fields.email, { type: 'email' })} autoComplete="off" spellCheck={false} key={fields.email.key} />
+      </FormField>
+      <FormField id={fields.role.id} label={t('admin.members.inviteRole')} error={tr(fields.role.errors?.[0])}>
+        <select {...getSelectProps(fields.role)} key={fields.role.key}>
+          {ROLES.map((r) => (
+            <option key={r} value={r}>
+              {t(`admin.role.${r}` as MessageKey)}: {t(`admin.roleHelp.${r}` as MessageKey)}
+            </option>
+          ))}
+        </select>
+      </FormField>
+      <button type="submit" className="button" disabled={navigation.state === 'submitting'}>
+        {t('admin.members.inviteSubmit')}
+      </button>
+    </Form>
+  )
+}
+
+export default function Members() {
+  const { organisationName, members, invitations, me, done } = useLoaderData<typeof loader>()
+  const actionData = useActionData<typeof action>()
+  const t = useT()
+  const locale = useLocale()
+  const rowError =
+    actionData && actionData.intent !== 'invite' ? (actionData.result.error?.[''] ?? []).map((m) => t(m as MessageKey)) : []
+  return (
+    <div className="wrap stack">
+      <h1>{t('admin.members.title')}</h1>
+      <p>{t('admin.members.intro', { organisation: organisationName })}</p>
+      <div role="status">{done ? <p className="success">{t(`admin.members.done.${done}` as MessageKey)}</p> : null}</div>
+      <div role="alert">
+        {rowError.length > 0 ? (
+          <div className="error-summary">
+            <h2>{t('admin.error.summary')}</h2>
+            <ul>
+              {rowError.map((m) => (
+                <li key={m}>{m}</li>
+              ))}
+            </ul>
+          </div>
+        ) : null}
+      </div>
+
+      <section aria-labelledby="members-heading">
+        <h2 id="members-heading">{t('admin.members.title')}</h2>
+        <div className="table-scroll">
+          <table className="data">
+            <thead>
+              <tr>
+                <th scope="col">{t('admin.members.person')}</th>
+                <th scope="col">{t('admin.members.role')}</th>
+                <th scope="col">{t('admin.members.since')}</th>
+                <th scope="col">{t('admin.members.actions')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {members.map((m) => (
+                <tr key={m.userId}>
+                  <td>
+                    {m.name ? `${m.name} · ` : ''}
+                    {m.email} {m.userId === me ? t('admin.members.you') : null}
+                  </td>
+                  <td>{t(`admin.role.${m.role}` as MessageKey)}</td>
+                  <td>{formatDate(locale, m.since, 'medium')}</td>
+                  <td>
+                    <Form method="post" className="inline-form">
+                      <CsrfField />
+                      <input type="hidden" name="intent" value="change-role" />
+                      <input type="hidden" name="userId" value={m.userId} />
+                      <label className="visually-hidden" htmlFor={`role-${m.userId}`}>
+                        {t('admin.members.roleFor', { email: m.email })}
+                      </label>
+                      <select id={`role-${m.userId}`} name="role" defaultValue={m.role}>
+                        {ROLES.map((r) => (
+                          <option key={r} value={r}>
+                            {t(`admin.role.${r}` as MessageKey)}
+                          </option>
+                        ))}
+                      </select>
+                      <button type="submit" className="button small secondary" aria-label={t('admin.members.saveRoleLabel', { email: m.email })}>
+                        {t('admin.members.saveRole')}
+                      </button>
+                    </Form>{' '}
+                    <Form method="post" className="inline-form">
+                      <CsrfField />
+                      <input type="hidden" name="intent" value="remove" />
+                      <input type="hidden" name="userId" value={m.userId} />
+                      <button type="submit" className="button small danger" aria-label={t('admin.members.removeLabel', { email: m.email })}>
+                        {t('admin.members.remove')}
+                      </button>
+                    </Form>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </section>
+
+      <section aria-labelledby="pending-heading">
+        <h2 id="pending-heading">{t('admin.members.pendingHeading')}</h2>
+        {invitations.length === 0 ? (
+          <p>{t('admin.members.noPending')}</p>
+        ) : (
+          <div className="table-scroll">
+            <table className="data">
+              <thead>
+                <tr>
+                  <th scope="col">{t('admin.members.person')}</th>
+                  <th scope="col">{t('admin.members.role')}</th>
+                  <th scope="col">{t('admin.members.invitedBy')}</th>
+                  <th scope="col">{t('admin.members.expires')}</th>
+                  <th scope="col">{t('admin.members.actions')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {invitations.map((i) => (
+                  <tr key={i.id}>
+                    <td>{i.email}</td>
+                    <td>{t(`admin.role.${i.role}` as MessageKey)}</td>
+                    <td>{i.invitedBy ?? ''}</td>
+                    <td>{formatDate(locale, i.expiresAt, 'medium')}</td>
+                    <td>
+                      <Form method="post" className="inline-form">
+                        <CsrfField />
+                        <input type="hidden" name="intent" value="revoke-invitation" />
+                        <input type="hidden" name="invitationId" value={i.id} />
+                        <button
+                          type="submit"
+                          className="button small danger"
+                          aria-label={t('admin.members.revokeInvitationLabel', { email: i.email })}
+                        >
+                          {t('admin.members.revokeInvitation')}
+                        </button>
+                      </Form>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      <InviteForm />
+    </div>
+  )
+}

@@ -1,0 +1,128 @@
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { data } from '@remix-run/node'
+import { Form, isRouteErrorResponse, Link, NavLink, Outlet, useLoaderData, useRouteError } from '@remix-run/react'
+import { CsrfField } from '~/components/csrf-field'
+import { can, getAdminSession } from '~/utils/auth.server'
+import { NO_STORE } from '~/utils/http.server'
+import type { MessageKey } from '~/utils/i18n'
+import { useT } from '~/utils/use-t'
+
+// The layout answers signed-out visitors too (the sign-in pages nest under it). It guards
+// nothing: every admin loader and action calls requireAdmin itself (decision 0006).
+export const handle = { adminPublic: true }
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const state = await getAdminSession(request)
+  const admin = state?.admin
+  return data(
+    {
+      admin: admin
+        ? {
+            user: admin.user,
+            organisation: admin.organisation,
+            role: admin.role,
+            csrfToken: admin.csrfToken,
+            canManageMembers: can(admin.role, 'members.manage'),
+            canViewAudit: can(admin.role, 'audit.view'),
+            memberships: (state?.memberships ?? []).map((m) => ({ organisationId: m.organisation.id, name: m.organisation.name, role: m.role })),
+          }
+        : null,
+    },
+    { headers: { 'Cache-Control': NO_STORE } },
+  )
+}
+
+export const headers = () => ({ 'Cache-Control': NO_STORE })
+
+export default function AdminLayout() {
+  const { admin } = useLoaderData<typeof loader>()
+  const t = useT()
+  if (!admin) return <Outlet />
+  return (
+    <>
+      <div className="admin-bar">
+        <div className="wrap admin-bar-row">
+          <nav aria-label={t('admin.nav.label')} className="admin-nav">
+            <ul>
+              <li>
+                <NavLink to="/admin" end>
+                  {t('admin.nav.campaigns')}
+                </NavLink>
+              </li>
+              {admin.canManageMembers ? (
+                <li>
+                  <NavLink to="/admin/members">{t('admin.nav.members')}</NavLink>
+                </li>
+              ) : null}
+              {admin.canViewAudit ? (
+                <li>
+                  <NavLink to="/admin/audit">{t('admin.nav.audit')}</NavLink>
+                </li>
+              ) : null}
+              <li>
+                <NavLink to="/admin/account">{t('admin.nav.account')}</NavLink>
+              </li>
+            </ul>
+          </nav>
+          <p className="admin-who">
+            {t('admin.nav.signedInAs', {
+              email: admin.user.email,
+              organisation: admin.organisation.name,
+              role: t(`admin.role.${admin.role}` as MessageKey),
+            })}
+          </p>
+          {admin.memberships.length > 1 ? (
+            <Form method="post" action="/admin/account" className="inline-form">
+              <CsrfField />
+              <input type="hidden" name="intent" value="switch-organisation" />
+              <label htmlFor="admin-organisation">{t('admin.nav.switchLabel')}</label>
+              <select id="admin-organisation" name="organisationId" defaultValue={admin.organisation.id}>
+                {admin.memberships.map((m) => (
+                  <option key={m.organisationId} value={m.organisationId}>
+                    {m.name}
+                  </option>
+                ))}
+              </select>
+              <button type="submit" className="button small secondary">
+                {t('admin.nav.switch')}
+              </button>
+            </Form>
+          ) : null}
+          <Form method="post" action="/admin/sign-out" className="admin-sign-out">
+            <CsrfField />
+            <button type="submit" className="button secondary">
+              {t('admin.nav.signOut')}
+            </button>
+          </Form>
+        </div>
+      </div>
+      <Outlet />
+    </>
+  )
+}
+
+/** Admin errors carry a translation key (`adminError` in auth.server.ts); others fall back to a generic message. */
+export function ErrorBoundary() {
+  const error = useRouteError()
+  const t = useT()
+  const status = isRouteErrorResponse(error) ? error.status : 500
+  const key = isRouteErrorResponse(error) ? (error.data as { error?: unknown } | null)?.error : undefined
+  const title =
+    status === 404 ? t('admin.error.notFoundTitle') : status === 403 ? t('admin.error.forbiddenTitle') : t('admin.error.genericTitle')
+  const body =
+    typeof key === 'string' && (key.startsWith('admin.') || key.startsWith('error.'))
+      ? t(key as MessageKey)
+      : status === 404
+        ? t('admin.error.notFound')
+        : t('error.generic.body')
+  return (
+    <div className="wrap narrow">
+      <title>{`${title} · ${t('site.name')}`}</title>
+      <h1>{title}</h1>
+      <p>{body}</p>
+      <p>
+        <Link to="/admin">{t('admin.error.back')}</Link>
+      </p>
+    </div>
+  )
+}

@@ -1,0 +1,38 @@
+import type { ActionFunctionArgs } from '@remix-run/node'
+import { processStripeEvent } from '~/models/donation.server'
+import { logger } from '~/utils/logger.server'
+import { isStripeConfigured, verifyWebhook } from '~/utils/stripe.server'
+
+const HEADERS = { 'Cache-Control': 'no-store' }
+
+/**
+ * Stripe's webhook endpoint. The signature is checked against the raw body before anything is
+ * read from it; a forged, altered or stale delivery gets 400 and writes nothing. A failure to
+ * record answers 500, so Stripe delivers the event again later.
+ */
+export async function action({ request }: ActionFunctionArgs) {
+  if (request.method !== 'POST') {
+    return Response.json({ error: 'method_not_allowed' }, { status: 405, headers: { ...HEADERS, Allow: 'POST' } })
+  }
+  if (!isStripeConfigured()) {
+    return Response.json({ error: 'donations_not_configured' }, { status: 404, headers: HEADERS })
+  }
+  const rawBody = await request.text()
+  const event = verifyWebhook(rawBody, request.headers.get('Stripe-Signature'))
+  if (!event) {
+    logger.warn({ hasSignature: request.headers.has('Stripe-Signature') }, 'stripe webhook refused: bad signature')
+    return Response.json({ error: 'invalid_signature' }, { status: 400, headers: HEADERS })
+  }
+  try {
+    const outcome = await processStripeEvent(event)
+    logger.info({ eventId: event.id, type: event.type, outcome }, 'stripe webhook')
+    return Response.json({ received: true, outcome }, { headers: HEADERS })
+  } catch (error) {
+    logger.error({ err: error, eventId: event.id, type: event.type }, 'stripe webhook could not be recorded')
+    return Response.json({ error: 'not_recorded' }, { status: 500, headers: HEADERS })
+  }
+}
+
+export function loader() {
+  return Response.json({ error: 'method_not_allowed' }, { status: 405, headers: { ...HEADERS, Allow: 'POST' } })
+}
