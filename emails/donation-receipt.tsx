@@ -1,6 +1,6 @@
 import { Heading, Link, Section, Text } from '@react-email/components'
 import { makeTranslator } from '~/utils/i18n'
-import { EmailLayout, greeting, styles, type BaseEmailProps } from './layout'
+import { EmailLayout, greeting, siteLabel, styles, type BaseEmailProps } from './layout'
 
 export interface DonationReceiptProps extends BaseEmailProps {
   donorName: string
@@ -31,7 +31,13 @@ export function DonationReceiptEmail(props: DonationReceiptProps) {
     [t('email.receipt.reference'), reference],
   ]
   return (
-    <EmailLayout locale={locale} preview={t('email.receipt.preview', { amount })} organisationName={organisationName} appUrl={appUrl}>
+    <EmailLayout
+      locale={locale}
+      preview={t('email.receipt.preview', { amount })}
+      organisationName={organisationName}
+      appUrl={appUrl}
+      footerNote={t('email.receipt.footerNote', { site: siteLabel(appUrl) })}
+    >
       <Heading as="h1" style={styles.heading}>
         {t('email.receipt.heading')}
       </Heading>

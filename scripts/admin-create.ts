@@ -1,10 +1,8 @@
-import fs from 'node:fs'
-import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { ensureOwner } from '../app/models/membership.server'
 import { closeDb } from '../app/utils/db.server'
-import { prepareDatabase } from '../server/database'
+import { prepareDatabase, runningEmbeddedDatabase } from '../server/database'
 import { loadEnvironment } from '../server/environment'
 
 // npm run admin:create -- --email ADDRESS --org "NAME"
@@ -16,19 +14,6 @@ const ArgsSchema = z.object({
   email: z.string({ required_error: '--email is required' }).trim().email('--email must be an email address').max(254),
   org: z.string({ required_error: '--org is required' }).trim().min(1, '--org must not be empty').max(200),
 })
-
-/** The embedded database another process (npm start) is already running under DATA_DIR, if any. */
-function runningEmbeddedDatabase(dataDir: string): string | undefined {
-  const dir = path.resolve(dataDir, 'pg')
-  try {
-    const [pid, , , port] = fs.readFileSync(path.join(dir, 'postmaster.pid'), 'utf8').split('\n')
-    process.kill(Number(pid), 0)
-    const password = fs.readFileSync(`${dir}.password`, 'utf8').trim()
-    return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${Number(port)}/chorus`
-  } catch {
-    return undefined
-  }
-}
 
 let args: z.infer<typeof ArgsSchema>
 try {

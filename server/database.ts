@@ -1,3 +1,4 @@
+import fs from 'node:fs'
 import path from 'node:path'
 import { ensureDatabase, startEmbeddedPostgres } from '../app/utils/embedded-db.server'
 import type { Env } from '../app/utils/env.server'
@@ -32,4 +33,17 @@ export async function prepareDatabase(env: Env, { migrate = true } = {}): Promis
     if (applied.length > 0) logger.info({ applied }, 'database migrated')
   }
   return { url, embedded: !env.DATABASE_URL, stop }
+}
+
+/** The embedded database another process (npm start) is already running under DATA_DIR, if any. */
+export function runningEmbeddedDatabase(dataDir: string): string | undefined {
+  const dir = path.resolve(dataDir, 'pg')
+  try {
+    const [pid, , , port] = fs.readFileSync(path.join(dir, 'postmaster.pid'), 'utf8').split('\n')
+    process.kill(Number(pid), 0)
+    const password = fs.readFileSync(`${dir}.password`, 'utf8').trim()
+    return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${Number(port)}/chorus`
+  } catch {
+    return undefined
+  }
 }

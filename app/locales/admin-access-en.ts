@@ -1,6 +1,5 @@
 // Strings for signing in, members, invitations, sessions and the audit log (keys start with admin.), emails included. Spread into en.ts.
 export const adminAccessEn = {
-  'admin.siteName': 'Chorus workspace',
   'admin.nav.label': 'Workspace',
   'admin.nav.campaigns': 'Campaigns',
   'admin.nav.members': 'Members',
@@ -67,7 +66,6 @@ export const adminAccessEn = {
   'admin.account.signOutEverywhere': 'Sign out everywhere',
   'admin.account.signOutEverywhereHint': 'Ends every session, this one included. Use it if you lost a device or signed in on a shared computer.',
   'admin.account.sessionEnded': 'That session has been signed out.',
-  'admin.account.switched': 'You are now working in {organisation}.',
 
   'admin.members.title': 'Members',
   'admin.members.intro': 'People who can work on the campaigns of {organisation}.',

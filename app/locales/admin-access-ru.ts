@@ -1,7 +1,6 @@
 import type { adminAccessEn } from './admin-access-en'
 
 export const adminAccessRu: Record<keyof typeof adminAccessEn, string> & Record<string, string> = {
-  'admin.siteName': 'Рабочее пространство Chorus',
   'admin.nav.label': 'Рабочее пространство',
   'admin.nav.campaigns': 'Кампании',
   'admin.nav.members': 'Участники',
@@ -68,7 +67,6 @@ export const adminAccessRu: Record<keyof typeof adminAccessEn, string> & Record<
   'admin.account.signOutEverywhere': 'Выйти везде',
   'admin.account.signOutEverywhereHint': 'Завершает все сеансы, включая этот. Пригодится, если вы потеряли устройство или входили с чужого компьютера.',
   'admin.account.sessionEnded': 'Этот сеанс завершён.',
-  'admin.account.switched': 'Теперь вы работаете в {organisation}.',
 
   'admin.members.title': 'Участники',
   'admin.members.intro': 'Люди, которые могут работать с кампаниями {organisation}.',

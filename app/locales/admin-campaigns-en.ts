@@ -162,6 +162,12 @@ export const adminCampaignsEn = {
   'admin.preview.languages': 'Preview in',
   'admin.preview.signingOff': 'Signing is turned off in the preview.',
 
+  'admin.audit.action.campaign.created': 'Created a campaign',
+  'admin.audit.action.campaign.updated': 'Edited a campaign',
+  'admin.audit.action.campaign.published': 'Published a campaign',
+  'admin.audit.action.campaign.closed': 'Closed a campaign',
+  'admin.audit.action.campaign.closed_automatically': 'Closed a campaign at its closing date',
+
   'campaign.milestonesHeading': 'Milestones',
   'campaign.milestone': '{count} signatures',
   'campaign.milestone#one': '{count} signature',

@@ -163,6 +163,12 @@ export const adminCampaignsRu: Record<keyof typeof adminCampaignsEn, string> & R
   'admin.preview.languages': 'Просмотр на языке',
   'admin.preview.signingOff': 'В режиме просмотра подписать нельзя.',
 
+  'admin.audit.action.campaign.created': 'Создал(а) кампанию',
+  'admin.audit.action.campaign.updated': 'Изменил(а) кампанию',
+  'admin.audit.action.campaign.published': 'Опубликовал(а) кампанию',
+  'admin.audit.action.campaign.closed': 'Закрыл(а) кампанию',
+  'admin.audit.action.campaign.closed_automatically': 'Кампания закрыта в назначенное время',
+
   'campaign.milestonesHeading': 'Этапы',
   'campaign.milestone': '{count} подписи',
   'campaign.milestone#one': '{count} подпись',

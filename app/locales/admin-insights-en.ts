@@ -15,7 +15,7 @@ export const adminInsightsEn = {
   'admin.dashboard.today': 'Confirmed today',
   'admin.dashboard.invalidated': 'Invalidated',
   'admin.dashboard.goal': 'Goal',
-  'admin.dashboard.goalProgress': '{percent} of {goal}',
+  'admin.dashboard.goalOf': 'of {goal}',
   'admin.dashboard.donations': 'Donations raised',
   'admin.dashboard.donors': 'from {count} donors',
   'admin.dashboard.donors#one': 'from {count} donor',
@@ -93,6 +93,8 @@ export const adminInsightsEn = {
   'admin.supporters.invalidateHeading': 'Invalidate this signature?',
   'admin.supporters.invalidateBody': 'It stops counting at once and cannot be signed again with this address. The supporter is not told.',
   'admin.supporters.reason': 'Reason',
+  'admin.supporters.reasonChoose': 'Choose a reason',
+  'admin.supporters.backToList': 'Back to the list',
   'admin.supporters.invalidateButton': 'Invalidate signature',
   'admin.supporters.removeHeading': 'Remove this signature for good?',
   'admin.supporters.removeBody':

@@ -16,7 +16,7 @@ export const adminInsightsRu: Record<keyof typeof adminInsightsEn, string> & Rec
   'admin.dashboard.today': 'Подтверждено сегодня',
   'admin.dashboard.invalidated': 'Признаны недействительными',
   'admin.dashboard.goal': 'Цель',
-  'admin.dashboard.goalProgress': '{percent} от {goal}',
+  'admin.dashboard.goalOf': 'из {goal}',
   'admin.dashboard.donations': 'Собрано пожертвований',
   'admin.dashboard.donors': 'от {count} жертвователей',
   'admin.dashboard.donors#one': 'от {count} жертвователя',
@@ -96,6 +96,8 @@ export const adminInsightsRu: Record<keyof typeof adminInsightsEn, string> & Rec
   'admin.supporters.invalidateHeading': 'Признать подпись недействительной?',
   'admin.supporters.invalidateBody': 'Она сразу перестаёт учитываться, и с этого адреса подписать снова будет нельзя. Сторонник об этом не узнает.',
   'admin.supporters.reason': 'Причина',
+  'admin.supporters.reasonChoose': 'Выберите причину',
+  'admin.supporters.backToList': 'Вернуться к списку',
   'admin.supporters.invalidateButton': 'Признать недействительной',
   'admin.supporters.removeHeading': 'Удалить подпись навсегда?',
   'admin.supporters.removeBody':

@@ -36,6 +36,7 @@ export const donationsEn = {
   'donate.error.emailInvalid': 'Enter an email address like name@example.com',
   'donate.error.unavailable': 'We could not reach the payment service. Please try again in a moment; what you chose is kept.',
   'donate.error.notConfigured': 'Donations are not configured on this site.',
+  'donate.error.rateLimited': 'Too many gifts have been started from your connection in a short time. Please wait a while and try again; what you chose is kept.',
 
   // After Checkout
   'donateThanks.title': 'Thank you for your gift',
@@ -90,4 +91,5 @@ export const donationsEn = {
   'email.receipt.monthly': 'Monthly',
   'email.receipt.monthlyStop': 'This is a monthly gift: it is taken each month until you stop it. You can stop it at any time on this page:',
   'email.receipt.stopLink': 'Stop my monthly gift',
+  'email.receipt.footerNote': 'You are receiving this because this address was used to make a donation on {site}.',
 } as const

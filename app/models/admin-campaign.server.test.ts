@@ -15,7 +15,7 @@ import {
   type EditableCampaign,
 } from '~/models/admin-campaign.server'
 import { checkUploadedImage, detectImage, MAX_IMAGE_BYTES } from '~/models/campaign-image.server'
-import { findSlugRedirect, getPublicCampaign, getPublicMilestones } from '~/models/campaign.server'
+import { findSlugRedirect, getPublicCampaign, getPublicCampaignById, getPublicMilestones } from '~/models/campaign.server'
 import type { AdminContext } from '~/utils/auth.server'
 import { getDb } from '~/utils/db.server'
 import { createAdmin, type TestAdmin } from '../../tests/support/admin'
@@ -377,6 +377,8 @@ describe('translations and milestones', () => {
     )
     const row = await getDb().selectFrom('campaigns').select('consent_version').where('id', '=', draft.id).executeTakeFirstOrThrow()
     expect(row.consent_version).toBe(`campaign-${draft.id}-v2`)
+    // The sign form shows the campaign's wording; Russian readers get their standard wording ('').
+    expect((await getPublicCampaignById(draft.id, 'en'))?.consentText).toEqual({ updates: 'Email me about the river', showName: '' })
   })
 })
 

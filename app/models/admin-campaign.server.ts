@@ -729,18 +729,13 @@ export async function closeDueCampaigns(now = new Date(), executor = getDb()): P
       .returning(['id', 'organisation_id', 'closes_at'])
       .execute()
     for (const c of closed) {
-      // recordAudit needs a person; this one is the system's, in the campaign's organisation log.
-      await tx
-        .insertInto('audit_events')
-        .values({
-          organisation_id: c.organisation_id,
-          actor_user_id: null,
-          action: 'campaign.closed_automatically',
-          subject_type: 'campaign',
-          subject_id: c.id,
-          changes: JSON.stringify({ status: { from: 'live', to: 'closed' }, closes_at: c.closes_at?.toISOString() ?? null }),
-        })
-        .execute()
+      // No person acted: Chorus itself, in the campaign's organisation log.
+      await recordAudit(tx, { user: null, organisation: { id: c.organisation_id } }, {
+        action: 'campaign.closed_automatically',
+        subjectType: 'campaign',
+        subjectId: c.id,
+        changes: { status: { from: 'live', to: 'closed' }, closes_at: c.closes_at?.toISOString() ?? null },
+      })
     }
     return closed.map((c) => c.id)
   })

@@ -15,28 +15,34 @@ export interface DonationRules {
   maxMinor: number
 }
 
-/** The donate form: a preset (its minor units) or "other" with an amount typed in major units. */
+/**
+ * The donate form: a preset (its minor units) or "other" with an amount typed in major units.
+ * Two parts joined, so the amount is checked (and its error shown) even when the donor's details
+ * have errors too.
+ */
 export function donateSchema(rules: DonationRules) {
-  return z
+  const details = z.object({
+    frequency: z.enum(DONATION_FREQUENCIES, {
+      errorMap: () => ({ message: 'donate.error.frequencyRequired' }),
+    }),
+    name: z
+      .string({ required_error: 'donate.error.nameRequired' })
+      .trim()
+      .min(1, 'donate.error.nameRequired')
+      .max(100, 'donate.error.nameTooLong')
+      .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'donate.error.nameInvalid'),
+    email: z
+      .string({ required_error: 'donate.error.emailRequired' })
+      .trim()
+      .toLowerCase()
+      .min(1, 'donate.error.emailRequired')
+      .max(254, 'donate.error.emailTooLong')
+      .email('donate.error.emailInvalid'),
+  })
+  const amount = z
     .object({
-      frequency: z.enum(DONATION_FREQUENCIES, {
-        errorMap: () => ({ message: 'donate.error.frequencyRequired' }),
-      }),
       amount: z.string({ required_error: 'donate.error.amountRequired' }).trim().min(1, 'donate.error.amountRequired'),
       otherAmount: z.string().trim().max(30, 'donate.error.amountInvalid').optional(),
-      name: z
-        .string({ required_error: 'donate.error.nameRequired' })
-        .trim()
-        .min(1, 'donate.error.nameRequired')
-        .max(100, 'donate.error.nameTooLong')
-        .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'donate.error.nameInvalid'),
-      email: z
-        .string({ required_error: 'donate.error.emailRequired' })
-        .trim()
-        .toLowerCase()
-        .min(1, 'donate.error.emailRequired')
-        .max(254, 'donate.error.emailTooLong')
-        .email('donate.error.emailInvalid'),
     })
     .transform((value, ctx) => {
       let amountMinor: number | null
@@ -65,8 +71,9 @@ export function donateSchema(rules: DonationRules) {
         ctx.addIssue({ code: z.ZodIssueCode.custom, path: [path], message: 'donate.error.amountTooLarge' })
         return z.NEVER
       }
-      return { frequency: value.frequency, amountMinor, name: value.name, email: value.email }
+      return { amountMinor }
     })
+  return z.intersection(details, amount)
 }
 
 export type DonateInput = { frequency: (typeof DONATION_FREQUENCIES)[number]; amountMinor: number; name: string; email: string }

@@ -13,19 +13,23 @@ import { enqueueJob } from '~/utils/jobs.server'
 import { generateToken, hashIp, hashToken, signValue } from '~/utils/security.server'
 
 export const SIGN_IN_TOKEN_MINUTES = 15
-/** Links asked for per client address, and per email address, in one window. */
-export const SIGN_IN_LIMITS = { perIp: 20, perEmail: 5, windowSeconds: 3600 }
+/** Links asked for per email address in an hour (per client address, signing's limit applies). */
+export const SIGN_IN_LINKS_PER_EMAIL = 5
 
 /**
- * Counts a sign-in request against the client's hashed address and the (keyed-hashed) email
- * address. The same for known and unknown addresses, so the limit reveals nothing either.
+ * Counts a sign-in request against the client's hashed address (with signing's limit,
+ * SIGN_RATE_LIMIT per SIGN_RATE_WINDOW_SECONDS) and the keyed hash of the email address. The
+ * same for known and unknown addresses, so the limit reveals nothing either.
  */
 export async function hitSignInRateLimit(ip: string, email: string) {
-  const { perIp, perEmail, windowSeconds } = SIGN_IN_LIMITS
-  const byIp = await hitRateLimit(`admin-sign-in:ip:${hashIp(ip).toString('hex')}`, { limit: perIp, windowSeconds })
+  const env = getEnv()
+  const byIp = await hitRateLimit(`admin-sign-in:ip:${hashIp(ip).toString('hex')}`, {
+    limit: env.SIGN_RATE_LIMIT,
+    windowSeconds: env.SIGN_RATE_WINDOW_SECONDS,
+  })
   const byEmail = await hitRateLimit(`admin-sign-in:email:${signValue('sign-in-email', normaliseUserEmail(email))}`, {
-    limit: perEmail,
-    windowSeconds,
+    limit: SIGN_IN_LINKS_PER_EMAIL,
+    windowSeconds: 3600,
   })
   return byIp.allowed && byEmail.allowed
     ? { allowed: true as const }

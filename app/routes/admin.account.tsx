@@ -23,7 +23,7 @@ export const AccountActionSchema = z.discriminatedUnion('intent', [
   z.object({ intent: z.literal('switch-organisation'), organisationId: id }),
 ])
 
-const DONE = ['session-ended', 'switched'] as const
+const DONE = ['session-ended'] as const
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request)

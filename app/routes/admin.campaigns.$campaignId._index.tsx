@@ -161,7 +161,9 @@ export default function CampaignDashboard() {
           </div>
           <div className="stat">
             <dt>{t('admin.dashboard.goal')}</dt>
-            <dd data-stat="goal">{t('admin.dashboard.goalProgress', { percent: summary.goalProgress, goal: n(campaign.goal) })}</dd>
+            <dd data-stat="goal">
+              {summary.goalProgress} <span className="hint">{t('admin.dashboard.goalOf', { goal: n(campaign.goal) })}</span>
+            </dd>
           </div>
           <div className="stat">
             <dt>{t('admin.dashboard.invalidated')}</dt>

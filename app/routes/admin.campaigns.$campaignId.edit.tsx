@@ -2,7 +2,7 @@ import { getFormProps, getInputProps, getSelectProps, getTextareaProps, useForm,
 import { parseWithZod } from '@conform-to/zod'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
-import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
+import { Form, Link, useActionData, useLoaderData, useNavigation, type ShouldRevalidateFunction } from '@remix-run/react'
 import { z } from 'zod'
 import { AdminCampaignNav } from '~/components/admin-campaign-nav'
 import { CsrfField } from '~/components/csrf-field'
@@ -343,6 +343,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
       )
   }
 }
+
+// Remix skips reloading after a 4xx answer; a conflict must reload, so the form carries the
+// version that is current now and the next save is a deliberate overwrite.
+export const shouldRevalidate: ShouldRevalidateFunction = ({ actionResult, defaultShouldRevalidate }) =>
+  actionResult && typeof actionResult === 'object' && 'conflict' in actionResult ? true : defaultShouldRevalidate
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data ? `${data.pageTitle}: ${data.campaign.title}` : ''} · Chorus` },

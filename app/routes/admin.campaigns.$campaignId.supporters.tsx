@@ -137,6 +137,16 @@ function ConfirmPanel({
   const navigation = useNavigation()
   const cancel = listSearch(listState)
   const headingId = `${kind}-heading`
+  if (kind === 'invalidate' && supporter.state === 'invalidated') {
+    return (
+      <section className="panel confirm-panel" aria-labelledby={headingId}>
+        <h2 id={headingId}>{t('admin.supporters.error.alreadyInvalidated')}</h2>
+        <p>
+          <Link to={cancel || '.'}>{t('admin.supporters.backToList')}</Link>
+        </p>
+      </section>
+    )
+  }
   return (
     <section className="panel confirm-panel" aria-labelledby={headingId}>
       <h2 id={headingId}>{t(kind === 'remove' ? 'admin.supporters.removeHeading' : 'admin.supporters.invalidateHeading')}</h2>
@@ -165,7 +175,7 @@ function ConfirmPanel({
             <label htmlFor="invalidate-reason">{t('admin.supporters.reason')}</label>
             <select id="invalidate-reason" name="reason" required defaultValue="">
               <option value="" disabled>
-                {t('admin.supporters.reason')}
+                {t('admin.supporters.reasonChoose')}
               </option>
               {INVALIDATION_REASONS.map((reason) => (
                 <option key={reason} value={reason}>

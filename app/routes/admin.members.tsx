@@ -86,6 +86,8 @@ export async function action({ request }: ActionFunctionArgs) {
       : await removeMemberFromOrganisation(admin, { userId: input.userId })
   if (result.status === 'not-found') return fail(404, 'admin.members.error.gone')
   if (result.status === 'last-owner') return fail(409, 'admin.members.error.lastOwner')
+  // Someone who stepped down (or left) may no longer see this page.
+  if (input.userId === admin.user.id) return redirect('/admin', { headers: noStore })
   return redirect(`/admin/members?done=${input.intent === 'remove' ? 'removed' : 'roleChanged'}`, { headers: noStore })
 }
 

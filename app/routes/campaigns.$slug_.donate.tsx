@@ -15,7 +15,11 @@ import {
   getResumableDonation,
   startDonationCheckout,
 } from '~/models/donation.server'
+import { hitRateLimit } from '~/models/rate-limit.server'
+import { getEnv } from '~/utils/env.server'
 import { readForm } from '~/utils/form.server'
+import { requestContext } from '~/utils/request.server'
+import { hashIp } from '~/utils/security.server'
 import { NO_STORE } from '~/utils/http.server'
 import { makeTranslator, type MessageKey } from '~/utils/i18n'
 import { getLocale, readCookie } from '~/utils/locale.server'
@@ -78,7 +82,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   )
 }
 
-export async function action({ request, params }: ActionFunctionArgs) {
+export async function action({ request, params, context }: ActionFunctionArgs) {
   const { locale, campaign, rules } = await loadDonationContext(request, params.slug)
   const formData = await readForm(request)
   const submission = parseWithZod(formData, { schema: donateSchema(rules) })
@@ -87,6 +91,18 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
   if (submission.status !== 'success') {
     return data({ result: submission.reply() }, { status: 400, headers: PRIVATE })
+  }
+  // Each accepted post opens a Checkout Session: limit them per client, like signatures.
+  const env = getEnv()
+  const limit = await hitRateLimit(`donate:${hashIp(requestContext(request, context).ip).toString('hex')}`, {
+    limit: env.SIGN_RATE_LIMIT,
+    windowSeconds: env.SIGN_RATE_WINDOW_SECONDS,
+  })
+  if (!limit.allowed) {
+    return data(
+      { result: submission.reply({ formErrors: ['donate.error.rateLimited'] }) },
+      { status: 429, headers: { ...PRIVATE, 'Retry-After': String(limit.retryAfterSeconds) } },
+    )
   }
   try {
     const { url } = await startDonationCheckout(

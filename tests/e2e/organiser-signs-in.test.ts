@@ -2,6 +2,7 @@ import { expect, test } from '@playwright/test'
 import { createOrganiser, e2eDb, expectAxeClean, signInLink } from './support'
 
 test('an organiser signs in through the mailbox, works, signs out, and the link cannot be used again', async ({ page }) => {
+  test.slow() // a long story with several emails and accessibility checks
   const organiser = await createOrganiser(e2eDb(), { role: 'owner', name: 'Olga Organiser' })
 
   // The workspace sends a signed-out visitor to sign in, remembering where they were going.
@@ -61,6 +62,7 @@ test('an organiser signs in through the mailbox, works, signs out, and the link 
 })
 
 test('an organiser signs out everywhere from the account page', async ({ page, browser }) => {
+  test.slow() // a long story with several emails and accessibility checks
   const organiser = await createOrganiser(e2eDb())
   const { signInThroughMailbox } = await import('./support')
   await signInThroughMailbox(page, organiser.email)

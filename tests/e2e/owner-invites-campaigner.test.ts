@@ -3,6 +3,7 @@ import { uniqueEmail } from '../support/factories'
 import { createOrganiser, e2eDb, expectAxeClean, INVITATION_SUBJECT, javaScriptIsOn, mailboxFor, signInThroughMailbox } from './support'
 
 test('an owner invites a campaigner, who accepts from the mailbox and works with campaigner rights', async ({ page, browser }) => {
+  test.slow() // a long story with several emails and accessibility checks
   const owner = await createOrganiser(e2eDb(), { role: 'owner', name: 'Olga Owner' })
   const campaignerEmail = uniqueEmail('campaigner')
 

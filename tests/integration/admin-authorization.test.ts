@@ -14,8 +14,9 @@ import { generateToken, hashToken } from '~/utils/security.server'
  * Every module in app/routes whose name starts with `admin.` or `admin_` is checked here, so a new
  * admin route is covered without editing this file (decision 0006):
  *   (a) anonymous loaders and actions are sent to /admin/sign-in (unless handle.adminPublic);
- *   (b) a viewer's actions are refused with 403 and change no row, and no loader shows a viewer a
- *       supporter's name or email (unless handle.adminSelfService: the person's own sessions);
+ *   (b) a viewer's actions are refused with 403 and change no row (handle.adminSelfService
+ *       routes: no row but the viewer's own sessions and the audit log), and no loader shows a
+ *       viewer a supporter's name or email;
  *   (c) a member of another organisation gets 404 from every loader and action addressed by id,
  *       and sees none of the organisation's data anywhere.
  * Route params are filled from FIXTURES; a param without one fails, asking for a fixture.
@@ -199,14 +200,19 @@ function wellFormedBody(world: World, csrf: string, intent?: string) {
   return body.toString()
 }
 
-/** A fingerprint of every row of every table of ours, and of the job queue. */
-async function snapshot() {
+/**
+ * A fingerprint of every row of every table of ours, and of the job queue. `ownSessionsOf`
+ * leaves out that user's sessions and the audit log (what self-service routes may change).
+ */
+async function snapshot({ ownSessionsOf }: { ownSessionsOf?: string } = {}) {
   const { rows: tables } = await sql<{ name: string }>`
     select tablename as name from pg_tables where schemaname = 'public' and tablename not like 'kysely_migration%' order by tablename`.execute(getDb())
   const result: Record<string, string> = {}
   for (const { name } of tables) {
+    if (ownSessionsOf && name === 'audit_events') continue
+    const where = ownSessionsOf && name === 'sessions' ? sql`where t.user_id <> ${ownSessionsOf}` : sql``
     const { rows } = await sql<{ digest: string }>`
-      select count(*) || ':' || md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as digest from ${sql.table(name)} t`.execute(getDb())
+      select count(*) || ':' || md5(coalesce(string_agg(t::text, '|' order by t::text), '')) as digest from ${sql.table(name)} t ${where}`.execute(getDb())
     result[name] = rows[0]!.digest
   }
   const { rows } = await sql<{ digest: string }>`
@@ -290,6 +296,18 @@ describe('admin authorization', () => {
             const outcome = await callAs(world.viewer, module.action, route, world, 'POST', intent || undefined)
             expect(outcome.status, `POST ${file} intent=${intent || '(none)'} as a viewer`).toBe(403)
             expect(await snapshot(), `POST ${file} intent=${intent || '(none)'} as a viewer changed rows`).toEqual(before)
+          }
+        })
+      }
+
+      if (module.action && !isPublic && selfService) {
+        it('(b) lets a viewer change only their own sessions', async () => {
+          const world = await buildWorld()
+          for (const intent of bodies) {
+            const before = await snapshot({ ownSessionsOf: world.viewer.user.id })
+            const outcome = await callAs(world.viewer, module.action, route, world, 'POST', intent || undefined)
+            expect(outcome.status, `POST ${file} intent=${intent || '(none)'} as a viewer`).toBeLessThan(500)
+            expect(await snapshot({ ownSessionsOf: world.viewer.user.id }), `POST ${file} intent=${intent || '(none)'} as a viewer changed rows`).toEqual(before)
           }
         })
       }

@@ -180,7 +180,10 @@ describe('roles and the last owner', () => {
   it('one of two owners may step down', async () => {
     const a = await createAdmin(getDb())
     await createAdmin(getDb(), { organisationId: a.organisation.id })
-    expect((await post(a, { intent: 'change-role', userId: a.user.id, role: 'viewer' })).status).toBe(302)
+    const stepDown = await post(a, { intent: 'change-role', userId: a.user.id, role: 'viewer' })
+    expect(stepDown.status).toBe(302)
+    expect(stepDown.headers.get('Location')).toBe('/admin')
+    expect(await roleOf(a.organisation.id, a.user.id)).toBe('viewer')
   })
 
   it('an owner of another organisation gets a 404 for this one’s members', async () => {

@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { createAdmin } from '../support/admin'
 import { queuedJobs, runDueJobs } from '../support/jobs'
 import { callRoute, form } from '../support/routes'
@@ -7,9 +7,10 @@ import { action as signInAction, loader as signInLoader } from '~/routes/admin.s
 import { action as linkAction, loader as linkLoader } from '~/routes/admin.sign-in_.$token'
 import { getActiveSession } from '~/models/session.server'
 import { DEMO_ORGANISER_EMAIL, seedDemoContentIfEmpty } from '~/models/seed.server'
-import { SIGN_IN_LIMITS } from '~/models/sign-in.server'
+import { SIGN_IN_LINKS_PER_EMAIL } from '~/models/sign-in.server'
 import { requireAdmin } from '~/utils/auth.server'
 import { getDb } from '~/utils/db.server'
+import { resetEnv } from '~/utils/env.server'
 import { hashToken } from '~/utils/security.server'
 
 const requestLink = (email: string, extra: Record<string, string> = {}, ip = '192.0.2.10') =>
@@ -35,6 +36,11 @@ function cookieOf(response: { headers: Headers }) {
 }
 
 describe('asking for a sign-in link', () => {
+  afterEach(() => {
+    delete process.env.SIGN_RATE_LIMIT
+    resetEnv()
+  })
+
   it('answers the same whether or not the address has an account, and emails only members', async () => {
     const member = await createAdmin(getDb(), { email: 'organiser@example.org' })
     const known = await requestLink('  Organiser@Example.org ')
@@ -70,19 +76,21 @@ describe('asking for a sign-in link', () => {
   it('is rate-limited per address, for known and unknown addresses alike', async () => {
     await createAdmin(getDb(), { email: 'busy@example.org' })
     for (const email of ['busy@example.org', 'ghost@example.org']) {
-      for (let i = 0; i < SIGN_IN_LIMITS.perEmail; i++) expect((await requestLink(email, {}, `198.51.100.${i}`)).status).toBe(302)
+      for (let i = 0; i < SIGN_IN_LINKS_PER_EMAIL; i++) expect((await requestLink(email, {}, `198.51.100.${i}`)).status).toBe(302)
       const refused = await requestLink(email, {}, '198.51.100.99')
       expect(refused.status).toBe(429)
       expect(refused.data.result.error['']).toEqual(['admin.signIn.error.rateLimited'])
     }
-    expect(await queuedJobs('send-sign-in-link')).toHaveLength(SIGN_IN_LIMITS.perEmail)
+    expect(await queuedJobs('send-sign-in-link')).toHaveLength(SIGN_IN_LINKS_PER_EMAIL)
     // The bucket names hold no address.
     const buckets = await getDb().selectFrom('rate_limits').select('bucket').execute()
     expect(buckets.map((b) => b.bucket).join(' ')).not.toMatch(/busy|ghost|example/)
   })
 
-  it('is rate-limited per client address', async () => {
-    for (let i = 0; i < SIGN_IN_LIMITS.perIp; i++) expect((await requestLink(`person${i}@example.org`, {}, '203.0.113.5')).status).toBe(302)
+  it('is rate-limited per client address, like signing', async () => {
+    process.env.SIGN_RATE_LIMIT = '3'
+    resetEnv()
+    for (let i = 0; i < 3; i++) expect((await requestLink(`person${i}@example.org`, {}, '203.0.113.5')).status).toBe(302)
     expect((await requestLink('one-more@example.org', {}, '203.0.113.5')).status).toBe(429)
   })
 

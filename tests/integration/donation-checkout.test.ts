@@ -144,11 +144,30 @@ describe('GET and POST /campaigns/:slug/donate', () => {
     const campaign = await createCampaign(db())
     const response = await post(campaign.slug, { frequency: 'monthly', amount: 'other', otherAmount: 'lots', name: '', email: 'not-an-email' })
     expect(response.status).toBe(400)
-    expect(fieldErrors(response)).toMatchObject({
+    // Every problem at once, the amount's included.
+    expect(fieldErrors(response)).toEqual({
       name: ['donate.error.nameRequired'],
       email: ['donate.error.emailInvalid'],
+      otherAmount: ['donate.error.amountInvalid'],
     })
     expect(response.data.result.initialValue).toMatchObject({ frequency: 'monthly', amount: 'other', otherAmount: 'lots', email: 'not-an-email' })
+  })
+
+  it('limits how many gifts one client can start (each opens a Checkout Session)', async () => {
+    process.env.SIGN_RATE_LIMIT = '2'
+    useFakeStripe(fake)
+    try {
+      const campaign = await createCampaign(db())
+      expect((await post(campaign.slug, valid())).status).toBe(303)
+      expect((await post(campaign.slug, valid())).status).toBe(303)
+      const third = await post(campaign.slug, valid({ amount: '5000' }))
+      expect(third.status).toBe(429)
+      expect(third.data.result.error['']).toEqual(['donate.error.rateLimited'])
+      expect(third.data.result.initialValue).toMatchObject({ amount: '5000' })
+      expect(fake.checkoutRequests()).toHaveLength(2)
+    } finally {
+      delete process.env.SIGN_RATE_LIMIT
+    }
   })
 
   it('answers 502 with a message and the values kept when Stripe cannot be reached', async () => {

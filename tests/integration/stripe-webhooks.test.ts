@@ -84,6 +84,7 @@ describe('one-off gifts', () => {
     expect(email.text).toContain('€50.00')
     expect(email.text).toContain(`D-${donation.id}-${payments[0]!.id}`)
     expect(email.text).not.toContain('/manage')
+    expect(email.text).toContain('this address was used to make a donation on localhost:3000')
   })
 
   it('the same event delivered twice is acknowledged twice and recorded once', async () => {
@@ -196,6 +197,15 @@ describe('one-off gifts', () => {
     expect(await totalsOf(campaign.id)).toMatchObject({ totalMinor: 5000, donorCount: 1 })
   })
 
+  it('payments for one campaign arriving at once are all counted in its total', async () => {
+    const campaign = await createCampaign(db(), { show_donation_totals: true })
+    const gifts = []
+    for (const amount of ['1000', '2500', '5000', '10000']) gifts.push(await startGift(fake, { campaign, amount }))
+    const responses = await Promise.all(gifts.map((gift) => deliver(events.checkoutCompleted(gift.session))))
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200])
+    expect(await totalsOf(campaign.id)).toEqual({ currency: 'EUR', totalMinor: 18500, donorCount: 4 })
+  })
+
   it('totals add up across donors, count each donor once, and are null before any payment', async () => {
     const campaign = await createCampaign(db(), { show_donation_totals: true })
     expect(await totalsOf(campaign.id)).toBeNull()
@@ -299,5 +309,24 @@ describe('monthly gifts', () => {
     expect(refund.data.outcome).toBe('processed')
     expect(await totalsOf(campaign.id)).toMatchObject({ totalMinor: 0 })
     expect(await paymentsOf(donation.id)).toMatchObject([{ refunded_minor: 2500, stripe_payment_intent_id: 'pi_monthly_1' }])
+  })
+})
+
+describe('the web server with Stripe configured', () => {
+  it('lets form posts redirect to Stripe Checkout and the billing portal (form-action), and nowhere else', async () => {
+    const http = await import('node:http')
+    const { createApp } = await import('../../server/app')
+    const { getEnv } = await import('~/utils/env.server')
+    const app = createApp({ env: getEnv(), mode: 'production', build: async () => ({}) as never })
+    const server = http.createServer(app)
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const { port } = server.address() as { port: number }
+      const response = await fetch(`http://127.0.0.1:${port}/healthz`)
+      const formAction = response.headers.get('content-security-policy')!.split('; ').find((d) => d.startsWith('form-action'))
+      expect(formAction).toBe(`form-action 'self' https://checkout.stripe.com https://billing.stripe.com ${fake.url}`)
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
   })
 })
