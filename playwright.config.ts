@@ -24,7 +24,8 @@ export default defineConfig({
   forbidOnly: true,
   workers: 2,
   retries: 0,
-  timeout: 60_000,
+  // Stories sign in through the mailbox and wait for jobs: on a 2-core machine they need room.
+  timeout: 120_000,
   expect: { timeout: 10_000 },
   reporter: [['list']],
   use: { baseURL, trace: 'retain-on-failure', launchOptions },

@@ -1,8 +1,7 @@
 import { parseArgs } from 'node:util'
 import { z } from 'zod'
 import { ensureOwner } from '../app/models/membership.server'
-import { closeDb } from '../app/utils/db.server'
-import { prepareDatabase, runningEmbeddedDatabase } from '../server/database'
+import { withPreparedDatabase } from '../server/database'
 import { loadEnvironment } from '../server/environment'
 
 // npm run admin:create -- --email ADDRESS --org "NAME"
@@ -30,22 +29,15 @@ try {
 }
 
 const env = loadEnvironment()
-const database = await prepareDatabase({ ...env, DATABASE_URL: env.DATABASE_URL ?? runningEmbeddedDatabase(env.DATA_DIR) })
-let exitCode = 0
-try {
-  const result = await ensureOwner({ email: args.email, organisationName: args.org })
-  const what = result.membershipCreated ? 'is now an owner of' : result.promoted ? 'was promoted to owner of' : 'was already an owner of'
-  console.log(
-    `${result.organisationCreated ? `Created the organisation "${result.organisation.name}" (${result.organisation.slug}).\n` : ''}` +
-      `${result.user.email} ${what} "${result.organisation.name}".\n\n` +
-      `Sign in at ${env.APP_URL}/admin/sign-in with ${result.user.email}: a sign-in link is emailed to that address` +
-      (env.EMAIL_TRANSPORT === 'mailbox' ? ` (with the development mailbox, open ${env.APP_URL}/dev/mailbox on this machine).` : '.'),
-  )
-} catch (error) {
-  console.error(error instanceof Error ? error.message : error)
-  exitCode = 1
-} finally {
-  await closeDb()
-  await database.stop()
-}
-process.exit(exitCode)
+process.exit(
+  await withPreparedDatabase(env, async () => {
+    const result = await ensureOwner({ email: args.email, organisationName: args.org })
+    const what = result.membershipCreated ? 'is now an owner of' : result.promoted ? 'was promoted to owner of' : 'was already an owner of'
+    console.log(
+      `${result.organisationCreated ? `Created the organisation "${result.organisation.name}" (${result.organisation.slug}).\n` : ''}` +
+        `${result.user.email} ${what} "${result.organisation.name}".\n\n` +
+        `Sign in at ${env.APP_URL}/admin/sign-in with ${result.user.email}: a sign-in link is emailed to that address` +
+        (env.EMAIL_TRANSPORT === 'mailbox' ? ` (with the development mailbox, open ${env.APP_URL}/dev/mailbox on this machine).` : '.'),
+    )
+  }),
+)

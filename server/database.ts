@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { ensureDatabase, startEmbeddedPostgres } from '../app/utils/embedded-db.server'
+import { closeDb } from '../app/utils/db.server'
 import type { Env } from '../app/utils/env.server'
 import { logger } from '../app/utils/logger.server'
 import { migrateToLatest } from '../app/utils/migrate.server'
@@ -45,5 +46,24 @@ export function runningEmbeddedDatabase(dataDir: string): string | undefined {
     return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${Number(port)}/chorus`
   } catch {
     return undefined
+  }
+}
+
+/**
+ * For one-off scripts: prepares the database (DATABASE_URL, else the embedded one `npm start` is
+ * running, else a fresh embedded one), runs `task`, then closes the pool and the database.
+ * Answers the exit code: 1 when `task` threw, after printing its message.
+ */
+export async function withPreparedDatabase(env: Env, task: () => Promise<void>): Promise<number> {
+  const database = await prepareDatabase({ ...env, DATABASE_URL: env.DATABASE_URL ?? runningEmbeddedDatabase(env.DATA_DIR) })
+  try {
+    await task()
+    return 0
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error)
+    return 1
+  } finally {
+    await closeDb()
+    await database.stop()
   }
 }

@@ -10,6 +10,7 @@ import { ShareLinks } from '~/components/share-links'
 import { SignCampaignSchema } from '~/models/signature-schema'
 import { formatDate, formatNumber, type MessageKey } from '~/utils/i18n'
 import { useLocale, useT } from '~/utils/use-t'
+import { ErrorSummary } from '~/components/error-summary'
 
 export type CampaignViewProps = SerializeFrom<CampaignViewData>
 
@@ -32,30 +33,13 @@ function SignForm({ view, preview }: { view: CampaignViewProps; preview: boolean
     .filter((f) => f.errors?.length)
     .map((f) => ({ id: f.id, message: tr(f.errors![0])! }))
   const formErrors = (form.errors ?? []).map((e) => tr(e)!)
-  const hasErrors = fieldErrors.length > 0 || formErrors.length > 0
   const fieldError = (field: { errors?: string[] }) => tr(field.errors?.[0])
 
   return (
     <Form method="post" {...getFormProps(form)} aria-labelledby="sign-heading">
       <h2 id="sign-heading">{t('sign.heading')}</h2>
       {preview ? <p className="notice">{t('admin.preview.signingOff')}</p> : null}
-      <div role="alert" aria-live="assertive">
-        {hasErrors ? (
-          <div className="error-summary" tabIndex={-1}>
-            <h3>{t('sign.errorSummary')}</h3>
-            <ul>
-              {formErrors.map((message) => (
-                <li key={message}>{message}</li>
-              ))}
-              {fieldErrors.map((error) => (
-                <li key={error.id}>
-                  <a href={`#${error.id}`}>{error.message}</a>
-                </li>
-              ))}
-            </ul>
-          </div>
-        ) : null}
-      </div>
+      <ErrorSummary heading={t('sign.errorSummary')} headingLevel={3} formErrors={formErrors} fieldErrors={fieldErrors} />
       {/* In the preview the form is there to be seen, not sent. */}
       <fieldset className="plain" disabled={preview}>
         <FormField id={fields.fullName.id} label={t('sign.fullName')} error={fieldError(fields.fullName)}>

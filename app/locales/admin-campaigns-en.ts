@@ -84,7 +84,7 @@ export const adminCampaignsEn = {
   'admin.edit.publish': 'Publish',
   'admin.edit.republish': 'Publish again',
   'admin.edit.close': 'Close the campaign',
-  'admin.edit.publishHint': 'Publishing makes the campaign public at {url} and opens it for signatures.',
+  'admin.edit.publishHint': 'Publishing makes the last saved version public at {url} and opens it for signatures: save your changes first.',
   'admin.edit.closeHint': 'Closing stops signatures. The page stays up with the final count.',
   'admin.edit.publicLink': 'Open the public page',
   'admin.edit.missingHeading': 'Before publishing, fill in:',

@@ -85,7 +85,7 @@ export const adminCampaignsRu: Record<keyof typeof adminCampaignsEn, string> & R
   'admin.edit.publish': 'Опубликовать',
   'admin.edit.republish': 'Опубликовать снова',
   'admin.edit.close': 'Закрыть кампанию',
-  'admin.edit.publishHint': 'После публикации кампания появится по адресу {url} и начнёт принимать подписи.',
+  'admin.edit.publishHint': 'После публикации последняя сохранённая версия кампании появится по адресу {url} и начнёт принимать подписи: сначала сохраните изменения.',
   'admin.edit.closeHint': 'После закрытия подписи не принимаются. Страница остаётся с итоговым числом подписей.',
   'admin.edit.publicLink': 'Открыть публичную страницу',
   'admin.edit.missingHeading': 'Перед публикацией заполните:',

@@ -92,6 +92,17 @@ export async function lockOwners(tx: Executor, organisationId: string): Promise<
   return rows.map((r) => r.user_id)
 }
 
+/** The person's membership row, locked for the rest of the transaction; undefined when they are not a member. */
+async function lockMembership(tx: Executor, organisationId: string, userId: string) {
+  return await tx
+    .selectFrom('memberships')
+    .select(['id', 'role'])
+    .where('organisation_id', '=', organisationId)
+    .where('user_id', '=', userId)
+    .forUpdate()
+    .executeTakeFirst()
+}
+
 export type MembershipChangeResult =
   | { status: 'changed'; from: RoleName; to: RoleName }
   | { status: 'unchanged' }
@@ -104,13 +115,7 @@ export async function changeMemberRole(
   { organisationId, userId, role }: { organisationId: string; userId: string; role: RoleName },
 ): Promise<MembershipChangeResult> {
   const owners = await lockOwners(tx, organisationId)
-  const membership = await tx
-    .selectFrom('memberships')
-    .select(['id', 'role'])
-    .where('organisation_id', '=', organisationId)
-    .where('user_id', '=', userId)
-    .forUpdate()
-    .executeTakeFirst()
+  const membership = await lockMembership(tx, organisationId, userId)
   if (!membership) return { status: 'not-found' }
   if (membership.role === role) return { status: 'unchanged' }
   if (membership.role === 'owner' && owners.length <= 1) return { status: 'last-owner' }
@@ -126,13 +131,7 @@ export async function removeMember(
   { organisationId, userId }: { organisationId: string; userId: string },
 ): Promise<MembershipRemoveResult> {
   const owners = await lockOwners(tx, organisationId)
-  const membership = await tx
-    .selectFrom('memberships')
-    .select(['id', 'role'])
-    .where('organisation_id', '=', organisationId)
-    .where('user_id', '=', userId)
-    .forUpdate()
-    .executeTakeFirst()
+  const membership = await lockMembership(tx, organisationId, userId)
   if (!membership) return { status: 'not-found' }
   if (membership.role === 'owner' && owners.length <= 1) return { status: 'last-owner' }
   await tx.deleteFrom('memberships').where('id', '=', membership.id).execute()

@@ -115,6 +115,47 @@ function timeAgo(locale: Locale, then: Date, now: Date): string {
   return format.format(Math.round(seconds / 86400), 'day')
 }
 
+type ShareRow = { label: string; count: number; share: string }
+
+function ShareTableRow({ row }: { row: ShareRow }) {
+  const locale = useLocale()
+  return (
+    <tr>
+      <th scope="row">{row.label}</th>
+      <td className="num">{formatNumber(locale, row.count)}</td>
+      <td className="num">{row.share}</td>
+    </tr>
+  )
+}
+
+/** Signatures broken down by one value (country, source): its top rows, then the rest as one "other" row. */
+function ShareTable({ caption, labelHeading, rows, other }: { caption: string; labelHeading: string; rows: (ShareRow & { key: string })[]; other: ShareRow | null }) {
+  const t = useT()
+  if (rows.length === 0) return <p>{t('admin.dashboard.none')}</p>
+  return (
+    <table className="data">
+      <caption className="visually-hidden">{caption}</caption>
+      <thead>
+        <tr>
+          <th scope="col">{labelHeading}</th>
+          <th scope="col" className="num">
+            {t('admin.dashboard.signatures')}
+          </th>
+          <th scope="col" className="num">
+            {t('admin.dashboard.share')}
+          </th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((row) => (
+          <ShareTableRow key={row.key} row={row} />
+        ))}
+        {other ? <ShareTableRow row={other} /> : null}
+      </tbody>
+    </table>
+  )
+}
+
 export default function CampaignDashboard() {
   const { campaign, canSeeSupporters, canEdit, summary, chart, countries, otherCountries, sources, otherSources, milestones, recent } =
     useLoaderData<typeof loader>()
@@ -225,79 +266,23 @@ export default function CampaignDashboard() {
       <div className="dashboard-columns">
         <section aria-labelledby="countries-heading">
           <h2 id="countries-heading">{t('admin.dashboard.countriesHeading')}</h2>
-          {countries.length === 0 ? (
-            <p>{t('admin.dashboard.none')}</p>
-          ) : (
-            <table className="data">
-              <caption className="visually-hidden">{t('admin.dashboard.countriesHeading')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('admin.dashboard.country')}</th>
-                  <th scope="col" className="num">
-                    {t('admin.dashboard.signatures')}
-                  </th>
-                  <th scope="col" className="num">
-                    {t('admin.dashboard.share')}
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {countries.map((c) => (
-                  <tr key={c.code}>
-                    <th scope="row">{c.name}</th>
-                    <td className="num">{n(c.count)}</td>
-                    <td className="num">{c.share}</td>
-                  </tr>
-                ))}
-                {otherCountries ? (
-                  <tr>
-                    <th scope="row">{t('admin.dashboard.otherCountries')}</th>
-                    <td className="num">{n(otherCountries.count)}</td>
-                    <td className="num">{otherCountries.share}</td>
-                  </tr>
-                ) : null}
-              </tbody>
-            </table>
-          )}
+          <ShareTable
+            caption={t('admin.dashboard.countriesHeading')}
+            labelHeading={t('admin.dashboard.country')}
+            rows={countries.map((c) => ({ key: c.code, label: c.name, count: c.count, share: c.share }))}
+            other={otherCountries ? { label: t('admin.dashboard.otherCountries'), ...otherCountries } : null}
+          />
         </section>
 
         <section aria-labelledby="sources-heading">
           <h2 id="sources-heading">{t('admin.dashboard.sourcesHeading')}</h2>
           <p className="hint">{t('admin.dashboard.sourcesHint')}</p>
-          {sources.length === 0 ? (
-            <p>{t('admin.dashboard.none')}</p>
-          ) : (
-            <table className="data">
-              <caption className="visually-hidden">{t('admin.dashboard.sourcesHeading')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">{t('admin.dashboard.source')}</th>
-                  <th scope="col" className="num">
-                    {t('admin.dashboard.signatures')}
-                  </th>
-                  <th scope="col" className="num">
-                    {t('admin.dashboard.share')}
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {sources.map((s) => (
-                  <tr key={s.source}>
-                    <th scope="row">{s.source === '' ? t('admin.dashboard.sourceNone') : s.source}</th>
-                    <td className="num">{n(s.count)}</td>
-                    <td className="num">{s.share}</td>
-                  </tr>
-                ))}
-                {otherSources ? (
-                  <tr>
-                    <th scope="row">{t('admin.dashboard.otherSources')}</th>
-                    <td className="num">{n(otherSources.count)}</td>
-                    <td className="num">{otherSources.share}</td>
-                  </tr>
-                ) : null}
-              </tbody>
-            </table>
-          )}
+          <ShareTable
+            caption={t('admin.dashboard.sourcesHeading')}
+            labelHeading={t('admin.dashboard.source')}
+            rows={sources.map((s) => ({ key: s.source, label: s.source === '' ? t('admin.dashboard.sourceNone') : s.source, count: s.count, share: s.share }))}
+            other={otherSources ? { label: t('admin.dashboard.otherSources'), ...otherSources } : null}
+          />
         </section>
       </div>
 

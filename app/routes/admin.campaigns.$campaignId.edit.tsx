@@ -32,6 +32,7 @@ import { getLocale } from '~/utils/locale.server'
 import { renderMarkdown } from '~/utils/markdown.server'
 import { formatMoney, isSupportedCurrency } from '~/utils/money'
 import { useT } from '~/utils/use-t'
+import { ErrorSummary } from '~/components/error-summary'
 
 // The campaign editor: one form per locale (texts of that locale plus the shared settings), sent
 // as multipart because it may carry the hero image. Saves name the version they started from
@@ -401,20 +402,7 @@ function EditorForm() {
     <Form method="post" encType="multipart/form-data" {...getFormProps(form)} className="editor" noValidate>
       <CsrfField />
       <input type="hidden" name="version" value={campaign.version} />
-      <div role="alert" aria-live="assertive">
-        {errors.length ? (
-          <div className="error-summary" tabIndex={-1}>
-            <h2>{t('admin.edit.errorSummary')}</h2>
-            <ul>
-              {errors.map((e) => (
-                <li key={`${e.id}-${e.message}`}>
-                  <a href={`#${e.id}`}>{e.message}</a>
-                </li>
-              ))}
-            </ul>
-          </div>
-        ) : null}
-      </div>
+      <ErrorSummary heading={t('admin.edit.errorSummary')} fieldErrors={errors} />
 
       <fieldset>
         <legend>{t('admin.edit.textsHeading', { language: LOCALE_NAMES[editLocale] })}</legend>

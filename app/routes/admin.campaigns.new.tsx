@@ -12,6 +12,7 @@ import { NO_STORE } from '~/utils/http.server'
 import { LOCALE_NAMES, LOCALES, makeTranslator, type MessageKey } from '~/utils/i18n'
 import { getLocale } from '~/utils/locale.server'
 import { useT } from '~/utils/use-t'
+import { ErrorSummary } from '~/components/error-summary'
 
 export const NewCampaignSchema = z.object({
   title: z
@@ -59,20 +60,7 @@ export default function NewCampaign() {
       <p>{t('admin.new.intro')}</p>
       <Form method="post" {...getFormProps(form)}>
         <CsrfField />
-        <div role="alert" aria-live="assertive">
-          {errors.length ? (
-            <div className="error-summary" tabIndex={-1}>
-              <h2>{t('admin.edit.errorSummary')}</h2>
-              <ul>
-                {errors.map((f) => (
-                  <li key={f.id}>
-                    <a href={`#${f.id}`}>{error(f)}</a>
-                  </li>
-                ))}
-              </ul>
-            </div>
-          ) : null}
-        </div>
+        <ErrorSummary heading={t('admin.edit.errorSummary')} fieldErrors={errors.map((f) => ({ id: f.id, message: error(f)! }))} />
         <FormField id={fields.title.id} label={t('admin.new.titleLabel')} error={error(fields.title)}>
           <input {...getInputProps(fields.title, { type: 'text' })} key={fields.title.key} maxLength={200} />
         </FormField>

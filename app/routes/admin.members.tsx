@@ -15,6 +15,7 @@ import { NO_STORE } from '~/utils/http.server'
 import { formatDate, makeTranslator, type MessageKey } from '~/utils/i18n'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useT } from '~/utils/use-t'
+import { ErrorSummary } from '~/components/error-summary'
 
 const id = z.string().regex(/^\d{1,18}$/)
 const role = z.enum(ROLES, { errorMap: () => ({ message: 'admin.members.error.role' }) })
@@ -112,18 +113,7 @@ function InviteForm() {
   return (
     <Form method="post" {...getFormProps(form)} className="panel" aria-labelledby="invite-heading">
       <h2 id="invite-heading">{t('admin.members.inviteHeading')}</h2>
-      <div role="alert" aria-live="assertive">
-        {formErrors.length > 0 ? (
-          <div className="error-summary">
-            <h3>{t('admin.error.summary')}</h3>
-            <ul>
-              {formErrors.map((message) => (
-                <li key={message}>{message}</li>
-              ))}
-            </ul>
-          </div>
-        ) : null}
-      </div>
+      <ErrorSummary heading={t('admin.error.summary')} headingLevel={3} formErrors={formErrors} />
       <CsrfField />
       <input type="hidden" name="intent" value="invite" />
       <FormField id={fields.email.id} label={t('admin.members.inviteEmail')} hint={t('admin.members.inviteHint')} error={tr(fields.email.errors?.[0])}>
@@ -157,18 +147,7 @@ export default function Members() {
       <h1>{t('admin.members.title')}</h1>
       <p>{t('admin.members.intro', { organisation: organisationName })}</p>
       <div role="status">{done ? <p className="success">{t(`admin.members.done.${done}` as MessageKey)}</p> : null}</div>
-      <div role="alert">
-        {rowError.length > 0 ? (
-          <div className="error-summary">
-            <h2>{t('admin.error.summary')}</h2>
-            <ul>
-              {rowError.map((m) => (
-                <li key={m}>{m}</li>
-              ))}
-            </ul>
-          </div>
-        ) : null}
-      </div>
+      <ErrorSummary heading={t('admin.error.summary')} formErrors={rowError} />
 
       <section aria-labelledby="members-heading">
         <h2 id="members-heading">{t('admin.members.title')}</h2>

@@ -13,6 +13,7 @@ import { makeTranslator, type MessageKey } from '~/utils/i18n'
 import { getLocale } from '~/utils/locale.server'
 import { requestContext } from '~/utils/request.server'
 import { useT } from '~/utils/use-t'
+import { ErrorSummary } from '~/components/error-summary'
 
 export const handle = { adminPublic: true }
 
@@ -111,18 +112,7 @@ export default function SignIn() {
       ) : null}
       <p>{t('admin.signIn.intro')}</p>
       <Form method="post" {...getFormProps(form)} className="panel">
-        <div role="alert" aria-live="assertive">
-          {formErrors.length > 0 ? (
-            <div className="error-summary">
-              <h2>{t('admin.error.summary')}</h2>
-              <ul>
-                {formErrors.map((message) => (
-                  <li key={message}>{message}</li>
-                ))}
-              </ul>
-            </div>
-          ) : null}
-        </div>
+        <ErrorSummary heading={t('admin.error.summary')} formErrors={formErrors} />
         <FormField id={fields.email.id} label={t('admin.signIn.email')} error={emailError}>
           <input {...getInputProps(fields.email, { type: 'email' })} autoComplete="email" spellCheck={false} key={fields.email.key} />
         </FormField>

@@ -26,6 +26,7 @@ import { getLocale, readCookie } from '~/utils/locale.server'
 import { formatMoney, minorToInput } from '~/utils/money'
 import { isStripeConfigured } from '~/utils/stripe.server'
 import { useLocale, useT } from '~/utils/use-t'
+import { ErrorSummary } from '~/components/error-summary'
 
 // The schema is built per campaign (its currency, presets and the configured bounds): see donateSchema.
 
@@ -153,7 +154,6 @@ function DonateForm() {
     .filter((f) => f.errors?.length)
     .map((f) => ({ id: f.name === 'frequency' ? `${f.id}-one_off` : f.name === 'amount' ? `${f.id}-${presets[0]?.value ?? OTHER_AMOUNT}` : f.id, message: tr(f.errors![0])! }))
   const formErrors = (form.errors ?? []).map((e) => tr(e)!)
-  const hasErrors = fieldErrors.length > 0 || formErrors.length > 0
   const frequencyError = fieldError(fields.frequency)
   const amountError = fieldError(fields.amount)
 
@@ -162,23 +162,7 @@ function DonateForm() {
       <h2 id="donate-heading" className="visually-hidden">
         {t('donate.title')}
       </h2>
-      <div role="alert" aria-live="assertive">
-        {hasErrors ? (
-          <div className="error-summary" tabIndex={-1}>
-            <h3>{t('donate.errorSummary')}</h3>
-            <ul>
-              {formErrors.map((message) => (
-                <li key={message}>{message}</li>
-              ))}
-              {fieldErrors.map((error) => (
-                <li key={error.id}>
-                  <a href={`#${error.id}`}>{error.message}</a>
-                </li>
-              ))}
-            </ul>
-          </div>
-        ) : null}
-      </div>
+      <ErrorSummary heading={t('donate.errorSummary')} headingLevel={3} formErrors={formErrors} fieldErrors={fieldErrors} />
       <fieldset className="choice-group" aria-describedby={frequencyError ? `${fields.frequency.id}-error` : undefined}>
         <legend>{t('donate.frequency')}</legend>
         {frequencyError ? (

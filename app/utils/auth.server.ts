@@ -3,7 +3,7 @@ import { ROLE_NAMES, type RoleName } from '#db/types'
 import { listMembershipsOfUser, type MembershipWithOrganisation } from '~/models/membership.server'
 import { getActiveSession, SESSION_MAX_DAYS, type ActiveSession } from '~/models/session.server'
 import { getEnv } from '~/utils/env.server'
-import { badRequest, FORM_LIMIT_BYTES, readForm } from '~/utils/form.server'
+import { badRequest, FORM_LIMIT_BYTES, readBodyWithin, readForm } from '~/utils/form.server'
 import { translate, type MessageKey } from '~/utils/i18n'
 import { readCookie } from '~/utils/locale.server'
 import { signValue, verifySignedValue } from '~/utils/security.server'
@@ -144,23 +144,9 @@ async function readAdminForm(request: Request, limit: number): Promise<FormData>
   const type = (request.headers.get('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase()
   if (type !== 'multipart/form-data') return await readForm(request, limit)
   if (Number(request.headers.get('Content-Length') ?? 0) > limit) throw badRequest('error.formTooLarge')
-  const reader = request.body?.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  if (reader) {
-    while (true) {
-      const { done, value } = await reader.read()
-      if (done) break
-      size += value.byteLength
-      if (size > limit) {
-        await reader.cancel().catch(() => {})
-        throw badRequest('error.formTooLarge')
-      }
-      chunks.push(value)
-    }
-  }
+  const body = await readBodyWithin(request, limit)
   try {
-    return await new Response(Buffer.concat(chunks), { headers: { 'Content-Type': request.headers.get('Content-Type')! } }).formData()
+    return await new Response(body, { headers: { 'Content-Type': request.headers.get('Content-Type')! } }).formData()
   } catch {
     throw badRequest('error.formUnreadable')
   }

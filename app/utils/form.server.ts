@@ -29,6 +29,27 @@ export async function readForm(request: Request, limit = FORM_LIMIT_BYTES): Prom
   if (type !== 'application/x-www-form-urlencoded' && type !== 'text/plain' && type !== '') {
     throw badRequest('error.formEncoding')
   }
+  const body = await readBodyWithin(request, limit)
+  let text: string
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(body)
+  } catch {
+    throw badRequest('error.formUnreadable')
+  }
+  const form = new FormData()
+  try {
+    for (const [key, value] of new URLSearchParams(text)) form.append(key, value)
+  } catch {
+    throw badRequest('error.formUnreadable')
+  }
+  return form
+}
+
+/**
+ * Reads the whole request body, giving up (and throwing a 400) as soon as it passes `limit`
+ * bytes, so an undeclared or lying Content-Length cannot make us buffer more.
+ */
+export async function readBodyWithin(request: Request, limit: number): Promise<Buffer<ArrayBuffer>> {
   const reader = request.body?.getReader()
   const chunks: Uint8Array[] = []
   let size = 0
@@ -44,17 +65,5 @@ export async function readForm(request: Request, limit = FORM_LIMIT_BYTES): Prom
       chunks.push(value)
     }
   }
-  let text: string
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks))
-  } catch {
-    throw badRequest('error.formUnreadable')
-  }
-  const form = new FormData()
-  try {
-    for (const [key, value] of new URLSearchParams(text)) form.append(key, value)
-  } catch {
-    throw badRequest('error.formUnreadable')
-  }
-  return form
+  return Buffer.concat(chunks)
 }
