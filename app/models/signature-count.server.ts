@@ -122,66 +122,47 @@ export async function reconcileSignatureCounts(): Promise<Drift[]> {
           group by campaign_id
         ) s on s.campaign_id = c.id
         where c.signature_count <> coalesce(s.n, 0)`.execute(tx)
-      const { rows: countryDrift } = await sql<{ campaign_id: string; country: string; cached: number; actual: number }>`
-        with actual as (
-          select campaign_id, country, count(*)::int as n from signatures
-          where state = 'confirmed' and counted_at is not null
-          group by campaign_id, country
-        )
-        select coalesce(a.campaign_id, k.campaign_id) as campaign_id, coalesce(a.country, k.country) as country,
-               coalesce(k.signature_count, 0) as cached, coalesce(a.n, 0) as actual
-        from actual a
-        full join campaign_country_counts k on k.campaign_id = a.campaign_id and k.country = a.country
-        where coalesce(k.signature_count, 0) <> coalesce(a.n, 0)`.execute(tx)
-      const { rows: dayDrift } = await sql<{ campaign_id: string; day: string; cached: number; actual: number }>`
-        with actual as (
-          select campaign_id, ${DAY_KEY} as day, count(*)::int as n from signatures
-          where state = 'confirmed' and counted_at is not null
-          group by 1, 2
-        )
-        select coalesce(a.campaign_id, k.campaign_id) as campaign_id, coalesce(a.day, k.day)::text as day,
-               coalesce(k.signature_count, 0) as cached, coalesce(a.n, 0) as actual
-        from actual a
-        full join campaign_daily_counts k on k.campaign_id = a.campaign_id and k.day = a.day
-        where coalesce(k.signature_count, 0) <> coalesce(a.n, 0)`.execute(tx)
-      const { rows: sourceDrift } = await sql<{ campaign_id: string; source: string; cached: number; actual: number }>`
-        with actual as (
-          select campaign_id, ${SOURCE_KEY} as source, count(*)::int as n from signatures
-          where state = 'confirmed' and counted_at is not null
-          group by 1, 2
-        )
-        select coalesce(a.campaign_id, k.campaign_id) as campaign_id, coalesce(a.source, k.source) as source,
-               coalesce(k.signature_count, 0) as cached, coalesce(a.n, 0) as actual
-        from actual a
-        full join campaign_source_counts k on k.campaign_id = a.campaign_id and k.source = a.source
-        where coalesce(k.signature_count, 0) <> coalesce(a.n, 0)`.execute(tx)
+      const countryDrift = await repairAggregate(tx, 'country')
+      const dayDrift = await repairAggregate(tx, 'day')
+      const sourceDrift = await repairAggregate(tx, 'source')
       for (const row of campaignDrift) {
         await tx.updateTable('campaigns').set({ signature_count: row.actual, counted_at: sql`now()` }).where('id', '=', row.id).execute()
       }
-      for (const row of countryDrift) {
-        await sql`
-          insert into campaign_country_counts (campaign_id, country, signature_count)
-          values (${row.campaign_id}, ${row.country}, ${row.actual})
-          on conflict (campaign_id, country) do update set signature_count = excluded.signature_count`.execute(tx)
-      }
-      // Set-based, since a first reconciliation after seeding (or a bad night) may repair many rows.
-      if (dayDrift.length > 0) {
-        await sql`
-          insert into campaign_daily_counts (campaign_id, day, signature_count)
-          select * from unnest(${dayDrift.map((r) => r.campaign_id)}::bigint[], ${dayDrift.map((r) => r.day)}::date[], ${dayDrift.map((r) => r.actual)}::int[])
-          on conflict (campaign_id, day) do update set signature_count = excluded.signature_count`.execute(tx)
-      }
-      if (sourceDrift.length > 0) {
-        await sql`
-          insert into campaign_source_counts (campaign_id, source, signature_count)
-          select * from unnest(${sourceDrift.map((r) => r.campaign_id)}::bigint[], ${sourceDrift.map((r) => r.source)}::text[], ${sourceDrift.map((r) => r.actual)}::int[])
-          on conflict (campaign_id, source) do update set signature_count = excluded.signature_count`.execute(tx)
-      }
       return [
-        ...dayDrift.map((r) => ({ campaignId: r.campaign_id, day: r.day, cached: r.cached, actual: r.actual })),
-        ...sourceDrift.map((r) => ({ campaignId: r.campaign_id, source: r.source, cached: r.cached, actual: r.actual })),
+        ...dayDrift.map(({ key, ...r }) => ({ ...r, day: key })),
+        ...sourceDrift.map(({ key, ...r }) => ({ ...r, source: key })),
         ...campaignDrift.map((r) => ({ campaignId: r.id, country: null, cached: r.cached, actual: r.actual })),
-        ...countryDrift.map((r) => ({ campaignId: r.campaign_id, country: r.country.trim(), cached: r.cached, actual: r.actual })),
+        ...countryDrift.map(({ key, ...r }) => ({ ...r, country: key.trim() })),
       ]
     })
+}
+
+// The per-country, per-day and per-source aggregates: each keyed by (campaign_id, <key>).
+const AGGREGATES = {
+  country: { table: 'campaign_country_counts', expr: sql.raw('country'), type: sql.raw('text') },
+  day: { table: 'campaign_daily_counts', expr: DAY_KEY, type: sql.raw('date') },
+  source: { table: 'campaign_source_counts', expr: SOURCE_KEY, type: sql.raw('text') },
+} as const
+
+/** Compares one aggregate with count(*) of counted confirmed signatures and repairs it, set-based. */
+async function repairAggregate(tx: Tx, key: keyof typeof AGGREGATES) {
+  const { table, expr, type } = AGGREGATES[key]
+  const { rows } = await sql<{ campaign_id: string; key: string; cached: number; actual: number }>`
+    with actual as (
+      select campaign_id, ${expr} as key, count(*)::int as n from signatures
+      where state = 'confirmed' and counted_at is not null
+      group by 1, 2
+    )
+    select coalesce(a.campaign_id, k.campaign_id) as campaign_id, coalesce(a.key, ${sql.ref(`k.${key}`)})::text as key,
+           coalesce(k.signature_count, 0) as cached, coalesce(a.n, 0) as actual
+    from actual a
+    full join ${sql.table(table)} k on k.campaign_id = a.campaign_id and ${sql.ref(`k.${key}`)} = a.key
+    where coalesce(k.signature_count, 0) <> coalesce(a.n, 0)`.execute(tx)
+  if (rows.length > 0) {
+    await sql`
+      insert into ${sql.table(table)} (campaign_id, ${sql.ref(key)}, signature_count)
+      select * from unnest(${rows.map((r) => r.campaign_id)}::bigint[], ${rows.map((r) => r.key)}::${type}[], ${rows.map((r) => r.actual)}::int[])
+      on conflict (campaign_id, ${sql.ref(key)}) do update set signature_count = excluded.signature_count`.execute(tx)
+  }
+  return rows.map((r) => ({ campaignId: r.campaign_id, key: r.key, cached: r.cached, actual: r.actual }))
 }
