@@ -12,7 +12,7 @@ export type CampaignStatus = (typeof CAMPAIGN_STATES)[number]
 export const SIGNATURE_STATES = ['pending', 'confirmed', 'invalidated'] as const
 export type SignatureState = (typeof SIGNATURE_STATES)[number]
 
-export const EMAIL_STATES = ['sending', 'sent', 'failed', 'delivered', 'bounced', 'complained'] as const
+export const EMAIL_STATES = ['queued', 'sending', 'sent', 'failed', 'skipped', 'delivered', 'delayed', 'bounced', 'complained'] as const
 export type EmailStatus = (typeof EMAIL_STATES)[number]
 
 export interface OrganisationsTable {
@@ -50,6 +50,7 @@ export interface CampaignsTable {
   signature_goal: number
   status: Generated<CampaignStatus>
   show_recent_signers: Generated<boolean>
+  milestone_updates: Generated<boolean>
   consent_version: Generated<string>
   opens_at: NullableTimestamp
   closes_at: NullableTimestamp
@@ -203,6 +204,9 @@ export interface EmailMessagesTable {
   created_at: Timestamp
   sent_at: NullableTimestamp
   updated_at: Timestamp
+  update_id: RefId | null
+  batch_no: number | null
+  last_event_at: NullableTimestamp
 }
 
 export interface RateLimitsTable {
@@ -355,6 +359,133 @@ export interface StripeEventsTable {
   payload: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>
 }
 
+// ---- Follow-ups and delivery (issue 5) ----
+
+export const UPDATE_KINDS = ['update', 'milestone', 'response', 'delivery'] as const
+export type UpdateKind = (typeof UPDATE_KINDS)[number]
+export const UPDATE_STATES = ['draft', 'sending', 'sent', 'cancelled'] as const
+export type UpdateStatus = (typeof UPDATE_STATES)[number]
+
+export interface CampaignUpdatesTable {
+  id: Id
+  campaign_id: RefId
+  kind: Generated<UpdateKind>
+  status: Generated<UpdateStatus>
+  public: Generated<boolean>
+  version: Generated<number>
+  audience_size: number | null
+  sent_count: Generated<number>
+  failed_count: Generated<number>
+  created_by: RefId | null
+  sent_by: RefId | null
+  created_at: Timestamp
+  updated_at: Timestamp
+  send_started_at: NullableTimestamp
+  sent_at: NullableTimestamp
+}
+
+export interface CampaignUpdateTranslationsTable {
+  update_id: RefId
+  locale: string
+  subject: string
+  body: string
+}
+
+export const UNSUBSCRIBE_SOURCES = ['one-click', 'page', 'admin', 'api'] as const
+export type UnsubscribeSource = (typeof UNSUBSCRIBE_SOURCES)[number]
+
+export interface EmailUnsubscribesTable {
+  id: Id
+  organisation_id: RefId
+  canonical_email: string
+  /** null: everything from the organisation. */
+  campaign_id: RefId | null
+  source: UnsubscribeSource
+  created_at: Timestamp
+}
+
+export const SUPPRESSION_REASONS = ['bounce', 'complaint', 'manual'] as const
+export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number]
+
+export interface EmailSuppressionsTable {
+  organisation_id: RefId
+  canonical_email: string
+  reason: SuppressionReason
+  email_message_id: RefId | null
+  created_at: Timestamp
+}
+
+export interface CampaignMilestoneCrossingsTable {
+  id: Id
+  milestone_id: RefId
+  campaign_id: RefId
+  threshold: number
+  signature_count: number
+  crossed_at: Timestamp
+  update_id: RefId | null
+}
+
+export interface CampaignResponsesTable {
+  id: Id
+  campaign_id: RefId
+  /** A date; select it as `responded_on::text` ('YYYY-MM-DD'), since pg would parse a date into local midnight. */
+  responded_on: ColumnType<string, string, string>
+  body: string
+  source_url: string | null
+  update_id: RefId | null
+  created_by: RefId | null
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface DeliveryPacksTable {
+  id: Id
+  campaign_id: RefId
+  locale: string
+  confirmed_total: number
+  named_count: number
+  country_counts: ColumnType<Record<string, number>, string, string>
+  max_signature_id: RefId
+  verification_code: string
+  created_by: RefId | null
+  created_at: Timestamp
+}
+
+export const DELIVERY_METHODS = ['in_person', 'email', 'post', 'online', 'other'] as const
+export type DeliveryMethod = (typeof DELIVERY_METHODS)[number]
+
+export interface CampaignDeliveriesTable {
+  id: Id
+  campaign_id: RefId
+  pack_id: RefId | null
+  /** A date; select it as `delivered_on::text` ('YYYY-MM-DD'). */
+  delivered_on: ColumnType<string, string, string>
+  recipient: string
+  method: DeliveryMethod
+  notes: Generated<string>
+  signature_count: number
+  update_id: RefId | null
+  created_by: RefId | null
+  created_at: Timestamp
+}
+
+export const API_KEY_SCOPES = ['read', 'write'] as const
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number]
+
+export interface ApiKeysTable {
+  id: Id
+  organisation_id: RefId
+  name: string
+  prefix: string
+  key_hash: Buffer
+  scope: ApiKeyScope
+  created_by: RefId | null
+  created_at: Timestamp
+  last_used_at: NullableTimestamp
+  revoked_at: NullableTimestamp
+  revoked_by: RefId | null
+}
+
 export interface Database {
   organisations: OrganisationsTable
   campaigns: CampaignsTable
@@ -380,6 +511,15 @@ export interface Database {
   sign_in_tokens: SignInTokensTable
   invitations: InvitationsTable
   audit_events: AuditEventsTable
+  campaign_updates: CampaignUpdatesTable
+  campaign_update_translations: CampaignUpdateTranslationsTable
+  email_unsubscribes: EmailUnsubscribesTable
+  email_suppressions: EmailSuppressionsTable
+  campaign_milestone_crossings: CampaignMilestoneCrossingsTable
+  campaign_responses: CampaignResponsesTable
+  delivery_packs: DeliveryPacksTable
+  campaign_deliveries: CampaignDeliveriesTable
+  api_keys: ApiKeysTable
 }
 
 export type Organisation = Selectable<OrganisationsTable>

@@ -1,7 +1,7 @@
 import { Link, useRouteLoaderData } from '@remix-run/react'
 import { useT } from '~/utils/use-t'
 
-export type AdminCampaignPage = 'dashboard' | 'edit' | 'preview' | 'supporters'
+export type AdminCampaignPage = 'dashboard' | 'edit' | 'preview' | 'supporters' | 'updates' | 'responses' | 'deliver'
 
 /**
  * The sub-navigation of one campaign's admin pages. Links a person's role does not allow are
@@ -31,6 +31,10 @@ export function AdminCampaignNav({
       label: t('admin.campaignNav.supporters'),
       shown: canSeeSupporters ?? mayChange,
     },
+    { page: 'updates', to: `/admin/campaigns/${campaignId}/updates`, label: t('admin.campaignNav.updates'), shown: canEdit ?? mayChange },
+    { page: 'responses', to: `/admin/campaigns/${campaignId}/responses`, label: t('admin.campaignNav.responses'), shown: canEdit ?? mayChange },
+    // The delivery pack names signers: the same people who may see supporters.
+    { page: 'deliver', to: `/admin/campaigns/${campaignId}/deliver`, label: t('admin.campaignNav.deliver'), shown: canSeeSupporters ?? mayChange },
   ]
   return (
     <nav aria-label={t('admin.campaignNav.label')} className="campaign-nav">

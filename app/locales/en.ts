@@ -3,6 +3,11 @@ import { adminCampaignsEn } from './admin-campaigns-en'
 import { adminInsightsEn } from './admin-insights-en'
 import { donationsEn } from './donations-en'
 import { emailsEn } from './emails-en'
+import { updatesEn } from './updates-en'
+import { deliverabilityEn } from './deliverability-en'
+import { timelineEn } from './timeline-en'
+import { deliveryEn } from './delivery-en'
+import { osdiEn } from './osdi-en'
 
 // The English catalogue is the source of truth: every other locale must have every key
 // (the Russian catalogue's type enforces it). Plural forms are `key#one`, `key#other`, ...
@@ -12,6 +17,11 @@ export const en = {
   ...adminAccessEn,
   ...adminCampaignsEn,
   ...adminInsightsEn,
+  ...updatesEn,
+  ...deliverabilityEn,
+  ...timelineEn,
+  ...deliveryEn,
+  ...osdiEn,
   'site.name': 'Chorus',
   'nav.skip': 'Skip to main content',
   'nav.language': 'Language',

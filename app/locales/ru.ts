@@ -4,6 +4,11 @@ import { adminCampaignsRu } from './admin-campaigns-ru'
 import { adminInsightsRu } from './admin-insights-ru'
 import { donationsRu } from './donations-ru'
 import { emailsRu } from './emails-ru'
+import { updatesRu } from './updates-ru'
+import { deliverabilityRu } from './deliverability-ru'
+import { timelineRu } from './timeline-ru'
+import { deliveryRu } from './delivery-ru'
+import { osdiRu } from './osdi-ru'
 
 // Russian plural forms: #one (1, 21, 101…), #few (2–4, 22–24…), #many (0, 5–20, 25…), #other (fractions).
 export const ru: Record<MessageKey, string> & Record<string, string> = {
@@ -12,6 +17,11 @@ export const ru: Record<MessageKey, string> & Record<string, string> = {
   ...adminAccessRu,
   ...adminCampaignsRu,
   ...adminInsightsRu,
+  ...updatesRu,
+  ...deliverabilityRu,
+  ...timelineRu,
+  ...deliveryRu,
+  ...osdiRu,
   'site.name': 'Chorus',
   'nav.skip': 'Перейти к основному содержанию',
   'nav.language': 'Язык',

@@ -24,6 +24,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
             csrfToken: admin.csrfToken,
             canManageMembers: can(admin.role, 'members.manage'),
             canViewAudit: can(admin.role, 'audit.view'),
+            canSeeSuppressions: can(admin.role, 'supporters.view'),
+            canManageApiKeys: can(admin.role, 'api_keys.manage'),
             memberships: (state?.memberships ?? []).map((m) => ({ organisationId: m.organisation.id, name: m.organisation.name, role: m.role })),
           }
         : null,
@@ -57,6 +59,16 @@ export default function AdminLayout() {
               {admin.canViewAudit ? (
                 <li>
                   <NavLink to="/admin/audit">{t('admin.nav.audit')}</NavLink>
+                </li>
+              ) : null}
+              {admin.canSeeSuppressions ? (
+                <li>
+                  <NavLink to="/admin/suppressions">{t('admin.nav.suppressions')}</NavLink>
+                </li>
+              ) : null}
+              {admin.canManageApiKeys ? (
+                <li>
+                  <NavLink to="/admin/api-keys">{t('admin.nav.apiKeys')}</NavLink>
                 </li>
               ) : null}
               <li>

@@ -19,6 +19,8 @@ export const PERMISSIONS = {
   'supporters.view': ['owner', 'campaigner'],
   'members.manage': ['owner'],
   'audit.view': ['owner'],
+  // Issue 5: API keys reach every campaign's signers, so only owners make them.
+  'api_keys.manage': ['owner'],
 } as const satisfies Record<string, readonly Role[]>
 
 export type Permission = keyof typeof PERMISSIONS

@@ -36,6 +36,10 @@ export const EnvSchema = z
     STRIPE_API_BASE_URL: z.string().url().optional(),
     DONATION_MIN_AMOUNT: z.coerce.number().positive().default(1),
     DONATION_MAX_AMOUNT: z.coerce.number().positive().default(10_000),
+    // Follow-ups (issue 5): Resend's webhook signing secret (whsec_...), and how many batch
+    // requests (100 emails each) an update may make a second; Resend's default limit is 2.
+    RESEND_WEBHOOK_SECRET: z.string().min(1).optional(),
+    UPDATE_SEND_RATE: z.coerce.number().positive().max(1000).default(2),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {

@@ -4,6 +4,12 @@ import * as m20261125100000 from './20261125100000_donations'
 import * as m20261125110000 from './20261125110000_admin_access'
 import * as m20261125120000 from './20261125120000_campaign_editing'
 import * as m20261125130000 from './20261125130000_campaign_insights'
+import * as m20261125140000 from './20261125140000_followups'
+import * as m20261125141000 from './20261125141000_followup_updates'
+import * as m20261125142000 from './20261125142000_deliverability'
+import * as m20261125143000 from './20261125143000_timeline'
+import * as m20261125144000 from './20261125144000_delivery'
+import * as m20261125145000 from './20261125145000_osdi_api'
 
 // Every migration, by name, in order. A test checks that each file in this folder is listed.
 export const migrations: Record<string, Migration> = {
@@ -12,4 +18,10 @@ export const migrations: Record<string, Migration> = {
   '20261125110000_admin_access': m20261125110000,
   '20261125120000_campaign_editing': m20261125120000,
   '20261125130000_campaign_insights': m20261125130000,
+  '20261125140000_followups': m20261125140000,
+  '20261125141000_followup_updates': m20261125141000,
+  '20261125142000_deliverability': m20261125142000,
+  '20261125143000_timeline': m20261125143000,
+  '20261125144000_delivery': m20261125144000,
+  '20261125145000_osdi_api': m20261125145000,
 }

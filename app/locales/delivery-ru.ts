@@ -1,0 +1,5 @@
+import type { deliveryEn } from './delivery-en'
+
+export const deliveryRu: Record<keyof typeof deliveryEn, string> & Record<string, string> = {
+  'admin.campaignNav.deliver': 'Передача',
+} as const
