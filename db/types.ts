@@ -415,6 +415,15 @@ export interface EmailSuppressionsTable {
   created_at: Timestamp
 }
 
+/** A Resend webhook delivery already applied (by its svix-id), so a replay changes nothing. */
+export interface ResendEventsTable {
+  svix_id: string
+  type: string
+  provider_id: string | null
+  outcome: string
+  received_at: Timestamp
+}
+
 export interface CampaignMilestoneCrossingsTable {
   id: Id
   milestone_id: RefId
@@ -447,6 +456,8 @@ export interface DeliveryPacksTable {
   country_counts: ColumnType<Record<string, number>, string, string>
   max_signature_id: RefId
   verification_code: string
+  /** Hex SHA-256 of the pack's CSV as built (decision 0013). */
+  list_sha256: string | null
   created_by: RefId | null
   created_at: Timestamp
 }
@@ -515,6 +526,7 @@ export interface Database {
   campaign_update_translations: CampaignUpdateTranslationsTable
   email_unsubscribes: EmailUnsubscribesTable
   email_suppressions: EmailSuppressionsTable
+  resend_events: ResendEventsTable
   campaign_milestone_crossings: CampaignMilestoneCrossingsTable
   campaign_responses: CampaignResponsesTable
   delivery_packs: DeliveryPacksTable

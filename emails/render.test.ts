@@ -44,6 +44,7 @@ function propsFor<T extends EmailTemplateName>(name: T, locale: TestLocale): Ema
       frequency: 'monthly',
       manageUrl: `${appUrl}/donations/42/manage?sig=abc`,
     },
+    'campaign-update': { ...base(locale), subject: 'News', bodyHtml: '<p>News.</p>', unsubscribeUrl: `${appUrl}/unsubscribe/1.x` },
   }
   return all[name]
 }

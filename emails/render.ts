@@ -9,12 +9,14 @@ import SignatureThanksEmail, { subject as signatureThanksSubject, type Signature
 import SignInLinkEmail, { subject as signInLinkSubject, type SignInLinkProps } from './sign-in-link'
 import InvitationEmail, { subject as invitationSubject, type InvitationProps } from './invitation'
 import DonationReceiptEmail, { subject as donationReceiptSubject, type DonationReceiptProps } from './donation-receipt'
+import CampaignUpdateEmail, { subject as campaignUpdateSubject, type CampaignUpdateProps } from './campaign-update'
 
 export type { AlreadySignedProps, SignatureConfirmationProps, SignatureThanksProps }
 export type { SignInLinkProps, InvitationProps }
 export type { DonationReceiptProps }
+export type { CampaignUpdateProps }
 
-export type EmailTemplateName = 'signature-confirmation' | 'already-signed' | 'signature-thanks' | 'sign-in-link' | 'invitation' | 'donation-receipt'
+export type EmailTemplateName = 'signature-confirmation' | 'already-signed' | 'signature-thanks' | 'sign-in-link' | 'invitation' | 'donation-receipt' | 'campaign-update'
 
 export interface EmailProps {
   'signature-confirmation': SignatureConfirmationProps
@@ -23,6 +25,7 @@ export interface EmailProps {
   'sign-in-link': SignInLinkProps
   'invitation': InvitationProps
   'donation-receipt': DonationReceiptProps
+  'campaign-update': CampaignUpdateProps
 }
 
 export interface RenderedEmail {
@@ -43,6 +46,7 @@ const templates: { [K in EmailTemplateName]: TemplateEntry<EmailProps[K]> } = {
   'sign-in-link': { component: SignInLinkEmail, subject: signInLinkSubject },
   'invitation': { component: InvitationEmail, subject: invitationSubject },
   'donation-receipt': { component: DonationReceiptEmail, subject: donationReceiptSubject },
+  'campaign-update': { component: CampaignUpdateEmail, subject: campaignUpdateSubject },
 }
 
 export const EMAIL_TEMPLATE_NAMES = Object.keys(templates) as EmailTemplateName[]

@@ -34,7 +34,7 @@ export function contentSecurityPolicy(
 }
 
 export function redactPath(path: string) {
-  return path.replace(/^\/confirm\/[^/]+/, '/confirm/:token')
+  return path.replace(/^\/(confirm|unsubscribe)\/[^/]+/, '/$1/:token')
 }
 
 export function isCrossSitePost(method: string, origin: string | undefined, host: string | undefined) {

@@ -1,5 +1,6 @@
 import { campaignPhase, getCountryCounts, getPublicMilestones, getRecentPublicSigners, isSignable, type PublicCampaign } from '~/models/campaign.server'
 import { getDonationSummary } from '~/models/donation.server'
+import { getCampaignTimeline, latestResponseOf } from '~/models/timeline.server'
 import { countryName, countryOptions } from '~/utils/countries.server'
 import { getEnv } from '~/utils/env.server'
 import type { Locale } from '~/utils/i18n'
@@ -10,11 +11,12 @@ import { renderMarkdown } from '~/utils/markdown.server'
  * alike, so the preview is the page itself.
  */
 export async function campaignViewData(campaign: PublicCampaign, locale: Locale, url: URL) {
-  const [byCountry, recent, milestones, donationSummary] = await Promise.all([
+  const [byCountry, recent, milestones, donationSummary, timeline] = await Promise.all([
     getCountryCounts(campaign.id),
     campaign.showRecentSigners ? getRecentPublicSigners(campaign.id) : Promise.resolve([]),
     getPublicMilestones(campaign),
     getDonationSummary(campaign.id),
+    getCampaignTimeline(campaign.id, locale),
   ])
   const { APP_URL } = getEnv()
   return {
@@ -47,6 +49,8 @@ export async function campaignViewData(campaign: PublicCampaign, locale: Locale,
     countries: countryOptions(locale),
     canonicalUrl: `${APP_URL}/campaigns/${campaign.slug}`,
     donationSummary,
+    timeline,
+    latestResponse: latestResponseOf(timeline),
     tracking: {
       source: url.searchParams.get('ref') ?? url.searchParams.get('source') ?? '',
       utmSource: url.searchParams.get('utm_source') ?? '',

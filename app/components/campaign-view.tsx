@@ -3,6 +3,7 @@ import { parseWithZod } from '@conform-to/zod'
 import type { SerializeFrom } from '@remix-run/node'
 import { Form, Link, useActionData, useNavigation } from '@remix-run/react'
 import type { CampaignViewData } from '~/components/campaign-view.server'
+import { CampaignTimeline, LatestResponse } from '~/components/campaign-timeline'
 import { DonationSummary } from '~/components/donation-summary'
 import { FormField } from '~/components/form-field'
 import { ProgressToGoal } from '~/components/progress-to-goal'
@@ -101,7 +102,7 @@ function SignForm({ view, preview }: { view: CampaignViewProps; preview: boolean
 }
 
 export function CampaignView({ view, preview = false }: { view: CampaignViewProps; preview?: boolean }) {
-  const { campaign, topCountries, recentSigners, canonicalUrl, donationSummary, milestones } = view
+  const { campaign, topCountries, recentSigners, canonicalUrl, donationSummary, milestones, timeline, latestResponse } = view
   const t = useT()
   const locale = useLocale()
   return (
@@ -130,6 +131,7 @@ export function CampaignView({ view, preview = false }: { view: CampaignViewProp
             </p>
             <p lang={campaign.contentLocale}>{campaign.demand}</p>
           </section>
+          {latestResponse ? <LatestResponse response={latestResponse} targetName={campaign.targetName} /> : null}
           <section aria-labelledby="story-heading">
             <h2 id="story-heading" className="visually-hidden">
               {t('campaign.storyHeading')}
@@ -150,6 +152,7 @@ export function CampaignView({ view, preview = false }: { view: CampaignViewProp
               </ul>
             </section>
           ) : null}
+          <CampaignTimeline items={timeline} />
           <ShareLinks url={canonicalUrl} title={campaign.title} headingId="share-heading" />
         </div>
         <aside className="panel sign-panel" aria-label={t('campaign.signPanel')}>

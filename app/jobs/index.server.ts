@@ -9,6 +9,8 @@ import { sendInvitation } from '~/jobs/send-invitation.server'
 import { sendSignInLink } from '~/jobs/send-sign-in-link.server'
 import { sendDonationReceipt } from '~/jobs/send-donation-receipt.server'
 import { closeDueCampaigns } from '~/jobs/close-due-campaigns.server'
+import { sendCampaignUpdate } from '~/jobs/send-campaign-update.server'
+import { resumeUpdateSends } from '~/jobs/resume-update-sends.server'
 
 export const taskList: TaskList = {
   'send-signature-confirmation': sendSignatureConfirmation,
@@ -21,12 +23,16 @@ export const taskList: TaskList = {
   'prune-sessions': pruneSessions,
   'send-donation-receipt': sendDonationReceipt,
   'close-due-campaigns': closeDueCampaigns,
+  'send-campaign-update': sendCampaignUpdate,
+  'resume-update-sends': resumeUpdateSends,
 }
 
 export const cronItems = parseCronItems([
   { task: 'reconcile-counts', match: '0 3 * * *', identifier: 'nightly-reconcile-counts' },
   { task: 'prune-sessions', match: '30 3 * * *', identifier: 'nightly-prune-sessions' },
   { task: 'close-due-campaigns', match: '* * * * *', identifier: 'close-due-campaigns' },
+  // Updates whose sender died mid-way carry on (decision 0010).
+  { task: 'resume-update-sends', match: '* * * * *', identifier: 'resume-update-sends' },
   // Restarts the counter's self-scheduling chain should it ever stop (same job key: no duplicates).
   { task: 'update-counts', match: '* * * * *', identifier: 'update-counts-watchdog', options: { jobKey: 'update-counts', jobKeyMode: 'preserve_run_at' } },
 ])

@@ -63,7 +63,8 @@ export const en = {
   'sign.postcode': 'Postcode',
   'sign.optional': '(optional)',
   'sign.consentUpdates': 'Keep me updated about this campaign',
-  'sign.consentShowName': 'Show my first name and country on this page',
+  'sign.consentShowName':
+    'Show my first name and country on this page, and include my full name and country in the list of signatures delivered to the people this petition addresses',
   'sign.honeypot': 'Leave this field empty',
   'sign.privacy': '{organisation} uses your details only for this petition and, if you ask, to send you updates about it.',
   'sign.privacyLink': 'Read the privacy notice',
@@ -140,7 +141,7 @@ export const en = {
   'privacy.useHeading': 'How we use it',
   'privacy.use': 'To confirm and count your signature, to deliver the petition, and to email you about the campaign only if you ticked the box to be kept updated.',
   'privacy.publicHeading': 'What is public',
-  'privacy.public': 'Only the total count and counts by country, plus your first name and country if you chose to show them. Your email address is never shown or shared.',
+  'privacy.public': 'Only the total count and counts by country, plus your first name and country if you chose to show them. If you chose that, your full name and country are also in the list of signatures delivered to the people the petition addresses. Your email address is never shown or shared.',
   'privacy.safetyHeading': 'Your safety',
   'privacy.safety': 'This site loads no third-party scripts, fonts or trackers. Share buttons are plain links that contact nobody until you use them.',
   'privacy.rightsHeading': 'Your rights',

@@ -33,6 +33,7 @@ export const SETTING_FIELDS = [
   'donation_currency',
   'donation_presets',
   'show_donation_totals',
+  'milestone_updates',
 ] as const
 export type SettingField = (typeof SETTING_FIELDS)[number]
 
@@ -47,6 +48,8 @@ export interface CampaignSettings {
   /** Minor units; null: the organisation's presets. */
   donation_presets: number[] | null
   show_donation_totals: boolean
+  /** Signers who opted in are emailed when a milestone is crossed (decision 0012). */
+  milestone_updates: boolean
 }
 
 export interface MilestoneState {
@@ -111,6 +114,7 @@ async function loadEditable(executor: Executor, campaignId: string, organisation
       'c.donation_currency',
       'c.donation_presets',
       'c.show_donation_totals',
+      'c.milestone_updates',
       'c.signature_count',
       'c.updated_at',
       ...LOCALE_FIELDS.map((f) => `c.${f}` as const),
@@ -169,6 +173,7 @@ async function loadEditable(executor: Executor, campaignId: string, organisation
       donation_currency: row.donation_currency,
       donation_presets: row.donation_presets,
       show_donation_totals: row.show_donation_totals,
+      milestone_updates: row.milestone_updates,
     },
     content,
     milestones,
@@ -342,19 +347,23 @@ export const CHANGE_LABELS: Record<ChangeField, MessageKey> = {
   donation_currency: 'admin.field.donationCurrency',
   donation_presets: 'admin.field.donationPresets',
   show_donation_totals: 'admin.field.showDonationTotals',
+  milestone_updates: 'admin.field.milestoneUpdates',
   milestones: 'admin.field.milestones',
   image: 'admin.field.heroImage',
 }
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null)
 
+// Revisions saved before a setting existed lack it: they are read as its default.
+const SETTING_DEFAULTS: Partial<CampaignSettings> = { milestone_updates: false }
+
 /** The fields that differ between two snapshots, settings first, then each locale's texts. */
 export function diffSnapshots(before: CampaignSnapshot, after: CampaignSnapshot): CampaignChange[] {
   const changes: CampaignChange[] = []
   for (const field of SETTING_FIELDS) {
-    if (!same(before.settings[field], after.settings[field])) {
-      changes.push({ field, locale: null, before: before.settings[field], after: after.settings[field] })
-    }
+    const a = before.settings[field] ?? SETTING_DEFAULTS[field]
+    const b = after.settings[field] ?? SETTING_DEFAULTS[field]
+    if (!same(a, b)) changes.push({ field, locale: null, before: a, after: b })
   }
   for (const locale of LOCALES) {
     const a = before.content[locale] ?? emptyContent()
@@ -532,6 +541,7 @@ export async function updateCampaignContent(
           donation_currency: settings.donation_currency,
           donation_presets: settings.donation_presets,
           show_donation_totals: settings.show_donation_totals,
+          milestone_updates: settings.milestone_updates,
           ...(isBase ? values.content : {}),
         })
         .where('id', '=', campaignId)

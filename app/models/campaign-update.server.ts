@@ -1,9 +1,12 @@
-import type { UpdateKind } from '#db/types'
-import type { Executor } from '~/utils/db.server'
+import { sql } from 'kysely'
+import type { UpdateKind, UpdateStatus } from '#db/types'
+import { recordAudit, type AuditActor } from '~/models/audit.server'
+import { getDb, type Executor } from '~/utils/db.server'
+import { enqueueJob } from '~/utils/jobs.server'
 
 // CONTRACT (issue 5): updates to a campaign's signers. Milestone, response and delivery notices
-// are created and sent through these two functions by their own models. The updates helper
-// replaces these stubs with the real implementation; the signatures stay as they are.
+// are created and sent through these two functions by their own models; the workspace pages and
+// the fan-out job use the rest of this module (app/models/campaign-update-*.server.ts).
 
 export interface UpdateContent {
   locale: string
@@ -12,27 +15,393 @@ export interface UpdateContent {
   body: string
 }
 
+export const SEND_UPDATE_TASK = 'send-campaign-update'
+
+/** The job key of an update's fan-out: one job per update, however often sending is asked for. */
+export function sendUpdateJobKey(updateId: string): string {
+  return `${SEND_UPDATE_TASK}/${updateId}`
+}
+
 /** Creates a draft update (one translation per locale given). Returns its id. */
 export async function createCampaignUpdate(
   executor: Executor,
   input: { campaignId: string; kind: UpdateKind; content: UpdateContent[]; createdBy: string | null; public?: boolean },
 ): Promise<{ id: string }> {
-  void executor
-  void input
-  throw new Error('createCampaignUpdate: not implemented yet')
+  const update = await executor
+    .insertInto('campaign_updates')
+    .values({
+      campaign_id: input.campaignId,
+      kind: input.kind,
+      public: input.public ?? true,
+      created_by: input.createdBy,
+      created_at: new Date(),
+      updated_at: new Date(),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  const seen = new Set<string>()
+  const rows = input.content.filter((c) => !seen.has(c.locale) && seen.add(c.locale))
+  if (rows.length > 0) {
+    await executor
+      .insertInto('campaign_update_translations')
+      .values(rows.map((c) => ({ update_id: update.id, locale: c.locale, subject: c.subject, body: c.body })))
+      .execute()
+  }
+  return { id: update.id }
+}
+
+export class UpdateNotSendableError extends Error {
+  constructor(readonly updateId: string, readonly status: string | null) {
+    super(status === null ? `Update ${updateId} does not exist` : `Update ${updateId} is ${status}, not a draft`)
+    this.name = 'UpdateNotSendableError'
+  }
 }
 
 /**
  * Starts sending a draft update: marks it 'sending' and enqueues the fan-out job, in the caller's
  * transaction. Cheap (no per-recipient work here), so the counter's fold may call it.
+ * Asking again for an update that is already sending or sent does nothing; a missing or
+ * cancelled update throws UpdateNotSendableError.
  */
 export async function startUpdateSend(
   executor: Executor,
   updateId: string,
   sentBy: string | null,
 ): Promise<void> {
-  void executor
-  void updateId
-  void sentBy
-  throw new Error('startUpdateSend: not implemented yet')
+  const now = new Date()
+  const started = await executor
+    .updateTable('campaign_updates')
+    .set({ status: 'sending', send_started_at: now, sent_by: sentBy, updated_at: now })
+    .where('id', '=', updateId)
+    .where('status', '=', 'draft')
+    .returning('id')
+    .executeTakeFirst()
+  if (!started) {
+    const existing = await executor.selectFrom('campaign_updates').select('status').where('id', '=', updateId).executeTakeFirst()
+    if (existing && (existing.status === 'sending' || existing.status === 'sent')) return
+    throw new UpdateNotSendableError(updateId, existing?.status ?? null)
+  }
+  // unsafe_dedupe: while a job with this key exists (even one running) no second one is added.
+  await enqueueJob(executor, SEND_UPDATE_TASK, { updateId }, { jobKey: sendUpdateJobKey(updateId), jobKeyMode: 'unsafe_dedupe', maxAttempts: 25 })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The audience: who an update goes to, in which language.
+
+/**
+ * Confirmed signers of the campaign who asked for updates, minus anyone unsubscribed from this
+ * campaign or the whole organisation, or on the organisation's suppression list (matched on the
+ * canonical email, so it outlives the signature). Removed signers are gone or blanked: skipped.
+ */
+export function audienceQuery(executor: Executor, campaignId: string) {
+  return executor
+    .selectFrom('signatures as s')
+    .innerJoin('campaigns as c', 'c.id', 's.campaign_id')
+    .where('s.campaign_id', '=', campaignId)
+    .where('s.state', '=', 'confirmed')
+    .where('s.consent_updates', '=', true)
+    .where('s.email', '<>', '')
+    .where('s.canonical_email', '<>', '')
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('email_unsubscribes as u')
+            .select(sql`1`.as('one'))
+            .whereRef('u.organisation_id', '=', 'c.organisation_id')
+            .whereRef('u.canonical_email', '=', 's.canonical_email')
+            .where((eb) => eb.or([eb('u.campaign_id', 'is', null), eb('u.campaign_id', '=', eb.ref('s.campaign_id'))])),
+        ),
+      ),
+    )
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('email_suppressions as x')
+            .select(sql`1`.as('one'))
+            .whereRef('x.organisation_id', '=', 'c.organisation_id')
+            .whereRef('x.canonical_email', '=', 's.canonical_email'),
+        ),
+      ),
+    )
+}
+
+/** How many signers an update to this campaign would reach now. */
+export async function countUpdateAudience(campaignId: string, executor: Executor = getDb()): Promise<number> {
+  const row = await audienceQuery(executor, campaignId).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()
+  return row.n
+}
+
+/**
+ * The language each recipient gets: their own when the update has it, else the campaign's base
+ * language, else the first the update has. Null when the update has no translation at all.
+ */
+export async function recipientLocaleChoice(executor: Executor, updateId: string) {
+  const rows = await executor
+    .selectFrom('campaign_update_translations as t')
+    .innerJoin('campaign_updates as u', 'u.id', 't.update_id')
+    .innerJoin('campaigns as c', 'c.id', 'u.campaign_id')
+    .select(['t.locale', 'c.locale as base'])
+    .where('t.update_id', '=', updateId)
+    .where('t.subject', '<>', '')
+    .orderBy('t.locale')
+    .execute()
+  if (rows.length === 0) return null
+  const available = rows.map((r) => r.locale)
+  const fallback = available.includes(rows[0]!.base) ? rows[0]!.base : available[0]!
+  return { available, fallback }
+}
+
+/** The same choice, for one signer (tests and the workspace preview use it). */
+export function localeFor(signerLocale: string, choice: { available: string[]; fallback: string }): string {
+  return choice.available.includes(signerLocale) ? signerLocale : choice.fallback
+}
+
+// ---------------------------------------------------------------------------------------------
+// The workspace: drafts, their versions, progress.
+
+export interface UpdateListItem {
+  id: string
+  kind: UpdateKind
+  status: UpdateStatus
+  subject: string
+  public: boolean
+  audienceSize: number | null
+  sentCount: number
+  failedCount: number
+  createdAt: Date
+  sentAt: Date | null
+}
+
+export async function listCampaignUpdates(campaignId: string, baseLocale: string, executor: Executor = getDb()): Promise<UpdateListItem[]> {
+  const rows = await executor
+    .selectFrom('campaign_updates as u')
+    .leftJoin('campaign_update_translations as t', (join) => join.onRef('t.update_id', '=', 'u.id').on('t.locale', '=', baseLocale))
+    .select([
+      'u.id',
+      'u.kind',
+      'u.status',
+      'u.public',
+      'u.audience_size',
+      'u.sent_count',
+      'u.failed_count',
+      'u.created_at',
+      'u.sent_at',
+      sql<string>`coalesce(t.subject, (select t2.subject from campaign_update_translations t2 where t2.update_id = u.id order by t2.locale limit 1), '')`.as(
+        'subject',
+      ),
+    ])
+    .where('u.campaign_id', '=', campaignId)
+    .orderBy('u.created_at', 'desc')
+    .orderBy('u.id', 'desc')
+    .limit(200)
+    .execute()
+  return rows.map((r) => ({
+    id: r.id,
+    kind: r.kind,
+    status: r.status,
+    subject: r.subject,
+    public: r.public,
+    audienceSize: r.audience_size,
+    sentCount: r.sent_count,
+    failedCount: r.failed_count,
+    createdAt: r.created_at,
+    sentAt: r.sent_at,
+  }))
+}
+
+export interface UpdateProgress {
+  audience: number | null
+  sent: number
+  failed: number
+  skipped: number
+  remaining: number
+}
+
+export interface EditableUpdate {
+  id: string
+  campaignId: string
+  kind: UpdateKind
+  status: UpdateStatus
+  public: boolean
+  version: number
+  content: Record<string, { subject: string; body: string }>
+  sentCount: number
+  failedCount: number
+  audienceSize: number | null
+  sendStartedAt: Date | null
+  sentAt: Date | null
+}
+
+async function loadUpdate(executor: Executor, campaignId: string, updateId: string, forUpdate = false): Promise<EditableUpdate | null> {
+  if (!/^\d{1,18}$/.test(updateId)) return null
+  let query = executor.selectFrom('campaign_updates').selectAll().where('id', '=', updateId).where('campaign_id', '=', campaignId)
+  if (forUpdate) query = query.forUpdate()
+  const row = await query.executeTakeFirst()
+  if (!row) return null
+  const translations = await executor
+    .selectFrom('campaign_update_translations')
+    .select(['locale', 'subject', 'body'])
+    .where('update_id', '=', updateId)
+    .execute()
+  return {
+    id: row.id,
+    campaignId: row.campaign_id,
+    kind: row.kind,
+    status: row.status,
+    public: row.public,
+    version: row.version,
+    content: Object.fromEntries(translations.map((t) => [t.locale, { subject: t.subject, body: t.body }])),
+    sentCount: row.sent_count,
+    failedCount: row.failed_count,
+    audienceSize: row.audience_size,
+    sendStartedAt: row.send_started_at,
+    sentAt: row.sent_at,
+  }
+}
+
+/** An update of this campaign (the campaign already checked against the admin's organisation), or a 404. */
+export async function requireCampaignUpdate(campaignId: string, updateId: string | undefined): Promise<EditableUpdate> {
+  const update = await loadUpdate(getDb(), campaignId, updateId ?? '')
+  if (!update) throw new Response('Not found', { status: 404, headers: { 'Cache-Control': 'no-store' } })
+  return update
+}
+
+/** Where a sending update stands, from its email records (exact while the job runs). */
+export async function getUpdateProgress(updateId: string, executor: Executor = getDb()): Promise<UpdateProgress> {
+  const [update, counts] = await Promise.all([
+    executor.selectFrom('campaign_updates').select(['audience_size']).where('id', '=', updateId).executeTakeFirstOrThrow(),
+    executor
+      .selectFrom('email_messages')
+      .select([
+        sql<number>`count(*) filter (where status not in ('queued', 'sending', 'failed', 'skipped'))::int`.as('sent'),
+        sql<number>`count(*) filter (where status = 'failed')::int`.as('failed'),
+        sql<number>`count(*) filter (where status = 'skipped')::int`.as('skipped'),
+        sql<number>`count(*) filter (where status in ('queued', 'sending'))::int`.as('remaining'),
+      ])
+      .where('update_id', '=', updateId)
+      .executeTakeFirstOrThrow(),
+  ])
+  return { audience: update.audience_size, ...counts }
+}
+
+export type CreateDraftResult = { status: 'created'; id: string }
+
+/** A new draft from the workspace, with its first translation. */
+export async function createUpdateDraft(
+  admin: AuditActor & { user: { id: string } },
+  campaignId: string,
+  locale: string,
+  input: { subject: string; body: string; public: boolean },
+): Promise<CreateDraftResult> {
+  return await getDb()
+    .transaction()
+    .execute(async (tx) => {
+      const { id } = await createCampaignUpdate(tx, {
+        campaignId,
+        kind: 'update',
+        content: [{ locale, subject: input.subject, body: input.body }],
+        createdBy: admin.user.id,
+        public: input.public,
+      })
+      await recordAudit(tx, admin, {
+        action: 'campaign_update.created',
+        subjectType: 'campaign_update',
+        subjectId: id,
+        changes: { campaignId, locale, public: input.public },
+      })
+      return { status: 'created', id } as const
+    })
+}
+
+export type SaveDraftResult =
+  | { status: 'saved' | 'unchanged'; version: number }
+  | { status: 'conflict'; version: number }
+  | { status: 'not-draft' }
+
+/**
+ * Saves one language of a draft. Saves name the version they started from (as the campaign
+ * editor does): a stale save writes nothing and reports a conflict.
+ */
+export async function saveUpdateDraft(
+  admin: AuditActor,
+  campaignId: string,
+  updateId: string,
+  locale: string,
+  input: { subject: string; body: string; public: boolean },
+  expectedVersion: number,
+): Promise<SaveDraftResult> {
+  return await getDb()
+    .transaction()
+    .execute(async (tx) => {
+      const before = await loadUpdate(tx, campaignId, updateId, true)
+      if (!before) throw new Response('Not found', { status: 404, headers: { 'Cache-Control': 'no-store' } })
+      if (before.status !== 'draft') return { status: 'not-draft' } as const
+      if (before.version !== expectedVersion) return { status: 'conflict', version: before.version } as const
+      const old = before.content[locale]
+      const changed: string[] = []
+      if ((old?.subject ?? '') !== input.subject) changed.push('subject')
+      if ((old?.body ?? '') !== input.body) changed.push('body')
+      if (before.public !== input.public) changed.push('public')
+      if (changed.length === 0) return { status: 'unchanged', version: before.version } as const
+      if (input.subject === '' && input.body === '') {
+        await tx.deleteFrom('campaign_update_translations').where('update_id', '=', updateId).where('locale', '=', locale).execute()
+      } else {
+        await tx
+          .insertInto('campaign_update_translations')
+          .values({ update_id: updateId, locale, subject: input.subject, body: input.body })
+          .onConflict((oc) => oc.columns(['update_id', 'locale']).doUpdateSet({ subject: input.subject, body: input.body }))
+          .execute()
+      }
+      const version = before.version + 1
+      await tx
+        .updateTable('campaign_updates')
+        .set({ version, public: input.public, updated_at: new Date() })
+        .where('id', '=', updateId)
+        .execute()
+      await recordAudit(tx, admin, {
+        action: 'campaign_update.saved',
+        subjectType: 'campaign_update',
+        subjectId: updateId,
+        changes: { campaignId, locale, fields: changed, version },
+      })
+      return { status: 'saved', version } as const
+    })
+}
+
+export type RequestSendResult =
+  | { status: 'started'; audience: number }
+  | { status: 'not-draft' }
+  | { status: 'conflict' }
+  | { status: 'incomplete' }
+
+/**
+ * The campaigner's "Send": the draft they looked at (its version) goes to the audience, once.
+ * Needs a subject and body in the campaign's base language, the fallback of every recipient.
+ */
+export async function requestUpdateSend(
+  admin: AuditActor & { user: { id: string } },
+  campaignId: string,
+  updateId: string,
+  expectedVersion: number,
+  baseLocale: string,
+): Promise<RequestSendResult> {
+  return await getDb()
+    .transaction()
+    .execute(async (tx) => {
+      const before = await loadUpdate(tx, campaignId, updateId, true)
+      if (!before) throw new Response('Not found', { status: 404, headers: { 'Cache-Control': 'no-store' } })
+      if (before.status !== 'draft') return { status: 'not-draft' } as const
+      if (before.version !== expectedVersion) return { status: 'conflict' } as const
+      const base = before.content[baseLocale]
+      if (!base?.subject.trim() || !base.body.trim()) return { status: 'incomplete' } as const
+      const audience = await countUpdateAudience(campaignId, tx)
+      await startUpdateSend(tx, updateId, admin.user.id)
+      await recordAudit(tx, admin, {
+        action: 'campaign_update.send_started',
+        subjectType: 'campaign_update',
+        subjectId: updateId,
+        changes: { campaignId, audience, version: before.version },
+      })
+      return { status: 'started', audience } as const
+    })
 }

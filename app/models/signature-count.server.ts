@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import { recordMilestoneCrossings, type CountChange } from '~/models/milestone-crossing.server'
 import { getDb, type Tx } from '~/utils/db.server'
 
 // One lock key shared by the counter and the reconciliation, so they never interleave.
@@ -28,7 +29,7 @@ export async function foldConfirmedSignatures(batchSize = 5000): Promise<FoldRes
       const { rows: lock } = await sql<{ locked: boolean }>`select pg_try_advisory_xact_lock(${COUNTER_LOCK}) as locked`.execute(tx)
       if (!lock[0]?.locked) return { locked: false, folded: 0, campaigns: 0 }
       // One statement: every data-modifying CTE runs once, over the same marked rows.
-      const { rows } = await sql<{ folded: number; campaigns: number }>`
+      const { rows } = await sql<{ folded: number; campaigns: number; changes: CountChange[] }>`
         with batch as (
           select id from signatures
           where state = 'confirmed' and counted_at is null
@@ -58,9 +59,14 @@ export async function foldConfirmedSignatures(batchSize = 5000): Promise<FoldRes
           update campaigns c set signature_count = c.signature_count + d.n, counted_at = now()
           from (select campaign_id, count(*)::int as n from marked group by campaign_id) d
           where c.id = d.campaign_id
+          returning c.id::text as campaign_id, c.signature_count - d.n as before, c.signature_count as after
         )
-        select count(*)::int as folded, count(distinct campaign_id)::int as campaigns from marked`.execute(tx)
-      const { folded, campaigns } = rows[0] ?? { folded: 0, campaigns: 0 }
+        select count(*)::int as folded, count(distinct campaign_id)::int as campaigns,
+               (select coalesce(json_agg(by_campaign), '[]') from by_campaign) as changes
+        from marked`.execute(tx)
+      const { folded, campaigns, changes } = rows[0] ?? { folded: 0, campaigns: 0, changes: [] }
+      // Milestones crossed by this batch, recorded under the same lock and in the same transaction.
+      if (changes.length > 0) await recordMilestoneCrossings(tx, changes)
       return { locked: true, folded, campaigns }
     })
 }

@@ -75,6 +75,7 @@ function campaignEditorSchema(context: { organisationCurrency: string; hasImage:
         .optional(),
       showRecentSigners: z.boolean().optional().default(false),
       showDonationTotals: z.boolean().optional().default(false),
+      milestoneUpdates: z.boolean().optional().default(false),
       donationCurrency: z
         .string()
         .refine((value) => (DONATION_CURRENCIES as readonly string[]).includes(value) && isSupportedCurrency(value), 'admin.edit.error.currency')
@@ -185,6 +186,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         closesAt: toDateTimeLocal(campaign.settings.closes_at),
         showRecentSigners: campaign.settings.show_recent_signers ? 'on' : '',
         showDonationTotals: campaign.settings.show_donation_totals ? 'on' : '',
+        milestoneUpdates: campaign.settings.milestone_updates ? 'on' : '',
         donationCurrency: campaign.settings.donation_currency ?? '',
         donationPresets: campaign.settings.donation_presets ? formatPresetList(campaign.settings.donation_presets, currency) : '',
         milestones: campaign.milestones.map((m) => ({ threshold: String(m.threshold), description: m.descriptions[editLocale] ?? '' })),
@@ -319,6 +321,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
         donation_currency: value.donationCurrency ?? null,
         donation_presets: presets && presets.length ? presets : null,
         show_donation_totals: value.showDonationTotals,
+        milestone_updates: value.milestoneUpdates,
       },
       milestones,
       image: image && 'image' in image ? image.image : value.removeImage ? null : undefined,
@@ -494,6 +497,10 @@ function EditorForm() {
             </div>
           )
         })}
+        <div className="check">
+          <input {...getInputProps(fields.milestoneUpdates, { type: 'checkbox' })} key={fields.milestoneUpdates.key} />
+          <label htmlFor={fields.milestoneUpdates.id}>{t('admin.field.milestoneUpdates')}</label>
+        </div>
       </fieldset>
 
       <fieldset>

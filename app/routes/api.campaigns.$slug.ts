@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { getCountryCounts, getPublicCampaign, redirectFromOldSlug } from '~/models/campaign.server'
 import { getPublicDonationTotals } from '~/models/donation.server'
+import { getCampaignTimeline } from '~/models/timeline.server'
 import { PUBLIC_CACHE } from '~/utils/http.server'
 import { getLocale } from '~/utils/locale.server'
 
@@ -23,7 +24,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     })
     return Response.json({ error: 'not_found' }, { status: 404, headers: { ...CORS, 'Cache-Control': PUBLIC_CACHE } })
   }
-  const [signaturesByCountry, donations] = await Promise.all([getCountryCounts(campaign.id), getPublicDonationTotals(campaign.id)])
+  const [signaturesByCountry, donations, timeline] = await Promise.all([
+    getCountryCounts(campaign.id),
+    getPublicDonationTotals(campaign.id),
+    getCampaignTimeline(campaign.id, locale),
+  ])
   return Response.json(
     {
       slug: campaign.slug,
@@ -37,6 +42,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       // { currency, totalMinor, donorCount } when the campaign shows its donation totals, else null.
       donations,
       updatedAt: campaign.updatedAt.toISOString(),
+      // Newest first (decision 0012): { type, date, title, text, url }, text plain, url null unless a response has a source.
+      timeline: timeline.map((item) => ({ type: item.type, date: item.date, title: item.title, text: item.text, url: item.url ?? null })),
     },
     { headers: { ...CORS, 'Cache-Control': PUBLIC_CACHE, Vary: 'Accept-Language, Cookie' } },
   )

@@ -17,7 +17,12 @@ export interface OutgoingEmail {
 }
 
 export class EmailSendError extends Error {
-  constructor(message: string, public readonly statusCode?: number | null) {
+  constructor(
+    message: string,
+    public readonly statusCode?: number | null,
+    /** Resend's error name, e.g. `rate_limit_exceeded`, `invalid_idempotent_request`. */
+    public readonly code?: string | null,
+  ) {
     super(message)
     this.name = 'EmailSendError'
   }
@@ -112,4 +117,53 @@ export async function sendEmail(email: OutgoingEmail, { idempotencyKey }: { idem
     .execute()
   logger.info({ emailId: record.id, template: email.template, providerId: data.id }, 'email sent')
   return { id: record.id, skipped: false }
+}
+
+/** One email of a batch: already recorded as an email_messages row (`messageId`). */
+export interface BatchEmail {
+  messageId: string
+  to: string
+  subject: string
+  html: string
+  text: string
+  headers?: Record<string, string>
+}
+
+/** Resend's limit on the emails of one batch request. */
+export const BATCH_LIMIT = 100
+
+/**
+ * Sends up to 100 emails in one request to Resend's batch endpoint, under one idempotency key:
+ * a batch sent again after a crash is dropped by Resend, which answers with the first ids.
+ * Returns the provider ids in the order of `emails`; `keepBodies` says the transport is the
+ * development mailbox, whose bodies the caller stores on the rows. Recording the rows is the
+ * caller's (it counts them in the same transaction); errors throw EmailSendError.
+ */
+export async function sendEmailBatch(
+  emails: BatchEmail[],
+  { idempotencyKey }: { idempotencyKey: string },
+): Promise<{ providerIds: (string | null)[]; keepBodies: boolean }> {
+  if (emails.length === 0) return { providerIds: [], keepBodies: false }
+  if (emails.length > BATCH_LIMIT) throw new EmailSendError(`A batch holds at most ${BATCH_LIMIT} emails, not ${emails.length}`)
+  const env = getEnv()
+  if (env.EMAIL_TRANSPORT === 'mailbox') {
+    return { providerIds: emails.map((e) => `mailbox-${e.messageId}`), keepBodies: true }
+  }
+  const { data, error } = await resendClient().batch.send(
+    emails.map((email) => ({
+      from: env.EMAIL_FROM,
+      to: [email.to],
+      subject: email.subject,
+      html: email.html,
+      text: email.text,
+      headers: email.headers,
+    })),
+    { idempotencyKey },
+  )
+  if (error || !data) {
+    const message = error ? `${error.name}: ${error.message}` : 'Resend returned no data'
+    throw new EmailSendError(message, error && 'statusCode' in error ? (error.statusCode as number | null) : null, error?.name ?? null)
+  }
+  // Resend answers with the ids in the order of the request.
+  return { providerIds: emails.map((_, i) => data.data[i]?.id ?? null), keepBodies: false }
 }

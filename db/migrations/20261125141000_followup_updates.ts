@@ -1,6 +1,12 @@
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 
 // Frozen in time once landed: never import application code here.
-export async function up(_db: Kysely<any>): Promise<void> {}
+// Updates to signers (issue 5, decision 0010): the audience of an update is read in signature
+// order from the confirmed signers who opted in; this index serves that scan and its count.
+export async function up(db: Kysely<any>): Promise<void> {
+  await sql`create index signatures_update_audience_idx on signatures (campaign_id, id) where state = 'confirmed' and consent_updates`.execute(db)
+}
 
-export async function down(_db: Kysely<any>): Promise<void> {}
+export async function down(db: Kysely<any>): Promise<void> {
+  await sql`drop index if exists signatures_update_audience_idx`.execute(db)
+}

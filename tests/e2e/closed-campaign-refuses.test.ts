@@ -85,7 +85,7 @@ test('a supporter who had the form open when the petition closed is told it is c
   const campaign = await createCampaign(e2eDb())
   const email = uniqueEmail('form-open')
   await page.goto(`/campaigns/${campaign.slug}`)
-  await page.getByLabel('Full name').fill('Ada Lovelace')
+  await page.getByLabel('Full name', { exact: true }).fill('Ada Lovelace')
   await page.getByLabel('Email address').fill(email)
   await page.getByLabel('Country', { exact: true }).selectOption('GB')
 

@@ -13,7 +13,7 @@ test('a monthly donor gives, gets a receipt with a stop link, and stops the gift
   await page.goto(`/campaigns/${campaign.slug}/donate`)
   await page.getByLabel('Monthly').check()
   await page.getByLabel('€10', { exact: true }).check()
-  await page.getByLabel('Full name').fill('Mo Monthly')
+  await page.getByLabel('Full name', { exact: true }).fill('Mo Monthly')
   await page.getByLabel('Email address').fill(email)
   await page.getByRole('button', { name: 'Continue to secure payment' }).click()
 

@@ -61,7 +61,7 @@ export interface Supporter {
 
 /** Fills the sign form by its visible (English) labels. Leaves untouched what is not given. */
 export async function fillSignForm(page: Page, supporter: Supporter) {
-  await page.getByLabel('Full name').fill(supporter.fullName)
+  await page.getByLabel('Full name', { exact: true }).fill(supporter.fullName)
   await page.getByLabel('Email address').fill(supporter.email)
   if (supporter.country !== undefined) await page.getByLabel('Country', { exact: true }).selectOption(supporter.country)
   if (supporter.postcode !== undefined) await page.getByLabel('Postcode (optional)').fill(supporter.postcode)

@@ -7,6 +7,7 @@ import { createAdmin, type TestAdmin } from '../support/admin'
 import { createCampaign, createSignature } from '../support/factories'
 import { callRoute } from '../support/routes'
 import { recordAudit } from '~/models/audit.server'
+import { createCampaignUpdate } from '~/models/campaign-update.server'
 import { getDb } from '~/utils/db.server'
 import { generateToken, hashToken } from '~/utils/security.server'
 
@@ -125,7 +126,13 @@ async function buildWorld() {
 
   const stranger = await createAdmin(db, { role: 'owner', name: 'Bob Stranger' })
   const strangerCampaign = await createCampaign(db, { organisation_id: stranger.organisation.id })
-  return { owner, campaigner, viewer, campaign, draft, signature, invitation, stranger, strangerCampaign }
+  const update = await createCampaignUpdate(db, {
+    campaignId: campaign.id,
+    kind: 'update',
+    content: [{ locale: 'en', subject: 'Alpha news xylophone', body: 'News.' }],
+    createdBy: owner.user.id,
+  })
+  return { owner, campaigner, viewer, campaign, draft, signature, invitation, stranger, strangerCampaign, update }
 }
 
 type World = Awaited<ReturnType<typeof buildWorld>>
@@ -140,6 +147,9 @@ const FIXTURES: Record<string, (world: World) => string> = {
   sessionId: (w) => w.viewer.session.id,
   locale: () => 'en',
   token: () => generateToken(),
+  updateId: (w) => w.update.id,
+  // The guards refuse before the pack is looked up; tests/integration/delivery-packs.test.ts covers real packs.
+  packId: () => '1',
 }
 
 /** Text that belongs to organisation A and must not reach a member of B. */

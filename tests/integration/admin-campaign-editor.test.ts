@@ -235,6 +235,27 @@ describe('/admin/campaigns/:id/edit', () => {
     expect((await campaignRow(id)).title).toBe('My title')
   })
 
+  it('turns milestone emails on and off, versioned like every setting (decision 0012)', async () => {
+    const first = await createAdmin(getDb(), { role: 'campaigner' })
+    const second = await createAdmin(getDb(), { role: 'owner', organisationId: first.organisation.id })
+    const id = await newDraft(first)
+    expect((await campaignRow(id)).milestone_updates).toBe(false)
+    expect((await edit(first, id, { version: '1', ...complete, milestoneUpdates: 'on' })).status).toBe(302)
+    expect(await campaignRow(id)).toMatchObject({ milestone_updates: true, version: 2 })
+    const page = await callRoute(editLoader, { url: `/admin/campaigns/${id}/edit`, headers: first.headers, params: { campaignId: id } })
+    expect(page.data.defaultValue.milestoneUpdates).toBe('on')
+
+    const stale = await edit(second, id, { version: '1', ...complete })
+    expect(stale.status).toBe(409)
+    expect(stale.data.conflict.changes).toEqual(
+      expect.arrayContaining([expect.objectContaining({ label: 'Email signers who opted in when a milestone is reached' })]),
+    )
+    expect((await campaignRow(id)).milestone_updates).toBe(true)
+    // Unticked (the box absent from the form) turns it off.
+    expect((await edit(first, id, { version: '2', ...complete })).status).toBe(302)
+    expect(await campaignRow(id)).toMatchObject({ milestone_updates: false, version: 3 })
+  })
+
   it('previews the story as sanitised HTML without saving', async () => {
     const owner = await createAdmin(getDb(), { role: 'campaigner' })
     const id = await newDraft(owner)

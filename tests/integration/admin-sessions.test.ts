@@ -38,7 +38,7 @@ describe('roles', () => {
   it('grants each role exactly the permissions of decision 0006', () => {
     const matrix = Object.fromEntries(ROLES.map((role) => [role, Object.keys(PERMISSIONS).filter((p) => can(role, p as any))]))
     expect(matrix).toEqual({
-      owner: ['campaigns.view', 'campaigns.edit', 'supporters.view', 'members.manage', 'audit.view'],
+      owner: ['campaigns.view', 'campaigns.edit', 'supporters.view', 'members.manage', 'audit.view', 'api_keys.manage'],
       campaigner: ['campaigns.view', 'campaigns.edit', 'supporters.view'],
       viewer: ['campaigns.view'],
     })

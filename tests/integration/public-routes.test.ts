@@ -83,6 +83,8 @@ describe('GET /api/campaigns/:slug', () => {
       // The campaign does not show its donation totals (decision 0004).
       donations: null,
       updatedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      // Updates, milestones, deliveries and responses (decision 0012): none yet.
+      timeline: [],
     })
     expect(response.headers.get('Access-Control-Allow-Origin')).toBe('*')
     expect(response.headers.get('Cache-Control')).toMatch(/public, max-age=\d+, stale-while-revalidate=\d+/)

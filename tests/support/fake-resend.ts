@@ -8,21 +8,51 @@ export interface RecordedRequest {
   body: any
 }
 
+/** One email Resend accepted from a batch request (replays of a key add none). */
+export interface AcceptedBatchEmail {
+  id: string
+  batchKey: string | null
+  from: string
+  to: string[]
+  subject: string
+  html: string
+  text: string
+  headers: Record<string, string>
+}
+
+/** Resend's limit on the emails of one batch request. */
+export const RESEND_BATCH_LIMIT = 100
+
 /**
  * A fake of Resend's HTTP API (the SDK takes its base URL from RESEND_BASE_URL): records every
  * request, answers like Resend, and can be told to fail the next requests.
+ *
+ * `/emails/batch` behaves like Resend's: more than 100 emails is a 422, an Idempotency-Key seen
+ * before replays the first answer (and sends nothing), and every accepted email is kept with its
+ * headers. `failNextBatches` fails batch requests only; `crashNextBatches` accepts a batch and
+ * then drops the connection before answering, as a crash between Resend and us would.
  */
-export async function startFakeResend() {
+export async function startFakeResend({ keepBodies = true }: { keepBodies?: boolean } = {}) {
+  // keepBodies false (benchmarks): batch requests and emails are counted, keys kept, nothing else.
   const requests: RecordedRequest[] = []
   const failures: { status: number; body: unknown }[] = []
+  const batchFailures: { status: number; body: unknown }[] = []
+  let batchCrashes = 0
   const seenKeys = new Map<string, unknown>()
+  const batchEmails: AcceptedBatchEmail[] = []
+  /** How often each batch key was accepted (a replay does not count). */
+  const acceptedBatchKeys = new Map<string, number>()
+  let batchEmailCount = 0
+  let onBatch: ((emails: unknown[], key: string | null) => void) | null = null
   let nextId = 1
   const server = http.createServer((req, res) => {
-    let raw = ''
-    req.on('data', (chunk) => (raw += chunk))
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
     req.on('end', () => {
+      const raw = Buffer.concat(chunks).toString('utf8')
       const body = raw ? JSON.parse(raw) : null
-      requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body })
+      const isBatch = req.method === 'POST' && req.url === '/emails/batch'
+      if (keepBodies || !isBatch) requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body })
       const reply = (status: number, payload: unknown) => {
         res.writeHead(status, { 'Content-Type': 'application/json' })
         res.end(JSON.stringify(payload))
@@ -30,19 +60,55 @@ export async function startFakeResend() {
       if (req.headers.authorization !== 'Bearer re_test_key') {
         return reply(401, { name: 'missing_api_key', message: 'Missing API key', statusCode: 401 })
       }
-      const failure = failures.shift()
+      const failure = failures.shift() ?? (isBatch ? batchFailures.shift() : undefined)
       if (failure) return reply(failure.status, failure.body)
       const key = req.headers['idempotency-key']
-      if (typeof key === 'string' && seenKeys.has(key)) return reply(200, seenKeys.get(key))
+      const idempotencyKey = typeof key === 'string' ? key : null
+      if (idempotencyKey && seenKeys.has(idempotencyKey)) return reply(200, seenKeys.get(idempotencyKey))
       let payload: unknown
       if (req.method === 'POST' && req.url === '/emails') {
         payload = { id: `email_${nextId++}` }
-      } else if (req.method === 'POST' && req.url === '/emails/batch') {
-        payload = { data: (body as unknown[]).map(() => ({ id: `email_${nextId++}` })) }
+      } else if (isBatch) {
+        if (!Array.isArray(body) || body.length === 0) {
+          return reply(422, { name: 'validation_error', message: 'The batch must be a non-empty array of emails.', statusCode: 422 })
+        }
+        if (body.length > RESEND_BATCH_LIMIT) {
+          return reply(422, {
+            name: 'validation_error',
+            message: `Too many emails in the batch: ${body.length}, the limit is ${RESEND_BATCH_LIMIT}.`,
+            statusCode: 422,
+          })
+        }
+        const ids = body.map(() => `email_${nextId++}`)
+        batchEmailCount += body.length
+        if (keepBodies) {
+          body.forEach((email: any, i: number) => {
+            batchEmails.push({
+              id: ids[i]!,
+              batchKey: idempotencyKey,
+              from: email.from,
+              to: Array.isArray(email.to) ? email.to : [email.to],
+              subject: email.subject,
+              html: email.html,
+              text: email.text,
+              headers: email.headers ?? {},
+            })
+          })
+        }
+        if (idempotencyKey) acceptedBatchKeys.set(idempotencyKey, (acceptedBatchKeys.get(idempotencyKey) ?? 0) + 1)
+        onBatch?.(body, idempotencyKey)
+        payload = { data: ids.map((id) => ({ id })) }
+        if (idempotencyKey) seenKeys.set(idempotencyKey, payload)
+        if (batchCrashes > 0) {
+          // Accepted and kept, but the answer never arrives.
+          batchCrashes--
+          return req.socket.destroy()
+        }
+        return reply(200, payload)
       } else {
         return reply(404, { name: 'not_found', message: 'Not found', statusCode: 404 })
       }
-      if (typeof key === 'string') seenKeys.set(key, payload)
+      if (idempotencyKey) seenKeys.set(idempotencyKey, payload)
       reply(200, payload)
     })
   })
@@ -53,9 +119,40 @@ export async function startFakeResend() {
     apiKey: 're_test_key',
     requests,
     emailsSent: () => requests.filter((r) => r.path === '/emails' && r.method === 'POST'),
+    /** Every email accepted through /emails/batch, in order (replays add none). */
+    batchEmails,
+    /** How many emails /emails/batch accepted (kept even when bodies are not). */
+    batchEmailCount: () => batchEmailCount,
+    acceptedBatchKeys,
     failNext(count: number, status = 500, body: unknown = { name: 'internal_server_error', message: 'Resend is down', statusCode: status }) {
       for (let i = 0; i < count; i++) failures.push({ status, body })
+    },
+    /** Fails the next `count` batch requests (other requests are answered as usual). */
+    failNextBatches(count: number, status = 500, body: unknown = { name: 'internal_server_error', message: 'Resend is down', statusCode: status }) {
+      for (let i = 0; i < count; i++) batchFailures.push({ status, body })
+    },
+    /** The next `count` batch requests are accepted, then the connection drops without an answer. */
+    crashNextBatches(count: number) {
+      batchCrashes += count
+    },
+    /** Called with each accepted batch (a test may throw from its own code here to crash the sender). */
+    onBatch(hook: ((emails: unknown[], key: string | null) => void) | null) {
+      onBatch = hook
+    },
+    /** Forgets everything, idempotency keys included (test databases reuse ids). */
+    reset() {
+      requests.length = 0
+      failures.length = 0
+      batchFailures.length = 0
+      batchCrashes = 0
+      seenKeys.clear()
+      batchEmails.length = 0
+      acceptedBatchKeys.clear()
+      batchEmailCount = 0
+      onBatch = null
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   }
 }
+
+export type FakeResend = Awaited<ReturnType<typeof startFakeResend>>

@@ -1,0 +1,215 @@
+import { getFormProps, getInputProps, getSelectProps, useForm } from '@conform-to/react'
+import { parseWithZod } from '@conform-to/zod'
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { data, redirect } from '@remix-run/node'
+import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
+import { z } from 'zod'
+import { CsrfField } from '~/components/csrf-field'
+import { ErrorSummary } from '~/components/error-summary'
+import { FormField } from '~/components/form-field'
+import { API_KEY_SCOPES } from '#db/types'
+import { createApiKey, listApiKeys, revokeApiKey } from '~/models/api-key.server'
+import { OSDI_BASE_PATH } from '~/models/osdi.server'
+import { requireAdmin, requireAdminAction } from '~/utils/auth.server'
+import { getEnv } from '~/utils/env.server'
+import { NO_STORE } from '~/utils/http.server'
+import { formatDate, makeTranslator, type MessageKey } from '~/utils/i18n'
+import { getLocale } from '~/utils/locale.server'
+import { useLocale, useT } from '~/utils/use-t'
+
+export const CreateApiKeySchema = z.object({
+  intent: z.literal('create'),
+  name: z
+    .string({ required_error: 'osdi.keys.error.name' })
+    .trim()
+    .min(1, 'osdi.keys.error.name')
+    .max(100, 'osdi.keys.error.nameTooLong')
+    .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'osdi.keys.error.name'),
+  scope: z.enum(API_KEY_SCOPES, { errorMap: () => ({ message: 'osdi.keys.error.scope' }) }),
+})
+export const ApiKeyActionSchema = z.discriminatedUnion('intent', [
+  CreateApiKeySchema,
+  z.object({ intent: z.literal('revoke'), keyId: z.string().regex(/^\d{1,18}$/) }),
+])
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const admin = await requireAdmin(request, 'api_keys.manage')
+  const t = makeTranslator(getLocale(request))
+  const keys = await listApiKeys(admin.organisation.id)
+  return data(
+    {
+      pageTitle: t('osdi.keys.title'),
+      organisationName: admin.organisation.name,
+      apiUrl: `${getEnv().APP_URL}${OSDI_BASE_PATH}`,
+      revoked: new URL(request.url).searchParams.get('done') === 'revoked',
+      keys: keys.map((k) => ({
+        ...k,
+        createdAt: k.createdAt.toISOString(),
+        lastUsedAt: k.lastUsedAt?.toISOString() ?? null,
+        revokedAt: k.revokedAt?.toISOString() ?? null,
+      })),
+    },
+    { headers: { 'Cache-Control': NO_STORE } },
+  )
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { admin, form } = await requireAdminAction(request, 'api_keys.manage')
+  const noStore = { 'Cache-Control': NO_STORE }
+  const submission = parseWithZod(form, { schema: ApiKeyActionSchema })
+  if (submission.status !== 'success') {
+    return data({ intent: String(form.get('intent') ?? ''), result: submission.reply(), created: null }, { status: 400, headers: noStore })
+  }
+  const input = submission.value
+  if (input.intent === 'revoke') {
+    if (!(await revokeApiKey(admin, input.keyId))) {
+      return data({ intent: 'revoke', result: submission.reply({ formErrors: ['osdi.keys.error.gone'] }), created: null }, { status: 404, headers: noStore })
+    }
+    return redirect('/admin/api-keys?done=revoked', { headers: noStore })
+  }
+  const result = await createApiKey(admin, { name: input.name, scope: input.scope })
+  if (result.status === 'too-many') {
+    return data({ intent: 'create', result: submission.reply({ formErrors: ['osdi.keys.error.tooMany'] }), created: null }, { status: 409, headers: noStore })
+  }
+  // The only time the secret exists outside the client: answered to this POST, never stored,
+  // never redirected through a URL, and not cached (decision 0014).
+  return data(
+    {
+      intent: 'create',
+      result: submission.reply({ resetForm: true }),
+      created: { id: result.id, name: result.name, prefix: result.prefix, scope: result.scope, key: result.key },
+    },
+    { headers: noStore },
+  )
+}
+
+export const headers = () => ({ 'Cache-Control': NO_STORE })
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }]
+
+function CreateKeyForm() {
+  const actionData = useActionData<typeof action>()
+  const navigation = useNavigation()
+  const t = useT()
+  const [form, fields] = useForm({
+    id: 'create-api-key',
+    lastResult: actionData?.intent === 'create' ? actionData.result : undefined,
+    shouldValidate: 'onSubmit',
+    shouldRevalidate: 'onInput',
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: CreateApiKeySchema }),
+    defaultValue: { scope: 'read' },
+  })
+  const tr = (message: string | undefined) => (message ? t(message as MessageKey) : undefined)
+  const formErrors = (form.errors ?? []).map((e) => tr(e)!)
+  return (
+    <Form method="post" {...getFormProps(form)} className="panel" aria-labelledby="create-key-heading">
+      <h2 id="create-key-heading">{t('osdi.keys.createHeading')}</h2>
+      <ErrorSummary heading={t('admin.error.summary')} headingLevel={3} formErrors={formErrors} />
+      <CsrfField />
+      <input type="hidden" name="intent" value="create" />
+      <FormField id={fields.name.id} label={t('osdi.keys.name')} hint={t('osdi.keys.nameHint')} error={tr(fields.name.errors?.[0])}>
+        <input {...getInputProps(fields.name, { type: 'text' })} autoComplete="off" maxLength={100} key={fields.name.key} />
+      </FormField>
+      <FormField id={fields.scope.id} label={t('osdi.keys.scope')} error={tr(fields.scope.errors?.[0])}>
+        <select {...getSelectProps(fields.scope)} key={fields.scope.key}>
+          {API_KEY_SCOPES.map((scope) => (
+            <option key={scope} value={scope}>
+              {t(`osdi.keys.scope.${scope}` as MessageKey)}: {t(`osdi.keys.scopeHelp.${scope}` as MessageKey)}
+            </option>
+          ))}
+        </select>
+      </FormField>
+      <button type="submit" className="button" disabled={navigation.state === 'submitting'}>
+        {t('osdi.keys.createSubmit')}
+      </button>
+    </Form>
+  )
+}
+
+export default function ApiKeys() {
+  const { organisationName, keys, apiUrl, revoked } = useLoaderData<typeof loader>()
+  const actionData = useActionData<typeof action>()
+  const t = useT()
+  const locale = useLocale()
+  const created = actionData?.created ?? null
+  const rowErrors = actionData && actionData.intent === 'revoke' ? (actionData.result.error?.[''] ?? []).map((m) => t(m as MessageKey)) : []
+  return (
+    <div className="wrap stack">
+      <h1>{t('osdi.keys.title')}</h1>
+      <p>{t('osdi.keys.intro', { organisation: organisationName })}</p>
+      <p>
+        {t('osdi.keys.endpoint')} <code>{apiUrl}</code>
+      </p>
+      <div role="status">
+        {created ? (
+          <section className="success" aria-labelledby="new-key-heading">
+            <h2 id="new-key-heading">{t('osdi.keys.createdHeading', { name: created.name })}</h2>
+            <p>{t('osdi.keys.createdOnce')}</p>
+            <div className="field">
+              <label htmlFor="new-api-key">{t('osdi.keys.secretLabel')}</label>
+              <input id="new-api-key" type="text" readOnly value={created.key} autoComplete="off" spellCheck={false} />
+            </div>
+            <p className="hint">{t('osdi.keys.howToUse')}</p>
+          </section>
+        ) : revoked ? (
+          <p className="success">{t('osdi.keys.done.revoked')}</p>
+        ) : null}
+      </div>
+      <ErrorSummary heading={t('admin.error.summary')} formErrors={rowErrors} />
+
+      <section aria-labelledby="keys-heading">
+        <h2 id="keys-heading">{t('osdi.keys.listHeading')}</h2>
+        {keys.length === 0 ? (
+          <p>{t('osdi.keys.none')}</p>
+        ) : (
+          <div className="table-scroll">
+            <table className="data">
+              <thead>
+                <tr>
+                  <th scope="col">{t('osdi.keys.name')}</th>
+                  <th scope="col">{t('osdi.keys.prefix')}</th>
+                  <th scope="col">{t('osdi.keys.scope')}</th>
+                  <th scope="col">{t('osdi.keys.created')}</th>
+                  <th scope="col">{t('osdi.keys.lastUsed')}</th>
+                  <th scope="col">{t('osdi.keys.status')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {keys.map((k) => (
+                  <tr key={k.id}>
+                    <td>{k.name}</td>
+                    <td>
+                      <code>chorus_{k.prefix}_…</code>
+                    </td>
+                    <td>{t(`osdi.keys.scope.${k.scope}` as MessageKey)}</td>
+                    <td>
+                      {formatDate(locale, k.createdAt, 'medium')}
+                      {k.createdBy ? ` · ${k.createdBy}` : ''}
+                    </td>
+                    <td>{k.lastUsedAt ? formatDate(locale, k.lastUsedAt, 'medium') : t('osdi.keys.never')}</td>
+                    <td>
+                      {k.revokedAt ? (
+                        t('osdi.keys.revokedOn', { date: formatDate(locale, k.revokedAt, 'medium') })
+                      ) : (
+                        <Form method="post" className="inline-form">
+                          <CsrfField />
+                          <input type="hidden" name="intent" value="revoke" />
+                          <input type="hidden" name="keyId" value={k.id} />
+                          <button type="submit" className="button small danger" aria-label={t('osdi.keys.revokeLabel', { name: k.name })}>
+                            {t('osdi.keys.revoke')}
+                          </button>
+                        </Form>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      <CreateKeyForm />
+    </div>
+  )
+}

@@ -1,0 +1,24 @@
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { findOrganisationCampaign } from '~/models/campaign-stats.server'
+import { findCampaignPack, recordPackDownload } from '~/models/delivery-pack.server'
+import { getPackCampaignContent, packFileName, packPdfStream } from '~/models/delivery-pdf.server'
+import { adminError, requireAdmin } from '~/utils/auth.server'
+
+// A pack's PDF, made as it is read (decision 0013). It names signers: 'supporters.view' only.
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const admin = await requireAdmin(request, 'supporters.view')
+  const campaign = await findOrganisationCampaign(admin.organisation.id, params.campaignId)
+  if (!campaign) throw adminError(404, 'admin.error.notFound')
+  const pack = await findCampaignPack(campaign.id, params.packId)
+  if (!pack) throw adminError(404, 'admin.error.notFound')
+  const content = await getPackCampaignContent(campaign.id, pack.locale)
+  await recordPackDownload(admin, pack, 'pdf')
+  return new Response(packPdfStream(pack, content), {
+    headers: {
+      'Content-Type': 'application/pdf',
+      'Content-Disposition': `attachment; filename="${packFileName(pack, content.slug, 'pdf')}"`,
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+    },
+  })
+}

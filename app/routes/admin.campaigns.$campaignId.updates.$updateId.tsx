@@ -1,0 +1,419 @@
+import { getFormProps, getInputProps, getTextareaProps, useForm, type SubmissionResult } from '@conform-to/react'
+import { parseWithZod } from '@conform-to/zod'
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { data, redirect } from '@remix-run/node'
+import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator, type ShouldRevalidateFunction } from '@remix-run/react'
+import { useEffect } from 'react'
+import { z } from 'zod'
+import { AdminCampaignNav } from '~/components/admin-campaign-nav'
+import { CsrfField } from '~/components/csrf-field'
+import { ErrorSummary } from '~/components/error-summary'
+import { FormField } from '~/components/form-field'
+import { requireAdminCampaign } from '~/models/admin-campaign.server'
+import { renderUpdateEmail, sendUpdateTest } from '~/models/campaign-update-send.server'
+import {
+  SendUpdateSchema,
+  UPDATE_FORM_MAX_BYTES,
+  UpdateDraftSchema,
+  UpdateTranslationSchema,
+  updateErrorText,
+  versionSchema,
+} from '~/models/campaign-update-schema'
+import {
+  countUpdateAudience,
+  getUpdateProgress,
+  requestUpdateSend,
+  requireCampaignUpdate,
+  saveUpdateDraft,
+} from '~/models/campaign-update.server'
+import { can, requireAdmin, requireAdminAction } from '~/utils/auth.server'
+import { NO_STORE } from '~/utils/http.server'
+import { formatDate, isLocale, LOCALE_NAMES, LOCALES, makeTranslator, type Locale, type MessageKey } from '~/utils/i18n'
+import { getLocale } from '~/utils/locale.server'
+import { renderMarkdown } from '~/utils/markdown.server'
+import { useT } from '~/utils/use-t'
+
+// One update (decision 0010): a draft is edited per language (saves name the version they
+// started from, as in the campaign editor), previewed, tested on oneself, then sent; from then
+// on the page shows the fan-out's progress, refreshing itself every two seconds with JavaScript.
+
+const noStore = { 'Cache-Control': NO_STORE }
+const DONE = ['created', 'saved', 'unchanged', 'test', 'sending'] as const
+
+function editLocaleOf(request: Request, baseLocale: string): Locale {
+  const wanted = new URL(request.url).searchParams.get('locale')
+  if (isLocale(wanted)) return wanted
+  return isLocale(baseLocale) ? baseLocale : 'en'
+}
+
+const pageUrl = (campaignId: string, updateId: string, locale: string, done?: (typeof DONE)[number]) =>
+  `/admin/campaigns/${campaignId}/updates/${updateId}?locale=${locale}${done ? `&done=${done}` : ''}`
+
+const languageName = (locale: string) => LOCALE_NAMES[locale as Locale] ?? locale
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const admin = await requireAdmin(request, 'campaigns.view')
+  const campaign = await requireAdminCampaign(admin, params.campaignId)
+  const update = await requireCampaignUpdate(campaign.id, params.updateId)
+  const uiLocale = getLocale(request)
+  const t = makeTranslator(uiLocale)
+  const editLocale = editLocaleOf(request, campaign.baseLocale)
+  const content = update.content[editLocale]
+  const [audience, progress, preview] = await Promise.all([
+    update.status === 'draft' ? countUpdateAudience(campaign.id) : Promise.resolve(null),
+    update.status === 'draft' ? Promise.resolve(null) : getUpdateProgress(update.id),
+    renderUpdateEmail(update, editLocale, { unsubscribe: '#unsubscribe' }),
+  ])
+  const done = new URL(request.url).searchParams.get('done')
+  const subject = update.content[campaign.baseLocale]?.subject || Object.values(update.content)[0]?.subject || t('admin.updates.untitled')
+  return data(
+    {
+      campaign: { id: campaign.id, baseLocale: campaign.baseLocale },
+      update: {
+        id: update.id,
+        status: update.status,
+        kind: update.kind,
+        version: update.version,
+        public: update.public,
+        subject,
+        sentAt: update.sentAt ? formatDate(uiLocale, update.sentAt) : null,
+        locales: Object.keys(update.content),
+      },
+      canEdit: can(admin.role, 'campaigns.edit'),
+      ownEmail: can(admin.role, 'campaigns.edit') ? admin.user.email : null,
+      editLocale,
+      defaultValue: { subject: content?.subject ?? '', body: content?.body ?? '', public: update.public ? 'on' : '' },
+      audience,
+      progress,
+      // The email's body, shown inline as the development mailbox does (an iframe would hide it
+      // from assistive checks); its heading becomes a level below the preview's own.
+      previewHtml: preview
+        ? (preview.html.match(/<body[^>]*>([\s\S]*)<\/body>/i)?.[1] ?? preview.html).replace(/<(\/?)h1\b/g, '<$1h3')
+        : null,
+      done: DONE.includes(done as (typeof DONE)[number]) ? (done as (typeof DONE)[number]) : null,
+      pageTitle: t('admin.updates.editTitle', { subject }),
+    },
+    { headers: noStore },
+  )
+}
+
+const IntentSchema = z.object({ intent: z.enum(['save', 'preview', 'test', 'send']) })
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { admin, form } = await requireAdminAction(request, 'campaigns.edit', { maxBytes: UPDATE_FORM_MAX_BYTES })
+  const campaign = await requireAdminCampaign(admin, params.campaignId)
+  const update = await requireCampaignUpdate(campaign.id, params.updateId)
+  const editLocale = editLocaleOf(request, campaign.baseLocale)
+  const t = makeTranslator(getLocale(request))
+  const intent = IntentSchema.safeParse({ intent: form.get('intent') })
+  if (!intent.success) {
+    return data({ formError: t('admin.updates.error.intent') }, { status: 400, headers: noStore })
+  }
+  if (update.status !== 'draft' && intent.data.intent !== 'test') {
+    return data({ formError: t('admin.updates.error.notDraft') }, { status: 409, headers: noStore })
+  }
+
+  switch (intent.data.intent) {
+    case 'preview':
+    case 'save': {
+      const isBase = editLocale === campaign.baseLocale
+      const schema = (isBase ? UpdateDraftSchema : UpdateTranslationSchema).and(z.object({ version: versionSchema }))
+      const submission = parseWithZod(form, { schema })
+      if (intent.data.intent === 'preview') {
+        const body = form.get('body')
+        return data({ result: submission.reply(), bodyPreview: renderMarkdown(typeof body === 'string' ? body : '') }, { headers: noStore })
+      }
+      if (submission.status !== 'success') return data({ result: submission.reply() }, { status: 400, headers: noStore })
+      const { version, ...input } = submission.value
+      const outcome = await saveUpdateDraft(admin, campaign.id, update.id, editLocale, input, version)
+      if (outcome.status === 'conflict') {
+        return data({ result: submission.reply(), conflict: t('admin.updates.conflict') }, { status: 409, headers: noStore })
+      }
+      if (outcome.status === 'not-draft') return data({ formError: t('admin.updates.error.notDraft') }, { status: 409, headers: noStore })
+      return redirect(pageUrl(campaign.id, update.id, editLocale, outcome.status), { headers: noStore })
+    }
+    case 'test': {
+      const outcome = await sendUpdateTest(admin, update, editLocale)
+      if (outcome.status === 'no-translation') {
+        return data({ testError: t('admin.updates.error.noTranslation', { language: languageName(editLocale) }) }, { status: 400, headers: noStore })
+      }
+      if (outcome.status === 'failed') return data({ testError: t('admin.updates.error.testFailed') }, { status: 502, headers: noStore })
+      return redirect(pageUrl(campaign.id, update.id, editLocale, 'test'), { headers: noStore })
+    }
+    case 'send': {
+      const submission = parseWithZod(form, { schema: SendUpdateSchema })
+      if (submission.status !== 'success') {
+        const first = Object.values(submission.error ?? {})[0]?.[0]
+        return data({ sendError: updateErrorText(t, first ?? 'admin.updates.error.confirm') }, { status: 400, headers: noStore })
+      }
+      const outcome = await requestUpdateSend(admin, campaign.id, update.id, submission.value.version, campaign.baseLocale)
+      switch (outcome.status) {
+        case 'started':
+          return redirect(pageUrl(campaign.id, update.id, editLocale, 'sending'), { headers: noStore })
+        case 'incomplete':
+          return data(
+            { sendError: t('admin.updates.error.incomplete', { language: languageName(campaign.baseLocale) }) },
+            { status: 400, headers: noStore },
+          )
+        case 'conflict':
+          return data({ conflict: t('admin.updates.conflict') }, { status: 409, headers: noStore })
+        case 'not-draft':
+          return data({ formError: t('admin.updates.error.notDraft') }, { status: 409, headers: noStore })
+      }
+    }
+  }
+}
+
+// Remix skips reloading after a 4xx answer; a conflict must reload, so the form carries the
+// version that is current now and the next save is a deliberate overwrite.
+export const shouldRevalidate: ShouldRevalidateFunction = ({ actionResult, defaultShouldRevalidate }) =>
+  actionResult && typeof actionResult === 'object' && ('conflict' in actionResult || 'formError' in actionResult) ? true : defaultShouldRevalidate
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }]
+
+type ActionData = {
+  result?: SubmissionResult<string[]>
+  bodyPreview?: string
+  conflict?: string
+  formError?: string
+  testError?: string
+  sendError?: string
+}
+
+function DraftEditor() {
+  const { campaign, update, editLocale, defaultValue } = useLoaderData<typeof loader>()
+  const actionData = useActionData<typeof action>() as ActionData | undefined
+  const navigation = useNavigation()
+  const t = useT()
+  const isBase = editLocale === campaign.baseLocale
+  const [form, fields] = useForm({
+    id: 'update-editor',
+    lastResult: actionData?.result,
+    defaultValue,
+    shouldValidate: 'onSubmit',
+  })
+  const error = (field: { errors?: string[] }) => updateErrorText(t, field.errors?.[0])
+  const invalid = [fields.subject, fields.body].filter((f) => f.errors?.length)
+  const busy = navigation.state === 'submitting'
+  return (
+    <Form method="post" {...getFormProps(form)} className="editor" noValidate>
+      <CsrfField />
+      <input type="hidden" name="version" value={update.version} />
+      <ErrorSummary heading={t('admin.updates.error.summary')} fieldErrors={invalid.map((f) => ({ id: f.id, message: error(f)! }))} />
+      <FormField id={fields.subject.id} label={t('admin.updates.field.subject')} error={error(fields.subject)}>
+        <input {...getInputProps(fields.subject, { type: 'text' })} key={fields.subject.key} lang={editLocale} />
+      </FormField>
+      <FormField id={fields.body.id} label={t('admin.updates.field.body')} hint={t('admin.updates.field.bodyHint')} error={error(fields.body)}>
+        <textarea {...getTextareaProps(fields.body)} key={fields.body.key} rows={14} lang={editLocale} />
+      </FormField>
+      {isBase ? (
+        <div className="check">
+          <input {...getInputProps(fields.public, { type: 'checkbox' })} key={fields.public.key} />
+          <label htmlFor={fields.public.id}>{t('admin.updates.field.public')}</label>
+        </div>
+      ) : (
+        <input type="hidden" name="public" value={update.public ? 'on' : ''} />
+      )}
+      <div className="button-row">
+        <button type="submit" name="intent" value="save" className="button" disabled={busy}>
+          {t('admin.updates.save')}
+        </button>
+        <button type="submit" name="intent" value="preview" className="button secondary" disabled={busy}>
+          {t('admin.updates.preview')}
+        </button>
+      </div>
+      {actionData?.bodyPreview !== undefined ? (
+        <section className="story-preview" aria-labelledby="unsaved-preview-heading">
+          <h3 id="unsaved-preview-heading">{t('admin.updates.previewUnsaved')}</h3>
+          {actionData.bodyPreview ? (
+            <div className="story" lang={editLocale} dangerouslySetInnerHTML={{ __html: actionData.bodyPreview }} />
+          ) : (
+            <p>{t('admin.updates.previewEmpty')}</p>
+          )}
+        </section>
+      ) : null}
+    </Form>
+  )
+}
+
+function Progress() {
+  const { update, progress, editLocale } = useLoaderData<typeof loader>()
+  const t = useT()
+  const revalidator = useRevalidator()
+  const sending = update.status === 'sending'
+  useEffect(() => {
+    if (!sending) return
+    const timer = setInterval(() => {
+      if (revalidator.state === 'idle' && document.visibilityState === 'visible') revalidator.revalidate()
+    }, 2000)
+    return () => clearInterval(timer)
+  }, [sending, revalidator])
+  if (!progress) return null
+  const total = progress.audience
+  const done = progress.sent + progress.failed + progress.skipped
+  return (
+    <section className="panel" aria-labelledby="progress-heading">
+      <h2 id="progress-heading">{t('admin.updates.progressHeading')}</h2>
+      <p role="status" aria-live="polite">
+        {total === null
+          ? t('admin.updates.progress.preparing')
+          : sending
+            ? t('admin.updates.progress.sending', { done, total })
+            : t('admin.updates.progress.done', { date: update.sentAt ?? '' })}
+      </p>
+      <progress value={done} max={Math.max(total ?? 0, 1)} aria-label={t('admin.updates.progressLabel')}>
+        {done} / {total ?? 0}
+      </progress>
+      <dl className="stat-grid">
+        <div className="stat">
+          <dt>{t('admin.updates.progress.audience')}</dt>
+          <dd data-testid="progress-audience">{total ?? '…'}</dd>
+        </div>
+        <div className="stat">
+          <dt>{t('admin.updates.progress.sent')}</dt>
+          <dd data-testid="progress-sent">{progress.sent}</dd>
+        </div>
+        <div className="stat">
+          <dt>{t('admin.updates.progress.failed')}</dt>
+          <dd data-testid="progress-failed">{progress.failed}</dd>
+        </div>
+        <div className="stat">
+          <dt>{t('admin.updates.progress.skipped')}</dt>
+          <dd>{progress.skipped}</dd>
+        </div>
+        <div className="stat">
+          <dt>{t('admin.updates.progress.remaining')}</dt>
+          <dd data-testid="progress-remaining">{progress.remaining}</dd>
+        </div>
+      </dl>
+      {sending ? (
+        <p>
+          <a href={`?locale=${editLocale}`}>{t('admin.updates.refresh')}</a>
+        </p>
+      ) : null}
+    </section>
+  )
+}
+
+export default function CampaignUpdatePage() {
+  const { campaign, update, canEdit, ownEmail, editLocale, audience, previewHtml, done } = useLoaderData<typeof loader>()
+  const actionData = useActionData<typeof action>() as ActionData | undefined
+  const t = useT()
+  const isDraft = update.status === 'draft'
+  const doneMessages: Record<(typeof DONE)[number], string> = {
+    created: t('admin.updates.done.created'),
+    saved: t('admin.updates.done.saved'),
+    unchanged: t('admin.updates.done.unchanged'),
+    test: t('admin.updates.done.test', { email: ownEmail ?? '' }),
+    sending: t('admin.updates.done.sending'),
+  }
+  return (
+    <div className="wrap">
+      <h1>{t('admin.updates.editTitle', { subject: update.subject })}</h1>
+      <AdminCampaignNav campaignId={campaign.id} current="updates" />
+      <p>
+        <Link to={`/admin/campaigns/${campaign.id}/updates`}>{t('admin.updates.backToList')}</Link>
+      </p>
+      <p>
+        <span className="status-badge">{t(`admin.updates.status.${update.status}` as MessageKey)}</span>{' '}
+        <span className="status-badge">{t(`admin.updates.kind.${update.kind}` as MessageKey)}</span>{' '}
+        {update.public ? t('admin.updates.publicYes') : t('admin.updates.publicNo')}
+      </p>
+      <div role="status" aria-live="polite">
+        {done && !actionData ? <p className="success">{doneMessages[done]}</p> : null}
+      </div>
+      {actionData?.conflict || actionData?.formError ? (
+        <div className="conflict-panel" role="alert">
+          <p>{actionData.conflict ?? actionData.formError}</p>
+        </div>
+      ) : null}
+
+      <Progress />
+
+      {isDraft ? (
+        <>
+          {audience !== null ? (
+            <p>
+              <strong>{t('admin.updates.audienceNow', { count: audience })}</strong>
+            </p>
+          ) : null}
+          <nav aria-label={t('admin.updates.languages')} className="locale-tabs">
+            <ul>
+              {LOCALES.map((l) => (
+                <li key={l}>
+                  <Link to={`?locale=${l}`} aria-current={l === editLocale ? 'page' : undefined} lang={l}>
+                    {l === campaign.baseLocale ? t('admin.updates.baseLanguage', { language: LOCALE_NAMES[l] }) : LOCALE_NAMES[l]}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          {canEdit ? (
+            <>
+              <p>
+                {t('admin.updates.editingIn', { language: languageName(editLocale) })}{' '}
+                {editLocale === campaign.baseLocale ? null : t('admin.updates.translationNote')}
+              </p>
+              <DraftEditor key={`${update.version}-${editLocale}`} />
+            </>
+          ) : (
+            <p>{t('admin.updates.readOnly')}</p>
+          )}
+        </>
+      ) : null}
+
+      <section aria-labelledby="preview-heading">
+        <h2 id="preview-heading">{t('admin.updates.previewHeading')}</h2>
+        {previewHtml ? (
+          <>
+            <p className="hint">{t('admin.updates.previewNote', { language: languageName(editLocale) })}</p>
+            <div className="mailbox-body" data-testid="email-preview" lang={editLocale} dangerouslySetInnerHTML={{ __html: previewHtml }} />
+          </>
+        ) : (
+          <p>{t('admin.updates.previewEmpty')}</p>
+        )}
+      </section>
+
+      {canEdit ? (
+        <section className="panel" aria-labelledby="test-heading">
+          <h2 id="test-heading">{t('admin.updates.testHeading')}</h2>
+          <p className="hint">{t('admin.updates.testHint', { language: languageName(editLocale), email: ownEmail ?? '' })}</p>
+          {actionData?.testError ? (
+            <p className="field-error" role="alert">
+              {actionData.testError}
+            </p>
+          ) : null}
+          <Form method="post">
+            <CsrfField />
+            <button type="submit" name="intent" value="test" className="button secondary">
+              {t('admin.updates.test')}
+            </button>
+          </Form>
+        </section>
+      ) : null}
+
+      {canEdit && isDraft && audience !== null ? (
+        <section className="panel" aria-labelledby="send-heading">
+          <h2 id="send-heading">{t('admin.updates.sendHeading')}</h2>
+          <p>{t('admin.updates.sendIntro', { count: audience })}</p>
+          {actionData?.sendError ? (
+            <p className="field-error" id="send-error" role="alert">
+              {actionData.sendError}
+            </p>
+          ) : null}
+          <Form method="post">
+            <CsrfField />
+            <input type="hidden" name="version" value={update.version} />
+            <div className="check">
+              <input type="checkbox" id="send-confirm" name="confirm" value="yes" aria-describedby={actionData?.sendError ? 'send-error' : undefined} />
+              <label htmlFor="send-confirm">{t('admin.updates.confirm', { count: audience })}</label>
+            </div>
+            <button type="submit" name="intent" value="send" className="button">
+              {t('admin.updates.send', { count: audience })}
+            </button>
+          </Form>
+        </section>
+      ) : null}
+    </div>
+  )
+}

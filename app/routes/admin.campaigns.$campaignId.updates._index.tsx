@@ -1,0 +1,104 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { data } from '@remix-run/node'
+import { Link, useLoaderData } from '@remix-run/react'
+import { AdminCampaignNav } from '~/components/admin-campaign-nav'
+import { requireAdminCampaign } from '~/models/admin-campaign.server'
+import { countUpdateAudience, listCampaignUpdates } from '~/models/campaign-update.server'
+import { can, requireAdmin } from '~/utils/auth.server'
+import { NO_STORE } from '~/utils/http.server'
+import { formatDate, makeTranslator, type MessageKey } from '~/utils/i18n'
+import { getLocale } from '~/utils/locale.server'
+import { useT } from '~/utils/use-t'
+
+// A campaign's updates to its signers (decision 0010): numbers and subjects only, no personal
+// data, so viewers may read the list; writing and sending need campaigns.edit.
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const admin = await requireAdmin(request, 'campaigns.view')
+  const campaign = await requireAdminCampaign(admin, params.campaignId)
+  const locale = getLocale(request)
+  const t = makeTranslator(locale)
+  const [updates, audience] = await Promise.all([
+    listCampaignUpdates(campaign.id, campaign.baseLocale),
+    countUpdateAudience(campaign.id),
+  ])
+  const title = campaign.content[campaign.baseLocale]?.title || t('admin.campaigns.untitled')
+  return data(
+    {
+      campaign: { id: campaign.id, title },
+      canEdit: can(admin.role, 'campaigns.edit'),
+      audience,
+      updates: updates.map((u) => ({
+        id: u.id,
+        kind: u.kind,
+        status: u.status,
+        subject: u.subject,
+        sentCount: u.sentCount,
+        failedCount: u.failedCount,
+        date: formatDate(locale, u.sentAt ?? u.createdAt, 'medium'),
+        dateIso: (u.sentAt ?? u.createdAt).toISOString(),
+      })),
+      pageTitle: `${t('admin.updates.pageTitle')}: ${title}`,
+    },
+    { headers: { 'Cache-Control': NO_STORE } },
+  )
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }]
+
+export default function CampaignUpdates() {
+  const { campaign, canEdit, audience, updates } = useLoaderData<typeof loader>()
+  const t = useT()
+  return (
+    <div className="wrap">
+      <h1>{t('admin.updates.title', { title: campaign.title })}</h1>
+      <AdminCampaignNav campaignId={campaign.id} current="updates" />
+      <p>{t('admin.updates.intro')}</p>
+      <p>
+        <strong>{t('admin.updates.audienceNow', { count: audience })}</strong>
+      </p>
+      {canEdit ? (
+        <p>
+          <Link to={`/admin/campaigns/${campaign.id}/updates/new`} className="button">
+            {t('admin.updates.new')}
+          </Link>
+        </p>
+      ) : null}
+      <h2>{t('admin.updates.listHeading')}</h2>
+      {updates.length === 0 ? (
+        <p>{t('admin.updates.none')}</p>
+      ) : (
+        <div className="table-scroll">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t('admin.updates.col.subject')}</th>
+                <th scope="col">{t('admin.updates.col.kind')}</th>
+                <th scope="col">{t('admin.updates.col.status')}</th>
+                <th scope="col">{t('admin.updates.col.sent')}</th>
+                <th scope="col">{t('admin.updates.col.failed')}</th>
+                <th scope="col">{t('admin.updates.col.date')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {updates.map((u) => (
+                <tr key={u.id}>
+                  <td>
+                    <Link to={`/admin/campaigns/${campaign.id}/updates/${u.id}`}>{u.subject || t('admin.updates.untitled')}</Link>
+                  </td>
+                  <td>{t(`admin.updates.kind.${u.kind}` as MessageKey)}</td>
+                  <td>{t(`admin.updates.status.${u.status}` as MessageKey)}</td>
+                  <td>{u.sentCount}</td>
+                  <td>{u.failedCount}</td>
+                  <td>
+                    <time dateTime={u.dateIso}>{u.date}</time>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </div>
+  )
+}

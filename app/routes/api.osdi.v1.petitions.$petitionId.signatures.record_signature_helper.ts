@@ -1,0 +1,5 @@
+import { methodNotAllowed, recordSignatureAction } from '~/utils/osdi-api.server'
+
+/** OSDI's record_signature_helper: POST a person, get a pending signature (decision 0014). */
+export const loader = methodNotAllowed('POST')
+export const action = recordSignatureAction

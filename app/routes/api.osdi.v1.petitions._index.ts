@@ -1,0 +1,28 @@
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { listPetitions, pageLinks, petitionResource } from '~/models/osdi.server'
+import { getEnv } from '~/utils/env.server'
+import { canonicalUrl, hal, methodNotAllowed, readPaging, requireApiClient, withCuries } from '~/utils/osdi-api.server'
+
+/** The organisation's petitions (live and closed campaigns), paged, newest first. */
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { client, locale } = await requireApiClient(request, 'read')
+  const paging = readPaging(request, locale)
+  const appUrl = getEnv().APP_URL
+  const page = await listPetitions(client.organisation.id, paging)
+  const petitions = page.items.map((row) => petitionResource(appUrl, row))
+  return hal(
+    withCuries({
+      total_pages: page.totalPages,
+      per_page: page.perPage,
+      page: page.page,
+      total_records: page.totalRecords,
+      _links: {
+        ...pageLinks(canonicalUrl(request), page),
+        'osdi:petitions': petitions.map((p) => p._links.self),
+      },
+      _embedded: { 'osdi:petitions': petitions },
+    }),
+  )
+}
+
+export const action = methodNotAllowed('GET, HEAD')
