@@ -265,6 +265,21 @@ export function signatureResource(appUrl: string, row: SignatureRow) {
 }
 
 /** HAL paging links: self, first, prev, next, last, each with the same per_page. */
+/**
+ * An OSDI collection: paging fields, first/prev/next/last links, and the items both linked and
+ * embedded under `osdi:<name>`.
+ */
+export function collectionResource<T extends { _links: { self: { href: string } } }>(url: string, page: Page<unknown>, name: string, items: T[]) {
+  return {
+    total_pages: page.totalPages,
+    per_page: page.perPage,
+    page: page.page,
+    total_records: page.totalRecords,
+    _links: { ...pageLinks(url, page), [`osdi:${name}`]: items.map((item) => item._links.self) },
+    _embedded: { [`osdi:${name}`]: items },
+  }
+}
+
 export function pageLinks(url: string, page: Page<unknown>) {
   const at = (n: number) => {
     const target = new URL(url)

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { getDb } from '~/utils/db.server'
 import { getCountryCounts, listLiveCampaigns } from './campaign.server'
 import { seedDemoContentIfEmpty } from './seed.server'
+import { getCampaignTimeline } from './timeline.server'
 
 describe('seedDemoContentIfEmpty', () => {
   it('seeds the demo organisation and campaigns in English and Russian, once', async () => {
@@ -21,6 +22,15 @@ describe('seedDemoContentIfEmpty', () => {
     // The cached per-country counts add up to the confirmed total.
     const byCountry = await getCountryCounts(live[0]!.id)
     expect(Object.values(byCountry).reduce((a, b) => a + b, 0)).toBe(137)
+
+    // The timeline: a crossed milestone (not the one above the count) and an update on the
+    // flagship; the closed campaign was delivered and answered, newest first.
+    const flagship = await getCampaignTimeline(live[0]!.id, 'ru')
+    expect(flagship.map((item) => item.type)).toEqual(['update', 'milestone'])
+    expect(flagship[0]!.title).toBe('Почему расследование всё ещё важно')
+    const closed = campaigns.findIndex((c) => c.status === 'closed')
+    const closedId = (await getDb().selectFrom('campaigns').select('id').orderBy('id').execute())[closed]!.id
+    expect((await getCampaignTimeline(closedId, 'en')).map((item) => item.type)).toEqual(['response', 'update', 'delivery', 'milestone'])
 
     expect(await seedDemoContentIfEmpty()).toBe(false)
     expect(await getDb().selectFrom('campaigns').select('id').execute()).toHaveLength(3)

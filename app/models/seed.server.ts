@@ -1,9 +1,9 @@
 import { sql } from 'kysely'
-import { demoCampaigns, demoOrganisation, demoSignerCountries, demoSignerFirstNames } from '#db/seed/demo-content'
+import { demoCampaigns, demoOrganisation, demoSignerCountries, demoSignerFirstNames, type DemoCampaign } from '#db/seed/demo-content'
 import { reconcileSignatureCounts } from '~/models/signature-count.server'
 import { addMembership } from '~/models/membership.server'
 import { findOrCreateUser } from '~/models/user.server'
-import { getDb } from '~/utils/db.server'
+import { getDb, type Tx } from '~/utils/db.server'
 
 export const DEMO_ORGANISER_EMAIL = 'organiser@chorus.localhost'
 
@@ -61,9 +61,93 @@ export async function seedDemoContentIfEmpty(): Promise<boolean> {
           case when n % 5 = 0 then 'ru' else 'en' end, n % 3 = 0, n % 4 <> 0, '2026-11-v1', 'confirmed',
           now() - make_interval(mins => n * 13), now() - make_interval(mins => n * 13), now()
         from generate_series(1, ${demo.confirmedSignatures}) as n`.execute(tx)
+      await seedFollowUps(tx, campaign.id, demo, organiser.id)
     }
   })
   // The cached counts are filled in by the same code that repairs them nightly.
   await reconcileSignatureCounts()
   return true
+}
+
+const daysAgo = (days: number) => sql<Date>`now() - make_interval(days => ${days})`
+const dayOf = (days: number) => sql<string>`(now() - make_interval(days => ${days}))::date`
+
+/** The demo timeline: milestones crossed, updates already sent, deliveries and responses. */
+async function seedFollowUps(tx: Tx, campaignId: string, demo: DemoCampaign, organiserId: string) {
+  const followUps = demo.followUps
+  if (!followUps) return
+  for (const milestone of followUps.milestones) {
+    const { id } = await tx
+      .insertInto('campaign_milestones')
+      .values({ campaign_id: campaignId, threshold: milestone.threshold })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    await tx
+      .insertInto('campaign_milestone_translations')
+      .values([
+        { milestone_id: id, locale: 'en', description: milestone.description.en },
+        { milestone_id: id, locale: 'ru', description: milestone.description.ru },
+      ])
+      .execute()
+    if (milestone.threshold <= demo.confirmedSignatures) {
+      await tx
+        .insertInto('campaign_milestone_crossings')
+        .values({ milestone_id: id, campaign_id: campaignId, threshold: milestone.threshold, signature_count: milestone.threshold, crossed_at: daysAgo(milestone.daysAgo) })
+        .execute()
+    }
+  }
+  for (const update of followUps.updates) {
+    // Sent before the demo began: no email records, only what the timeline shows.
+    const { id } = await tx
+      .insertInto('campaign_updates')
+      .values({
+        campaign_id: campaignId,
+        kind: 'update',
+        status: 'sent',
+        audience_size: 0,
+        created_by: organiserId,
+        sent_by: organiserId,
+        created_at: daysAgo(update.daysAgo),
+        updated_at: daysAgo(update.daysAgo),
+        send_started_at: daysAgo(update.daysAgo),
+        sent_at: daysAgo(update.daysAgo),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    await tx
+      .insertInto('campaign_update_translations')
+      .values([
+        { update_id: id, locale: 'en', ...update.content.en },
+        { update_id: id, locale: 'ru', ...update.content.ru },
+      ])
+      .execute()
+  }
+  for (const delivery of followUps.deliveries) {
+    await tx
+      .insertInto('campaign_deliveries')
+      .values({
+        campaign_id: campaignId,
+        delivered_on: dayOf(delivery.daysAgo),
+        recipient: delivery.recipient,
+        method: delivery.method,
+        signature_count: demo.confirmedSignatures,
+        created_by: organiserId,
+        created_at: daysAgo(delivery.daysAgo),
+      })
+      .execute()
+  }
+  for (const response of followUps.responses) {
+    await tx
+      .insertInto('campaign_responses')
+      .values({
+        campaign_id: campaignId,
+        responded_on: dayOf(response.daysAgo),
+        body: response.body,
+        source_url: response.sourceUrl,
+        created_by: organiserId,
+        created_at: daysAgo(response.daysAgo),
+        updated_at: daysAgo(response.daysAgo),
+      })
+      .execute()
+  }
 }

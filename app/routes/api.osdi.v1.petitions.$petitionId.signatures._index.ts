@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
-import { listConfirmedSignatures, pageLinks, signatureResource } from '~/models/osdi.server'
+import { collectionResource, listConfirmedSignatures, signatureResource } from '~/models/osdi.server'
 import { getEnv } from '~/utils/env.server'
 import {
   canonicalUrl,
@@ -20,19 +20,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const appUrl = getEnv().APP_URL
   const page = await listConfirmedSignatures(client.organisation.id, petition.id, paging)
   const signatures = page.items.map((row) => signatureResource(appUrl, row))
-  return hal(
-    withCuries({
-      total_pages: page.totalPages,
-      per_page: page.perPage,
-      page: page.page,
-      total_records: page.totalRecords,
-      _links: {
-        ...pageLinks(canonicalUrl(request), page),
-        'osdi:signatures': signatures.map((s) => s._links.self),
-      },
-      _embedded: { 'osdi:signatures': signatures },
-    }),
-  )
+  return hal(withCuries(collectionResource(canonicalUrl(request), page, 'signatures', signatures)))
 }
 
 /** POSTing a person here records a signature, as Action Network's API does. */

@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
-import { listPetitions, pageLinks, petitionResource } from '~/models/osdi.server'
+import { collectionResource, listPetitions, petitionResource } from '~/models/osdi.server'
 import { getEnv } from '~/utils/env.server'
 import { canonicalUrl, hal, methodNotAllowed, readPaging, requireApiClient, withCuries } from '~/utils/osdi-api.server'
 
@@ -10,19 +10,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const appUrl = getEnv().APP_URL
   const page = await listPetitions(client.organisation.id, paging)
   const petitions = page.items.map((row) => petitionResource(appUrl, row))
-  return hal(
-    withCuries({
-      total_pages: page.totalPages,
-      per_page: page.perPage,
-      page: page.page,
-      total_records: page.totalRecords,
-      _links: {
-        ...pageLinks(canonicalUrl(request), page),
-        'osdi:petitions': petitions.map((p) => p._links.self),
-      },
-      _embedded: { 'osdi:petitions': petitions },
-    }),
-  )
+  return hal(withCuries(collectionResource(canonicalUrl(request), page, 'petitions', petitions)))
 }
 
 export const action = methodNotAllowed('GET, HEAD')

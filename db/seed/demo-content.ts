@@ -9,6 +9,20 @@ export interface DemoCampaign {
   content: { en: CampaignContent; ru: CampaignContent }
   /** Donation settings; unset fields use the organisation's. Presets are in minor units. */
   donations?: { currency?: string; presets?: number[]; showTotals: boolean }
+  /** What the public timeline shows (issue 5): all dated relative to now, in days. */
+  followUps?: DemoFollowUps
+}
+
+type Translated<T> = { en: T; ru: T }
+
+export interface DemoFollowUps {
+  /** Milestones; those at or below the seeded count are recorded as crossed `daysAgo`. */
+  milestones: { threshold: number; daysAgo: number; description: Translated<string> }[]
+  /** Updates already sent to signers (markdown bodies). */
+  updates: { daysAgo: number; content: Translated<{ subject: string; body: string }> }[]
+  deliveries: { daysAgo: number; recipient: string; method: 'in_person' | 'email' | 'post' | 'online' | 'other' }[]
+  /** The authority's answer, in its own words. */
+  responses: { daysAgo: number; body: string; sourceUrl: string | null }[]
 }
 
 export const demoOrganisation: {
@@ -33,6 +47,51 @@ export const demoCampaigns: DemoCampaign[] = [
     closesAt: null,
     confirmedSignatures: 137,
     donations: { presets: [1000, 2500, 5000, 10000], showTotals: true },
+    followUps: {
+      milestones: [
+        {
+          threshold: 100,
+          daysAgo: 2,
+          description: {
+            en: 'The first hundred voices: thank you for standing with the men who were hunted down.',
+            ru: 'Первые сто голосов: спасибо, что вы поддерживаете тех, на кого велась охота.',
+          },
+        },
+        {
+          threshold: 1000,
+          daysAgo: 0,
+          description: {
+            en: 'A thousand signatures: we will ask for a meeting at the Prosecutor General’s Office.',
+            ru: 'Тысяча подписей: мы попросим о встрече в Генеральной прокуратуре.',
+          },
+        },
+      ],
+      updates: [
+        {
+          daysAgo: 1,
+          content: {
+            en: {
+              subject: 'Why an investigation still matters',
+              body: [
+                'Thank you for adding your name. Years after a Russian newspaper first revealed the abductions, secret detention, torture and killing of men believed to be gay in Chechnya, **no one has been held to account**.',
+                '',
+                'Human rights defenders, not the state, helped survivors reach safety and gathered their testimonies. Only the authorities can open a criminal investigation. Please share the petition with one more person today.',
+              ].join('\n'),
+            },
+            ru: {
+              subject: 'Почему расследование всё ещё важно',
+              body: [
+                'Спасибо, что подписали петицию. Прошли годы с тех пор, как российская газета рассказала о похищениях, тайном содержании под стражей, пытках и убийствах мужчин в Чечне, которых считали геями, — и **никто не понёс ответственности**.',
+                '',
+                'Выжившим помогали правозащитники, а не государство: они вывозили людей в безопасное место и собирали свидетельства. Возбудить уголовное дело могут только власти. Пожалуйста, расскажите о петиции ещё одному человеку сегодня.',
+              ].join('\n'),
+            },
+          },
+        },
+      ],
+      deliveries: [],
+      responses: [],
+    },
     content: {
       en: {
         title: "Chechnya: investigate the 'gay purge' now",
@@ -145,6 +204,39 @@ export const demoCampaigns: DemoCampaign[] = [
     signatureGoal: 1000,
     closesAt: '2026-06-30T23:59:59Z',
     confirmedSignatures: 1250,
+    // A fictional city, so its delivery and response are fictional too.
+    followUps: {
+      milestones: [
+        {
+          threshold: 1000,
+          daysAgo: 160,
+          description: { en: 'We reached our goal of 1,000 signatures.', ru: 'Мы собрали 1000 подписей — нашу цель.' },
+        },
+      ],
+      updates: [
+        {
+          daysAgo: 150,
+          content: {
+            en: {
+              subject: 'We handed in your signatures',
+              body: 'Three of us carried **1,250 signatures** to City Hall this morning and asked the mayor to drop the plans. We will tell you as soon as there is an answer.',
+            },
+            ru: {
+              subject: 'Мы передали ваши подписи',
+              body: 'Сегодня утром трое из нас принесли в мэрию **1250 подписей** и попросили мэра отказаться от этих планов. Мы сообщим вам, как только получим ответ.',
+            },
+          },
+        },
+      ],
+      deliveries: [{ daysAgo: 150, recipient: 'Office of the Mayor of the City', method: 'in_person' }],
+      responses: [
+        {
+          daysAgo: 140,
+          body: 'The city administration has decided not to proceed with the proposed restrictions on assemblies in the city centre and will consult residents before any new rules are drafted.',
+          sourceUrl: 'https://example.org/city-hall/press/assemblies',
+        },
+      ],
+    },
     content: {
       en: {
         title: 'Protect the right to peaceful protest',
