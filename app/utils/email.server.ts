@@ -90,25 +90,15 @@ export async function sendEmail(email: OutgoingEmail, { idempotencyKey }: { idem
     return { id: record.id, skipped: false }
   }
 
-  const { data, error } = await resendClient().emails.send(
-    {
-      from: env.EMAIL_FROM,
-      to: [email.to],
-      subject: email.subject,
-      html: email.html,
-      text: email.text,
-      headers: email.headers,
-    },
-    { idempotencyKey },
-  )
+  const { data, error } = await resendClient().emails.send(resendMessage(email), { idempotencyKey })
   if (error || !data) {
-    const message = error ? `${error.name}: ${error.message}` : 'Resend returned no data'
+    const failure = resendFailure(error)
     await db
       .updateTable('email_messages')
-      .set({ status: 'failed', error: message, updated_at: sql`now()` })
+      .set({ status: 'failed', error: failure.message, updated_at: sql`now()` })
       .where('id', '=', record.id)
       .execute()
-    throw new EmailSendError(message, error && 'statusCode' in error ? (error.statusCode as number | null) : null)
+    throw failure
   }
   await db
     .updateTable('email_messages')
@@ -117,6 +107,18 @@ export async function sendEmail(email: OutgoingEmail, { idempotencyKey }: { idem
     .execute()
   logger.info({ emailId: record.id, template: email.template, providerId: data.id }, 'email sent')
   return { id: record.id, skipped: false }
+}
+
+/** What Resend is sent for one email. */
+function resendMessage(email: { to: string; subject: string; html: string; text: string; headers?: Record<string, string> }) {
+  return { from: getEnv().EMAIL_FROM, to: [email.to], subject: email.subject, html: email.html, text: email.text, headers: email.headers }
+}
+
+/** Resend reports errors in its return value: one error type for jobs to retry on. */
+function resendFailure(error: { name: string; message: string } | null): EmailSendError {
+  if (!error) return new EmailSendError('Resend returned no data')
+  const statusCode = 'statusCode' in error ? (error.statusCode as number | null) : null
+  return new EmailSendError(`${error.name}: ${error.message}`, statusCode, error.name)
 }
 
 /** One email of a batch: already recorded as an email_messages row (`messageId`). */
@@ -149,21 +151,8 @@ export async function sendEmailBatch(
   if (env.EMAIL_TRANSPORT === 'mailbox') {
     return { providerIds: emails.map((e) => `mailbox-${e.messageId}`), keepBodies: true }
   }
-  const { data, error } = await resendClient().batch.send(
-    emails.map((email) => ({
-      from: env.EMAIL_FROM,
-      to: [email.to],
-      subject: email.subject,
-      html: email.html,
-      text: email.text,
-      headers: email.headers,
-    })),
-    { idempotencyKey },
-  )
-  if (error || !data) {
-    const message = error ? `${error.name}: ${error.message}` : 'Resend returned no data'
-    throw new EmailSendError(message, error && 'statusCode' in error ? (error.statusCode as number | null) : null, error?.name ?? null)
-  }
+  const { data, error } = await resendClient().batch.send(emails.map(resendMessage), { idempotencyKey })
+  if (error || !data) throw resendFailure(error)
   // Resend answers with the ids in the order of the request.
   return { providerIds: emails.map((_, i) => data.data[i]?.id ?? null), keepBodies: false }
 }
