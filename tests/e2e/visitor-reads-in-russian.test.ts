@@ -129,3 +129,15 @@ test('a Russian reader signs and confirms in Russian', async ({ page }) => {
   const thanks = await mailboxFor(page, email, /^Спасибо, что подписали/)
   await expect(thanks.first().getByRole('heading', { level: 2 })).toHaveText(`Спасибо, что подписали петицию «${ruTitle}»`)
 })
+
+test('a long Russian page arrives without stray NUL bytes from the streaming renderer', async ({ page }) => {
+  // The seeded flagship in Russian runs to tens of kilobytes of Cyrillic (story, timeline):
+  // React 18 alone leaves NUL bytes at its 2 KB buffer boundaries on this page.
+  const response = await page.request.get('/campaigns/chechnya-investigate-now?lang=ru')
+  expect(response.status()).toBe(200)
+  const body = await response.body()
+  expect(body.length).toBeGreaterThan(20_000)
+  expect(body.includes(0)).toBe(false)
+  await page.goto('/campaigns/chechnya-investigate-now?lang=ru')
+  await expect(page.getByText('Пожалуйста, расскажите о петиции ещё одному человеку сегодня.')).toBeVisible()
+})
