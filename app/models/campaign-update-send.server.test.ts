@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { createCampaign, createSignature } from '../../tests/support/factories'
 import { startFakeResend, type FakeResend } from '../../tests/support/fake-resend'
 import { queuedJobs, runDueJobs } from '../../tests/support/jobs'
-import { createCampaignUpdate, getUpdateProgress, startUpdateSend } from './campaign-update.server'
+import { cancelUpdateSend, createCampaignUpdate, getUpdateProgress, startUpdateSend } from './campaign-update.server'
 import { resumeStalledUpdateSends, runUpdateFanOut, updateBatchKey } from './campaign-update-send.server'
 import { removeSignature } from './supporter.server'
 import { getDb } from '~/utils/db.server'
@@ -304,6 +304,28 @@ describe('one sender per update', () => {
     const { id } = await createCampaignUpdate(db(), { campaignId: campaign.id, kind: 'update', content: [{ locale: 'en', subject: 'S', body: 'B' }], createdBy: null })
     expect(await runUpdateFanOut(id, noWait)).toMatchObject({ status: 'not-sending' })
     expect(await rowsOf(id)).toHaveLength(0)
+  })
+})
+
+describe('stopping a send', () => {
+  it('keeps the update from everyone not yet reached; the sender stops after its batch', async () => {
+    const { campaign, updateId } = await updateTo(350)
+    const outcome = await runUpdateFanOut(updateId, {
+      ...noWait,
+      afterBatch: async (batchNo) => {
+        if (batchNo === 0) expect(await cancelUpdateSend({ user: null, organisation: { id: campaign.organisation_id } }, campaign.id, updateId)).toEqual({ status: 'cancelled', notSent: 250 })
+      },
+    })
+    expect(outcome).toMatchObject({ batches: 1, sent: 100 })
+    const rows = await rowsOf(updateId)
+    expect(rows.filter((r) => r.status === 'sent')).toHaveLength(100)
+    expect(rows.filter((r) => r.status === 'skipped' && r.error === 'cancelled')).toHaveLength(250)
+    expect(await updateRow(updateId)).toMatchObject({ status: 'cancelled', sent_count: 100, sent_at: null })
+    expect(await getUpdateProgress(updateId)).toMatchObject({ sent: 100, skipped: 250, remaining: 0 })
+    // Nothing brings it back: not the job again, nor the watchdog.
+    expect(await runUpdateFanOut(updateId, noWait)).toMatchObject({ status: 'not-sending' })
+    await sql`update campaign_updates set updated_at = now() - interval '1 hour' where id = ${updateId}`.execute(db())
+    expect(await resumeStalledUpdateSends()).toEqual([])
   })
 })
 

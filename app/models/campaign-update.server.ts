@@ -405,3 +405,40 @@ export async function requestUpdateSend(
       return { status: 'started', audience } as const
     })
 }
+
+export type CancelSendResult = { status: 'cancelled'; notSent: number } | { status: 'not-sending' }
+
+/**
+ * "Stop sending": the update is marked cancelled and every recipient not yet handed to Resend is
+ * skipped, in one transaction. A batch already in flight finishes (it may have reached Resend);
+ * the sender stops at the next batch, since none is left queued (decision 0010).
+ */
+export async function cancelUpdateSend(admin: AuditActor, campaignId: string, updateId: string): Promise<CancelSendResult> {
+  return await getDb()
+    .transaction()
+    .execute(async (tx) => {
+      const cancelled = await tx
+        .updateTable('campaign_updates')
+        .set({ status: 'cancelled', updated_at: new Date() })
+        .where('id', '=', updateId)
+        .where('campaign_id', '=', campaignId)
+        .where('status', '=', 'sending')
+        .returning('id')
+        .executeTakeFirst()
+      if (!cancelled) return { status: 'not-sending' } as const
+      const skipped = await tx
+        .updateTable('email_messages')
+        .set({ status: 'skipped', error: 'cancelled', updated_at: sql`now()` })
+        .where('update_id', '=', updateId)
+        .where('status', '=', 'queued')
+        .executeTakeFirst()
+      const notSent = Number(skipped.numUpdatedRows)
+      await recordAudit(tx, admin, {
+        action: 'campaign_update.cancelled',
+        subjectType: 'campaign_update',
+        subjectId: updateId,
+        changes: { campaignId, notSent },
+      })
+      return { status: 'cancelled', notSent } as const
+    })
+}

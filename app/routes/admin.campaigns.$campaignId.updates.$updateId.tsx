@@ -20,6 +20,7 @@ import {
   versionSchema,
 } from '~/models/campaign-update-schema'
 import {
+  cancelUpdateSend,
   countUpdateAudience,
   getUpdateProgress,
   requestUpdateSend,
@@ -38,7 +39,7 @@ import { useT } from '~/utils/use-t'
 // on the page shows the fan-out's progress, refreshing itself every two seconds with JavaScript.
 
 const noStore = { 'Cache-Control': NO_STORE }
-const DONE = ['created', 'saved', 'unchanged', 'test', 'sending'] as const
+const DONE = ['created', 'saved', 'unchanged', 'test', 'sending', 'cancelled'] as const
 
 function editLocaleOf(request: Request, baseLocale: string): Locale {
   const wanted = new URL(request.url).searchParams.get('locale')
@@ -97,7 +98,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   )
 }
 
-const IntentSchema = z.object({ intent: z.enum(['save', 'preview', 'test', 'send']) })
+const IntentSchema = z.object({ intent: z.enum(['save', 'preview', 'test', 'send', 'cancel']) })
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { admin, form } = await requireAdminAction(request, 'campaigns.edit', { maxBytes: UPDATE_FORM_MAX_BYTES })
@@ -108,6 +109,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const intent = IntentSchema.safeParse({ intent: form.get('intent') })
   if (!intent.success) {
     return data({ formError: t('admin.updates.error.intent') }, { status: 400, headers: noStore })
+  }
+  if (intent.data.intent === 'cancel') {
+    const outcome = await cancelUpdateSend(admin, campaign.id, update.id)
+    if (outcome.status === 'not-sending') return data({ formError: t('admin.updates.error.notSending') }, { status: 409, headers: noStore })
+    return redirect(pageUrl(campaign.id, update.id, editLocale, 'cancelled'), { headers: noStore })
   }
   if (update.status !== 'draft' && intent.data.intent !== 'test') {
     return data({ formError: t('admin.updates.error.notDraft') }, { status: 409, headers: noStore })
@@ -237,7 +243,7 @@ function DraftEditor() {
 }
 
 function Progress() {
-  const { update, progress, editLocale } = useLoaderData<typeof loader>()
+  const { update, progress, editLocale, canEdit } = useLoaderData<typeof loader>()
   const t = useT()
   const revalidator = useRevalidator()
   const sending = update.status === 'sending'
@@ -259,7 +265,9 @@ function Progress() {
           ? t('admin.updates.progress.preparing')
           : sending
             ? t('admin.updates.progress.sending', { done, total })
-            : t('admin.updates.progress.done', { date: update.sentAt ?? '' })}
+            : update.status === 'cancelled'
+              ? t('admin.updates.progress.cancelled', { sent: progress.sent, total })
+              : t('admin.updates.progress.done', { date: update.sentAt ?? '' })}
       </p>
       <progress value={done} max={Math.max(total ?? 0, 1)} aria-label={t('admin.updates.progressLabel')}>
         {done} / {total ?? 0}
@@ -287,9 +295,20 @@ function Progress() {
         </div>
       </dl>
       {sending ? (
-        <p>
-          <a href={`?locale=${editLocale}`}>{t('admin.updates.refresh')}</a>
-        </p>
+        <>
+          <p>
+            <a href={`?locale=${editLocale}`}>{t('admin.updates.refresh')}</a>
+          </p>
+          {canEdit ? (
+            <Form method="post" replace>
+              <CsrfField />
+              <p className="hint">{t('admin.updates.cancelHint')}</p>
+              <button type="submit" name="intent" value="cancel" className="button danger">
+                {t('admin.updates.cancel')}
+              </button>
+            </Form>
+          ) : null}
+        </>
       ) : null}
     </section>
   )
@@ -306,6 +325,7 @@ export default function CampaignUpdatePage() {
     unchanged: t('admin.updates.done.unchanged'),
     test: t('admin.updates.done.test', { email: ownEmail ?? '' }),
     sending: t('admin.updates.done.sending'),
+    cancelled: t('admin.updates.done.cancelled'),
   }
   return (
     <div className="wrap">

@@ -170,6 +170,27 @@ describe('the updates workspace', () => {
     expect(audit[0]!.changes).toMatchObject({ audience: 3 })
   })
 
+  it('stops a send in progress: nobody else gets it, and it is audited', async () => {
+    const { admin, campaign } = await setUp()
+    const updateId = await createUpdate(admin, campaign.id)
+    const notYet = await post(admin, campaign.id, updateId, { intent: 'cancel' }, { lang: 'ru' })
+    expect(notYet.status).toBe(409)
+    expect(notYet.data.formError).toBe(translate('ru', 'admin.updates.error.notSending'))
+
+    expect((await post(admin, campaign.id, updateId, { intent: 'send', version: '1', confirm: 'yes' })).status).toBe(302)
+    const stopped = await post(admin, campaign.id, updateId, { intent: 'cancel' })
+    expect(stopped.status).toBe(302)
+    expect(stopped.headers.get('Location')).toContain('done=cancelled')
+    // The job still runs, finds the update cancelled, and sends nothing.
+    await runDueJobs()
+    const page = await load(admin, campaign.id, updateId)
+    expect(page.data.update.status).toBe('cancelled')
+    expect(await db().selectFrom('email_messages').select('id').where('update_id', '=', updateId).where('status', '=', 'sent').execute()).toHaveLength(0)
+    const audit = await db().selectFrom('audit_events').select('action').where('action', '=', 'campaign_update.cancelled').execute()
+    expect(audit).toHaveLength(1)
+    expect((await post(admin, campaign.id, updateId, { intent: 'cancel' })).status).toBe(409)
+  })
+
   it('will not send an update without text in the campaign’s main language', async () => {
     const { admin, campaign } = await setUp()
     const updateId = await createUpdate(admin, campaign.id)
