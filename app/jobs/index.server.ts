@@ -5,6 +5,7 @@ import { sendSignatureConfirmation } from '~/jobs/send-signature-confirmation.se
 import { sendSignatureThanks } from '~/jobs/send-signature-thanks.server'
 import { updateCounts } from '~/jobs/update-counts.server'
 import { pruneSessions } from '~/jobs/prune-sessions.server'
+import { pruneStripeEvents } from '~/jobs/prune-stripe-events.server'
 import { sendInvitation } from '~/jobs/send-invitation.server'
 import { sendSignInLink } from '~/jobs/send-sign-in-link.server'
 import { sendDonationReceipt } from '~/jobs/send-donation-receipt.server'
@@ -21,6 +22,7 @@ export const taskList: TaskList = {
   'send-sign-in-link': sendSignInLink,
   'send-invitation': sendInvitation,
   'prune-sessions': pruneSessions,
+  'prune-stripe-events': pruneStripeEvents,
   'send-donation-receipt': sendDonationReceipt,
   'close-due-campaigns': closeDueCampaigns,
   'send-campaign-update': sendCampaignUpdate,
@@ -30,6 +32,7 @@ export const taskList: TaskList = {
 export const cronItems = parseCronItems([
   { task: 'reconcile-counts', match: '0 3 * * *', identifier: 'nightly-reconcile-counts' },
   { task: 'prune-sessions', match: '30 3 * * *', identifier: 'nightly-prune-sessions' },
+  { task: 'prune-stripe-events', match: '45 3 * * *', identifier: 'nightly-prune-stripe-events' },
   { task: 'close-due-campaigns', match: '* * * * *', identifier: 'close-due-campaigns' },
   // Updates whose sender died mid-way carry on (decision 0010).
   { task: 'resume-update-sends', match: '* * * * *', identifier: 'resume-update-sends' },

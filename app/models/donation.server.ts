@@ -802,3 +802,21 @@ export async function getDonationSummary(campaignId: string, executor: Executor 
   return { enabled: isStripeConfigured(), totals: await getPublicDonationTotals(campaignId, executor) }
 }
 export type DonationSummaryData = Awaited<ReturnType<typeof getDonationSummary>>
+
+/** How long a refund or dispute may wait for a payment of ours: Stripe retries for three days. */
+export const UNMATCHED_EVENT_DAYS = 30
+
+/**
+ * Nightly: events that waited past UNMATCHED_EVENT_DAYS for a payment that never came (a charge
+ * that was not a Chorus gift) lose their payload, which holds a payer's details. The id stays,
+ * so a late redelivery is still recognised and changes nothing. Returns how many were cleared.
+ */
+export async function pruneUnmatchedStripeEvents(days = UNMATCHED_EVENT_DAYS): Promise<number> {
+  const result = await getDb()
+    .updateTable('stripe_events')
+    .set({ payload: null, object_ref: null, processed: true })
+    .where('processed', '=', false)
+    .where('received_at', '<', sql<Date>`now() - make_interval(days => ${days})`)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { getCampaignDonationTotals } from '~/models/donation.server'
+import { getCampaignDonationTotals, pruneUnmatchedStripeEvents } from '~/models/donation.server'
 import { getDb } from '~/utils/db.server'
 import { createCampaign } from '../support/factories'
 import { deliver, donationRow, events, paymentsOf, startGift, useFakeStripe } from '../support/donations'
@@ -182,6 +182,22 @@ describe('one-off gifts', () => {
     expect(await paymentsOf(donation.id)).toMatchObject([{ refunded_minor: 1000 }])
     const [waited] = (await storedEvents()).filter((e) => e.id === refund.id)
     expect(waited).toMatchObject({ processed: true, payload: null })
+  })
+
+  it('a refund for a charge that is not ours loses its payload after 30 days; a redelivery still changes nothing', async () => {
+    const refund = events.chargeRefunded({ paymentIntent: 'pi_not_a_chorus_gift', amount: 5000, refunded: 5000 })
+    expect((await deliver(refund)).data.outcome).toBe('waiting')
+    const recent = events.chargeRefunded({ paymentIntent: 'pi_another_stranger', amount: 700, refunded: 700 })
+    expect((await deliver(recent)).data.outcome).toBe('waiting')
+    await db().updateTable('stripe_events').set({ received_at: new Date(Date.now() - 31 * 86_400_000) }).where('id', '=', refund.id).execute()
+
+    expect(await pruneUnmatchedStripeEvents()).toBe(1)
+    const stored = await storedEvents()
+    expect(stored.find((e) => e.id === refund.id)).toMatchObject({ processed: true, payload: null, object_ref: null })
+    expect(stored.find((e) => e.id === recent.id)).toMatchObject({ processed: false, object_ref: 'pi_another_stranger' })
+    expect(stored.find((e) => e.id === recent.id)!.payload).not.toBeNull()
+    expect((await deliver(refund)).data.outcome).toBe('duplicate')
+    expect(await pruneUnmatchedStripeEvents()).toBe(0)
   })
 
   it('charge.dispute.created marks the gift disputed and holds the money out of the total; a won dispute restores it', async () => {
