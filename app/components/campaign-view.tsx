@@ -171,7 +171,7 @@ export function CampaignView({ view, preview = false }: { view: CampaignViewProp
               <p>{t('campaign.finalCount', { count: campaign.signatureCount })}</p>
             </div>
           )}
-          <DonationSummary slug={campaign.slug} {...donationSummary} />
+          <DonationSummary slug={campaign.slug} {...donationSummary} preview={preview} />
           {topCountries.length > 0 ? (
             <section aria-labelledby="countries-heading">
               <h2 id="countries-heading">{t('campaign.countriesHeading')}</h2>

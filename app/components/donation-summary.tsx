@@ -9,10 +9,12 @@ export interface DonationSummaryProps {
   /** Shown only when the campaign chose to show its totals. */
   totals: { currency: string; totalMinor: number; donorCount: number } | null
   headingId?: string
+  /** In the workspace's preview the way to give is shown, not followed (like the sign form). */
+  preview?: boolean
 }
 
 /** The campaign's donation total (when shown) and the way to give. Renders nothing when neither applies. */
-export function DonationSummary({ slug, enabled, totals, headingId = 'donations-heading' }: DonationSummaryProps) {
+export function DonationSummary({ slug, enabled, totals, headingId = 'donations-heading', preview = false }: DonationSummaryProps) {
   const t = useT()
   const locale = useLocale()
   if (!enabled && !totals) return null
@@ -27,9 +29,15 @@ export function DonationSummary({ slug, enabled, totals, headingId = 'donations-
       ) : null}
       {enabled ? (
         <p>
-          <Link className="button secondary" to={`/campaigns/${slug}/donate`}>
-            {t('donations.cta')}
-          </Link>
+          {preview ? (
+            <button type="button" className="button secondary" disabled>
+              {t('donations.cta')}
+            </button>
+          ) : (
+            <Link className="button secondary" to={`/campaigns/${slug}/donate`}>
+              {t('donations.cta')}
+            </Link>
+          )}
         </p>
       ) : null}
     </section>

@@ -101,6 +101,9 @@ test('an organiser creates a campaign in English and Russian, previews and publi
   await expect(page.getByRole('img', { name: 'The river at dawn' })).toBeVisible()
   await expect(page.getByRole('region', { name: 'Milestones' })).toContainText('100 signatures: We write to the minister.')
   await expect(page.getByRole('button', { name: 'Sign the petition' })).toBeDisabled()
+  // The way to give is shown as it will be, but leads nowhere from a draft.
+  await expect(page.getByRole('button', { name: 'Donate to this campaign' })).toBeDisabled()
+  await expect(page.locator('a[href*="/donate"]')).toHaveCount(0)
   await expectAxeClean(page)
   await page.goto(`/admin/campaigns/${campaignId}/preview?lang=ru`)
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Свободу защитникам реки')
