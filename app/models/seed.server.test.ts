@@ -3,6 +3,7 @@ import { getDb } from '~/utils/db.server'
 import { getCountryCounts, listLiveCampaigns } from './campaign.server'
 import { seedDemoContentIfEmpty } from './seed.server'
 import { getCampaignTimeline } from './timeline.server'
+import { getCampaignDonationTotals } from './donation.server'
 
 describe('seedDemoContentIfEmpty', () => {
   it('seeds the demo organisation and campaigns in English and Russian, once', async () => {
@@ -31,6 +32,9 @@ describe('seedDemoContentIfEmpty', () => {
     const closed = campaigns.findIndex((c) => c.status === 'closed')
     const closedId = (await getDb().selectFrom('campaigns').select('id').orderBy('id').execute())[closed]!.id
     expect((await getCampaignTimeline(closedId, 'en')).map((item) => item.type)).toEqual(['response', 'update', 'delivery', 'milestone'])
+
+    // The flagship shows what its demo gifts raised.
+    expect(await getCampaignDonationTotals(live[0]!.id)).toEqual({ currency: 'EUR', totalMinor: 29_500, donorCount: 8 })
 
     expect(await seedDemoContentIfEmpty()).toBe(false)
     expect(await getDb().selectFrom('campaigns').select('id').execute()).toHaveLength(3)

@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import { demoCampaigns, demoOrganisation, demoSignerCountries, demoSignerFirstNames, type DemoCampaign } from '#db/seed/demo-content'
+import { refreshCampaignTotals } from '~/models/donation.server'
 import { reconcileSignatureCounts } from '~/models/signature-count.server'
 import { addMembership } from '~/models/membership.server'
 import { findOrCreateUser } from '~/models/user.server'
@@ -62,6 +63,7 @@ export async function seedDemoContentIfEmpty(): Promise<boolean> {
           now() - make_interval(mins => n * 13), now() - make_interval(mins => n * 13), now()
         from generate_series(1, ${demo.confirmedSignatures}) as n`.execute(tx)
       await seedFollowUps(tx, campaign.id, demo, organiser.id)
+      await seedGifts(tx, campaign.id, demo, demoOrganisation.donationCurrency)
     }
   })
   // The cached counts are filled in by the same code that repairs them nightly.
@@ -150,4 +152,46 @@ async function seedFollowUps(tx: Tx, campaignId: string, demo: DemoCampaign, org
       })
       .execute()
   }
+}
+
+/** Demo gifts already paid, and the cached totals. Their session ids (`cs_demo_...`) are not Stripe's. */
+async function seedGifts(tx: Tx, campaignId: string, demo: DemoCampaign, organisationCurrency: string) {
+  const gifts = demo.donations?.demoGifts ?? []
+  if (gifts.length === 0) return
+  const currency = demo.donations?.currency ?? organisationCurrency
+  for (const [index, amount] of gifts.entries()) {
+    const paidAt = daysAgo(index + 1)
+    const session = `cs_demo_${demo.slug}_${index + 1}`
+    const donation = await tx
+      .insertInto('donations')
+      .values({
+        campaign_id: campaignId,
+        frequency: 'one_off',
+        amount_minor: amount,
+        currency,
+        status: 'paid',
+        donor_name: `${demoSignerFirstNames[index % demoSignerFirstNames.length]} Demo`,
+        donor_email: `demo-donor-${demo.slug}-${index + 1}@example.org`,
+        stripe_checkout_session_id: session,
+        checkout_completed_at: paidAt,
+        created_at: paidAt,
+        updated_at: paidAt,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    await tx
+      .insertInto('donation_payments')
+      .values({
+        donation_id: donation.id,
+        campaign_id: campaignId,
+        amount_minor: amount,
+        currency,
+        stripe_checkout_session_id: session,
+        paid_at: paidAt,
+        created_at: paidAt,
+        updated_at: paidAt,
+      })
+      .execute()
+  }
+  await refreshCampaignTotals(tx, campaignId)
 }

@@ -8,7 +8,7 @@ export interface DemoCampaign {
   confirmedSignatures: number
   content: { en: CampaignContent; ru: CampaignContent }
   /** Donation settings; unset fields use the organisation's. Presets are in minor units. */
-  donations?: { currency?: string; presets?: number[]; showTotals: boolean }
+  donations?: { currency?: string; presets?: number[]; showTotals: boolean; demoGifts?: number[] }
   /** What the public timeline shows (issue 5): all dated relative to now, in days. */
   followUps?: DemoFollowUps
 }
@@ -46,7 +46,8 @@ export const demoCampaigns: DemoCampaign[] = [
     signatureGoal: 10000,
     closesAt: null,
     confirmedSignatures: 137,
-    donations: { presets: [1000, 2500, 5000, 10000], showTotals: true },
+    // Paid one-off gifts (minor units), so the demo shows a total raised.
+    donations: { presets: [1000, 2500, 5000, 10000], showTotals: true, demoGifts: [2500, 1000, 5000, 2500, 10000, 1000, 2500, 5000] },
     followUps: {
       milestones: [
         {
