@@ -26,7 +26,8 @@ function SignForm({ view, preview }: { view: CampaignViewProps; preview: boolean
     id: 'sign',
     lastResult: actionData && 'result' in actionData ? actionData.result : undefined,
     shouldValidate: 'onSubmit',
-    shouldRevalidate: 'onBlur',
+    // On input, not on blur: an error cleared on blur moves the button as the pointer reaches it.
+    shouldRevalidate: 'onInput',
     onValidate: ({ formData }) => parseWithZod(formData, { schema: SignCampaignSchema }),
   })
   const tr = (message: string | undefined) => (message ? t(message as MessageKey) : undefined)
