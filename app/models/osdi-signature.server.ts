@@ -4,6 +4,7 @@ import type { ApiClient } from '~/models/api-key.server'
 import { getSignature, type PetitionRow } from '~/models/osdi.server'
 import { hitRateLimit } from '~/models/rate-limit.server'
 import { SignCampaignServerSchema, signCampaign, type SignOutcome } from '~/models/signature.server'
+import { getEnv } from '~/utils/env.server'
 import { isLocale, type Locale, type MessageKey } from '~/utils/i18n'
 import type { RequestContext } from '~/utils/request.server'
 
@@ -11,7 +12,6 @@ import type { RequestContext } from '~/utils/request.server'
 // form's own schema and signCampaign (decision 0014), so the rules are the same everywhere.
 
 /** Signatures one API key may submit per hour: a busy integration's pace, not a flood. */
-export const API_SIGNATURES_PER_HOUR = 600
 export const API_SIGNATURE_WINDOW_SECONDS = 3600
 
 export const apiSignatureBucket = (keyId: string) => `osdi-sign:${keyId}`
@@ -139,7 +139,7 @@ export async function recordApiSignature(
 ): Promise<RecordSignatureResult> {
   if (!isSignable({ status: petition.status, opensAt: petition.opens_at, closesAt: petition.closes_at })) return { status: 'closed' }
   const limit = await hitRateLimit(apiSignatureBucket(client.keyId), {
-    limit: API_SIGNATURES_PER_HOUR,
+    limit: getEnv().API_SIGN_RATE_LIMIT,
     windowSeconds: API_SIGNATURE_WINDOW_SECONDS,
   })
   if (!limit.allowed) return { status: 'rate-limited', retryAfterSeconds: limit.retryAfterSeconds }

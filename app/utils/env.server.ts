@@ -40,6 +40,8 @@ export const EnvSchema = z
     // requests (100 emails each) an update may make a second; Resend's default limit is 2.
     RESEND_WEBHOOK_SECRET: z.string().min(1).optional(),
     UPDATE_SEND_RATE: z.coerce.number().positive().max(1000).default(2),
+    // Signatures each OSDI API key may record an hour (an integration sends many people's).
+    API_SIGN_RATE_LIMIT: positiveInt.default(600),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {

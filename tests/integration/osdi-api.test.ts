@@ -6,7 +6,7 @@ import { queuedJobs } from '../support/jobs'
 import { callRoute } from '../support/routes'
 import type { ApiKeyScope } from '#db/types'
 import { createApiKey } from '~/models/api-key.server'
-import { API_SIGNATURE_WINDOW_SECONDS, API_SIGNATURES_PER_HOUR, apiSignatureBucket } from '~/models/osdi-signature.server'
+import { API_SIGNATURE_WINDOW_SECONDS, apiSignatureBucket } from '~/models/osdi-signature.server'
 import { confirmSignature } from '~/models/signature.server'
 import * as entry from '~/routes/api.osdi.v1._index'
 import * as elsewhere from '~/routes/api.osdi.v1.$'
@@ -17,6 +17,7 @@ import * as signature from '~/routes/api.osdi.v1.petitions.$petitionId.signature
 import * as signatures from '~/routes/api.osdi.v1.petitions.$petitionId.signatures._index'
 import * as helper from '~/routes/api.osdi.v1.petitions.$petitionId.signatures.record_signature_helper'
 import { getDb } from '~/utils/db.server'
+import { getEnv, resetEnv } from '~/utils/env.server'
 
 const APP = 'http://localhost:3000'
 const BASE = `${APP}/api/osdi/v1`
@@ -463,7 +464,7 @@ describe('OSDI API: record_signature_helper', () => {
     const other = await keyFor(owner, 'write')
     // This hour's window already holds the key's whole allowance.
     await sql`insert into rate_limits (bucket, window_start, hits)
-      values (${apiSignatureBucket(key.id)}, to_timestamp(floor(extract(epoch from now()) / ${API_SIGNATURE_WINDOW_SECONDS}) * ${API_SIGNATURE_WINDOW_SECONDS}), ${API_SIGNATURES_PER_HOUR})`.execute(getDb())
+      values (${apiSignatureBucket(key.id)}, to_timestamp(floor(extract(epoch from now()) / ${API_SIGNATURE_WINDOW_SECONDS}) * ${API_SIGNATURE_WINDOW_SECONDS}), ${getEnv().API_SIGN_RATE_LIMIT})`.execute(getDb())
     const limited = await postJson(helper.action, live.id, key.key, person())
     expect(limited.status).toBe(429)
     expect(limited.data.error).toBe('rate_limited')
@@ -471,6 +472,22 @@ describe('OSDI API: record_signature_helper', () => {
     expect(await getDb().selectFrom('signatures').selectAll().execute()).toHaveLength(0)
     // Another key of the same organisation has its own allowance.
     expect((await postJson(helper.action, live.id, other.key, person())).status).toBe(201)
+  })
+
+  it('takes its hourly allowance per key from API_SIGN_RATE_LIMIT', async () => {
+    const { owner, live } = await world()
+    const key = await keyFor(owner, 'write')
+    process.env.API_SIGN_RATE_LIMIT = '2'
+    resetEnv()
+    try {
+      expect((await postJson(helper.action, live.id, key.key, person())).status).toBe(201)
+      expect((await postJson(helper.action, live.id, key.key, person())).status).toBe(201)
+      expect((await postJson(helper.action, live.id, key.key, person())).status).toBe(429)
+    } finally {
+      delete process.env.API_SIGN_RATE_LIMIT
+      resetEnv()
+    }
+    expect(getEnv().API_SIGN_RATE_LIMIT).toBe(600)
   })
 
   it('answers other methods with 405 and the methods allowed', async () => {
