@@ -1,10 +1,8 @@
 import { sql } from 'kysely'
-import sanitizeHtml from 'sanitize-html'
 import type { DeliveryMethod } from '#db/types'
-import { listCampaignResponses } from '~/models/campaign-response.server'
 import { getDb, type Executor } from '~/utils/db.server'
 import { isLocale, translate, type Locale } from '~/utils/i18n'
-import { renderMarkdown } from '~/utils/markdown.server'
+import { markdownToText, renderMarkdown } from '~/utils/markdown.server'
 
 // The public timeline of a campaign (issue 5, decision 0012): sent public updates, milestone
 // crossings, deliveries and the authority's responses, newest first. Public: no personal data.
@@ -30,119 +28,130 @@ export interface TimelineItem {
   url?: string
 }
 
-interface Sortable {
-  item: TimelineItem
+/** One row of the timeline query: the kinds share columns, each using those it needs. */
+interface TimelineRow {
+  type: TimelineType
   /** When it was recorded: orders items of the same day. */
   at: Date
+  /** Deliveries' and responses' own date ('YYYY-MM-DD'). */
+  day: string | null
+  /** The language of an update's or a milestone's text. */
+  text_locale: string | null
+  title: string | null
+  body: string | null
+  url: string | null
+  count: number | null
+  method: DeliveryMethod | null
+  base_locale: string
+  target_name: string
 }
 
 /**
- * A campaign's timeline in `locale`, newest first: each kind is read by one bounded query, texts
- * in the reader's language where translated, else in the campaign's base language.
+ * A campaign's timeline in `locale`, newest first, read in one round trip (the campaign page
+ * shows it on every view): each kind is a bounded branch of one query, texts in the reader's
+ * language where translated, else in the campaign's base language.
  */
 export async function getCampaignTimeline(campaignId: string, locale: Locale, executor: Executor = getDb()): Promise<TimelineItem[]> {
-  const campaign = await executor
-    .selectFrom('campaigns as c')
-    .leftJoin('campaign_translations as t', (join) => join.onRef('t.campaign_id', '=', 'c.id').on('t.locale', '=', locale).on('t.target_name', '<>', ''))
-    .select(['c.locale', sql<string>`coalesce(t.target_name, c.target_name)`.as('target_name')])
-    .where('c.id', '=', campaignId)
-    .executeTakeFirst()
-  if (!campaign) return []
-  const baseLocale: Locale = isLocale(campaign.locale) ? campaign.locale : 'en'
-  const target = campaign.target_name
-
-  const [updates, milestones, deliveries, responses] = await Promise.all([
-    sql<{ sent_at: Date; locale: string; subject: string; body: string }>`
-      select u.sent_at, tr.locale, tr.subject, tr.body
-      from campaign_updates u
+  const { rows } = await sql<TimelineRow>`
+    with c as (
+      select c.id, c.locale as base_locale, coalesce(t.target_name, c.target_name) as target_name
+      from campaigns c
+      left join campaign_translations t on t.campaign_id = c.id and t.locale = ${locale} and t.target_name <> ''
+      where c.id = ${campaignId}
+    )
+    (select 'update' as type, u.sent_at as at, null::text as day, tr.locale as text_locale, tr.subject as title, tr.body,
+        null::text as url, null::int as count, null::text as method, c.base_locale, c.target_name
+      from c
+      join campaign_updates u on u.campaign_id = c.id
       cross join lateral (
         select t.locale, t.subject, t.body from campaign_update_translations t
         where t.update_id = u.id
-        order by (t.locale = ${locale}) desc, (t.locale = ${baseLocale}) desc, t.locale
+        order by (t.locale = ${locale}) desc, (t.locale = c.base_locale) desc, t.locale
         limit 1
       ) tr
-      where u.campaign_id = ${campaignId} and u.kind = 'update' and u.status = 'sent' and u.public and u.sent_at is not null
+      where u.kind = 'update' and u.status = 'sent' and u.public and u.sent_at is not null
       order by u.sent_at desc, u.id desc
-      limit ${TIMELINE_LIMIT}`.execute(executor),
-    sql<{ crossed_at: Date; threshold: number; description: string | null; description_locale: string | null }>`
-      select x.crossed_at, x.threshold, d.description, d.locale as description_locale
-      from campaign_milestone_crossings x
+      limit ${TIMELINE_LIMIT})
+    union all
+    (select 'milestone', x.crossed_at, null, d.locale, null, d.description, null, x.threshold, null, c.base_locale, c.target_name
+      from c
+      join campaign_milestone_crossings x on x.campaign_id = c.id
       left join lateral (
         select t.locale, t.description from campaign_milestone_translations t
         where t.milestone_id = x.milestone_id and btrim(t.description) <> ''
-        order by (t.locale = ${locale}) desc, (t.locale = ${baseLocale}) desc, t.locale
+        order by (t.locale = ${locale}) desc, (t.locale = c.base_locale) desc, t.locale
         limit 1
       ) d on true
-      where x.campaign_id = ${campaignId}
       order by x.crossed_at desc, x.id desc
-      limit ${TIMELINE_LIMIT}`.execute(executor),
-    executor
-      .selectFrom('campaign_deliveries')
-      .select([sql<string>`delivered_on::text`.as('delivered_on'), 'recipient', 'method', 'signature_count', 'created_at'])
-      .where('campaign_id', '=', campaignId)
-      .orderBy('delivered_on', 'desc')
-      .orderBy('id', 'desc')
-      .limit(TIMELINE_LIMIT)
-      .execute(),
-    listCampaignResponses(campaignId, executor),
-  ])
-
-  const items: Sortable[] = [
-    ...updates.rows.map((u) => ({
-      at: u.sent_at,
-      item: {
-        type: 'update' as const,
-        date: u.sent_at.toISOString(),
-        title: u.subject,
-        text: markdownToText(u.body),
-        html: renderMarkdown(u.body),
-        locale: isLocale(u.locale) ? u.locale : baseLocale,
-      },
-    })),
-    ...milestones.rows.map((m) => {
-      const title = translate(locale, 'timeline.milestoneTitle', { count: m.threshold })
-      return {
-        at: m.crossed_at,
-        item: {
-          type: 'milestone' as const,
-          date: m.crossed_at.toISOString(),
-          title,
-          text: m.description?.trim() || title,
-          locale: m.description && isLocale(m.description_locale) ? m.description_locale : locale,
-        },
-      }
-    }),
-    ...deliveries.map((d) => ({
-      at: d.created_at,
-      item: {
-        type: 'delivery' as const,
-        date: d.delivered_on,
-        title: translate(locale, 'timeline.deliveryTitle', { recipient: d.recipient }),
-        text: translate(locale, 'timeline.deliveryText', {
-          count: d.signature_count,
-          recipient: d.recipient,
-          method: translate(locale, `timeline.method.${d.method satisfies DeliveryMethod}`),
-        }),
-        locale,
-      },
-    })),
-    ...responses.map((r) => ({
-      at: r.createdAt,
-      item: {
-        type: 'response' as const,
-        date: r.respondedOn,
-        title: translate(locale, 'timeline.responseTitle', { target }),
-        text: r.body,
-        // The authority's words are in whatever language they were given: no lang claimed for them.
-        locale: baseLocale,
-        ...(r.sourceUrl ? { url: r.sourceUrl } : {}),
-      },
-    })),
-  ]
+      limit ${TIMELINE_LIMIT})
+    union all
+    (select 'delivery', d.created_at, d.delivered_on::text, null, d.recipient, null, null, d.signature_count, d.method, c.base_locale, c.target_name
+      from c
+      join campaign_deliveries d on d.campaign_id = c.id
+      order by d.delivered_on desc, d.id desc
+      limit ${TIMELINE_LIMIT})
+    union all
+    (select 'response', r.created_at, r.responded_on::text, null, null, r.body, r.source_url, null, null, c.base_locale, c.target_name
+      from c
+      join campaign_responses r on r.campaign_id = c.id
+      order by r.responded_on desc, r.created_at desc, r.id desc
+      limit ${TIMELINE_LIMIT})`.execute(executor)
+  if (rows.length === 0) return []
+  const baseLocale: Locale = isLocale(rows[0]!.base_locale) ? rows[0]!.base_locale : 'en'
+  const items = rows.map((row) => ({ at: row.at, item: timelineItem(row, locale, baseLocale) }))
   return items
     .sort((a, b) => compareDesc(a.item.date.slice(0, 10), b.item.date.slice(0, 10)) || b.at.getTime() - a.at.getTime())
     .slice(0, TIMELINE_LIMIT)
     .map((s) => s.item)
+}
+
+function timelineItem(row: TimelineRow, locale: Locale, baseLocale: Locale): TimelineItem {
+  switch (row.type) {
+    case 'update':
+      return {
+        type: 'update',
+        date: row.at.toISOString(),
+        title: row.title ?? '',
+        text: markdownToText(row.body ?? ''),
+        html: renderMarkdown(row.body ?? ''),
+        locale: isLocale(row.text_locale) ? row.text_locale : baseLocale,
+      }
+    case 'milestone': {
+      const title = translate(locale, 'timeline.milestoneTitle', { count: row.count ?? 0 })
+      const description = row.body?.trim()
+      return {
+        type: 'milestone',
+        date: row.at.toISOString(),
+        title,
+        text: description || title,
+        locale: description && isLocale(row.text_locale) ? row.text_locale : locale,
+      }
+    }
+    case 'delivery': {
+      const recipient = row.title ?? ''
+      return {
+        type: 'delivery',
+        date: row.day ?? row.at.toISOString().slice(0, 10),
+        title: translate(locale, 'timeline.deliveryTitle', { recipient }),
+        text: translate(locale, 'timeline.deliveryText', {
+          count: row.count ?? 0,
+          recipient,
+          method: translate(locale, `timeline.method.${row.method ?? 'other'}`),
+        }),
+        locale,
+      }
+    }
+    case 'response':
+      return {
+        type: 'response',
+        date: row.day ?? row.at.toISOString().slice(0, 10),
+        title: translate(locale, 'timeline.responseTitle', { target: row.target_name }),
+        text: row.body ?? '',
+        // The authority's words are in whatever language they were given: no lang claimed for them.
+        locale: baseLocale,
+        ...(row.url ? { url: row.url } : {}),
+      }
+  }
 }
 
 /** The newest response on a timeline (they are sorted newest first), shown prominently on the page. */
@@ -152,14 +161,3 @@ export function latestResponseOf(items: TimelineItem[]): TimelineItem | null {
 
 const compareDesc = (a: string, b: string) => (a < b ? 1 : a > b ? -1 : 0)
 
-const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&nbsp;': ' ' }
-
-/** An update's markdown as plain text (for the JSON and for readers without HTML): no tags, no markup. */
-export function markdownToText(source: string): string {
-  const html = renderMarkdown(source).replace(/<\/(p|h[1-6]|li|blockquote|pre)>|<br\s*\/?>|<hr\s*\/?>/g, '$&\n')
-  return sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} })
-    .replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (entity) => ENTITIES[entity] ?? entity)
-    .replace(/[ \t]+\n/g, '\n')
-    .replace(/\n{3,}/g, '\n\n')
-    .trim()
-}

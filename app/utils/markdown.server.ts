@@ -3,19 +3,23 @@ import sanitizeHtml from 'sanitize-html'
 
 const marked = new Marked({ gfm: true, breaks: false, async: false })
 
-// Stories change rarely and are read on every page view: keep recent renders.
-const rendered = new Map<string, string>()
+// Stories and timeline updates change rarely and are read on every page view: keep recent renders.
 const CACHE_SIZE = 500
 
-/** Campaign stories are written by campaigners; the HTML is sanitised before anyone sees it. */
-export function renderMarkdown(source: string): string {
-  const cached = rendered.get(source)
-  if (cached !== undefined) return cached
-  const html = renderUncached(source)
-  if (rendered.size >= CACHE_SIZE) rendered.delete(rendered.keys().next().value!)
-  rendered.set(source, html)
-  return html
+function remembered(render: (source: string) => string): (source: string) => string {
+  const cache = new Map<string, string>()
+  return (source) => {
+    const cached = cache.get(source)
+    if (cached !== undefined) return cached
+    const result = render(source)
+    if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!)
+    cache.set(source, result)
+    return result
+  }
 }
+
+/** Campaign stories are written by campaigners; the HTML is sanitised before anyone sees it. */
+export const renderMarkdown = remembered(renderUncached)
 
 function renderUncached(source: string): string {
   const html = marked.parse(source, { async: false }) as string
@@ -31,3 +35,15 @@ function renderUncached(source: string): string {
     },
   })
 }
+
+const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&nbsp;': ' ' }
+
+/** An update's markdown as plain text (for the JSON and for readers without HTML): no tags, no markup. */
+export const markdownToText = remembered((source: string): string => {
+  const html = renderMarkdown(source).replace(/<\/(p|h[1-6]|li|blockquote|pre)>|<br\s*\/?>|<hr\s*\/?>/g, '$&\n')
+  return sanitizeHtml(html, { allowedTags: [], allowedAttributes: {} })
+    .replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (entity) => ENTITIES[entity] ?? entity)
+    .replace(/[ \t]+\n/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()
+})
