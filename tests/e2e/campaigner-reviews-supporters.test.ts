@@ -102,6 +102,9 @@ test('a campaigner removes the signature of a supporter who asked to be forgotte
   await page.goto(`/admin/campaigns/${campaign.id}/supporters`)
   await page.getByLabel('Name or email address').fill('boris@example.net')
   await page.getByRole('button', { name: 'Search' }).click()
+  // Wait for the search to land: Boris's link is on the unfiltered list too, without the search.
+  await expect(page).toHaveURL(/[?&]q=boris%40example\.net/)
+  await expect(page.getByRole('table', { name: 'Supporters of this campaign' }).getByRole('row')).toHaveCount(2)
   await page.getByRole('link', { name: 'Remove the signature of Boris Pasternak' }).click()
   await expect(page.getByRole('heading', { name: 'Remove this signature for good?' })).toBeVisible()
   await expect(page.getByText('Signature of Boris Pasternak (boris@example.net), Confirmed')).toBeVisible()
