@@ -9,8 +9,8 @@ import { FormField } from '~/components/form-field'
 import { ProgressToGoal } from '~/components/progress-to-goal'
 import { ShareLinks } from '~/components/share-links'
 import { SignCampaignSchema } from '~/models/signature-schema'
-import { formatDate, formatNumber, type MessageKey } from '~/utils/i18n'
-import { useLocale, useT } from '~/utils/use-t'
+import { formatDate, formatNumber } from '~/utils/i18n'
+import { useLocale, useMessage, useT } from '~/utils/use-t'
 import { ErrorSummary } from '~/components/error-summary'
 
 export type CampaignViewProps = SerializeFrom<CampaignViewData>
@@ -30,7 +30,7 @@ function SignForm({ view, preview }: { view: CampaignViewProps; preview: boolean
     shouldRevalidate: 'onInput',
     onValidate: ({ formData }) => parseWithZod(formData, { schema: SignCampaignSchema }),
   })
-  const tr = (message: string | undefined) => (message ? t(message as MessageKey) : undefined)
+  const tr = useMessage()
   const fieldErrors = [fields.fullName, fields.email, fields.country, fields.postcode]
     .filter((f) => f.errors?.length)
     .map((f) => ({ id: f.id, message: tr(f.errors![0])! }))

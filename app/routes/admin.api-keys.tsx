@@ -15,7 +15,7 @@ import { getEnv } from '~/utils/env.server'
 import { NO_STORE } from '~/utils/http.server'
 import { formatDate, makeTranslator, type MessageKey } from '~/utils/i18n'
 import { getLocale } from '~/utils/locale.server'
-import { useLocale, useT } from '~/utils/use-t'
+import { useLocale, useMessage, useT } from '~/utils/use-t'
 
 export const CreateApiKeySchema = z.object({
   intent: z.literal('create'),
@@ -99,7 +99,7 @@ function CreateKeyForm() {
     onValidate: ({ formData }) => parseWithZod(formData, { schema: CreateApiKeySchema }),
     defaultValue: { scope: 'read' },
   })
-  const tr = (message: string | undefined) => (message ? t(message as MessageKey) : undefined)
+  const tr = useMessage()
   const formErrors = (form.errors ?? []).map((e) => tr(e)!)
   return (
     <Form method="post" {...getFormProps(form)} className="panel" aria-labelledby="create-key-heading">

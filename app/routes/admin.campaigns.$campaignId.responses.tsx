@@ -22,7 +22,7 @@ import { adminError, can, requireAdmin, requireAdminAction } from '~/utils/auth.
 import { NO_STORE } from '~/utils/http.server'
 import { formatDate, makeTranslator, type MessageKey } from '~/utils/i18n'
 import { getLocale } from '~/utils/locale.server'
-import { useLocale, useT } from '~/utils/use-t'
+import { useLocale, useMessage, useT } from '~/utils/use-t'
 
 const DONE = ['created', 'updated', 'deleted'] as const
 
@@ -107,7 +107,7 @@ function ResponseForm({ editing }: { editing: Editing }) {
     onValidate: ({ formData }) => parseWithZod(formData, { schema: ResponseActionSchema }),
     defaultValue: editing ? { respondedOn: editing.respondedOn, body: editing.body, sourceUrl: editing.sourceUrl } : undefined,
   })
-  const tr = (message: string | undefined) => (message ? t(message as MessageKey) : undefined)
+  const tr = useMessage()
   const fieldErrors = [fields.respondedOn, fields.body, fields.sourceUrl]
     .filter((f) => f.errors?.length)
     .map((f) => ({ id: f.id, message: tr(f.errors![0])! }))

@@ -14,7 +14,7 @@ import { requireAdmin, requireAdminAction } from '~/utils/auth.server'
 import { NO_STORE } from '~/utils/http.server'
 import { formatDate, makeTranslator, type MessageKey } from '~/utils/i18n'
 import { getLocale } from '~/utils/locale.server'
-import { useLocale, useT } from '~/utils/use-t'
+import { useLocale, useMessage, useT } from '~/utils/use-t'
 import { ErrorSummary } from '~/components/error-summary'
 
 const id = z.string().regex(/^\d{1,18}$/)
@@ -108,7 +108,7 @@ function InviteForm() {
     onValidate: ({ formData }) => parseWithZod(formData, { schema: InviteSchema }),
     defaultValue: { role: 'campaigner' },
   })
-  const tr = (message: string | undefined) => (message ? t(message as MessageKey) : undefined)
+  const tr = useMessage()
   const formErrors = (form.errors ?? []).map((e) => tr(e)!)
   return (
     <Form method="post" {...getFormProps(form)} className="panel" aria-labelledby="invite-heading">

@@ -9,10 +9,10 @@ import { hitSignInRateLimit, requestSignInLink } from '~/models/sign-in.server'
 import { getAdminSession, safeAdminNext } from '~/utils/auth.server'
 import { readForm } from '~/utils/form.server'
 import { NO_STORE } from '~/utils/http.server'
-import { makeTranslator, type MessageKey } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n'
 import { getLocale } from '~/utils/locale.server'
 import { requestContext } from '~/utils/request.server'
-import { useT } from '~/utils/use-t'
+import { useMessage, useT } from '~/utils/use-t'
 import { ErrorSummary } from '~/components/error-summary'
 
 export const handle = { adminPublic: true }
@@ -85,7 +85,7 @@ export default function SignIn() {
     shouldRevalidate: 'onInput',
     onValidate: ({ formData }) => parseWithZod(formData, { schema: SignInSchema }),
   })
-  const tr = (message: string | undefined) => (message ? t(message as MessageKey) : undefined)
+  const tr = useMessage()
 
   if (sent) {
     return (

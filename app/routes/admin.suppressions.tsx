@@ -17,7 +17,7 @@ import { requireAdmin, requireAdminAction } from '~/utils/auth.server'
 import { NO_STORE } from '~/utils/http.server'
 import { formatDate, makeTranslator, type MessageKey } from '~/utils/i18n'
 import { getLocale } from '~/utils/locale.server'
-import { useLocale, useT } from '~/utils/use-t'
+import { useLocale, useMessage, useT } from '~/utils/use-t'
 
 // The organisation's suppression list (decision 0011). It shows supporters' addresses, so it and
 // its changes need supporters.view: adding an address is entering personal data, and nobody
@@ -103,7 +103,7 @@ function AddForm() {
     shouldRevalidate: 'onInput',
     onValidate: ({ formData }) => parseWithZod(formData, { schema: AddSuppressionSchema }),
   })
-  const tr = (message: string | undefined) => (message ? t(message as MessageKey) : undefined)
+  const tr = useMessage()
   return (
     <Form method="post" {...getFormProps(form)} className="panel" aria-labelledby="add-heading">
       <h2 id="add-heading">{t('admin.suppressions.addHeading')}</h2>

@@ -21,11 +21,11 @@ import { readForm } from '~/utils/form.server'
 import { requestContext } from '~/utils/request.server'
 import { hashIp } from '~/utils/security.server'
 import { NO_STORE } from '~/utils/http.server'
-import { makeTranslator, type MessageKey } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n'
 import { getLocale, readCookie } from '~/utils/locale.server'
 import { formatMoney, minorToInput } from '~/utils/money'
 import { isStripeConfigured } from '~/utils/stripe.server'
-import { useLocale, useT } from '~/utils/use-t'
+import { useLocale, useMessage, useT } from '~/utils/use-t'
 import { ErrorSummary } from '~/components/error-summary'
 
 // The schema is built per campaign (its currency, presets and the configured bounds): see donateSchema.
@@ -148,7 +148,7 @@ function DonateForm() {
     example: minorToInput(rules.presets[0] ?? rules.minMinor * 10, rules.currency),
     currency: rules.currency,
   }
-  const tr = (message: string | undefined) => (message ? t(message as MessageKey, vars) : undefined)
+  const tr = useMessage(vars)
   const fieldError = (field: { errors?: string[] }) => tr(field.errors?.[0])
   const fieldErrors = [fields.frequency, fields.amount, fields.otherAmount, fields.name, fields.email]
     .filter((f) => f.errors?.length)

@@ -1,6 +1,6 @@
 import { useRouteLoaderData } from '@remix-run/react'
 import { useMemo } from 'react'
-import { DEFAULT_LOCALE, isLocale, makeTranslator, type Locale, type Translate } from '~/utils/i18n'
+import { DEFAULT_LOCALE, isLocale, makeTranslator, type Locale, type MessageKey, type Translate, type TranslateVars } from '~/utils/i18n'
 
 export function useLocale(): Locale {
   const data = useRouteLoaderData<{ locale: string }>('root')
@@ -11,4 +11,13 @@ export function useLocale(): Locale {
 export function useT(): Translate {
   const locale = useLocale()
   return useMemo(() => makeTranslator(locale), [locale])
+}
+
+/**
+ * Translates a message held as a string: the errors zod and Conform carry are message keys.
+ * Returns undefined for no message, so it reads a field's first error directly.
+ */
+export function useMessage(vars?: TranslateVars): (message: string | undefined) => string | undefined {
+  const t = useT()
+  return (message) => (message ? t(message as MessageKey, vars) : undefined)
 }

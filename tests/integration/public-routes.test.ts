@@ -202,6 +202,32 @@ describe('the web server', () => {
   })
 })
 
+describe('request body limits', () => {
+  it('refuse large bodies, except where a route bounds its own upload (a pack CSV on /verify)', async () => {
+    const { createApp: create, maxBodyBytesFor } = await import('../../server/app')
+    expect(maxBodyBytesFor('/campaigns/save-the-river')).toBe(1024 * 1024)
+    expect(maxBodyBytesFor('/admin/campaigns/12/edit')).toBe(3 * 1024 * 1024)
+    expect(maxBodyBytesFor('/verify')).toBe(256 * 1024 * 1024)
+
+    const app = create({ env: getEnv(), mode: 'production', build: async () => ({}) as ServerBuild })
+    const server = http.createServer(app)
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+    try {
+      // A pack naming ~50,000 signers is a CSV of about 2 MB.
+      const csv = 'name,country\r\n' + 'Ada Lovelace,GB\r\n'.repeat(120_000)
+      const post = (path: string) => fetch(`${base}${path}`, { method: 'POST', body: csv, headers: { 'Content-Type': 'text/csv' } })
+      const elsewhere = await post('/campaigns/save-the-river')
+      expect(elsewhere.status).toBe(400)
+      expect(await elsewhere.text()).toBe('The request is too large.')
+      const verify = await post('/verify')
+      expect(await verify.text()).not.toBe('The request is too large.')
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }
+  })
+})
+
 describe('request logs', () => {
   it('never contain a confirmation token', async () => {
     const { redactPath } = await import('../../server/app')
