@@ -12,6 +12,7 @@ import { sendDonationReceipt } from '~/jobs/send-donation-receipt.server'
 import { closeDueCampaigns } from '~/jobs/close-due-campaigns.server'
 import { sendCampaignUpdate } from '~/jobs/send-campaign-update.server'
 import { resumeUpdateSends } from '~/jobs/resume-update-sends.server'
+import { sendSenderVerification } from '~/jobs/send-sender-verification.server'
 
 export const taskList: TaskList = {
   'send-signature-confirmation': sendSignatureConfirmation,
@@ -27,6 +28,7 @@ export const taskList: TaskList = {
   'close-due-campaigns': closeDueCampaigns,
   'send-campaign-update': sendCampaignUpdate,
   'resume-update-sends': resumeUpdateSends,
+  'send-sender-verification': sendSenderVerification,
 }
 
 export const cronItems = parseCronItems([
