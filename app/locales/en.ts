@@ -8,6 +8,7 @@ import { deliverabilityEn } from './deliverability-en'
 import { timelineEn } from './timeline-en'
 import { deliveryEn } from './delivery-en'
 import { osdiEn } from './osdi-en'
+import { integrityEn } from './integrity-en'
 
 // The English catalogue is the source of truth: every other locale must have every key
 // (the Russian catalogue's type enforces it). Plural forms are `key#one`, `key#other`, ...
@@ -22,6 +23,7 @@ export const en = {
   ...timelineEn,
   ...deliveryEn,
   ...osdiEn,
+  ...integrityEn,
   'site.name': 'Chorus',
   'nav.skip': 'Skip to main content',
   'nav.language': 'Language',
