@@ -21,6 +21,8 @@ export interface PublicCampaign {
   consentVersion: string
   opensAt: Date | null
   closesAt: Date | null
+  /** Attack mode (issue 13): the sign form asks for a proof-of-work challenge. */
+  attackMode: boolean
   updatedAt: Date
   organisation: { id: string; name: string; privacyUrl: string | null }
   heroImage: { url: string; alt: string; width: number | null; height: number | null } | null
@@ -58,6 +60,7 @@ function baseQuery(executor: Executor, locale: Locale) {
       'c.consent_version',
       'c.opens_at',
       'c.closes_at',
+      'c.attack_mode_started_at',
       'c.created_at',
       sql<Date>`greatest(c.updated_at, coalesce(c.counted_at, c.updated_at))`.as('updated_at'),
       'o.id as organisation_id',
@@ -103,6 +106,7 @@ function toPublicCampaign(row: Row): PublicCampaign {
     consentVersion: row.consent_version,
     opensAt: row.opens_at,
     closesAt: row.closes_at,
+    attackMode: row.attack_mode_started_at !== null,
     updatedAt: row.updated_at,
     organisation: { id: row.organisation_id, name: row.organisation_name, privacyUrl: row.organisation_privacy_url },
     heroImage:
