@@ -25,6 +25,25 @@ export interface OrganisationsTable {
   donation_presets: Generated<number[]>
   created_at: Timestamp
   updated_at: Timestamp
+  /** The organisation's logo (issue 14): checked like hero images, served by its hash. */
+  logo_bytes: Buffer | null
+  logo_content_type: ImageType | null
+  logo_sha256: string | null
+  logo_byte_size: number | null
+  logo_width: number | null
+  logo_height: number | null
+  /** `#rrggbb`, lower case, with at least 4.5:1 contrast against white. */
+  brand_colour: string | null
+  website_url: string | null
+  /** Where supporters can write to the organisation (emails' footer, privacy notice). */
+  contact_email: string | null
+  /** The name emails come from ("<sender_name> via Chorus"); the organisation's name when null. */
+  sender_name: string | null
+  /** The organisation's own From address, used only once verified. */
+  sender_email: string | null
+  sender_email_verified: Generated<boolean>
+  sender_verify_token_hash: Buffer | null
+  sender_verify_sent_at: NullableTimestamp
 }
 
 export interface CampaignContent {
@@ -222,6 +241,8 @@ export interface EmailMessagesTable {
   update_id: RefId | null
   batch_no: number | null
   last_event_at: NullableTimestamp
+  /** The From header the email was sent with (emailFrom); null: EMAIL_FROM. */
+  sender: string | null
 }
 
 export interface RateLimitsTable {

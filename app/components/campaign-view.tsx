@@ -104,6 +104,47 @@ function SignForm({ view, preview }: { view: CampaignViewProps; preview: boolean
   )
 }
 
+/** Who is behind the campaign, and when it started (and closes). */
+function CampaignByline({ campaign }: { campaign: CampaignViewProps['campaign'] }) {
+  const t = useT()
+  const locale = useLocale()
+  const { organisation } = campaign
+  const closed = campaign.status === 'closed'
+  return (
+    <div className="campaign-byline">
+      {organisation.logo ? (
+        <img
+          className="org-logo"
+          src={organisation.logo.url}
+          alt={t('reach.campaign.logoAlt', { organisation: organisation.name })}
+          width={organisation.logo.width && organisation.logo.height ? Math.round((organisation.logo.width / organisation.logo.height) * 40) : undefined}
+          height={40}
+        />
+      ) : null}
+      <p>
+        {t('reach.campaign.byLabel')}{' '}
+        {organisation.websiteUrl ? (
+          <a href={organisation.websiteUrl} rel="noopener">
+            {organisation.name}
+          </a>
+        ) : (
+          <strong>{organisation.name}</strong>
+        )}
+        <br />
+        <span className="muted">
+          {t('reach.campaign.started', { date: formatDate(locale, campaign.startsAt) })}
+          {campaign.closesAt ? (
+            <>
+              {' · '}
+              {t(closed ? 'reach.campaign.closed' : 'reach.campaign.closes', { date: formatDate(locale, campaign.closesAt) })}
+            </>
+          ) : null}
+        </span>
+      </p>
+    </div>
+  )
+}
+
 export function CampaignView({ view, preview = false }: { view: CampaignViewProps; preview?: boolean }) {
   const { campaign, topCountries, recentSigners, canonicalUrl, donationSummary, milestones, timeline, latestResponse } = view
   const t = useT()
@@ -113,6 +154,7 @@ export function CampaignView({ view, preview = false }: { view: CampaignViewProp
       <article className="campaign-layout">
         <div>
           <h1 lang={campaign.contentLocale}>{campaign.title}</h1>
+          <CampaignByline campaign={campaign} />
           {campaign.heroImage ? (
             <img
               className="hero-image"

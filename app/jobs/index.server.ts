@@ -12,6 +12,7 @@ import { sendDonationReceipt } from '~/jobs/send-donation-receipt.server'
 import { closeDueCampaigns } from '~/jobs/close-due-campaigns.server'
 import { sendCampaignUpdate } from '~/jobs/send-campaign-update.server'
 import { resumeUpdateSends } from '~/jobs/resume-update-sends.server'
+import { sendSenderVerification } from '~/jobs/send-sender-verification.server'
 import { detectSigningSurgesJob } from '~/jobs/detect-signing-surges.server'
 import { runIntegrityActionJob } from '~/jobs/run-integrity-action.server'
 
@@ -29,6 +30,7 @@ export const taskList: TaskList = {
   'close-due-campaigns': closeDueCampaigns,
   'send-campaign-update': sendCampaignUpdate,
   'resume-update-sends': resumeUpdateSends,
+  'send-sender-verification': sendSenderVerification,
   'detect-signing-surges': detectSigningSurgesJob,
   'run-integrity-action': runIntegrityActionJob,
 }

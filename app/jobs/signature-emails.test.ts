@@ -107,7 +107,9 @@ describe('signature emails through Resend (faked at its HTTP boundary)', () => {
     await runDueJobs()
     const [request] = resend.emailsSent()
     expect(request!.headers['idempotency-key']).toMatch(/^signature-confirmation\/\d+$/)
-    expect(request!.body).toMatchObject({ from: 'Chorus <campaigns@example.org>', to: [email] })
+    expect(request!.body).toMatchObject({ to: [email] })
+    // From the campaign's organisation, via Chorus's own address (emailFrom, decision 0035).
+    expect(request!.body.from).toMatch(/^"[^"]+ via Chorus" <campaigns@example\.org>$/)
     expect(request!.body.html).toContain(`/confirm/${token}`)
     expect(request!.body.text).toContain(`/confirm/${token}`)
     const [message] = await emails()

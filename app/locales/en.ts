@@ -8,6 +8,7 @@ import { deliverabilityEn } from './deliverability-en'
 import { timelineEn } from './timeline-en'
 import { deliveryEn } from './delivery-en'
 import { osdiEn } from './osdi-en'
+import { reachEn } from './reach-en'
 import { integrityEn } from './integrity-en'
 
 // The English catalogue is the source of truth: every other locale must have every key
@@ -23,6 +24,7 @@ export const en = {
   ...timelineEn,
   ...deliveryEn,
   ...osdiEn,
+  ...reachEn,
   ...integrityEn,
   'site.name': 'Chorus',
   'nav.skip': 'Skip to main content',

@@ -4,6 +4,8 @@ import { renderEmail, type RenderedEmail } from '#emails/render'
 import { recordAudit, type AuditActor } from '~/models/audit.server'
 import { audienceQuery, recipientLocaleChoice, SEND_UPDATE_TASK, sendUpdateJobKey } from '~/models/campaign-update.server'
 import { getDb, type DB, type Executor } from '~/utils/db.server'
+import { emailBrandOf, getOrganisationIdentity } from '~/models/organisation.server'
+import { emailFrom } from '~/utils/email-sender.server'
 import { BATCH_LIMIT, EmailSendError, sendEmail, sendEmailBatch, type BatchEmail } from '~/utils/email.server'
 import { getEnv } from '~/utils/env.server'
 import { enqueueJob } from '~/utils/jobs.server'
@@ -131,21 +133,22 @@ export async function renderUpdateEmail(
   locale: string,
   { unsubscribe = UNSUBSCRIBE_PLACEHOLDER, test = false }: { unsubscribe?: string; test?: boolean } = {},
   executor: Executor = getDb(),
-): Promise<RenderedEmail | null> {
+): Promise<(RenderedEmail & { from: string }) | null> {
   const row = await executor
     .selectFrom('campaign_update_translations as t')
     .innerJoin('campaign_updates as u', 'u.id', 't.update_id')
     .innerJoin('campaigns as c', 'c.id', 'u.campaign_id')
     .innerJoin('organisations as o', 'o.id', 'c.organisation_id')
     .leftJoin('campaign_translations as ct', (join) => join.onRef('ct.campaign_id', '=', 'c.id').on('ct.locale', '=', locale).on('ct.title', '<>', ''))
-    .select(['t.subject', 't.body', 'c.slug', 'o.name as organisation_name', sql<string>`coalesce(ct.title, c.title)`.as('title')])
+    .select(['t.subject', 't.body', 'c.slug', 'c.organisation_id', 'o.name as organisation_name', sql<string>`coalesce(ct.title, c.title)`.as('title')])
     .where('t.update_id', '=', update.id)
     .where('t.locale', '=', locale)
     .executeTakeFirst()
   if (!row) return null
   const { APP_URL } = getEnv()
   const emailLocale: Locale = isLocale(locale) ? locale : 'en'
-  return await renderEmail('campaign-update', {
+  const organisation = (await getOrganisationIdentity(row.organisation_id, executor))!
+  const rendered = await renderEmail('campaign-update', {
     locale: emailLocale,
     campaignTitle: row.title,
     campaignUrl: `${APP_URL}/campaigns/${row.slug}?lang=${locale}`,
@@ -155,7 +158,9 @@ export async function renderUpdateEmail(
     bodyHtml: renderMarkdown(row.body),
     unsubscribeUrl: unsubscribe,
     test,
+    brand: emailBrandOf(organisation),
   })
+  return { ...rendered, from: emailFrom(organisation) }
 }
 
 interface QueuedRow {
@@ -221,7 +226,7 @@ export async function runUpdateFanOut(updateId: string, options: FanOutOptions =
       try {
         const size = await materialiseUpdateAudience(updateId)
         log.info({ audience: size }, 'update audience queued')
-        const rendered = new Map<string, RenderedEmail | null>()
+        const rendered = new Map<string, (RenderedEmail & { from: string }) | null>()
         let lastRequestAt = 0
         // Every batch leaves the loop with no row queued or sending, so the next one is above it;
         // starting the search there keeps it cheap however many batches are behind.
@@ -272,6 +277,7 @@ export async function runUpdateFanOut(updateId: string, options: FanOutOptions =
             emails.push({
               messageId: row.id,
               to: row.recipient,
+              from: template.from,
               subject: template.subject,
               html,
               text,
@@ -415,7 +421,7 @@ export async function sendUpdateTest(
   if (!rendered) return { status: 'no-translation' }
   try {
     await sendEmail(
-      { to: admin.user.email, template: 'campaign-update-test', locale, subject: rendered.subject, html: rendered.html, text: rendered.text, campaignId: update.campaignId },
+      { to: admin.user.email, from: rendered.from, template: 'campaign-update-test', locale, subject: rendered.subject, html: rendered.html, text: rendered.text, campaignId: update.campaignId },
       { idempotencyKey: `campaign-update-test/${update.id}/${crypto.randomUUID()}` },
     )
   } catch (error) {

@@ -1,6 +1,8 @@
 import { renderEmail } from '#emails/render'
 import { getPublicCampaignById } from '~/models/campaign.server'
+import { emailBrandOf } from '~/models/organisation.server'
 import { getSignatureForEmail } from '~/models/signature.server'
+import { emailFrom } from '~/utils/email-sender.server'
 import { awaitsConfirmation, hasConfirmed } from '~/models/signature-state'
 import type { OutgoingEmail } from '~/utils/email.server'
 import { getEnv } from '~/utils/env.server'
@@ -36,6 +38,7 @@ export async function buildSignatureEmail(
     organisationName: campaign.organisation.name,
     appUrl: APP_URL,
     signerName: signature.full_name,
+    brand: emailBrandOf(campaign.organisation),
   }
   const rendered =
     kind === 'signature-confirmation'
@@ -56,6 +59,7 @@ export async function buildSignatureEmail(
           })
   return {
     to: signature.email,
+    from: emailFrom(campaign.organisation),
     template: kind,
     locale,
     subject: rendered.subject,

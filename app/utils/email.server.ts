@@ -6,6 +6,8 @@ import { logger } from '~/utils/logger.server'
 
 export interface OutgoingEmail {
   to: string
+  /** The From header, from emailFrom() (app/utils/email-sender.server.ts); EMAIL_FROM when absent. */
+  from?: string
   template: string
   locale: string
   subject: string
@@ -54,6 +56,7 @@ export async function sendEmail(email: OutgoingEmail, { idempotencyKey }: { idem
     .values({
       idempotency_key: idempotencyKey,
       recipient: email.to,
+      sender: email.from ?? null,
       template: email.template,
       subject: email.subject,
       locale: email.locale,
@@ -110,8 +113,8 @@ export async function sendEmail(email: OutgoingEmail, { idempotencyKey }: { idem
 }
 
 /** What Resend is sent for one email. */
-function resendMessage(email: { to: string; subject: string; html: string; text: string; headers?: Record<string, string> }) {
-  return { from: getEnv().EMAIL_FROM, to: [email.to], subject: email.subject, html: email.html, text: email.text, headers: email.headers }
+function resendMessage(email: { to: string; from?: string; subject: string; html: string; text: string; headers?: Record<string, string> }) {
+  return { from: email.from ?? getEnv().EMAIL_FROM, to: [email.to], subject: email.subject, html: email.html, text: email.text, headers: email.headers }
 }
 
 /** Resend reports errors in its return value: one error type for jobs to retry on. */
@@ -125,6 +128,8 @@ function resendFailure(error: { name: string; message: string } | null): EmailSe
 export interface BatchEmail {
   messageId: string
   to: string
+  /** The From header, from emailFrom(); EMAIL_FROM when absent. */
+  from?: string
   subject: string
   html: string
   text: string
