@@ -1,11 +1,15 @@
 import crypto from 'node:crypto'
+import zlib from 'node:zlib'
 import { createRequestHandler } from '@remix-run/express'
-import type { ServerBuild } from '@remix-run/node'
+import { createRequestHandler as createRemixHandler, type ServerBuild } from '@remix-run/node'
+import compression from 'compression'
 import express, { type Request, type Response, type NextFunction } from 'express'
 import { sql } from 'kysely'
 import { getDb } from '../app/utils/db.server'
 import type { Env } from '../app/utils/env.server'
 import { logger } from '../app/utils/logger.server'
+import { precompressedAssets } from './compressed-assets'
+import { createPageCache, type PageCache } from './page-cache'
 
 const MAX_BODY_BYTES = 1024 * 1024
 // Larger bodies only where a route needs them and bounds them itself.
@@ -21,15 +25,20 @@ export function maxBodyBytesFor(path: string): number {
   return LARGE_BODY_PATHS.find((entry) => entry.path.test(path))?.maxBytes ?? MAX_BODY_BYTES
 }
 
+/**
+ * The policy for one response: its inline scripts allowed by a nonce (a fresh one each response)
+ * or, for a cached page, by their hashes (decision 0021).
+ */
 export function contentSecurityPolicy(
-  nonce: string,
+  scripts: string | { hashes: string[] },
   options: { dev: boolean; https: boolean; path: string; formActions?: string[] },
 ) {
   // The development mailbox shows emails as written, with their inline styles.
   const inlineStyles = options.dev || options.path.startsWith('/dev/mailbox')
+  const scriptSources = typeof scripts === 'string' ? [`'nonce-${scripts}'`] : scripts.hashes
   return [
     `default-src 'self'`,
-    `script-src 'self' 'nonce-${nonce}'`,
+    `script-src 'self'${scriptSources.map((source) => ` ${source}`).join('')}`,
     `style-src 'self'${inlineStyles ? " 'unsafe-inline'" : ''}`,
     `img-src 'self' data:`,
     `font-src 'self'`,
@@ -60,6 +69,8 @@ export function createApp(options: {
   mode: 'production' | 'development'
   build: ServerBuild | (() => Promise<ServerBuild>)
   viteMiddleware?: express.RequestHandler
+  /** Anonymous campaign pages and JSON from a short-lived cache (production only; off in development). */
+  pageCache?: boolean
 }) {
   const { env } = options
   const https = env.APP_URL.startsWith('https://')
@@ -117,6 +128,29 @@ export function createApp(options: {
     res.status(403).type('text/plain').send('Cross-site form submissions are refused.')
   })
 
+  // Dynamic responses (HTML, JSON, CSV, ...) compressed as Accept-Encoding allows; responses that
+  // are already encoded (the page cache, precompressed assets) pass through untouched.
+  app.use(
+    compression({
+      brotli: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } },
+      // A streamed download (a delivery pack's CSV or PDF) is compressed as it streams.
+      filter: (req, res) => !req.path.startsWith('/media/') && compression.filter(req, res),
+    }),
+  )
+
+  let pageCache: PageCache | undefined
+  if (options.pageCache ?? (options.mode === 'production' && !options.viteMiddleware)) {
+    const render = createRemixHandler(options.build, options.mode)
+    pageCache = createPageCache({
+      render: (request, context) => render(request, context),
+      appUrl: env.APP_URL,
+      contentSecurityPolicy: (hashes) =>
+        contentSecurityPolicy({ hashes }, { dev: false, https, path: '/campaigns', formActions }),
+    })
+    app.locals.pageCache = pageCache
+    app.get(/^\/(api\/)?campaigns\/[^/]+$/, (req, res, next) => void pageCache!.handle(req, res, next))
+  }
+
   app.get('/healthz', async (_req, res) => {
     try {
       await Promise.race([
@@ -134,6 +168,8 @@ export function createApp(options: {
     app.use(options.viteMiddleware)
   } else {
     const buildDir = process.env.CHORUS_BUILD_DIR ?? 'build'
+    // Compressed once at build time (scripts/compress-assets.ts), chosen here by Accept-Encoding.
+    app.use(precompressedAssets(`${buildDir}/client`))
     app.use('/assets', express.static(`${buildDir}/client/assets`, { immutable: true, maxAge: '1y', index: false }))
     app.use(express.static(`${buildDir}/client`, { maxAge: '1h', index: false }))
   }

@@ -3,10 +3,11 @@ import type { ServerBuild } from '@remix-run/node'
 import type express from 'express'
 import type { Runner } from 'graphile-worker'
 import { seedDemoContentIfEmpty } from '../app/models/seed.server'
-import { closeDb } from '../app/utils/db.server'
+import { closeDb, getSqlClient } from '../app/utils/db.server'
 import { logger } from '../app/utils/logger.server'
 import { startWorker } from '../app/utils/worker.server'
 import { createApp } from './app'
+import { CAMPAIGN_CHANGED_CHANNEL, type PageCache } from './page-cache'
 import { prepareDatabase } from './database'
 import { loadEnvironment } from './environment'
 
@@ -30,6 +31,12 @@ export async function boot(options: BootOptions) {
   let server: Server | undefined
   if (options.web && options.build) {
     const app = createApp({ env, mode: options.mode, build: options.build, viteMiddleware: options.viteMiddleware })
+    const pageCache = app.locals.pageCache as PageCache | undefined
+    if (pageCache) {
+      // A campaign's change (an edit, the counter's fold) reaches every process's cache at once
+      // (decision 0021); postgres.js listens again after a lost connection, and entries expire anyway.
+      await getSqlClient().listen(CAMPAIGN_CHANGED_CHANNEL, () => pageCache.invalidate(), () => pageCache.invalidate())
+    }
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(env.PORT, () => resolve(s))
     })

@@ -3,6 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { ServerBuild } from '@remix-run/node'
+import { compressAssets } from './compressed-assets'
 import { loadEnvironment } from './environment'
 
 // Serves the production build, building it first when it is missing or older than the sources.
@@ -27,6 +28,7 @@ if (builtAt < Math.max(...SOURCES.map(newestMtime))) {
     env: { ...process.env, NODE_ENV: 'production' },
   })
   if (result.status !== 0) process.exit(result.status ?? 1)
+  compressAssets(path.join(BUILD_DIR, 'client'))
 }
 
 // Configuration is validated with the NODE_ENV the operator gave (unset means a local run, with

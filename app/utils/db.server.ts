@@ -1,19 +1,24 @@
-import { Kysely, PostgresDialect, type Transaction } from 'kysely'
+import { Kysely, type Transaction } from 'kysely'
+import { PostgresJSDialect } from 'kysely-postgres-js'
 import pg from 'pg'
+import postgres from 'postgres'
 import type { Database } from '#db/types'
 
-// bigint identities as strings (exact), timestamps as Dates, counts (int8) as strings unless cast.
+// Kysely runs on Postgres.js (decision 0020); graphile-worker keeps its own `pg` pool.
+// bigint identities and counts (int8) and numerics arrive as strings (exact), timestamps as
+// Dates, bytea as Buffers, json as parsed values; a `date` is best selected as `day::text`.
 export type DB = Kysely<Database>
 export type Tx = Transaction<Database>
 export type Executor = DB | Tx
 
 interface DbState {
   url: string
-  pool: pg.Pool
+  client: postgres.Sql
   db: DB
+  pool: pg.Pool | null
 }
 
-// One pool per process, even when the Remix build and the server entry each load this module.
+// One client per process, even when the Remix build and the server entry each load this module.
 const globalForDb = globalThis as unknown as { __chorusDb?: DbState }
 
 export function databaseUrl(): string {
@@ -22,29 +27,79 @@ export function databaseUrl(): string {
   return url
 }
 
+function poolMax(): number {
+  return Number(process.env.DATABASE_POOL_MAX ?? 10)
+}
+
+/** The `pg` pool graphile-worker runs on (created on first use; Kysely does not use it). */
 export function getPool(): pg.Pool {
-  return getState().pool
+  const state = getState()
+  if (!state.pool) {
+    const pool = new pg.Pool({ connectionString: state.url, max: poolMax() })
+    // A client that loses its connection is replaced by the pool; /healthz reports a lasting outage.
+    pool.on('error', () => {})
+    pool.on('connect', (client) => client.on('error', () => {}))
+    state.pool = pool
+  }
+  return state.pool
 }
 
 export function getDb(): DB {
   return getState().db
 }
 
+/**
+ * The Postgres.js client behind Kysely, for what Kysely does not do (LISTEN). Queries belong in
+ * models, through getDb().
+ */
+export function getSqlClient(): postgres.Sql {
+  return getState().client
+}
+
 function getState(): DbState {
   const url = databaseUrl()
   const existing = globalForDb.__chorusDb
   if (existing && existing.url === url) return existing
-  const pool = new pg.Pool({ connectionString: url, max: Number(process.env.DATABASE_POOL_MAX ?? 10) })
-  // A client that loses its connection is replaced by the pool; /healthz reports a lasting outage.
-  pool.on('error', () => {})
-  pool.on('connect', (client) => client.on('error', () => {}))
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
-  globalForDb.__chorusDb = { url, pool, db }
+  const client = postgres(url, {
+    max: poolMax(),
+    // As `pg` did: an undefined parameter is NULL, and a json parameter that is already a string
+    // (the models stringify objects themselves) is sent as it is, not encoded a second time.
+    transform: { undefined: null },
+    types: {
+      json: {
+        to: 114,
+        from: [114, 3802],
+        serialize: (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value)),
+        parse: (value: string) => JSON.parse(value),
+      },
+    },
+    onnotice: () => {},
+    connection: { application_name: 'chorus' },
+  })
+  // kysely-postgres-js sends every query with `unsafe`, unprepared: each then costs a describe
+  // round trip. Prepared per connection, a query's second run is one round trip.
+  const prepared = {
+    reserve: async () => {
+      const reserved = await client.reserve()
+      return {
+        unsafe: (query: string, parameters: unknown[]) => reserved.unsafe(query, parameters as postgres.ParameterOrJSON<never>[], { prepare: true }),
+        release: () => reserved.release(),
+      }
+    },
+    end: () => client.end({ timeout: 5 }),
+  }
+  const db = new Kysely<Database>({
+    dialect: new PostgresJSDialect({ postgres: async () => prepared as unknown as postgres.Sql }),
+  })
+  globalForDb.__chorusDb = { url, client, db, pool: null }
   return globalForDb.__chorusDb
 }
 
 export async function closeDb() {
   const state = globalForDb.__chorusDb
   globalForDb.__chorusDb = undefined
-  if (state) await state.db.destroy()
+  if (!state) return
+  await state.db.destroy()
+  await state.client.end({ timeout: 5 })
+  await state.pool?.end()
 }

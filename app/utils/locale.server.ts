@@ -7,11 +7,18 @@ export const LOCALE_COOKIE = 'chorus_lang'
  * then the Accept-Language header, then English.
  */
 export function getLocale(request: Request): Locale {
-  const fromUrl = new URL(request.url).searchParams.get('lang')
+  return resolveLocale(
+    new URL(request.url).searchParams.get('lang'),
+    readCookie(request.headers.get('Cookie'), LOCALE_COOKIE) ?? null,
+    request.headers.get('Accept-Language'),
+  )
+}
+
+/** getLocale's rule from its three inputs (the page cache resolves a locale without a Request). */
+export function resolveLocale(fromUrl: string | null, fromCookie: string | null, acceptLanguage: string | null): Locale {
   if (isLocale(fromUrl)) return fromUrl
-  const fromCookie = readCookie(request.headers.get('Cookie'), LOCALE_COOKIE)
   if (isLocale(fromCookie)) return fromCookie
-  return localeFromAcceptLanguage(request.headers.get('Accept-Language')) ?? DEFAULT_LOCALE
+  return localeFromAcceptLanguage(acceptLanguage) ?? DEFAULT_LOCALE
 }
 
 /** When the URL chose a locale, remember it for the pages that follow. */

@@ -1,0 +1,200 @@
+import crypto from 'node:crypto'
+import { promisify } from 'node:util'
+import zlib from 'node:zlib'
+import type { AppLoadContext } from '@remix-run/node'
+import type { Request as ExpressRequest, Response as ExpressResponse, NextFunction } from 'express'
+import { resolveLocale, LOCALE_COOKIE } from '../app/utils/locale.server'
+
+// The campaign page and its public JSON, rendered once per campaign and language and served to
+// every anonymous visitor for a moment (decision 0021). A cached response holds nothing of any
+// visitor: it is rendered from a request that carries only the resolved language.
+
+/** What the database notifies (a trigger, migration 20261201200000) when a campaign's public face changes. */
+export const CAMPAIGN_CHANGED_CHANNEL = 'chorus_campaign_changed'
+
+/** How long an entry is served before the next request renders it again. */
+export const PAGE_CACHE_FRESH_MS = 2000
+const MAX_ENTRIES = 2000
+const brotli = promisify(zlib.brotliCompress)
+const gzip = promisify(zlib.gzip)
+
+export interface CachedResponse {
+  status: number
+  headers: [string, string][]
+  body: Buffer
+  br: Buffer | null
+  gzip: Buffer | null
+  etag: string
+  /** The Content-Security-Policy for this body: its inline scripts by hash, never a nonce. */
+  csp: string
+}
+
+interface Entry {
+  renderedAt: number
+  response: CachedResponse
+}
+
+type Render = (request: Request, context: AppLoadContext) => Promise<Response>
+
+/** Paths whose anonymous GETs are cached: the slug is the campaign key. */
+const CACHED_PATHS = /^\/(?:api\/)?campaigns\/([^/]+)$/
+
+/** Cookies that may accompany a cached request (they select a variant, carry nothing personal). */
+const NEUTRAL_COOKIES = new Set([LOCALE_COOKIE])
+
+/**
+ * Whether a request may be answered from the cache: a GET or HEAD, no query string, no
+ * credentials and no cookie but the language switcher's.
+ */
+export function isCacheableRequest(req: { method: string; url: string; headers: Record<string, string | string[] | undefined> }) {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return false
+  if (req.url.includes('?') || !CACHED_PATHS.test(req.url)) return false
+  if (req.headers.authorization) return false
+  const cookie = req.headers.cookie
+  if (typeof cookie === 'string' && cookie.trim() !== '') {
+    for (const part of cookie.split(';')) {
+      const name = part.split('=')[0]!.trim()
+      if (name && !NEUTRAL_COOKIES.has(name)) return false
+    }
+  }
+  return true
+}
+
+/** Every inline script's SHA-256, as CSP sources. */
+export function inlineScriptHashes(html: string): string[] {
+  const hashes = new Set<string>()
+  for (const match of html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/gi)) {
+    if (/\bsrc\s*=/i.test(match[1]!)) continue
+    hashes.add(`'sha256-${crypto.createHash('sha256').update(match[2]!, 'utf8').digest('base64')}'`)
+  }
+  return [...hashes]
+}
+
+function acceptsEncoding(header: string | undefined, encoding: string) {
+  if (!header) return false
+  for (const part of header.split(',')) {
+    const [name, ...params] = part.trim().split(';')
+    if (name!.trim().toLowerCase() !== encoding) continue
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='))
+    return !q || Number(q.slice(2)) > 0
+  }
+  return false
+}
+
+export function createPageCache(options: {
+  render: Render
+  appUrl: string
+  /** The policy for a body whose inline scripts are these hashes (HTML) or that runs none (JSON). */
+  contentSecurityPolicy: (scriptHashes: string[]) => string
+  now?: () => number
+}) {
+  const now = options.now ?? Date.now
+  const entries = new Map<string, Entry>()
+  const rendering = new Map<string, Promise<CachedResponse>>()
+  let generation = 0
+
+  async function renderEntry(path: string, locale: string): Promise<CachedResponse> {
+    const request = new Request(`${options.appUrl}${path}`, {
+      headers: { 'Accept-Language': locale, Accept: path.startsWith('/api/') ? 'application/json' : 'text/html' },
+    })
+    const response = await options.render(request, { ip: '', cspNonce: '' })
+    const body = Buffer.from(await response.arrayBuffer())
+    const headers: [string, string][] = []
+    response.headers.forEach((value, name) => {
+      if (name !== 'set-cookie' && name !== 'content-security-policy' && name !== 'content-length') headers.push([name, value])
+    })
+    const isHtml = (response.headers.get('content-type') ?? '').startsWith('text/html')
+    const compressible = body.length > 512
+    const [br, gz] = compressible
+      ? await Promise.all([
+          brotli(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 6, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length } }),
+          gzip(body, { level: 6 }),
+        ])
+      : [null, null]
+    return {
+      status: response.status,
+      headers,
+      body,
+      br,
+      gzip: gz,
+      etag: `W/"${crypto.createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`,
+      csp: options.contentSecurityPolicy(isHtml ? inlineScriptHashes(body.toString('utf8')) : []),
+    }
+  }
+
+  /** The cached response for a path and language, rendering it when missing or no longer fresh. */
+  async function get(path: string, locale: string): Promise<{ response: CachedResponse; cached: boolean }> {
+    const key = `${locale}|${path}`
+    const entry = entries.get(key)
+    if (entry && now() - entry.renderedAt < PAGE_CACHE_FRESH_MS) return { response: entry.response, cached: true }
+    let pending = rendering.get(key)
+    if (!pending) {
+      const startedGeneration = generation
+      const renderedAt = now()
+      pending = renderEntry(path, locale)
+        .then((response) => {
+          // Only a plain 200 is kept; and not when a change was announced while it rendered.
+          const keep = response.status === 200 && !response.headers.some(([name]) => name === 'set-cookie')
+          if (keep && startedGeneration === generation) {
+            if (entries.size >= MAX_ENTRIES) entries.delete(entries.keys().next().value!)
+            entries.set(key, { renderedAt, response })
+          }
+          return response
+        })
+        .finally(() => rendering.delete(key))
+      rendering.set(key, pending)
+    }
+    return { response: await pending, cached: false }
+  }
+
+  /** Forgets every entry (a campaign changed: its slug may be any of them). */
+  function invalidate() {
+    generation++
+    entries.clear()
+  }
+
+  async function handle(req: ExpressRequest, res: ExpressResponse, next: NextFunction) {
+    if (!isCacheableRequest(req)) return next()
+    try {
+      const cookieLocale = (req.headers.cookie ?? '')
+        .split(';')
+        .map((part) => part.trim().split('='))
+        .find(([name]) => name === LOCALE_COOKIE)?.[1]
+      const locale = resolveLocale(null, cookieLocale ?? null, req.get('accept-language') ?? null)
+      const { response } = await get(req.path, locale)
+      send(req, res, response)
+    } catch (error) {
+      next(error)
+    }
+  }
+
+  return { get, handle, invalidate, size: () => entries.size }
+}
+
+export function send(req: ExpressRequest, res: ExpressResponse, response: CachedResponse) {
+  for (const [name, value] of response.headers) res.setHeader(name, value)
+  res.setHeader('Content-Security-Policy', response.csp)
+  res.setHeader('ETag', response.etag)
+  res.vary('Accept-Encoding')
+  const ifNoneMatch = req.get('if-none-match')
+  if (response.status === 200 && ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === response.etag || tag.trim() === '*')) {
+    res.removeHeader('Content-Type')
+    res.status(304).end()
+    return
+  }
+  const accept = req.get('accept-encoding')
+  let body = response.body
+  if (response.br && acceptsEncoding(accept, 'br')) {
+    body = response.br
+    res.setHeader('Content-Encoding', 'br')
+  } else if (response.gzip && acceptsEncoding(accept, 'gzip')) {
+    body = response.gzip
+    res.setHeader('Content-Encoding', 'gzip')
+  }
+  res.setHeader('Content-Length', String(body.length))
+  res.status(response.status)
+  if (req.method === 'HEAD') res.end()
+  else res.end(body)
+}
+
+export type PageCache = ReturnType<typeof createPageCache>
