@@ -54,10 +54,15 @@ export async function campaignViewData(campaign: PublicCampaign, locale: Locale,
     topCountries: Object.entries(byCountry)
       .slice(0, 5)
       .map(([code, count]) => ({ code, name: countryName(code, locale), count })),
-    recentSigners: recent.map((s) => ({ firstName: s.firstName, country: countryName(s.country, locale) })),
+    recentSigners: recent.map((s) => ({ firstName: s.firstName, country: countryName(s.country, locale), confirmedAt: s.confirmedAt.toISOString() })),
+    /** The next milestone not yet reached (or the goal): "137 signatures of 200, help us reach 200". */
+    nextTarget: nextTarget(campaign.signatureCount, milestones.map((m) => m.threshold), campaign.signatureGoal),
+    /** When the page was made, for "3 minutes ago" (the same on the server and in the browser). */
+    now: new Date().toISOString(),
     countries: countryOptions(locale),
     canonicalUrl: `${APP_URL}/campaigns/${campaign.slug}`,
-    donationSummary,
+    // Donation figures and the button only where donations are configured (issue 14).
+    donationSummary: donationSummary.enabled ? donationSummary : { enabled: false, totals: null },
     timeline,
     latestResponse: latestResponseOf(timeline),
     tracking: {
@@ -67,6 +72,12 @@ export async function campaignViewData(campaign: PublicCampaign, locale: Locale,
       utmCampaign: url.searchParams.get('utm_campaign') ?? '',
     },
   }
+}
+
+/** The smallest milestone above the count, else the goal (or the count once past the goal). */
+export function nextTarget(count: number, milestones: number[], goal: number): number {
+  const next = [...milestones, goal].filter((threshold) => threshold > count).sort((a, b) => a - b)[0]
+  return next ?? goal
 }
 
 export type CampaignViewData = Awaited<ReturnType<typeof campaignViewData>>

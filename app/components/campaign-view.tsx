@@ -1,16 +1,16 @@
 import { getFormProps, getInputProps, getSelectProps, useForm, type SubmissionResult } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod'
 import type { SerializeFrom } from '@remix-run/node'
-import { Form, Link, useActionData, useNavigation } from '@remix-run/react'
+import { useEffect, useRef } from 'react'
+import { Form, Link, useActionData, useLocation, useNavigation } from '@remix-run/react'
 import { SignChallenge } from '~/components/sign-challenge'
 import type { CampaignViewData } from '~/components/campaign-view.server'
 import { CampaignTimeline, LatestResponse } from '~/components/campaign-timeline'
 import { DonationSummary } from '~/components/donation-summary'
 import { FormField } from '~/components/form-field'
-import { ProgressToGoal } from '~/components/progress-to-goal'
 import { ShareLinks } from '~/components/share-links'
 import { SignCampaignSchema } from '~/models/signature-schema'
-import { formatDate, formatNumber } from '~/utils/i18n'
+import { formatDate, formatNumber, timeAgo } from '~/utils/i18n'
 import { useLocale, useMessage, useT } from '~/utils/use-t'
 import { ErrorSummary } from '~/components/error-summary'
 
@@ -38,8 +38,18 @@ function SignForm({ view, preview }: { view: CampaignViewProps; preview: boolean
   const formErrors = (form.errors ?? []).map((e) => tr(e)!)
   const fieldError = (field: { errors?: string[] }) => tr(field.errors?.[0])
 
+  const location = useLocation()
+  const errorCount = fieldErrors.length + formErrors.length
+  const baseTitle = useRef<string | null>(null)
+  useEffect(() => {
+    // With JavaScript the page title also starts with the number of errors (the server does it without).
+    const prefix = errorCount > 0 ? `${t('reach.sign.errorsTitle', { count: errorCount })}: ` : ''
+    if (baseTitle.current === null) baseTitle.current = prefix && document.title.startsWith(prefix) ? document.title.slice(prefix.length) : document.title
+    document.title = `${prefix}${baseTitle.current}`
+  }, [errorCount, t])
   return (
-    <Form method="post" {...getFormProps(form)} aria-labelledby="sign-heading">
+    // A refused submission without JavaScript lands on the form (#sign), not the top of the page.
+    <Form method="post" action={`${location.pathname}${location.search}#sign`} {...getFormProps(form)} aria-labelledby="sign-heading">
       <h2 id="sign-heading">{t('sign.heading')}</h2>
       {preview ? <p className="notice">{t('admin.preview.signingOff')}</p> : null}
       <ErrorSummary heading={t('sign.errorSummary')} headingLevel={3} formErrors={formErrors} fieldErrors={fieldErrors} />
@@ -145,16 +155,69 @@ function CampaignByline({ campaign }: { campaign: CampaignViewProps['campaign'] 
   )
 }
 
+/** Progress toward the next milestone ("137 signatures of 200, help us reach 200"), the final goal beside it. */
+export function MilestoneProgress({ count, next, goal, id }: { count: number; next: number; goal: number; id: string }) {
+  const t = useT()
+  const labelId = `${id}-label`
+  const reached = count >= goal
+  return (
+    <div className="progress" id={id}>
+      <p className="count" id={labelId}>
+        <strong data-count>{t(reached ? 'reach.progress.reached' : 'reach.progress.toNext', { count, next })}</strong>{' '}
+        {next !== goal || reached ? <span className="hint">{t('campaign.goal', { goal })}</span> : null}
+      </p>
+      <progress max={next} value={Math.min(count, next)} aria-labelledby={labelId}>
+        {Math.round((Math.min(count, next) / next) * 100)}%
+      </progress>
+    </div>
+  )
+}
+
+/** Recent signers who agreed to be shown, with how long ago ("3 minutes ago"). */
+function RecentSigners({ signers, now }: { signers: CampaignViewProps['recentSigners']; now: string }) {
+  const t = useT()
+  const locale = useLocale()
+  if (signers.length === 0) return null
+  return (
+    <section aria-labelledby="recent-heading" className="recent">
+      <h2 id="recent-heading">{t('campaign.recentHeading')}</h2>
+      <ul className="recent-signers" data-recent-signers>
+        {signers.map((s, i) => (
+          <li key={i}>
+            {t('campaign.recentSigner', { name: s.firstName, country: s.country })}{' '}
+            <time className="hint" dateTime={s.confirmedAt}>
+              {timeAgo(locale, s.confirmedAt, now)}
+            </time>
+          </li>
+        ))}
+      </ul>
+    </section>
+  )
+}
+
 export function CampaignView({ view, preview = false }: { view: CampaignViewProps; preview?: boolean }) {
   const { campaign, topCountries, recentSigners, canonicalUrl, donationSummary, milestones, timeline, latestResponse } = view
   const t = useT()
   const locale = useLocale()
+  const signing = campaign.signable || (preview && campaign.status === 'draft')
   return (
     <div className="wrap">
       <article className="campaign-layout">
-        <div>
+        <header className="campaign-head">
           <h1 lang={campaign.contentLocale}>{campaign.title}</h1>
           <CampaignByline campaign={campaign} />
+          <div className="first-screen">
+            <MilestoneProgress id="campaign-progress" count={campaign.signatureCount} next={view.nextTarget} goal={campaign.signatureGoal} />
+            {signing ? (
+              <p className="sign-jump">
+                <a className="button" href="#sign">
+                  {t('reach.campaign.signLink')}
+                </a>
+              </p>
+            ) : null}
+          </div>
+        </header>
+        <div className="campaign-intro">
           {campaign.heroImage ? (
             <img
               className="hero-image"
@@ -176,6 +239,48 @@ export function CampaignView({ view, preview = false }: { view: CampaignViewProp
             </p>
             <p lang={campaign.contentLocale}>{campaign.demand}</p>
           </section>
+        </div>
+        <aside className="panel sign-panel" aria-label={t('campaign.signPanel')}>
+          {signing ? (
+            <SignForm view={view} preview={preview} />
+          ) : campaign.phase === 'not-open' && campaign.opensAt ? (
+            <div className="closed-banner">
+              <h2>{t('campaign.notOpenHeading')}</h2>
+              <p>{t('campaign.notOpen', { date: formatDate(locale, campaign.opensAt) })}</p>
+            </div>
+          ) : (
+            <div className="closed-banner">
+              <h2>{t('campaign.closedHeading')}</h2>
+              <p>{t('campaign.closed')}</p>
+              <p>{t('campaign.finalCount', { count: campaign.signatureCount })}</p>
+            </div>
+          )}
+          <RecentSigners signers={recentSigners} now={view.now} />
+          <DonationSummary slug={campaign.slug} {...donationSummary} preview={preview} />
+          {topCountries.length > 0 ? (
+            <section aria-labelledby="countries-heading">
+              <h2 id="countries-heading">{t('campaign.countriesHeading')}</h2>
+              <table className="data">
+                <caption className="visually-hidden">{t('campaign.countriesHeading')}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('campaign.country')}</th>
+                    <th scope="col">{t('campaign.signatures')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {topCountries.map((c) => (
+                    <tr key={c.code}>
+                      <td>{c.name}</td>
+                      <td>{formatNumber(locale, c.count)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </section>
+          ) : null}
+        </aside>
+        <div className="campaign-rest">
           {latestResponse ? <LatestResponse response={latestResponse} targetName={campaign.targetName} /> : null}
           <section aria-labelledby="story-heading">
             <h2 id="story-heading" className="visually-hidden">
@@ -200,56 +305,6 @@ export function CampaignView({ view, preview = false }: { view: CampaignViewProp
           <CampaignTimeline items={timeline} />
           <ShareLinks url={canonicalUrl} title={campaign.title} headingId="share-heading" />
         </div>
-        <aside className="panel sign-panel" aria-label={t('campaign.signPanel')}>
-          <ProgressToGoal id="campaign-progress" count={campaign.signatureCount} goal={campaign.signatureGoal} />
-          {campaign.signable || (preview && campaign.status === 'draft') ? (
-            <SignForm view={view} preview={preview} />
-          ) : campaign.phase === 'not-open' && campaign.opensAt ? (
-            <div className="closed-banner">
-              <h2>{t('campaign.notOpenHeading')}</h2>
-              <p>{t('campaign.notOpen', { date: formatDate(locale, campaign.opensAt) })}</p>
-            </div>
-          ) : (
-            <div className="closed-banner">
-              <h2>{t('campaign.closedHeading')}</h2>
-              <p>{t('campaign.closed')}</p>
-              <p>{t('campaign.finalCount', { count: campaign.signatureCount })}</p>
-            </div>
-          )}
-          <DonationSummary slug={campaign.slug} {...donationSummary} preview={preview} />
-          {topCountries.length > 0 ? (
-            <section aria-labelledby="countries-heading">
-              <h2 id="countries-heading">{t('campaign.countriesHeading')}</h2>
-              <table className="data">
-                <caption className="visually-hidden">{t('campaign.countriesHeading')}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('campaign.country')}</th>
-                    <th scope="col">{t('campaign.signatures')}</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {topCountries.map((c) => (
-                    <tr key={c.code}>
-                      <td>{c.name}</td>
-                      <td>{formatNumber(locale, c.count)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </section>
-          ) : null}
-          {recentSigners.length > 0 ? (
-            <section aria-labelledby="recent-heading">
-              <h2 id="recent-heading">{t('campaign.recentHeading')}</h2>
-              <ul className="recent-signers">
-                {recentSigners.map((s, i) => (
-                  <li key={i}>{t('campaign.recentSigner', { name: s.firstName, country: s.country })}</li>
-                ))}
-              </ul>
-            </section>
-          ) : null}
-        </aside>
       </article>
     </div>
   )

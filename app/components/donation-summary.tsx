@@ -17,7 +17,8 @@ export interface DonationSummaryProps {
 export function DonationSummary({ slug, enabled, totals, headingId = 'donations-heading', preview = false }: DonationSummaryProps) {
   const t = useT()
   const locale = useLocale()
-  if (!enabled && !totals) return null
+  // No donations configured: no figures and no button (issue 14).
+  if (!enabled) return null
   return (
     <section className="donation-summary" aria-labelledby={headingId}>
       <h2 id={headingId}>{t('donations.heading')}</h2>

@@ -10,14 +10,33 @@ import { SignCampaignServerSchema, signCampaign } from '~/models/signature.serve
 import { getEnv } from '~/utils/env.server'
 import { readForm } from '~/utils/form.server'
 import { NO_STORE, publicHeaders } from '~/utils/http.server'
+import { makeTranslator } from '~/utils/i18n'
 import { getLocale } from '~/utils/locale.server'
 import { requestContext } from '~/utils/request.server'
 import { hashIp } from '~/utils/security.server'
 
-export async function loader({ request, params }: LoaderFunctionArgs) {
+/** How many problems a refused no-JS submission had: the action tells the loader of the same request. */
+const ERROR_COUNT = Symbol('signErrorCount')
+type CountingContext = { [ERROR_COUNT]?: number }
+
+export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const locale = getLocale(request)
   const campaign = await requirePublicCampaign(params.slug, locale, request)
-  return data(await campaignViewData(campaign, locale, new URL(request.url)), { headers: publicHeaders() })
+  const errorCount = (context as CountingContext | undefined)?.[ERROR_COUNT] ?? 0
+  return data(
+    {
+      ...(await campaignViewData(campaign, locale, new URL(request.url))),
+      // The page title starts with the number of errors after a refused submission (issue 14).
+      errorTitle: errorCount > 0 ? makeTranslator(locale)('reach.sign.errorsTitle', { count: errorCount }) : null,
+    },
+    { headers: publicHeaders() },
+  )
+}
+
+function countErrors(context: unknown, result: { error?: Record<string, string[] | null> | null }) {
+  const count = Object.values(result.error ?? {}).filter((messages) => messages && messages.length > 0).length
+  if (context && typeof context === 'object') (context as CountingContext)[ERROR_COUNT] = Math.max(count, 1)
+  return result
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
@@ -27,7 +46,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const formData = await readForm(request)
   const submission = parseWithZod(formData, { schema: SignCampaignServerSchema })
   if (!isSignable(campaign)) {
-    return data({ result: submission.reply({ formErrors: ['sign.error.closed'] }) }, { status: 403, headers: noStore })
+    return data({ result: countErrors(context, submission.reply({ formErrors: ['sign.error.closed'] })) }, { status: 403, headers: noStore })
   }
   const ctx = requestContext(request, context)
   const env = getEnv()
@@ -37,15 +56,16 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   })
   if (!limit.allowed) {
     return data(
-      { result: submission.reply({ formErrors: ['sign.error.rateLimited'] }) },
+      { result: countErrors(context, submission.reply({ formErrors: ['sign.error.rateLimited'] })) },
       { status: 429, headers: { ...noStore, 'Retry-After': String(limit.retryAfterSeconds) } },
     )
   }
   if (submission.status !== 'success') {
-    return data({ result: submission.reply() }, { status: 400, headers: noStore })
+    return data({ result: countErrors(context, submission.reply()) }, { status: 400, headers: noStore })
   }
   await signCampaign(campaign, submission.value, { ...ctx, locale })
-  return redirect(`/campaigns/${campaign.slug}/check-your-email`, { headers: noStore })
+  // An explicit fragment: otherwise browsers carry the form's #sign over the redirect.
+  return redirect(`/campaigns/${campaign.slug}/check-your-email#main`, { headers: noStore })
 }
 
 export const headers = ({ loaderHeaders, actionHeaders }: { loaderHeaders: Headers; actionHeaders: Headers }) =>
@@ -55,7 +75,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => {
   if (!data) return [{ title: 'Chorus' }]
   const { campaign, canonicalUrl } = data
   return [
-    { title: `${campaign.title} · Chorus` },
+    { title: `${data.errorTitle ? `${data.errorTitle}: ` : ''}${campaign.title} · Chorus` },
     { name: 'description', content: campaign.summary },
     { property: 'og:type', content: 'website' },
     { property: 'og:title', content: campaign.title },

@@ -79,3 +79,21 @@ export function localeFromAcceptLanguage(header: string | null | undefined): Loc
   }
   return undefined
 }
+
+const relativeFormats = new Map<string, Intl.RelativeTimeFormat>()
+
+/** "3 minutes ago", "2 days ago", in the locale's words, from `then` to `now`. */
+export function timeAgo(locale: Locale, then: Date | string, now: Date | string = new Date()): string {
+  const seconds = Math.max(0, Math.round((new Date(now).getTime() - new Date(then).getTime()) / 1000))
+  const format = cached(relativeFormats, locale, () => new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }))
+  if (seconds < 45) return format.format(0, 'second')
+  const minutes = Math.round(seconds / 60)
+  if (minutes < 60) return format.format(-minutes, 'minute')
+  const hours = Math.round(minutes / 60)
+  if (hours < 24) return format.format(-hours, 'hour')
+  const days = Math.round(hours / 24)
+  if (days < 30) return format.format(-days, 'day')
+  const months = Math.round(days / 30)
+  if (months < 12) return format.format(-months, 'month')
+  return format.format(-Math.round(days / 365), 'year')
+}

@@ -38,7 +38,7 @@ test('a closed campaign shows its final count and refuses signatures', async ({ 
 
   await expectClosedPage(page, campaign.slug, 'Final count: 3 signatures.')
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(campaign.title)
-  await expect(page.locator('#campaign-progress-label')).toContainText('3 people have signed')
+  await expect(page.locator('#campaign-progress-label')).toContainText('3 signatures')
   await expectAxeClean(page)
 
   await expectPostRefused(request, campaign.slug, email)

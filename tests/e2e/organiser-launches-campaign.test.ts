@@ -122,7 +122,7 @@ test('an organiser creates a campaign in English and Russian, previews and publi
   await page.goto(await confirmationLink(page, supporter))
   await page.getByRole('button', { name: 'Confirm my signature' }).click()
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Thank you for signing')
-  await expectCampaignCount(page, slug, '1 person has signed')
+  await expectCampaignCount(page, slug, '1 signature of')
   await expect(page.getByRole('img', { name: 'The river at dawn' })).toBeVisible()
 
   await page.goto('/admin')

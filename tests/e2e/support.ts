@@ -78,7 +78,7 @@ export async function signPetition(page: Page, slug: string, supporter: Supporte
 }
 
 export async function expectCheckYourEmail(page: Page, slug: string) {
-  await expect(page).toHaveURL(new RegExp(`/campaigns/${slug}/check-your-email$`))
+  await expect(page).toHaveURL(new RegExp(`/campaigns/${slug}/check-your-email(#main)?$`))
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Check your email')
 }
 

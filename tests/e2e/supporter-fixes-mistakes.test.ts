@@ -62,7 +62,7 @@ test('a supporter who sends an empty form is told what to fill in, and nothing i
     email: 'Enter your email address',
     country: 'Choose your country from the list',
   })
-  await expect(page).toHaveURL(new RegExp(`/campaigns/${campaign.slug}$`))
+  await expect(page).toHaveURL(new RegExp(`/campaigns/${campaign.slug}(#sign)?$`))
   await expectAxeClean(page)
   await expectNothingStored(campaign.id)
 })
@@ -184,6 +184,6 @@ test('the server refuses bad input itself, whatever the browser checked', async 
 
   const response = await request.post(`/campaigns/${campaign.slug}`, { form: valid, maxRedirects: 0 })
   expect(response.status()).toBe(302)
-  expect(response.headers().location).toBe(`/campaigns/${campaign.slug}/check-your-email`)
+  expect(response.headers().location).toBe(`/campaigns/${campaign.slug}/check-your-email#main`)
   expect(await signaturesOf(campaign.id)).toHaveLength(1)
 })

@@ -21,7 +21,7 @@ test('a supporter signs, confirms by email and is counted once', async ({ page, 
   await page.goto(`/campaigns/${campaign.slug}`)
   await expect(page.getByRole('heading', { level: 1 })).toHaveText(campaign.title)
   await expect(page.getByText('Release every detained defender today.')).toBeVisible()
-  await expect(page.locator('#campaign-progress-label')).toContainText('0 people have signed')
+  await expect(page.locator('#campaign-progress-label')).toContainText('0 signatures of')
   await expect(page.getByRole('progressbar')).toHaveAttribute('value', '0')
   await expectAxeClean(page)
 
@@ -92,7 +92,7 @@ test('a supporter signs, confirms by email and is counted once', async ({ page, 
   expect(confirmed.confirmation_token_hash).toBeNull()
 
   // The count rises by exactly one, on the page and in the JSON.
-  await expectCampaignCount(page, campaign.slug, '1 person has signed')
+  await expectCampaignCount(page, campaign.slug, '1 signature of')
   await expect(page.getByRole('progressbar')).toHaveAttribute('value', '1')
   await expect.poll(() => apiCount(request, campaign.slug), { timeout: 15_000 }).toBe(1)
   const json = await (await request.get(`/api/campaigns/${campaign.slug}`)).json()

@@ -60,7 +60,7 @@ test('signing again with the same address, before and after confirming, counts o
   await mailboxFor(page, email, CONFIRM_SUBJECT, 2)
 
   // The count stays at one, on the page and in the JSON, after the counter has had its turn.
-  await expectCampaignCount(page, campaign.slug, '1 person has signed')
+  await expectCampaignCount(page, campaign.slug, '1 signature of')
   const json = await (await request.get(`/api/campaigns/${campaign.slug}`)).json()
   expect(json).toMatchObject({ signatureCount: 1, signaturesByCountry: { US: 1 } })
 })

@@ -27,7 +27,7 @@ describe('POST /campaigns/:slug', () => {
     const third = await post(campaign.slug, valid(email.toUpperCase()))
     for (const response of [first, second, third]) {
       expect(response.status).toBe(302)
-      expect(response.headers.get('Location')).toBe(`/campaigns/${campaign.slug}/check-your-email`)
+      expect(response.headers.get('Location')).toBe(`/campaigns/${campaign.slug}/check-your-email#main`)
       expect(response.headers.get('Cache-Control')).toBe('no-store')
     }
     expect(await getDb().selectFrom('signatures').selectAll().execute()).toHaveLength(1)
