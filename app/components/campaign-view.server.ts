@@ -37,6 +37,7 @@ export async function campaignViewData(campaign: PublicCampaign, locale: Locale,
       signatureCount: campaign.signatureCount,
       signatureGoal: campaign.signatureGoal,
       closesAt: campaign.closesAt?.toISOString() ?? null,
+      attackMode: campaign.attackMode,
       organisationName: campaign.organisation.name,
       organisation: {
         name: campaign.organisation.name,

@@ -3,6 +3,7 @@ import { parseWithZod } from '@conform-to/zod'
 import type { SerializeFrom } from '@remix-run/node'
 import { useEffect, useRef } from 'react'
 import { Form, Link, useActionData, useLocation, useNavigation } from '@remix-run/react'
+import { SignChallenge } from '~/components/sign-challenge'
 import type { CampaignViewData } from '~/components/campaign-view.server'
 import { CampaignTimeline, LatestResponse } from '~/components/campaign-timeline'
 import { DonationSummary } from '~/components/donation-summary'
@@ -101,6 +102,7 @@ function SignForm({ view, preview }: { view: CampaignViewProps; preview: boolean
         {tracking.utmSource ? <input type="hidden" name="utmSource" value={tracking.utmSource} /> : null}
         {tracking.utmMedium ? <input type="hidden" name="utmMedium" value={tracking.utmMedium} /> : null}
         {tracking.utmCampaign ? <input type="hidden" name="utmCampaign" value={tracking.utmCampaign} /> : null}
+        {campaign.attackMode && !preview ? <SignChallenge slug={campaign.slug} /> : null}
         <p className="privacy-note">
           {t('sign.privacy', { organisation: campaign.organisationName })} <Link to="/privacy">{t('sign.privacyLink')}</Link>
         </p>

@@ -13,6 +13,8 @@ import { closeDueCampaigns } from '~/jobs/close-due-campaigns.server'
 import { sendCampaignUpdate } from '~/jobs/send-campaign-update.server'
 import { resumeUpdateSends } from '~/jobs/resume-update-sends.server'
 import { sendSenderVerification } from '~/jobs/send-sender-verification.server'
+import { detectSigningSurgesJob } from '~/jobs/detect-signing-surges.server'
+import { runIntegrityActionJob } from '~/jobs/run-integrity-action.server'
 
 export const taskList: TaskList = {
   'send-signature-confirmation': sendSignatureConfirmation,
@@ -29,6 +31,8 @@ export const taskList: TaskList = {
   'send-campaign-update': sendCampaignUpdate,
   'resume-update-sends': resumeUpdateSends,
   'send-sender-verification': sendSenderVerification,
+  'detect-signing-surges': detectSigningSurgesJob,
+  'run-integrity-action': runIntegrityActionJob,
 }
 
 export const cronItems = parseCronItems([
@@ -38,6 +42,8 @@ export const cronItems = parseCronItems([
   { task: 'close-due-campaigns', match: '* * * * *', identifier: 'close-due-campaigns' },
   // Updates whose sender died mid-way carry on (decision 0010).
   { task: 'resume-update-sends', match: '* * * * *', identifier: 'resume-update-sends' },
+  // Attack mode on and off by signing rate (decision 0030).
+  { task: 'detect-signing-surges', match: '* * * * *', identifier: 'detect-signing-surges' },
   // Restarts the counter's self-scheduling chain should it ever stop (same job key: no duplicates).
   { task: 'update-counts', match: '* * * * *', identifier: 'update-counts-watchdog', options: { jobKey: 'update-counts', jobKeyMode: 'preserve_run_at' } },
 ])

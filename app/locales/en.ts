@@ -9,6 +9,7 @@ import { timelineEn } from './timeline-en'
 import { deliveryEn } from './delivery-en'
 import { osdiEn } from './osdi-en'
 import { reachEn } from './reach-en'
+import { integrityEn } from './integrity-en'
 
 // The English catalogue is the source of truth: every other locale must have every key
 // (the Russian catalogue's type enforces it). Plural forms are `key#one`, `key#other`, ...
@@ -24,6 +25,7 @@ export const en = {
   ...deliveryEn,
   ...osdiEn,
   ...reachEn,
+  ...integrityEn,
   'site.name': 'Chorus',
   'nav.skip': 'Skip to main content',
   'nav.language': 'Language',

@@ -22,6 +22,8 @@ export interface PublicCampaign {
   consentVersion: string
   opensAt: Date | null
   closesAt: Date | null
+  /** Attack mode (issue 13): the sign form asks for a proof-of-work challenge. */
+  attackMode: boolean
   updatedAt: Date
   /** When signing opened (or will): opens_at, else when the campaign was made. */
   startsAt: Date
@@ -68,6 +70,7 @@ function baseQuery(executor: Executor, locale: Locale) {
       'c.consent_version',
       'c.opens_at',
       'c.closes_at',
+      'c.attack_mode_started_at',
       'c.created_at',
       sql<Date>`greatest(c.updated_at, coalesce(c.counted_at, c.updated_at))`.as('updated_at'),
       'o.id as organisation_id',
@@ -123,6 +126,7 @@ function toPublicCampaign(row: Row): PublicCampaign {
     consentVersion: row.consent_version,
     opensAt: row.opens_at,
     closesAt: row.closes_at,
+    attackMode: row.attack_mode_started_at !== null,
     updatedAt: row.updated_at,
     startsAt: row.opens_at ?? row.created_at,
     organisation: {

@@ -23,6 +23,9 @@ export const PERMISSIONS = {
   'api_keys.manage': ['owner'],
   // Issue 14: the organisation's name, logo, colours and the address its emails come from.
   'organisation.manage': ['owner'],
+  // Issue 13: everyone reviews a campaign's integrity; owners and campaigners act on it.
+  'integrity.view': ['owner', 'campaigner', 'viewer'],
+  'integrity.act': ['owner', 'campaigner'],
 } as const satisfies Record<string, readonly Role[]>
 
 export type Permission = keyof typeof PERMISSIONS
