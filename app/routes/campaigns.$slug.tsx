@@ -8,11 +8,11 @@ import { isSignable, requirePublicCampaign } from '~/models/campaign.server'
 import { hitRateLimit } from '~/models/rate-limit.server'
 import { SignCampaignServerSchema, signCampaign } from '~/models/signature.server'
 import { getEnv } from '~/utils/env.server'
-import { readForm } from '~/utils/form.server'
+import { formErrorResult, readForm } from '~/utils/form.server'
 import { NO_STORE, publicHeaders } from '~/utils/http.server'
 import { getLocale } from '~/utils/locale.server'
 import { requestContext } from '~/utils/request.server'
-import { hashIp } from '~/utils/security.server'
+import { rateLimitKey } from '~/utils/security.server'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const locale = getLocale(request)
@@ -24,22 +24,23 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const locale = getLocale(request)
   const campaign = await requirePublicCampaign(params.slug, locale, request)
   const noStore = { 'Cache-Control': NO_STORE }
-  const formData = await readForm(request)
-  const submission = parseWithZod(formData, { schema: SignCampaignServerSchema })
-  if (!isSignable(campaign)) {
-    return data({ result: submission.reply({ formErrors: ['sign.error.closed'] }) }, { status: 403, headers: noStore })
-  }
+  // The rate limit comes before the body is read: a refused client costs one query, not a parse.
   const ctx = requestContext(request, context)
   const env = getEnv()
-  const limit = await hitRateLimit(`sign:${hashIp(ctx.ip).toString('hex')}`, {
+  const limit = await hitRateLimit(`sign:${rateLimitKey(ctx.ip)}`, {
     limit: env.SIGN_RATE_LIMIT,
     windowSeconds: env.SIGN_RATE_WINDOW_SECONDS,
   })
   if (!limit.allowed) {
     return data(
-      { result: submission.reply({ formErrors: ['sign.error.rateLimited'] }) },
+      { result: formErrorResult('sign.error.rateLimited') },
       { status: 429, headers: { ...noStore, 'Retry-After': String(limit.retryAfterSeconds) } },
     )
+  }
+  const formData = await readForm(request)
+  const submission = parseWithZod(formData, { schema: SignCampaignServerSchema })
+  if (!isSignable(campaign)) {
+    return data({ result: submission.reply({ formErrors: ['sign.error.closed'] }) }, { status: 403, headers: noStore })
   }
   if (submission.status !== 'success') {
     return data({ result: submission.reply() }, { status: 400, headers: noStore })
