@@ -9,6 +9,30 @@ const booleanish = z
 
 const positiveInt = z.coerce.number().int().positive()
 
+/** An IPv4 or IPv6 address, optionally with a /prefix; or one of proxy-addr's names. */
+const PROXY_ENTRY = /^(loopback|linklocal|uniquelocal|[0-9.]{7,15}(\/\d{1,2})?|[0-9a-fA-F:.]{2,45}(\/\d{1,3})?)$/
+
+/**
+ * Which proxies may tell us the client's address, as Express's `trust proxy` takes it: `off`
+ * (none: the socket's address is the client's), `on` (one hop: the proxy in front of us), a hop
+ * count, or a comma-separated list of proxy addresses/CIDRs (and `loopback`, `uniquelocal`...).
+ */
+export type TrustProxy = false | number | string[]
+
+const trustProxySchema = z.string().transform((raw, ctx): TrustProxy => {
+  const value = raw.trim().toLowerCase()
+  if (['off', 'false', '0', 'no'].includes(value)) return false
+  if (['on', 'true', 'yes'].includes(value)) return 1
+  if (/^\d{1,2}$/.test(value)) return Number(value)
+  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean)
+  if (entries.length > 0 && entries.length <= 100 && entries.every((entry) => PROXY_ENTRY.test(entry))) return entries
+  ctx.addIssue({
+    code: z.ZodIssueCode.custom,
+    message: 'must be off, on (one proxy), a hop count, or a comma-separated list of proxy addresses/CIDRs',
+  })
+  return z.NEVER
+})
+
 export const EnvSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -26,7 +50,7 @@ export const EnvSchema = z
     RESEND_BASE_URL: z.string().url().optional(),
     WORKER: booleanish.default('on'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    TRUST_PROXY: booleanish.default('off'),
+    TRUST_PROXY: trustProxySchema.default('off'),
     SIGN_RATE_LIMIT: positiveInt.default(20),
     SIGN_RATE_WINDOW_SECONDS: positiveInt.default(3600),
     WORKER_CONCURRENCY: positiveInt.default(4),
