@@ -10,6 +10,7 @@ import * as m20261125142000 from './20261125142000_deliverability'
 import * as m20261125143000 from './20261125143000_timeline'
 import * as m20261125144000 from './20261125144000_delivery'
 import * as m20261125145000 from './20261125145000_osdi_api'
+import * as m20261201300000 from './20261201300000_email_outbox'
 
 // Every migration, by name, in order. A test checks that each file in this folder is listed.
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '20261125143000_timeline': m20261125143000,
   '20261125144000_delivery': m20261125144000,
   '20261125145000_osdi_api': m20261125145000,
+  '20261201300000_email_outbox': m20261201300000,
 }
