@@ -9,7 +9,7 @@ type RefId = ColumnType<string, string | number | bigint, string | number | bigi
 export const CAMPAIGN_STATES = ['draft', 'live', 'closed'] as const
 export type CampaignStatus = (typeof CAMPAIGN_STATES)[number]
 
-export const SIGNATURE_STATES = ['pending', 'confirmed', 'invalidated'] as const
+export const SIGNATURE_STATES = ['pending', 'confirmed', 'held', 'invalidated'] as const
 export type SignatureState = (typeof SIGNATURE_STATES)[number]
 
 export const EMAIL_STATES = ['queued', 'sending', 'sent', 'failed', 'skipped', 'delivered', 'delayed', 'bounced', 'complained'] as const
@@ -25,6 +25,25 @@ export interface OrganisationsTable {
   donation_presets: Generated<number[]>
   created_at: Timestamp
   updated_at: Timestamp
+  /** The organisation's logo (issue 14): checked like hero images, served by its hash. */
+  logo_bytes: Buffer | null
+  logo_content_type: ImageType | null
+  logo_sha256: string | null
+  logo_byte_size: number | null
+  logo_width: number | null
+  logo_height: number | null
+  /** `#rrggbb`, lower case, with at least 4.5:1 contrast against white. */
+  brand_colour: string | null
+  website_url: string | null
+  /** Where supporters can write to the organisation (emails' footer, privacy notice). */
+  contact_email: string | null
+  /** The name emails come from ("<sender_name> via Chorus"); the organisation's name when null. */
+  sender_name: string | null
+  /** The organisation's own From address, used only once verified. */
+  sender_email: string | null
+  sender_email_verified: Generated<boolean>
+  sender_verify_token_hash: Buffer | null
+  sender_verify_sent_at: NullableTimestamp
 }
 
 export interface CampaignContent {
@@ -71,6 +90,13 @@ export interface CampaignsTable {
   closed_at: NullableTimestamp
   created_at: Timestamp
   updated_at: Timestamp
+  /** Attack mode (issue 13): set while the sign form asks for a proof-of-work challenge. */
+  attack_mode_started_at: NullableTimestamp
+  attack_mode_origin: 'auto' | 'manual' | null
+  /** Per-campaign overrides of the integrity rules; null: the environment's default. */
+  integrity_domain_hourly_limit: number | null
+  integrity_address_hourly_limit: number | null
+  integrity_hold_disposable: boolean | null
 }
 
 export interface CampaignTranslationsTable {
@@ -160,7 +186,15 @@ export interface SignaturesTable {
   updated_at: Timestamp
   invalidated_at: NullableTimestamp
   invalidation_reason: InvalidationReason | null
+  /** Lower-case domain of the address (issue 13): the per-domain rule and the review read it. */
+  email_domain: string | null
+  /** Why a signature was held (HOLD_REASONS); kept after release as the record. */
+  hold_reasons: Generated<HoldReason[]>
 }
+
+/** Why the integrity rules held a signature (decision 0030). */
+export const HOLD_REASONS = ['disposable', 'domain_rate', 'address_rate', 'attack_mode'] as const
+export type HoldReason = (typeof HOLD_REASONS)[number]
 
 export const INVALIDATION_REASONS = ['fraud', 'duplicate', 'spam', 'other'] as const
 export type InvalidationReason = (typeof INVALIDATION_REASONS)[number]
@@ -215,6 +249,8 @@ export interface EmailMessagesTable {
   batch_id: RefId | null
   /** Refused in a batch: sent alone so one bad address fails only itself. */
   send_alone: Generated<boolean>
+  /** The From header the email was sent with (emailFrom); null: EMAIL_FROM. */
+  sender: string | null
 }
 
 export const EMAIL_BATCH_STATES = ['sending', 'sent', 'failed'] as const
@@ -575,6 +611,29 @@ export interface Database {
   delivery_packs: DeliveryPacksTable
   campaign_deliveries: CampaignDeliveriesTable
   api_keys: ApiKeysTable
+  integrity_actions: IntegrityActionsTable
+  spent_challenges: SpentChallengesTable
+}
+
+export interface IntegrityActionsTable {
+  id: Id
+  campaign_id: RefId
+  kind: 'release' | 'invalidate'
+  filter: ColumnType<Record<string, unknown>, string, string>
+  /** The newest signature the preview saw: the action never touches a later one. */
+  up_to_id: RefId
+  previewed: number
+  processed: Generated<number>
+  count_change: Generated<number>
+  status: Generated<'running' | 'done'>
+  actor_user_id: RefId | null
+  created_at: Timestamp
+  finished_at: NullableTimestamp
+}
+
+export interface SpentChallengesTable {
+  signature_hash: Buffer
+  expires_at: Timestamp
 }
 
 export type Organisation = Selectable<OrganisationsTable>

@@ -16,6 +16,7 @@ export function AlreadySignedEmail(props: AlreadySignedProps) {
   const t = makeTranslator(locale)
   return (
     <EmailLayout
+      brand={props.brand}
       locale={locale}
       preview={t('email.alreadySigned.preview')}
       organisationName={organisationName}

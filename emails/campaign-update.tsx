@@ -23,6 +23,7 @@ export function CampaignUpdateEmail(props: CampaignUpdateProps) {
   const t = makeTranslator(locale)
   return (
     <EmailLayout
+      brand={props.brand}
       locale={locale}
       preview={t('email.update.preview', { title: campaignTitle })}
       organisationName={organisationName}

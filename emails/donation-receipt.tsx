@@ -32,6 +32,7 @@ export function DonationReceiptEmail(props: DonationReceiptProps) {
   ]
   return (
     <EmailLayout
+      brand={props.brand}
       locale={locale}
       preview={t('email.receipt.preview', { amount })}
       organisationName={organisationName}

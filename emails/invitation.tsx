@@ -1,6 +1,6 @@
-import { Button, Heading, Link, Section, Text } from '@react-email/components'
+import { Heading, Link, Section, Text } from '@react-email/components'
 import { makeTranslator, type Locale, type MessageKey } from '~/utils/i18n'
-import { EmailLayout, siteLabel, styles } from './layout'
+import { BrandButton, EmailLayout, siteLabel, styles, type EmailBrand } from './layout'
 
 export interface InvitationProps {
   locale: Locale
@@ -11,6 +11,7 @@ export interface InvitationProps {
   role: 'owner' | 'campaigner' | 'viewer'
   /** Absolute URL of the page with the "Accept" button. */
   acceptUrl: string
+  brand?: EmailBrand | null
 }
 
 export function subject({ locale, organisationName }: Pick<InvitationProps, 'locale' | 'organisationName'>): string {
@@ -18,11 +19,12 @@ export function subject({ locale, organisationName }: Pick<InvitationProps, 'loc
 }
 
 /** An owner invited this address to their organisation's workspace. */
-export function InvitationEmail({ locale, appUrl, organisationName, inviterName, role, acceptUrl }: InvitationProps) {
+export function InvitationEmail({ locale, appUrl, organisationName, inviterName, role, acceptUrl, brand }: InvitationProps) {
   const t = makeTranslator(locale)
   const vars = { organisation: organisationName, inviter: inviterName, role: t(`admin.role.${role}` as MessageKey) }
   return (
     <EmailLayout
+      brand={brand}
       locale={locale}
       preview={t('admin.email.invitation.preview', vars)}
       organisationName={organisationName}
@@ -34,9 +36,9 @@ export function InvitationEmail({ locale, appUrl, organisationName, inviterName,
       </Heading>
       <Text style={styles.text}>{t('admin.email.invitation.intro', vars)}</Text>
       <Section style={styles.buttonSection}>
-        <Button href={acceptUrl} style={styles.button}>
+        <BrandButton href={acceptUrl}>
           {t('admin.email.invitation.button')}
-        </Button>
+        </BrandButton>
       </Section>
       <Text style={styles.strong}>{t('admin.email.invitation.expires')}</Text>
       <Text style={styles.muted}>{t('admin.email.copyLink')}</Text>

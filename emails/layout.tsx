@@ -1,5 +1,5 @@
-import type { CSSProperties, ReactNode } from 'react'
-import { Body, Container, Head, Hr, Html, Preview, Section, Text } from '@react-email/components'
+import { createContext, useContext, type CSSProperties, type ReactNode } from 'react'
+import { Body, Button, Container, Head, Hr, Html, Img, Link, Preview, Section, Text } from '@react-email/components'
 import { makeTranslator, type Locale, type Translate } from '~/utils/i18n'
 
 /** Props shared by every email template. */
@@ -11,7 +11,20 @@ export interface BaseEmailProps {
   organisationName: string
   /** Absolute base URL of the site. */
   appUrl: string
+  /** The organisation's look: logo, brand colour, contact address (decision 0035). */
+  brand?: EmailBrand | null
 }
+
+/** How an organisation's emails look like its own: every field optional. */
+export interface EmailBrand {
+  /** Absolute URL of the logo (the same for every recipient: no tracking). */
+  logoUrl: string | null
+  /** `#rrggbb` with at least 4.5:1 contrast against white. */
+  colour: string | null
+  contactEmail: string | null
+}
+
+const BrandContext = createContext<EmailBrand | null>(null)
 
 export interface EmailLayoutProps {
   locale: Locale
@@ -21,6 +34,7 @@ export interface EmailLayoutProps {
   appUrl: string
   /** Replaces the footer's "why you get this" line (emails that are not about a signature). */
   footerNote?: string
+  brand?: EmailBrand | null
   children: ReactNode
 }
 
@@ -76,24 +90,50 @@ export const styles = {
   footer: { margin: '0 0 8px', fontSize: '12px', lineHeight: '18px', color: '#71717a' },
 } satisfies Record<string, CSSProperties>
 
-/** Shared wrapper: document shell, preview line, content card and footer. */
-export function EmailLayout({ locale, preview, organisationName, appUrl, footerNote, children }: EmailLayoutProps) {
+/** The call to action, in the organisation's brand colour when it has one. */
+export function BrandButton({ href, children }: { href: string; children: ReactNode }) {
+  const brand = useContext(BrandContext)
+  const style = brand?.colour ? { ...styles.button, backgroundColor: brand.colour } : styles.button
+  return (
+    <Button href={href} style={style}>
+      {children}
+    </Button>
+  )
+}
+
+/** Shared wrapper: document shell, preview line, logo, content card and footer. */
+export function EmailLayout({ locale, preview, organisationName, appUrl, footerNote, brand, children }: EmailLayoutProps) {
   const t = makeTranslator(locale)
   return (
-    <Html lang={locale} dir="ltr">
-      <Head />
-      <Preview>{preview}</Preview>
-      <Body style={styles.body}>
-        <Container style={styles.container}>
-          {children}
-          <Hr style={styles.hr} />
-          <Section>
-            <Text style={styles.footer}>{t('email.layout.sentBy', { organisation: organisationName })}</Text>
-            <Text style={styles.footer}>{footerNote ?? t('email.layout.footerNote', { site: siteLabel(appUrl) })}</Text>
-          </Section>
-        </Container>
-      </Body>
-    </Html>
+    <BrandContext.Provider value={brand ?? null}>
+      <Html lang={locale} dir="ltr">
+        <Head />
+        <Preview>{preview}</Preview>
+        <Body style={styles.body}>
+          <Container style={styles.container}>
+            {brand?.logoUrl ? (
+              <Section style={{ margin: '0 0 24px' }}>
+                <Img src={brand.logoUrl} alt={organisationName} height="48" style={{ height: '48px', width: 'auto', maxWidth: '240px' }} />
+              </Section>
+            ) : null}
+            {children}
+            <Hr style={styles.hr} />
+            <Section>
+              <Text style={styles.footer}>{t('email.layout.sentBy', { organisation: organisationName })}</Text>
+              {brand?.contactEmail ? (
+                <Text style={styles.footer}>
+                  {t('reach.email.contact')}{' '}
+                  <Link href={`mailto:${brand.contactEmail}`} style={styles.link}>
+                    {brand.contactEmail}
+                  </Link>
+                </Text>
+              ) : null}
+              <Text style={styles.footer}>{footerNote ?? t('email.layout.footerNote', { site: siteLabel(appUrl) })}</Text>
+            </Section>
+          </Container>
+        </Body>
+      </Html>
+    </BrandContext.Provider>
   )
 }
 

@@ -45,6 +45,13 @@ function propsFor<T extends EmailTemplateName>(name: T, locale: TestLocale): Ema
       manageUrl: `${appUrl}/donations/42/manage?sig=abc`,
     },
     'campaign-update': { ...base(locale), subject: 'News', bodyHtml: '<p>News.</p>', unsubscribeUrl: `${appUrl}/unsubscribe/1.x` },
+    'sender-verification': {
+      locale,
+      appUrl,
+      organisationName: 'Friends of the Park',
+      senderEmail: 'news@park.example',
+      confirmUrl: `${appUrl}/admin/organisation/sender/tok`,
+    },
   }
   return all[name]
 }
@@ -138,5 +145,24 @@ describe('renderEmail', () => {
   it('does not substitute placeholders inside user-supplied values', async () => {
     const email = await renderEmail('already-signed', { ...propsFor('already-signed', 'en'), campaignTitle: 'Stop {title} now' })
     expect(email.subject).toBe('You have already signed “Stop {title} now”')
+  })
+
+  it("dresses an organisation's emails in its logo, brand colour and contact address, with no tracking", async () => {
+    const brand = { logoUrl: `${appUrl}/media/organisation/7/${'a'.repeat(64)}`, colour: '#7c2d12', contactEmail: 'hello@park.example' }
+    for (const name of ['signature-confirmation', 'signature-thanks', 'already-signed', 'donation-receipt', 'campaign-update', 'invitation', 'sender-verification'] as const) {
+      const email = await renderEmail(name, { ...propsFor(name, 'en'), brand } as EmailProps[typeof name])
+      expect(email.html, name).toContain(`src="${brand.logoUrl}"`)
+      expect(email.html, name).toContain('href="mailto:hello@park.example"')
+      expect(email.text, name).toContain('hello@park.example')
+      // The only image is the logo, the same for every recipient; links are the real addresses.
+      expect(email.html.match(/<img /g)?.length, name).toBe(1)
+      expect(email.html, name).not.toMatch(/utm_|\/track|\/click|\/open\b/)
+    }
+    const confirm = await renderEmail('signature-confirmation', { ...propsFor('signature-confirmation', 'en'), brand })
+    expect(confirm.html).toMatch(/background-color:#7c2d12/)
+    const plain = await renderEmail('signature-confirmation', propsFor('signature-confirmation', 'en'))
+    expect(plain.html).not.toContain('<img ')
+    expect(plain.html).not.toContain('#7c2d12')
+    expect(plain.html).toMatch(/background-color:#1d4ed8/)
   })
 })

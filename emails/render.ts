@@ -9,14 +9,16 @@ import SignatureThanksEmail, { subject as signatureThanksSubject, type Signature
 import SignInLinkEmail, { subject as signInLinkSubject, type SignInLinkProps } from './sign-in-link'
 import InvitationEmail, { subject as invitationSubject, type InvitationProps } from './invitation'
 import DonationReceiptEmail, { subject as donationReceiptSubject, type DonationReceiptProps } from './donation-receipt'
+import SenderVerificationEmail, { subject as senderVerificationSubject, type SenderVerificationProps } from './sender-verification'
 import CampaignUpdateEmail, { subject as campaignUpdateSubject, type CampaignUpdateProps } from './campaign-update'
 
 export type { AlreadySignedProps, SignatureConfirmationProps, SignatureThanksProps }
 export type { SignInLinkProps, InvitationProps }
 export type { DonationReceiptProps }
 export type { CampaignUpdateProps }
+export type { SenderVerificationProps }
 
-export type EmailTemplateName = 'signature-confirmation' | 'already-signed' | 'signature-thanks' | 'sign-in-link' | 'invitation' | 'donation-receipt' | 'campaign-update'
+export type EmailTemplateName = 'signature-confirmation' | 'already-signed' | 'signature-thanks' | 'sign-in-link' | 'invitation' | 'donation-receipt' | 'campaign-update' | 'sender-verification'
 
 export interface EmailProps {
   'signature-confirmation': SignatureConfirmationProps
@@ -26,6 +28,7 @@ export interface EmailProps {
   'invitation': InvitationProps
   'donation-receipt': DonationReceiptProps
   'campaign-update': CampaignUpdateProps
+  'sender-verification': SenderVerificationProps
 }
 
 export interface RenderedEmail {
@@ -47,6 +50,7 @@ const templates: { [K in EmailTemplateName]: TemplateEntry<EmailProps[K]> } = {
   'invitation': { component: InvitationEmail, subject: invitationSubject },
   'donation-receipt': { component: DonationReceiptEmail, subject: donationReceiptSubject },
   'campaign-update': { component: CampaignUpdateEmail, subject: campaignUpdateSubject },
+  'sender-verification': { component: SenderVerificationEmail, subject: senderVerificationSubject },
 }
 
 export const EMAIL_TEMPLATE_NAMES = Object.keys(templates) as EmailTemplateName[]

@@ -1,6 +1,6 @@
-import { Button, Heading, Link, Section, Text } from '@react-email/components'
+import { Heading, Link, Section, Text } from '@react-email/components'
 import { makeTranslator, type Locale } from '~/utils/i18n'
-import { EmailLayout, siteLabel, styles } from './layout'
+import { BrandButton, EmailLayout, siteLabel, styles } from './layout'
 
 export interface SignInLinkProps {
   locale: Locale
@@ -29,9 +29,9 @@ export function SignInLinkEmail({ locale, appUrl, signInUrl }: SignInLinkProps) 
       </Heading>
       <Text style={styles.text}>{t('admin.email.signIn.intro')}</Text>
       <Section style={styles.buttonSection}>
-        <Button href={signInUrl} style={styles.button}>
+        <BrandButton href={signInUrl}>
           {t('admin.email.signIn.button')}
-        </Button>
+        </BrandButton>
       </Section>
       <Text style={styles.strong}>{t('admin.email.signIn.expires')}</Text>
       <Text style={styles.muted}>{t('admin.email.copyLink')}</Text>

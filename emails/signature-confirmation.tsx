@@ -1,6 +1,6 @@
-import { Button, Heading, Link, Section, Text } from '@react-email/components'
+import { Heading, Link, Section, Text } from '@react-email/components'
 import { makeTranslator } from '~/utils/i18n'
-import { EmailLayout, greeting, styles, type BaseEmailProps } from './layout'
+import { BrandButton, EmailLayout, greeting, styles, type BaseEmailProps } from './layout'
 
 export interface SignatureConfirmationProps extends BaseEmailProps {
   signerName: string
@@ -17,7 +17,7 @@ export function SignatureConfirmationEmail(props: SignatureConfirmationProps) {
   const { locale, campaignTitle, campaignUrl, organisationName, appUrl, signerName, confirmUrl } = props
   const t = makeTranslator(locale)
   return (
-    <EmailLayout locale={locale} preview={t('email.confirm.preview')} organisationName={organisationName} appUrl={appUrl}>
+    <EmailLayout brand={props.brand} locale={locale} preview={t('email.confirm.preview')} organisationName={organisationName} appUrl={appUrl}>
       <Heading as="h1" style={styles.heading}>
         {t('email.confirm.heading')}
       </Heading>
@@ -30,9 +30,9 @@ export function SignatureConfirmationEmail(props: SignatureConfirmationProps) {
       </Text>
       <Text style={styles.text}>{t('email.confirm.action')}</Text>
       <Section style={styles.buttonSection}>
-        <Button href={confirmUrl} style={styles.button}>
+        <BrandButton href={confirmUrl}>
           {t('email.confirm.button')}
-        </Button>
+        </BrandButton>
       </Section>
       <Text style={styles.strong}>{t('email.confirm.notCounted')}</Text>
       <Text style={styles.muted}>{t('email.confirm.copyLink')}</Text>

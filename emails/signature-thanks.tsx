@@ -27,7 +27,7 @@ export function SignatureThanksEmail(props: SignatureThanksProps) {
     props
   const t = makeTranslator(locale)
   return (
-    <EmailLayout locale={locale} preview={t('email.thanks.preview')} organisationName={organisationName} appUrl={appUrl}>
+    <EmailLayout brand={props.brand} locale={locale} preview={t('email.thanks.preview')} organisationName={organisationName} appUrl={appUrl}>
       <Heading as="h1" style={styles.heading}>
         {t('email.thanks.heading')}
       </Heading>

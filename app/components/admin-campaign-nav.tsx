@@ -1,7 +1,7 @@
 import { Link, useRouteLoaderData } from '@remix-run/react'
 import { useT } from '~/utils/use-t'
 
-export type AdminCampaignPage = 'dashboard' | 'edit' | 'preview' | 'supporters' | 'updates' | 'responses' | 'deliver'
+export type AdminCampaignPage = 'dashboard' | 'edit' | 'preview' | 'supporters' | 'updates' | 'responses' | 'deliver' | 'integrity'
 
 /**
  * The sub-navigation of one campaign's admin pages. Links a person's role does not allow are
@@ -35,6 +35,8 @@ export function AdminCampaignNav({
     { page: 'responses', to: `/admin/campaigns/${campaignId}/responses`, label: t('admin.campaignNav.responses'), shown: canEdit ?? mayChange },
     // The delivery pack names signers: the same people who may see supporters.
     { page: 'deliver', to: `/admin/campaigns/${campaignId}/deliver`, label: t('admin.campaignNav.deliver'), shown: canSeeSupporters ?? mayChange },
+    // Issue 13: no personal data, so every member reviews; only owners and campaigners act.
+    { page: 'integrity', to: `/admin/campaigns/${campaignId}/integrity`, label: t('admin.campaignNav.integrity'), shown: true },
   ]
   return (
     <nav aria-label={t('admin.campaignNav.label')} className="campaign-nav">

@@ -37,7 +37,16 @@ export async function campaignViewData(campaign: PublicCampaign, locale: Locale,
       signatureCount: campaign.signatureCount,
       signatureGoal: campaign.signatureGoal,
       closesAt: campaign.closesAt?.toISOString() ?? null,
+      attackMode: campaign.attackMode,
       organisationName: campaign.organisation.name,
+      organisation: {
+        name: campaign.organisation.name,
+        logo: campaign.organisation.logoUrl
+          ? { url: campaign.organisation.logoUrl, width: campaign.organisation.logo?.width ?? null, height: campaign.organisation.logo?.height ?? null }
+          : null,
+        websiteUrl: campaign.organisation.website_url,
+      },
+      startsAt: campaign.startsAt.toISOString(),
       heroImage: campaign.heroImage,
       consentText: campaign.consentText,
     },

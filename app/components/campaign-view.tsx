@@ -2,6 +2,7 @@ import { getFormProps, getInputProps, getSelectProps, useForm, type SubmissionRe
 import { parseWithZod } from '@conform-to/zod'
 import type { SerializeFrom } from '@remix-run/node'
 import { Form, Link, useActionData, useNavigation } from '@remix-run/react'
+import { SignChallenge } from '~/components/sign-challenge'
 import type { CampaignViewData } from '~/components/campaign-view.server'
 import { CampaignTimeline, LatestResponse } from '~/components/campaign-timeline'
 import { DonationSummary } from '~/components/donation-summary'
@@ -91,6 +92,7 @@ function SignForm({ view, preview }: { view: CampaignViewProps; preview: boolean
         {tracking.utmSource ? <input type="hidden" name="utmSource" value={tracking.utmSource} /> : null}
         {tracking.utmMedium ? <input type="hidden" name="utmMedium" value={tracking.utmMedium} /> : null}
         {tracking.utmCampaign ? <input type="hidden" name="utmCampaign" value={tracking.utmCampaign} /> : null}
+        {campaign.attackMode && !preview ? <SignChallenge slug={campaign.slug} /> : null}
         <p className="privacy-note">
           {t('sign.privacy', { organisation: campaign.organisationName })} <Link to="/privacy">{t('sign.privacyLink')}</Link>
         </p>
@@ -99,6 +101,47 @@ function SignForm({ view, preview }: { view: CampaignViewProps; preview: boolean
         </button>
       </fieldset>
     </Form>
+  )
+}
+
+/** Who is behind the campaign, and when it started (and closes). */
+function CampaignByline({ campaign }: { campaign: CampaignViewProps['campaign'] }) {
+  const t = useT()
+  const locale = useLocale()
+  const { organisation } = campaign
+  const closed = campaign.status === 'closed'
+  return (
+    <div className="campaign-byline">
+      {organisation.logo ? (
+        <img
+          className="org-logo"
+          src={organisation.logo.url}
+          alt={t('reach.campaign.logoAlt', { organisation: organisation.name })}
+          width={organisation.logo.width && organisation.logo.height ? Math.round((organisation.logo.width / organisation.logo.height) * 40) : undefined}
+          height={40}
+        />
+      ) : null}
+      <p>
+        {t('reach.campaign.byLabel')}{' '}
+        {organisation.websiteUrl ? (
+          <a href={organisation.websiteUrl} rel="noopener">
+            {organisation.name}
+          </a>
+        ) : (
+          <strong>{organisation.name}</strong>
+        )}
+        <br />
+        <span className="muted">
+          {t('reach.campaign.started', { date: formatDate(locale, campaign.startsAt) })}
+          {campaign.closesAt ? (
+            <>
+              {' · '}
+              {t(closed ? 'reach.campaign.closed' : 'reach.campaign.closes', { date: formatDate(locale, campaign.closesAt) })}
+            </>
+          ) : null}
+        </span>
+      </p>
+    </div>
   )
 }
 
@@ -111,6 +154,7 @@ export function CampaignView({ view, preview = false }: { view: CampaignViewProp
       <article className="campaign-layout">
         <div>
           <h1 lang={campaign.contentLocale}>{campaign.title}</h1>
+          <CampaignByline campaign={campaign} />
           {campaign.heroImage ? (
             <img
               className="hero-image"

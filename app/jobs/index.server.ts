@@ -10,6 +10,9 @@ import { sendEmailBatch } from '~/jobs/send-email-batch.server'
 import { LEGACY_EMAIL_TASKS, moveLegacyEmailJob } from '~/jobs/move-legacy-email-job.server'
 import { pruneWorkerRecords } from '~/jobs/prune-worker-records.server'
 import { SENDER_JOB_KEY, SENDER_TASK } from '~/models/email-outbox.server'
+import { sendSenderVerification } from '~/jobs/send-sender-verification.server'
+import { detectSigningSurgesJob } from '~/jobs/detect-signing-surges.server'
+import { runIntegrityActionJob } from '~/jobs/run-integrity-action.server'
 
 export const taskList: TaskList = {
   'update-counts': updateCounts,
@@ -22,6 +25,9 @@ export const taskList: TaskList = {
   [SENDER_TASK]: sendEmailBatch,
   'prune-worker-records': pruneWorkerRecords,
   ...Object.fromEntries(LEGACY_EMAIL_TASKS.map((task) => [task, moveLegacyEmailJob])),
+  'send-sender-verification': sendSenderVerification,
+  'detect-signing-surges': detectSigningSurgesJob,
+  'run-integrity-action': runIntegrityActionJob,
 }
 
 export const cronItems = parseCronItems([
@@ -31,6 +37,8 @@ export const cronItems = parseCronItems([
   { task: 'close-due-campaigns', match: '* * * * *', identifier: 'close-due-campaigns' },
   // Updates whose sender died mid-way carry on (decision 0010).
   { task: 'resume-update-sends', match: '* * * * *', identifier: 'resume-update-sends' },
+  // Attack mode on and off by signing rate (decision 0030).
+  { task: 'detect-signing-surges', match: '* * * * *', identifier: 'detect-signing-surges' },
   // Restarts the counter's self-scheduling chain should it ever stop (same job key: no duplicates).
   { task: 'update-counts', match: '* * * * *', identifier: 'update-counts-watchdog', options: { jobKey: 'update-counts', jobKeyMode: 'preserve_run_at' } },
   // The same for the outbox's sender (decision 0025).

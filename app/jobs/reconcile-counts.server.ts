@@ -1,4 +1,5 @@
 import type { Task } from 'graphile-worker'
+import { pruneSpentChallenges } from '~/models/integrity.server'
 import { pruneRateLimits } from '~/models/rate-limit.server'
 import { reconcileSignatureCounts } from '~/models/signature-count.server'
 import { logger } from '~/utils/logger.server'
@@ -8,5 +9,6 @@ export const reconcileCounts: Task = async () => {
   const drift = await reconcileSignatureCounts()
   for (const d of drift) logger.warn({ drift: d }, 'signature count drift repaired')
   const pruned = await pruneRateLimits()
-  logger.info({ drifted: drift.length, prunedRateLimits: pruned }, 'nightly reconciliation finished')
+  const prunedChallenges = await pruneSpentChallenges()
+  logger.info({ drifted: drift.length, prunedRateLimits: pruned, prunedChallenges }, 'nightly reconciliation finished')
 }

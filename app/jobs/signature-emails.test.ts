@@ -113,7 +113,9 @@ describe('signature emails through Resend (faked at its HTTP boundary)', () => {
     const [accepted] = resend.batchEmails
     expect(resend.batchEmails).toHaveLength(1)
     expect(accepted!.batchKey).toMatch(/^chorus-email-batch\//)
-    expect(accepted).toMatchObject({ from: 'Chorus <campaigns@example.org>', to: [email] })
+    expect(accepted).toMatchObject({ to: [email] })
+    // From the campaign's organisation, via Chorus's own address (emailFrom, decision 0035).
+    expect(accepted!.from).toMatch(/^"[^"]+ via Chorus" <campaigns@example\.org>$/)
     expect(accepted!.html).toContain(`/confirm/${token}`)
     expect(accepted!.text).toContain(`/confirm/${token}`)
     const [message] = await emails()

@@ -8,6 +8,8 @@ import { deliverabilityEn } from './deliverability-en'
 import { timelineEn } from './timeline-en'
 import { deliveryEn } from './delivery-en'
 import { osdiEn } from './osdi-en'
+import { reachEn } from './reach-en'
+import { integrityEn } from './integrity-en'
 
 // The English catalogue is the source of truth: every other locale must have every key
 // (the Russian catalogue's type enforces it). Plural forms are `key#one`, `key#other`, ...
@@ -22,6 +24,8 @@ export const en = {
   ...timelineEn,
   ...deliveryEn,
   ...osdiEn,
+  ...reachEn,
+  ...integrityEn,
   'site.name': 'Chorus',
   'nav.skip': 'Skip to main content',
   'nav.language': 'Language',

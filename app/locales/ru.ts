@@ -9,6 +9,8 @@ import { deliverabilityRu } from './deliverability-ru'
 import { timelineRu } from './timeline-ru'
 import { deliveryRu } from './delivery-ru'
 import { osdiRu } from './osdi-ru'
+import { reachRu } from './reach-ru'
+import { integrityRu } from './integrity-ru'
 
 // Russian plural forms: #one (1, 21, 101…), #few (2–4, 22–24…), #many (0, 5–20, 25…), #other (fractions).
 export const ru: Record<MessageKey, string> & Record<string, string> = {
@@ -22,6 +24,8 @@ export const ru: Record<MessageKey, string> & Record<string, string> = {
   ...timelineRu,
   ...deliveryRu,
   ...osdiRu,
+  ...reachRu,
+  ...integrityRu,
   'site.name': 'Chorus',
   'nav.skip': 'Перейти к основному содержанию',
   'nav.language': 'Язык',

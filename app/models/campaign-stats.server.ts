@@ -34,6 +34,8 @@ export interface DayCount {
 export interface CampaignDashboard {
   confirmed: number
   pending: number
+  /** Held by the integrity rules, awaiting review (decision 0030). */
+  held: number
   invalidated: number
   /** confirmed / (confirmed + pending), null before anyone has signed. */
   confirmationRate: number | null
@@ -57,8 +59,9 @@ export async function getCampaignDashboard(
 ): Promise<CampaignDashboard> {
   const [states, dayRows, countryRows, sourceRows, recentRows, milestoneRows] = await Promise.all([
     // Both from small partial indexes (index-only), never from the confirmed rows.
-    sql<{ pending: number; invalidated: number }>`
+    sql<{ pending: number; held: number; invalidated: number }>`
       select (select count(*) from signatures where campaign_id = ${campaign.id} and state = 'pending')::int as pending,
+             (select count(*) from signatures where campaign_id = ${campaign.id} and state = 'held')::int as held,
              (select count(*) from signatures where campaign_id = ${campaign.id} and state = 'invalidated')::int as invalidated`.execute(executor),
     executor
       .selectFrom('campaign_daily_counts')
@@ -99,7 +102,7 @@ export async function getCampaignDashboard(
       .where('m.campaign_id', '=', campaign.id)
       .execute(),
   ])
-  const { pending, invalidated } = states.rows[0] ?? { pending: 0, invalidated: 0 }
+  const { pending, held, invalidated } = states.rows[0] ?? { pending: 0, held: 0, invalidated: 0 }
   const confirmed = campaign.signature_count
   const byDay = new Map(dayRows.map((r) => [r.day, r.signature_count]))
   const today = utcDay(now)
@@ -112,6 +115,7 @@ export async function getCampaignDashboard(
   return {
     confirmed,
     pending,
+    held,
     invalidated,
     confirmationRate: confirmed + pending > 0 ? confirmed / (confirmed + pending) : null,
     today: byDay.get(today) ?? 0,

@@ -4,6 +4,8 @@ import { recordAudit, type AuditActor } from '~/models/audit.server'
 import { audienceQuery, recipientLocaleChoice, SEND_UPDATE_TASK, sendUpdateJobKey } from '~/models/campaign-update.server'
 import { EMAIL_PRIORITY, queueEmail } from '~/models/email-outbox.server'
 import { getDb, type DB, type Executor } from '~/utils/db.server'
+import { emailBrandOf, getOrganisationIdentity } from '~/models/organisation.server'
+import { emailFrom } from '~/utils/email-sender.server'
 import { BATCH_LIMIT } from '~/utils/email.server'
 import { getEnv } from '~/utils/env.server'
 import { enqueueJob } from '~/utils/jobs.server'
@@ -80,21 +82,22 @@ export async function renderUpdateEmail(
   locale: string,
   { unsubscribe = UNSUBSCRIBE_PLACEHOLDER, test = false }: { unsubscribe?: string; test?: boolean } = {},
   executor: Executor = getDb(),
-): Promise<RenderedEmail | null> {
+): Promise<(RenderedEmail & { from: string }) | null> {
   const row = await executor
     .selectFrom('campaign_update_translations as t')
     .innerJoin('campaign_updates as u', 'u.id', 't.update_id')
     .innerJoin('campaigns as c', 'c.id', 'u.campaign_id')
     .innerJoin('organisations as o', 'o.id', 'c.organisation_id')
     .leftJoin('campaign_translations as ct', (join) => join.onRef('ct.campaign_id', '=', 'c.id').on('ct.locale', '=', locale).on('ct.title', '<>', ''))
-    .select(['t.subject', 't.body', 'c.slug', 'o.name as organisation_name', sql<string>`coalesce(ct.title, c.title)`.as('title')])
+    .select(['t.subject', 't.body', 'c.slug', 'c.organisation_id', 'o.name as organisation_name', sql<string>`coalesce(ct.title, c.title)`.as('title')])
     .where('t.update_id', '=', update.id)
     .where('t.locale', '=', locale)
     .executeTakeFirst()
   if (!row) return null
   const { APP_URL } = getEnv()
   const emailLocale: Locale = isLocale(locale) ? locale : 'en'
-  return await renderEmail('campaign-update', {
+  const organisation = (await getOrganisationIdentity(row.organisation_id, executor))!
+  const rendered = await renderEmail('campaign-update', {
     locale: emailLocale,
     campaignTitle: row.title,
     campaignUrl: `${APP_URL}/campaigns/${row.slug}?lang=${locale}`,
@@ -104,7 +107,9 @@ export async function renderUpdateEmail(
     bodyHtml: renderMarkdown(row.body),
     unsubscribeUrl: unsubscribe,
     test,
+    brand: emailBrandOf(organisation),
   })
+  return { ...rendered, from: emailFrom(organisation) }
 }
 
 /**

@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { Campaign, CampaignContent, CampaignStatus } from '#db/types'
 import { imageUrl } from '~/models/campaign-image.server'
+import { organisationLogoPath, type OrganisationIdentity } from '~/models/organisation.server'
 import { getDb, type Executor } from '~/utils/db.server'
 import { isLocale, type Locale } from '~/utils/i18n'
 
@@ -21,11 +22,22 @@ export interface PublicCampaign {
   consentVersion: string
   opensAt: Date | null
   closesAt: Date | null
+  /** Attack mode (issue 13): the sign form asks for a proof-of-work challenge. */
+  attackMode: boolean
   updatedAt: Date
-  organisation: { id: string; name: string; privacyUrl: string | null }
+  /** When signing opened (or will): opens_at, else when the campaign was made. */
+  startsAt: Date
+  organisation: PublicOrganisation
   heroImage: { url: string; alt: string; width: number | null; height: number | null } | null
   /** The campaign's wording beside the sign form's checkboxes; '' means the standard wording. */
   consentText: { updates: string; showName: string }
+}
+
+/** Who runs a campaign, as its pages and emails show it (decision 0035). */
+export interface PublicOrganisation extends OrganisationIdentity {
+  privacyUrl: string | null
+  /** Path of the logo (hash in it), or null. */
+  logoUrl: string | null
 }
 
 const contentColumns = ['title', 'summary', 'target_name', 'target_role', 'demand'] as const
@@ -58,11 +70,22 @@ function baseQuery(executor: Executor, locale: Locale) {
       'c.consent_version',
       'c.opens_at',
       'c.closes_at',
+      'c.attack_mode_started_at',
       'c.created_at',
       sql<Date>`greatest(c.updated_at, coalesce(c.counted_at, c.updated_at))`.as('updated_at'),
       'o.id as organisation_id',
       'o.name as organisation_name',
       'o.privacy_url as organisation_privacy_url',
+      'o.slug as organisation_slug',
+      'o.logo_sha256 as organisation_logo_sha256',
+      'o.logo_width as organisation_logo_width',
+      'o.logo_height as organisation_logo_height',
+      'o.brand_colour as organisation_brand_colour',
+      'o.website_url as organisation_website_url',
+      'o.contact_email as organisation_contact_email',
+      'o.sender_name as organisation_sender_name',
+      'o.sender_email as organisation_sender_email',
+      'o.sender_email_verified as organisation_sender_email_verified',
       sql<string | null>`t.locale`.as('translation_locale'),
       ...contentColumns.map((column) => sql<string>`coalesce(${sql.ref(`t.${column}`)}, ${sql.ref(`c.${column}`)})`.as(column)),
       sql<string>`coalesce(nullif(t.story, ''), c.story)`.as('story'),
@@ -103,8 +126,26 @@ function toPublicCampaign(row: Row): PublicCampaign {
     consentVersion: row.consent_version,
     opensAt: row.opens_at,
     closesAt: row.closes_at,
+    attackMode: row.attack_mode_started_at !== null,
     updatedAt: row.updated_at,
-    organisation: { id: row.organisation_id, name: row.organisation_name, privacyUrl: row.organisation_privacy_url },
+    startsAt: row.opens_at ?? row.created_at,
+    organisation: {
+      id: row.organisation_id,
+      slug: row.organisation_slug,
+      name: row.organisation_name,
+      privacyUrl: row.organisation_privacy_url,
+      logo: row.organisation_logo_sha256
+        ? { sha256: row.organisation_logo_sha256, width: row.organisation_logo_width, height: row.organisation_logo_height }
+        : null,
+      logoUrl: row.organisation_logo_sha256 ? organisationLogoPath({ id: row.organisation_id }, row.organisation_logo_sha256) : null,
+      brand_colour: row.organisation_brand_colour,
+      website_url: row.organisation_website_url,
+      contact_email: row.organisation_contact_email,
+      sender_name: row.organisation_sender_name,
+      sender_email: row.organisation_sender_email,
+      sender_email_verified: row.organisation_sender_email_verified,
+      sender_verify_sent_at: null,
+    },
     heroImage:
       row.image_id && row.image_sha256
         ? { url: imageUrl({ id: row.image_id, sha256: row.image_sha256 }), alt: row.hero_image_alt, width: row.image_width, height: row.image_height }

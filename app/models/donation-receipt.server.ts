@@ -1,6 +1,8 @@
 import { renderEmail } from '#emails/render'
 import { getPublicCampaignById } from '~/models/campaign.server'
 import { donationManageUrl, getPaymentForReceipt } from '~/models/donation.server'
+import { emailBrandOf } from '~/models/organisation.server'
+import { emailFrom } from '~/utils/email-sender.server'
 import type { OutgoingEmail } from '~/utils/email.server'
 import { getEnv } from '~/utils/env.server'
 import { formatDate } from '~/utils/i18n'
@@ -34,9 +36,11 @@ export async function buildDonationReceipt(paymentId: string): Promise<OutgoingE
     reference: `D-${payment.donation_id}-${payment.id}`,
     frequency: payment.frequency,
     manageUrl: payment.frequency === 'monthly' ? `${donationManageUrl(payment.donation_id)}&lang=${locale}` : undefined,
+    brand: emailBrandOf(campaign.organisation),
   })
   return {
     to: payment.donor_email,
+    from: emailFrom(campaign.organisation),
     template: 'donation-receipt',
     locale,
     subject: rendered.subject,

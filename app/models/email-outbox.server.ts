@@ -22,6 +22,7 @@ export type OutboxTemplate =
   | 'invitation'
   | 'donation-receipt'
   | 'campaign-update-test'
+  | 'sender-verification'
 
 export interface QueueEmailInput {
   template: OutboxTemplate

@@ -7,6 +7,7 @@ import { openEmailContent, sealEmailContent } from '~/models/email-content.serve
 import { EMAIL_PRIORITY } from '~/models/email-outbox.server'
 import { buildInvitationEmail } from '~/models/invitation.server'
 import { buildSignInLinkEmail } from '~/models/sign-in.server'
+import { buildSenderVerificationEmail } from '~/models/organisation.server'
 import { buildSignatureEmail } from '~/models/signature-email.server'
 import { getDb, type Tx } from '~/utils/db.server'
 import { BATCH_LIMIT, EmailSendError, sendEmailBatch, type BatchEmail, type OutgoingEmail } from '~/utils/email.server'
@@ -118,10 +119,10 @@ async function skipUnwantedUpdateEmails(tx: Tx, batchId: string) {
     where m.id = r.id and r.reason is not null`.execute(tx)
 }
 
-type Rendered = Pick<OutgoingEmail, 'to' | 'subject' | 'html' | 'text' | 'headers'> & { locale?: string }
+type Rendered = Pick<OutgoingEmail, 'to' | 'subject' | 'html' | 'text' | 'headers'> & { locale?: string; from?: string }
 
 /** Renders one queued email, or null when it is no longer due (confirmed, used, withdrawn since). */
-async function renderQueued(row: PendingRow, updates: Map<string, Promise<RenderedEmail | null>>): Promise<Rendered | null> {
+async function renderQueued(row: PendingRow, updates: Map<string, Promise<(RenderedEmail & { from: string }) | null>>): Promise<Rendered | null> {
   const p = row.payload ?? {}
   switch (row.template) {
     case 'signature-confirmation':
@@ -134,6 +135,8 @@ async function renderQueued(row: PendingRow, updates: Map<string, Promise<Render
       return await buildInvitationEmail(p.invitationId!, p.token!, p.locale ?? row.locale)
     case 'donation-receipt':
       return await buildDonationReceipt(p.paymentId!)
+    case 'sender-verification':
+      return await buildSenderVerificationEmail(p.organisationId!, p.token!, p.locale ?? row.locale)
     case 'campaign-update-test': {
       const update = { id: p.updateId!, campaignId: row.campaign_id ?? '' }
       const rendered = await renderUpdateEmail(update, row.locale, { unsubscribe: `${getEnv().APP_URL}/unsubscribe/test`, test: true })
@@ -150,6 +153,7 @@ async function renderQueued(row: PendingRow, updates: Map<string, Promise<Render
       const link = unsubscribeUrl(row.signature_id, row.locale)
       return {
         to: signature.email,
+        from: template.from,
         subject: template.subject,
         html: template.html.replaceAll(UNSUBSCRIBE_PLACEHOLDER, link),
         text: template.text.replaceAll(UNSUBSCRIBE_PLACEHOLDER, link),
@@ -177,7 +181,7 @@ async function prepareBatch(batch: ClaimedBatch) {
         .where('html', 'is', null)
         .orderBy('id')
         .execute()) as PendingRow[]
-      const updates = new Map<string, Promise<RenderedEmail | null>>()
+      const updates = new Map<string, Promise<(RenderedEmail & { from: string }) | null>>()
       const rendered: (Rendered | null)[] = []
       // A few at a time: each render reads the database, and the answers overlap.
       for (let i = 0; i < rows.length; i += 10) {
@@ -185,6 +189,7 @@ async function prepareBatch(batch: ClaimedBatch) {
       }
       const ids: string[] = []
       const locales: string[] = []
+      const senders: (string | null)[] = []
       const recipients: string[] = []
       const subjects: string[] = []
       const htmls: (string | null)[] = []
@@ -200,6 +205,7 @@ async function prepareBatch(batch: ClaimedBatch) {
         const sealed = await sealEmailContent(tx, row.campaign_id, { recipient: email.to, subject: email.subject, html: email.html, text: email.text })
         ids.push(row.id)
         locales.push(email.locale ?? row.locale)
+        senders.push(email.from ?? null)
         recipients.push(sealed.recipient)
         subjects.push(sealed.subject)
         htmls.push(sealed.html)
@@ -208,9 +214,9 @@ async function prepareBatch(batch: ClaimedBatch) {
       }
       if (ids.length > 0) {
         await sql`update email_messages m set recipient = v.recipient, subject = v.subject, html = v.html, text = v.text,
-            headers = v.headers::jsonb, locale = v.locale, payload = null, updated_at = now()
-          from unnest(${ids}::bigint[], ${recipients}::text[], ${subjects}::text[], ${htmls}::text[], ${texts}::text[], ${headers}::text[], ${locales}::text[])
-            as v(id, recipient, subject, html, text, headers, locale)
+            headers = v.headers::jsonb, locale = v.locale, sender = v.sender, payload = null, updated_at = now()
+          from unnest(${ids}::bigint[], ${recipients}::text[], ${subjects}::text[], ${htmls}::text[], ${texts}::text[], ${headers}::text[], ${locales}::text[], ${senders}::text[])
+            as v(id, recipient, subject, html, text, headers, locale, sender)
           where m.id = v.id`.execute(tx)
       }
       if (skipped.length > 0) {
@@ -330,7 +336,7 @@ export async function sendNextBatch(workerId: string, options: SendOptions = {})
     if (!batch.prepared_at) await prepareBatch(batch)
     const rows = await getDb()
       .selectFrom('email_messages')
-      .select(['id', 'campaign_id', 'recipient', 'subject', 'html', 'text', 'headers'])
+      .select(['id', 'campaign_id', 'recipient', 'sender', 'subject', 'html', 'text', 'headers'])
       .where('batch_id', '=', batch.id)
       .where('status', '=', 'sending')
       .orderBy('priority')
@@ -346,6 +352,7 @@ export async function sendNextBatch(workerId: string, options: SendOptions = {})
       emails.push({
         messageId: row.id,
         to: content.recipient,
+        from: row.sender ?? undefined,
         subject: content.subject,
         html: content.html ?? '',
         text: content.text ?? '',

@@ -11,6 +11,8 @@ import type { OutgoingEmail } from '~/utils/email.server'
 import { getEnv } from '~/utils/env.server'
 import { isLocale, type Locale } from '~/utils/i18n'
 import { queueEmail } from '~/models/email-outbox.server'
+import { emailBrandOf, getOrganisationIdentity } from '~/models/organisation.server'
+import { emailFrom } from '~/utils/email-sender.server'
 import { generateToken, hashToken } from '~/utils/security.server'
 
 export const INVITATION_DAYS = 7
@@ -173,7 +175,7 @@ export async function buildInvitationEmail(invitationId: string, token: string, 
     .selectFrom('invitations as i')
     .innerJoin('organisations as o', 'o.id', 'i.organisation_id')
     .leftJoin('users as u', 'u.id', 'i.invited_by')
-    .select(['i.email', 'i.role', 'o.name as organisation_name', 'u.name as inviter_name', 'u.email as inviter_email'])
+    .select(['i.email', 'i.role', 'i.organisation_id', 'o.name as organisation_name', 'u.name as inviter_name', 'u.email as inviter_email'])
     .where('i.id', '=', invitationId)
     .where('i.token_hash', '=', hashToken(token))
     .where(sql<boolean>`i.accepted_at is null and i.revoked_at is null and i.expires_at > now()`)
@@ -181,6 +183,7 @@ export async function buildInvitationEmail(invitationId: string, token: string, 
   if (!row) return null
   const lang = isLocale(locale) ? locale : 'en'
   const { APP_URL } = getEnv()
+  const organisation = (await getOrganisationIdentity(row.organisation_id))!
   const rendered = await renderEmail('invitation', {
     locale: lang,
     appUrl: APP_URL,
@@ -188,6 +191,7 @@ export async function buildInvitationEmail(invitationId: string, token: string, 
     inviterName: row.inviter_name || row.inviter_email || row.organisation_name,
     role: row.role,
     acceptUrl: `${APP_URL}/admin/invitations/${token}?lang=${lang}`,
+    brand: emailBrandOf(organisation),
   })
-  return { to: row.email, template: 'invitation', locale: lang, ...rendered }
+  return { to: row.email, from: emailFrom(organisation), template: 'invitation', locale: lang, ...rendered }
 }

@@ -146,6 +146,7 @@ export async function recordApiSignature(
   const result = await signCampaign({ id: petition.id, consentVersion: petition.consent_version }, parsed.input, {
     ...context,
     locale: parsed.locale,
+    channel: 'api',
   })
   if (result.outcome === 'created' && result.signatureId) {
     const signature = await getSignature(client.organisation.id, petition.id, result.signatureId)

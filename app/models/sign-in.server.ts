@@ -7,6 +7,7 @@ import { createSession } from '~/models/session.server'
 import { getUserByEmail, normaliseUserEmail } from '~/models/user.server'
 import { getDb } from '~/utils/db.server'
 import type { OutgoingEmail } from '~/utils/email.server'
+import { emailFrom } from '~/utils/email-sender.server'
 import { getEnv } from '~/utils/env.server'
 import { isLocale, type Locale } from '~/utils/i18n'
 import { queueEmail } from '~/models/email-outbox.server'
@@ -83,7 +84,8 @@ export async function buildSignInLinkEmail(signInTokenId: string, token: string,
     appUrl: APP_URL,
     signInUrl: `${APP_URL}/admin/sign-in/${token}?lang=${lang}`,
   })
-  return { to: row.email, template: 'sign-in-link', locale: lang, ...rendered }
+  // Not one organisation's: a person may belong to several. Chorus's own From.
+  return { to: row.email, from: emailFrom(null), template: 'sign-in-link', locale: lang, ...rendered }
 }
 
 /** Whether a link can still be used (for the page its GET shows; GETs sign nobody in). */

@@ -103,6 +103,39 @@ export async function subtractCountedSignature(tx: Tx, signatureId: string): Pro
     from s where c.id = s.campaign_id`.execute(tx)
 }
 
+/**
+ * Takes a batch of signatures back out of every cached count they were folded into, grouped:
+ * those of `ids` still confirmed and counted. Same contract as subtractCountedSignature: the
+ * caller holds the counter lock and the rows' locks, and clears counted_at (or deletes the rows)
+ * in the same transaction. Returns how many were subtracted.
+ */
+export async function subtractCountedSignatures(tx: Tx, ids: string[]): Promise<number> {
+  if (ids.length === 0) return 0
+  const { rows } = await sql<{ n: number }>`
+    with s as (
+      select campaign_id, country, ${DAY_KEY} as day, ${SOURCE_KEY} as source
+      from signatures where id = any(${ids}::bigint[]) and state = 'confirmed' and counted_at is not null
+    ), by_country as (
+      update campaign_country_counts k set signature_count = k.signature_count - d.n
+      from (select campaign_id, country, count(*)::int as n from s group by 1, 2) d
+      where k.campaign_id = d.campaign_id and k.country = d.country
+    ), by_day as (
+      update campaign_daily_counts k set signature_count = k.signature_count - d.n
+      from (select campaign_id, day, count(*)::int as n from s group by 1, 2) d
+      where k.campaign_id = d.campaign_id and k.day = d.day
+    ), by_source as (
+      update campaign_source_counts k set signature_count = k.signature_count - d.n
+      from (select campaign_id, source, count(*)::int as n from s group by 1, 2) d
+      where k.campaign_id = d.campaign_id and k.source = d.source
+    ), by_campaign as (
+      update campaigns c set signature_count = c.signature_count - d.n, counted_at = now()
+      from (select campaign_id, count(*)::int as n from s group by 1) d
+      where c.id = d.campaign_id
+    )
+    select count(*)::int as n from s`.execute(tx)
+  return rows[0]?.n ?? 0
+}
+
 /** A cached count that differed from count(*): the campaign total (country null), or one country, day or source. */
 export type Drift =
   | { campaignId: string; country: string | null; cached: number; actual: number }

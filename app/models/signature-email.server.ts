@@ -1,6 +1,9 @@
 import { renderEmail } from '#emails/render'
 import { getPublicCampaignById } from '~/models/campaign.server'
+import { emailBrandOf } from '~/models/organisation.server'
 import { getSignatureForEmail } from '~/models/signature.server'
+import { emailFrom } from '~/utils/email-sender.server'
+import { awaitsConfirmation, hasConfirmed } from '~/models/signature-state'
 import type { OutgoingEmail } from '~/utils/email.server'
 import { getEnv } from '~/utils/env.server'
 import { isLocale, makeTranslator } from '~/utils/i18n'
@@ -20,8 +23,8 @@ export async function buildSignatureEmail(
 ): Promise<OutgoingEmail | null> {
   const signature = await getSignatureForEmail(signatureId)
   if (!signature) return null
-  if (kind === 'signature-confirmation' && (signature.state !== 'pending' || !token)) return null
-  if (kind !== 'signature-confirmation' && signature.state !== 'confirmed') return null
+  if (kind === 'signature-confirmation' && (!awaitsConfirmation(signature) || !token)) return null
+  if (kind !== 'signature-confirmation' && !hasConfirmed(signature)) return null
   const locale = isLocale(signature.locale) ? signature.locale : 'en'
   const campaign = await getPublicCampaignById(signature.campaign_id, locale)
   if (!campaign) return null
@@ -35,6 +38,7 @@ export async function buildSignatureEmail(
     organisationName: campaign.organisation.name,
     appUrl: APP_URL,
     signerName: signature.full_name,
+    brand: emailBrandOf(campaign.organisation),
   }
   const rendered =
     kind === 'signature-confirmation'
@@ -55,6 +59,7 @@ export async function buildSignatureEmail(
           })
   return {
     to: signature.email,
+    from: emailFrom(campaign.organisation),
     template: kind,
     locale,
     subject: rendered.subject,

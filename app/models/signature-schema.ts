@@ -46,6 +46,8 @@ export const SignCampaignSchema = z.object({
   utmSource: trackingField,
   utmMedium: trackingField,
   utmCampaign: trackingField,
+  // The proof-of-work widget's payload in attack mode (decision 0030); checked by the server only.
+  altcha: z.string().max(8000).optional(),
 })
 
 export type SignCampaignInput = z.infer<typeof SignCampaignSchema>

@@ -1,12 +1,15 @@
 import { sql } from 'kysely'
 import type { Signature } from '#db/types'
 import { campaignPhase } from '~/models/campaign.server'
+import { assessSignature, verifySignChallenge } from '~/models/integrity.server'
+import { awaitsConfirmation, awaitsConfirmationSql } from '~/models/signature-state'
 import { SignCampaignSchema, type SignCampaignInput } from '~/models/signature-schema'
 import { isCountryCode } from '~/utils/countries.server'
 import { getDb, type Tx } from '~/utils/db.server'
 import type { Locale } from '~/utils/i18n'
 import { queueEmail } from '~/models/email-outbox.server'
 import type { RequestContext } from '~/utils/request.server'
+import { emailDomainOf } from '~/utils/mail-providers'
 import { generateToken, hashIp, hashToken } from '~/utils/security.server'
 
 /** How many confirmation or "already signed" emails one signature may trigger per day. */
@@ -49,14 +52,25 @@ export type SignOutcome = 'created' | 'resent' | 'already-confirmed' | 'throttle
 export async function signCampaign(
   campaign: { id: string; consentVersion: string },
   input: SignCampaignInput,
-  context: RequestContext & { locale: Locale },
+  context: RequestContext & { locale: Locale; channel?: 'form' | 'api' },
 ): Promise<{ outcome: SignOutcome; signatureId: string | null }> {
   if (input.website) return { outcome: 'ignored', signatureId: null }
   const token = generateToken()
   const canonical = canonicalEmail(input.email)
+  const ipHash = hashIp(context.ip)
+  const emailDomain = emailDomainOf(input.email)
+  const challenge = await verifySignChallenge(input.altcha)
   return await getDb()
     .transaction()
     .execute(async (tx) => {
+      // The integrity rules (decision 0030): a held signature is answered like any other.
+      const holdReasons = await assessSignature(tx, {
+        campaignId: campaign.id,
+        emailDomain,
+        ipHash,
+        channel: context.channel ?? 'form',
+        challenge,
+      })
       const inserted = await tx
         .insertInto('signatures')
         .values({
@@ -71,7 +85,10 @@ export async function signCampaign(
           consent_show_name: input.consentShowName === 'on',
           consent_version: campaign.consentVersion,
           confirmation_token_hash: hashToken(token),
-          ip_hash: hashIp(context.ip),
+          ip_hash: ipHash,
+          email_domain: emailDomain || null,
+          state: holdReasons.length > 0 ? 'held' : 'pending',
+          hold_reasons: holdReasons,
           source: input.source ?? null,
           utm_source: input.utmSource ?? null,
           utm_medium: input.utmMedium ?? null,
@@ -96,7 +113,7 @@ export async function signCampaign(
         .executeTakeFirstOrThrow()
       if (existing.state === 'invalidated') return { outcome: 'ignored', signatureId: existing.id }
       if (!(await takeSendAllowance(tx, existing))) return { outcome: 'throttled', signatureId: existing.id }
-      if (existing.state === 'pending') {
+      if (awaitsConfirmation(existing)) {
         // A fresh token: the newest email's link is the one that works.
         await tx
           .updateTable('signatures')
@@ -155,7 +172,7 @@ export async function getPendingSignatureByToken(token: string) {
       .selectFrom('signatures')
       .select(['id', 'campaign_id', 'state'])
       .where('confirmation_token_hash', '=', hashToken(token))
-      .where('state', '=', 'pending')
+      .where(awaitsConfirmationSql())
       .executeTakeFirst()) ?? null
   )
 }
@@ -177,9 +194,9 @@ export async function confirmSignature(token: string): Promise<ConfirmResult> {
       const signature = await tx
         .selectFrom('signatures as s')
         .innerJoin('campaigns as c', 'c.id', 's.campaign_id')
-        .select(['s.id', 's.campaign_id', 's.locale', 'c.slug', 'c.status', 'c.opens_at', 'c.closes_at'])
+        .select(['s.id', 's.campaign_id', 's.locale', 's.state', 'c.slug', 'c.status', 'c.opens_at', 'c.closes_at'])
         .where('s.confirmation_token_hash', '=', hashToken(token))
-        .where('s.state', '=', 'pending')
+        .where(awaitsConfirmationSql('s'))
         .forUpdate('s')
         .executeTakeFirst()
       if (!signature) return { status: 'invalid' } as const
@@ -189,7 +206,8 @@ export async function confirmSignature(token: string): Promise<ConfirmResult> {
       await tx
         .updateTable('signatures')
         .set({
-          state: 'confirmed',
+          // A held signature stays held (uncounted) until a reviewer releases it.
+          state: signature.state === 'held' ? 'held' : 'confirmed',
           confirmed_at: sql`now()`,
           confirmation_token_hash: null,
           updated_at: sql`now()`,
@@ -210,7 +228,7 @@ export async function getSignatureForEmail(signatureId: string) {
   return (
     (await getDb()
       .selectFrom('signatures')
-      .select(['id', 'campaign_id', 'full_name', 'email', 'state', 'locale', 'counted_at'])
+      .select(['id', 'campaign_id', 'full_name', 'email', 'state', 'confirmed_at', 'locale', 'counted_at'])
       .where('id', '=', signatureId)
       .executeTakeFirst()) ?? null
   )

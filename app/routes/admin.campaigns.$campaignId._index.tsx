@@ -39,6 +39,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       summary: {
         confirmed: dashboard.confirmed,
         pending: dashboard.pending,
+        held: dashboard.held,
         invalidated: dashboard.invalidated,
         today: dashboard.today,
         rate: dashboard.confirmationRate === null ? null : percent().format(dashboard.confirmationRate),
@@ -205,6 +206,10 @@ export default function CampaignDashboard() {
             <dd data-stat="goal">
               {summary.goalProgress} <span className="hint">{t('admin.dashboard.goalOf', { goal: n(campaign.goal) })}</span>
             </dd>
+          </div>
+          <div className="stat">
+            <dt>{t('admin.dashboard.held')}</dt>
+            <dd data-stat="held">{n(summary.held)}</dd>
           </div>
           <div className="stat">
             <dt>{t('admin.dashboard.invalidated')}</dt>

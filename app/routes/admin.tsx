@@ -26,6 +26,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
             canViewAudit: can(admin.role, 'audit.view'),
             canSeeSuppressions: can(admin.role, 'supporters.view'),
             canManageApiKeys: can(admin.role, 'api_keys.manage'),
+            canManageOrganisation: can(admin.role, 'organisation.manage'),
             memberships: (state?.memberships ?? []).map((m) => ({ organisationId: m.organisation.id, name: m.organisation.name, role: m.role })),
           }
         : null,
@@ -51,6 +52,11 @@ export default function AdminLayout() {
                   {t('admin.nav.campaigns')}
                 </NavLink>
               </li>
+              {admin.canManageOrganisation ? (
+                <li>
+                  <NavLink to="/admin/organisation">{t('admin.nav.organisation')}</NavLink>
+                </li>
+              ) : null}
               {admin.canManageMembers ? (
                 <li>
                   <NavLink to="/admin/members">{t('admin.nav.members')}</NavLink>

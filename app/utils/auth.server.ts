@@ -21,6 +21,11 @@ export const PERMISSIONS = {
   'audit.view': ['owner'],
   // Issue 5: API keys reach every campaign's signers, so only owners make them.
   'api_keys.manage': ['owner'],
+  // Issue 14: the organisation's name, logo, colours and the address its emails come from.
+  'organisation.manage': ['owner'],
+  // Issue 13: everyone reviews a campaign's integrity; owners and campaigners act on it.
+  'integrity.view': ['owner', 'campaigner', 'viewer'],
+  'integrity.act': ['owner', 'campaigner'],
 } as const satisfies Record<string, readonly Role[]>
 
 export type Permission = keyof typeof PERMISSIONS

@@ -4,6 +4,8 @@ import { getEnv } from '~/utils/env.server'
 /** An email rendered for one recipient (the outbox's renderers build these). */
 export interface OutgoingEmail {
   to: string
+  /** The From header, from emailFrom() (app/utils/email-sender.server.ts); EMAIL_FROM when absent. */
+  from?: string
   template: string
   locale: string
   subject: string
@@ -42,8 +44,8 @@ function resendClient(): Resend {
 }
 
 /** What Resend is sent for one email. */
-function resendMessage(email: { to: string; subject: string; html: string; text: string; headers?: Record<string, string> }) {
-  return { from: getEnv().EMAIL_FROM, to: [email.to], subject: email.subject, html: email.html, text: email.text, headers: email.headers }
+function resendMessage(email: { to: string; from?: string; subject: string; html: string; text: string; headers?: Record<string, string> }) {
+  return { from: email.from ?? getEnv().EMAIL_FROM, to: [email.to], subject: email.subject, html: email.html, text: email.text, headers: email.headers }
 }
 
 /** Resend reports errors in its return value: one error type for the sender to judge. */
@@ -83,6 +85,8 @@ function waitWhenExhausted(headers: Record<string, string> | null | undefined): 
 export interface BatchEmail {
   messageId: string
   to: string
+  /** The From header, from emailFrom(); EMAIL_FROM when absent. */
+  from?: string
   subject: string
   html: string
   text: string

@@ -50,6 +50,16 @@ export const EnvSchema = z
     SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(3600).default(20),
     // Signatures each OSDI API key may record an hour (an integration sends many people's).
     API_SIGN_RATE_LIMIT: positiveInt.default(600),
+    // Integrity (issue 13, decision 0030): signatures over these are held for review, not refused.
+    INTEGRITY_HOLD_DISPOSABLE: booleanish.default('on'),
+    INTEGRITY_DOMAIN_HOURLY_LIMIT: positiveInt.default(50),
+    INTEGRITY_ADDRESS_HOURLY_LIMIT: positiveInt.default(5),
+    // Attack mode starts when the last 10 minutes' signatures per minute reach the floor and the
+    // multiple of the day's usual rate; it ends when either no longer holds.
+    INTEGRITY_ATTACK_MULTIPLIER: z.coerce.number().min(1).default(10),
+    INTEGRITY_ATTACK_MIN_RATE: z.coerce.number().positive().default(20),
+    // Work of the proof-of-work challenge (SHA-256 rounds a browser tries, at most).
+    INTEGRITY_CHALLENGE_MAX_NUMBER: positiveInt.default(50_000),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {

@@ -24,6 +24,11 @@ function derivedKey(purpose: string): Buffer {
   return key
 }
 
+/** A secret for one purpose (e.g. signing proof-of-work challenges), derived from SESSION_SECRET. */
+export function purposeSecret(purpose: string): string {
+  return derivedKey(purpose).toString('base64url')
+}
+
 /** Raw IP addresses are never stored: only this keyed hash, so rate limits work without a log of who signed from where. */
 export function hashIp(ip: string): Buffer {
   return crypto.createHmac('sha256', derivedKey('ip-hash')).update(ip).digest()

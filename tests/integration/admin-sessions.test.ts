@@ -38,9 +38,19 @@ describe('roles', () => {
   it('grants each role exactly the permissions of decision 0006', () => {
     const matrix = Object.fromEntries(ROLES.map((role) => [role, Object.keys(PERMISSIONS).filter((p) => can(role, p as any))]))
     expect(matrix).toEqual({
-      owner: ['campaigns.view', 'campaigns.edit', 'supporters.view', 'members.manage', 'audit.view', 'api_keys.manage'],
-      campaigner: ['campaigns.view', 'campaigns.edit', 'supporters.view'],
-      viewer: ['campaigns.view'],
+      owner: [
+        'campaigns.view',
+        'campaigns.edit',
+        'supporters.view',
+        'members.manage',
+        'audit.view',
+        'api_keys.manage',
+        'organisation.manage',
+        'integrity.view',
+        'integrity.act',
+      ],
+      campaigner: ['campaigns.view', 'campaigns.edit', 'supporters.view', 'integrity.view', 'integrity.act'],
+      viewer: ['campaigns.view', 'integrity.view'],
     })
   })
 

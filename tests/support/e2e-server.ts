@@ -53,6 +53,10 @@ Object.assign(process.env, {
   DATA_DIR: dataDir,
   EMAIL_TRANSPORT: 'mailbox',
   SIGN_RATE_LIMIT: '100000',
+  // Every browser here signs from one address and mostly one domain: the integrity rules'
+  // defaults would hold them (stories that test the rules set per-campaign limits).
+  INTEGRITY_ADDRESS_HOURLY_LIMIT: '100000',
+  INTEGRITY_DOMAIN_HOURLY_LIMIT: '100000',
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
 })
 await import('../../server/start')

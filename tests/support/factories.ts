@@ -56,6 +56,7 @@ export async function createSignature(db: Kysely<Database>, values: Partial<NewS
       canonical_email: email,
       country: 'GB',
       consent_version: 'test',
+      email_domain: email.slice(email.lastIndexOf('@') + 1).toLowerCase(),
       ...values,
       confirmed_at: values.confirmed_at ?? (values.state === 'confirmed' ? sql`now()` : null),
     })

@@ -1,0 +1,243 @@
+import { getFormProps, getInputProps, useForm } from '@conform-to/react'
+import { parseWithZod } from '@conform-to/zod'
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
+import { data, redirect } from '@remix-run/node'
+import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
+import { z } from 'zod'
+import { CsrfField } from '~/components/csrf-field'
+import { ErrorSummary } from '~/components/error-summary'
+import { FormField } from '~/components/form-field'
+import { checkUploadedImage, MAX_IMAGE_BYTES } from '~/models/campaign-image.server'
+import {
+  getOrganisationIdentity,
+  organisationLogoPath,
+  resendSenderVerification,
+  updateOrganisationIdentity,
+} from '~/models/organisation.server'
+import { requireAdmin, requireAdminAction } from '~/utils/auth.server'
+import { BRAND_MIN_CONTRAST, contrastRatio, normaliseHexColour } from '~/utils/colour'
+import { emailFrom } from '~/utils/email-sender.server'
+import { NO_STORE } from '~/utils/http.server'
+import { makeTranslator, type MessageKey } from '~/utils/i18n'
+import { getLocale } from '~/utils/locale.server'
+import { useMessage, useT } from '~/utils/use-t'
+
+const noStore = { 'Cache-Control': NO_STORE }
+const optional = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max, 'reach.org.error.tooLong')
+    .optional()
+    .transform((v) => (v ? v : null))
+const noControl = (v: string | null) => v === null || !/[\u0000-\u001f\u007f]/.test(v)
+
+export const OrganisationIdentitySchema = z.object({
+  intent: z.literal('save'),
+  name: z
+    .string({ required_error: 'reach.org.error.name' })
+    .trim()
+    .min(1, 'reach.org.error.name')
+    .max(200, 'reach.org.error.tooLong')
+    .refine((v) => noControl(v), 'reach.org.error.name'),
+  brandColour: optional(7)
+    .refine((v) => v === null || normaliseHexColour(v) !== null, 'reach.org.error.colour')
+    .transform((v) => (v === null ? null : normaliseHexColour(v)))
+    .refine((v) => v === null || contrastRatio(v, '#ffffff') >= BRAND_MIN_CONTRAST, 'reach.org.error.contrast'),
+  websiteUrl: optional(500).refine((v) => {
+    if (v === null) return true
+    try {
+      const url = new URL(v)
+      return (url.protocol === 'https:' || url.protocol === 'http:') && Boolean(url.hostname)
+    } catch {
+      return false
+    }
+  }, 'reach.org.error.website'),
+  contactEmail: optional(254).refine((v) => v === null || z.string().email().safeParse(v).success, 'reach.org.error.email'),
+  senderName: optional(100).refine(noControl, 'reach.org.error.senderName'),
+  senderEmail: optional(254).refine((v) => v === null || z.string().email().safeParse(v).success, 'reach.org.error.email'),
+  logo: z.any().optional(),
+  removeLogo: z.boolean().optional().default(false),
+})
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const admin = await requireAdmin(request, 'organisation.manage')
+  const t = makeTranslator(getLocale(request))
+  const organisation = (await getOrganisationIdentity(admin.organisation.id))!
+  const done = new URL(request.url).searchParams.get('done')
+  return data(
+    {
+      pageTitle: t('reach.org.title'),
+      done: done === 'saved' || done === 'verification-sent' || done === 'resent' || done === 'too-soon' ? done : null,
+      organisation: {
+        name: organisation.name,
+        logo: organisation.logo
+          ? { url: organisationLogoPath(organisation, organisation.logo.sha256), width: organisation.logo.width, height: organisation.logo.height }
+          : null,
+        brandColour: organisation.brand_colour ?? '',
+        websiteUrl: organisation.website_url ?? '',
+        contactEmail: organisation.contact_email ?? '',
+        senderName: organisation.sender_name ?? '',
+        senderEmail: organisation.sender_email ?? '',
+        senderVerified: organisation.sender_email_verified,
+        from: emailFrom(organisation),
+      },
+    },
+    { headers: noStore },
+  )
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { admin, form } = await requireAdminAction(request, 'organisation.manage', { maxBytes: MAX_IMAGE_BYTES + 256 * 1024 })
+  const locale = getLocale(request)
+  if (form.get('intent') === 'resend-verification') {
+    const sent = await resendSenderVerification(admin.organisation.id, locale)
+    return redirect(`/admin/organisation?done=${sent ? 'resent' : 'too-soon'}`, { headers: noStore })
+  }
+  const submission = parseWithZod(form, { schema: OrganisationIdentitySchema })
+  if (submission.status !== 'success') {
+    return data({ result: submission.reply() }, { status: 400, headers: noStore })
+  }
+  const value = submission.value
+  let logo = undefined as Parameters<typeof updateOrganisationIdentity>[1]['logo']
+  if (value.logo instanceof File && value.logo.size > 0) {
+    const checked = await checkUploadedImage(value.logo)
+    if ('problem' in checked) {
+      return data({ result: submission.reply({ fieldErrors: { logo: [checked.problem] } }) }, { status: 400, headers: noStore })
+    }
+    logo = checked.image
+  } else if (value.removeLogo) {
+    logo = null
+  }
+  const outcome = await updateOrganisationIdentity(
+    admin,
+    {
+      name: value.name,
+      brandColour: value.brandColour,
+      websiteUrl: value.websiteUrl,
+      contactEmail: value.contactEmail,
+      senderName: value.senderName,
+      senderEmail: value.senderEmail?.toLowerCase() ?? null,
+      logo,
+    },
+    locale,
+  )
+  return redirect(`/admin/organisation?done=${outcome.verificationSent ? 'verification-sent' : 'saved'}`, { headers: noStore })
+}
+
+export const headers = () => noStore
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }]
+
+export default function OrganisationIdentityPage() {
+  const { organisation, done } = useLoaderData<typeof loader>()
+  const actionData = useActionData<typeof action>()
+  const navigation = useNavigation()
+  const t = useT()
+  const tr = useMessage({ ratio: BRAND_MIN_CONTRAST })
+  const [form, fields] = useForm({
+    id: 'organisation-identity',
+    lastResult: actionData?.result,
+    shouldValidate: 'onSubmit',
+    shouldRevalidate: 'onInput',
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: OrganisationIdentitySchema }),
+    defaultValue: {
+      name: organisation.name,
+      brandColour: organisation.brandColour,
+      websiteUrl: organisation.websiteUrl,
+      contactEmail: organisation.contactEmail,
+      senderName: organisation.senderName,
+      senderEmail: organisation.senderEmail,
+    },
+  })
+  const colourValue = normaliseHexColour(String(fields.brandColour.value ?? ''))
+  const ratio = colourValue ? contrastRatio(colourValue, '#ffffff') : null
+  const fieldErrors = Object.values(fields)
+    .map((f) => ({ id: f.id, message: tr(f.errors?.[0]) }))
+    .filter((e): e is { id: string; message: string } => Boolean(e.message))
+  return (
+    <div className="wrap">
+      <h1>{t('reach.org.title')}</h1>
+      <p>{t('reach.org.intro')}</p>
+      {done ? (
+        <p className="notice" role="status">
+          {t(`reach.org.done.${done}` as MessageKey, { address: organisation.senderEmail })}
+        </p>
+      ) : null}
+      <Form method="post" encType="multipart/form-data" {...getFormProps(form)} className="panel" noValidate>
+        <ErrorSummary heading={t('admin.error.summary')} fieldErrors={fieldErrors} formErrors={(form.errors ?? []).map((e) => tr(e)!)} />
+        <CsrfField />
+        <input type="hidden" name="intent" value="save" />
+        <FormField id={fields.name.id} label={t('reach.org.name')} error={tr(fields.name.errors?.[0])}>
+          <input {...getInputProps(fields.name, { type: 'text' })} key={fields.name.key} maxLength={200} autoComplete="organization" />
+        </FormField>
+        <fieldset className="fieldset">
+          <legend>{t('reach.org.logo')}</legend>
+          {organisation.logo ? (
+            <>
+              <img
+                className="org-logo-preview"
+                src={organisation.logo.url}
+                alt={t('reach.org.logoCurrent', { organisation: organisation.name })}
+                width={organisation.logo.width ?? undefined}
+                height={organisation.logo.height ?? undefined}
+              />
+              <div className="checkbox">
+                <input type="checkbox" id="remove-logo" name={fields.removeLogo.name} value="on" />
+                <label htmlFor="remove-logo">{t('reach.org.removeLogo')}</label>
+              </div>
+            </>
+          ) : (
+            <p>{t('reach.org.noLogo')}</p>
+          )}
+          <FormField id={fields.logo.id} label={t('reach.org.logoFile')} hint={t('reach.org.logoHint')} error={tr(fields.logo.errors?.[0])}>
+            <input type="file" name={fields.logo.name} accept="image/jpeg,image/png,image/webp" />
+          </FormField>
+        </fieldset>
+        <FormField id={fields.brandColour.id} label={t('reach.org.colour')} hint={t('reach.org.colourHint', { ratio: BRAND_MIN_CONTRAST })} error={tr(fields.brandColour.errors?.[0])}>
+          <input {...getInputProps(fields.brandColour, { type: 'text' })} key={fields.brandColour.key} maxLength={7} placeholder="#1d4ed8" autoComplete="off" spellCheck={false} />
+        </FormField>
+        {ratio !== null ? (
+          <p className={ratio >= BRAND_MIN_CONTRAST ? 'hint' : 'field-error'} aria-live="polite">
+            {t('reach.org.contrastNow', { ratio: ratio.toFixed(1), min: BRAND_MIN_CONTRAST })}
+          </p>
+        ) : null}
+        <FormField id={fields.websiteUrl.id} label={t('reach.org.website')} hint={t('reach.org.websiteHint')} error={tr(fields.websiteUrl.errors?.[0])}>
+          <input {...getInputProps(fields.websiteUrl, { type: 'url' })} key={fields.websiteUrl.key} maxLength={500} autoComplete="url" />
+        </FormField>
+        <FormField id={fields.contactEmail.id} label={t('reach.org.contactEmail')} hint={t('reach.org.contactEmailHint')} error={tr(fields.contactEmail.errors?.[0])}>
+          <input {...getInputProps(fields.contactEmail, { type: 'email' })} key={fields.contactEmail.key} maxLength={254} autoComplete="email" />
+        </FormField>
+        <FormField id={fields.senderName.id} label={t('reach.org.senderName')} hint={t('reach.org.senderNameHint')} error={tr(fields.senderName.errors?.[0])}>
+          <input {...getInputProps(fields.senderName, { type: 'text' })} key={fields.senderName.key} maxLength={100} autoComplete="off" />
+        </FormField>
+        <FormField id={fields.senderEmail.id} label={t('reach.org.senderEmail')} hint={t('reach.org.senderEmailHint')} error={tr(fields.senderEmail.errors?.[0])}>
+          <input {...getInputProps(fields.senderEmail, { type: 'email' })} key={fields.senderEmail.key} maxLength={254} autoComplete="off" />
+        </FormField>
+        <button type="submit" className="button" disabled={navigation.state === 'submitting'}>
+          {t('reach.org.save')}
+        </button>
+      </Form>
+      <section className="panel" aria-labelledby="sender-heading">
+        <h2 id="sender-heading">{t('reach.org.fromHeading')}</h2>
+        <p>
+          {t('reach.org.fromNow')} <code>{organisation.from}</code>
+        </p>
+        {organisation.senderEmail && !organisation.senderVerified ? (
+          <>
+            <p>{t('reach.org.senderPending', { address: organisation.senderEmail })}</p>
+            <Form method="post">
+              <CsrfField />
+              <input type="hidden" name="intent" value="resend-verification" />
+              <button type="submit" className="button secondary">
+                {t('reach.org.resend')}
+              </button>
+            </Form>
+          </>
+        ) : organisation.senderEmail ? (
+          <p>{t('reach.org.senderVerified', { address: organisation.senderEmail })}</p>
+        ) : null}
+      </section>
+    </div>
+  )
+}
