@@ -10,8 +10,8 @@ import type { OutgoingEmail } from '~/utils/email.server'
 import { emailFrom } from '~/utils/email-sender.server'
 import { getEnv } from '~/utils/env.server'
 import { isLocale, type Locale } from '~/utils/i18n'
-import { enqueueJob } from '~/utils/jobs.server'
-import { generateToken, hashToken, rateLimitKey, signValue } from '~/utils/security.server'
+import { queueEmail } from '~/models/email-outbox.server'
+import { generateToken, hashIp, hashToken, rateLimitKey, signValue } from '~/utils/security.server'
 
 export const SIGN_IN_TOKEN_MINUTES = 15
 /** Links asked for per email address in an hour (per client address, signing's limit applies). */
@@ -63,8 +63,8 @@ export async function requestSignInLink({ email, next, locale }: { email: string
         })
         .returning('id')
         .executeTakeFirstOrThrow()
-      // The token rides in the job's payload until the email is sent (decision 0005); only its hash is stored.
-      await enqueueJob(tx, 'send-sign-in-link', { signInTokenId: row.id, token, locale }, { maxAttempts: 10 })
+      // The token rides in the queued email's payload until it is rendered (decision 0005); only its hash is stored.
+      await queueEmail(tx, { template: 'sign-in-link', payload: { signInTokenId: row.id, token, locale }, locale })
     })
 }
 

@@ -63,7 +63,15 @@ export const EnvSchema = z
     // Follow-ups (issue 5): Resend's webhook signing secret (whsec_...), and how many batch
     // requests (100 emails each) an update may make a second; Resend's default limit is 2.
     RESEND_WEBHOOK_SECRET: z.string().min(1).optional(),
-    UPDATE_SEND_RATE: z.coerce.number().positive().max(1000).default(2),
+    // The outbox (issue 11): requests a second every process together makes to Resend (each a
+    // batch of up to 100 emails); Resend's default team limit is 2. UPDATE_SEND_RATE is its old
+    // name, accepted for one release with a warning.
+    RESEND_RATE_LIMIT: z.coerce.number().positive().max(1000).optional(),
+    UPDATE_SEND_RATE: z.coerce.number().positive().max(1000).optional(),
+    // Crash recovery (issue 16): a worker silent this long is taken for dead and what it held is
+    // released; a SIGTERM finishes or releases work within the grace period, then exits.
+    WORKER_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().int().min(2).max(3600).default(30),
+    SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(3600).default(20),
     // Signatures each OSDI API key may record an hour (an integration sends many people's).
     API_SIGN_RATE_LIMIT: positiveInt.default(600),
     // Integrity (issue 13, decision 0030): signatures over these are held for review, not refused.
@@ -112,7 +120,8 @@ export const EnvSchema = z
     }
   })
 
-export type Env = z.infer<typeof EnvSchema> & {
+export type Env = Omit<z.infer<typeof EnvSchema>, 'RESEND_RATE_LIMIT'> & {
+  RESEND_RATE_LIMIT: number
   APP_URL: string
   SESSION_SECRET: string
   EMAIL_TRANSPORT: 'resend' | 'mailbox'
@@ -140,6 +149,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const env = result.data
   return {
     ...env,
+    RESEND_RATE_LIMIT: env.RESEND_RATE_LIMIT ?? env.UPDATE_SEND_RATE ?? 2,
     APP_URL: (env.APP_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     SESSION_SECRET: env.SESSION_SECRET ?? developmentSecret(env.DATA_DIR),
     EMAIL_TRANSPORT: env.EMAIL_TRANSPORT ?? (env.RESEND_API_KEY ? 'resend' : 'mailbox'),
@@ -157,6 +167,19 @@ function developmentSecret(dataDir: string): string {
     fs.writeFileSync(file, secret, { mode: 0o600 })
     return secret
   }
+}
+
+/** Settings that still work but should change: boot logs each as a warning. */
+export function configurationWarnings(env: Env): string[] {
+  const warnings: string[] = []
+  if (env.UPDATE_SEND_RATE !== undefined) {
+    warnings.push(
+      env.RESEND_RATE_LIMIT === env.UPDATE_SEND_RATE && !process.env.RESEND_RATE_LIMIT
+        ? 'UPDATE_SEND_RATE is deprecated: rename it RESEND_RATE_LIMIT (it now limits every email, not only updates)'
+        : 'UPDATE_SEND_RATE is deprecated and ignored because RESEND_RATE_LIMIT is set',
+    )
+  }
+  return warnings
 }
 
 const globalForEnv = globalThis as unknown as { __chorusEnv?: Env }

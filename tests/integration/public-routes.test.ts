@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import type { ServerBuild } from '@remix-run/node'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createCampaign, createSignature, uniqueEmail } from '../support/factories'
-import { queuedJobs, runDueJobs } from '../support/jobs'
+import { queuedJobs, runDueJobs, queuedEmails } from '../support/jobs'
 import { callRoute, form } from '../support/routes'
 import { createApp } from '../../server/app'
 import { foldConfirmedSignatures } from '~/models/signature-count.server'
@@ -22,7 +22,7 @@ async function pendingSignature() {
     userAgent: null,
     locale: 'en',
   })
-  const token = (await queuedJobs('send-signature-confirmation'))[0]!.payload.token as string
+  const token = (await queuedEmails('signature-confirmation'))[0]!.payload.token as string
   return { campaign, email, token }
 }
 
