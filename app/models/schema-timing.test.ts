@@ -10,7 +10,7 @@ import { SignCampaignServerSchema } from '~/models/signature.server'
 import { SupporterActionSchema, SupporterListQuerySchema } from '~/models/supporter-schema'
 import { AccountActionSchema } from '~/routes/admin.account'
 import { ApiKeyActionSchema } from '~/routes/admin.api-keys'
-import { campaignEditorSchema } from '~/routes/admin.campaigns.$campaignId.edit'
+import { campaignEditorSchema } from '~/models/campaign-editor-schema.server'
 import { ListStateSchema } from '~/routes/admin.campaigns.$campaignId.supporters'
 import { IntentSchema } from '~/routes/admin.campaigns.$campaignId.updates.$updateId'
 import { NewCampaignSchema } from '~/routes/admin.campaigns.new'
@@ -19,7 +19,7 @@ import { SignInSchema } from '~/routes/admin.sign-in'
 import { SuppressionActionSchema, SuppressionSearchSchema } from '~/routes/admin.suppressions'
 import { ManageDonationSchema } from '~/routes/donations.$id.manage'
 import { UnsubscribeSchema } from '~/routes/unsubscribe.$token'
-import { VerifyQuerySchema } from '~/routes/verify'
+import { VerifyQuerySchema } from '~/models/verify-schema.server'
 
 // Issue 10: no validation does more than linear work. Every field of every schema that reads
 // input gets 64 KB adversarial strings (the shapes that make backtracking regular expressions

@@ -23,6 +23,7 @@ import {
   type CampaignChange,
   type EditableCampaign,
 } from '~/models/admin-campaign.server'
+import { campaignEditorSchema } from '~/models/campaign-editor-schema.server'
 import { checkUploadedImage, imageUrl } from '~/models/campaign-image.server'
 import { requireAdmin, requireAdminAction } from '~/utils/auth.server'
 import { getEnv } from '~/utils/env.server'
@@ -38,95 +39,6 @@ import { ErrorSummary } from '~/components/error-summary'
 // as multipart because it may carry the hero image. Saves name the version they started from
 // (decision 0008); "Preview story" renders the submitted markdown without saving anything.
 
-const tooLong = (max: number) => `admin.edit.error.tooLong:${max}`
-const text = (max: number) => z.string().trim().max(max, tooLong(max)).optional().default('')
-
-/** The editor's fields, checked against the campaign's context (its currency, its image, the locale). */
-export function campaignEditorSchema(context: { organisationCurrency: string; hasImage: boolean; isBase: boolean }) {
-  return z
-    .object({
-      version: z.number({ required_error: 'admin.edit.error.version', invalid_type_error: 'admin.edit.error.version' }).int().min(1),
-      title: text(200),
-      summary: text(500),
-      story: text(20_000),
-      targetName: text(200),
-      targetRole: text(200),
-      demand: text(1000),
-      heroImageAlt: text(300),
-      consentUpdatesText: text(300),
-      consentShowNameText: text(300),
-      slug: z
-        .string({ required_error: 'admin.edit.error.slugRequired' })
-        .trim()
-        .max(SLUG_MAX, 'admin.edit.error.slugTooLong')
-        .regex(SLUG_PATTERN, 'admin.edit.error.slugFormat'),
-      signatureGoal: z
-        .number({ required_error: 'admin.edit.error.goalRequired', invalid_type_error: 'admin.edit.error.goalNumber' })
-        .int('admin.edit.error.goalNumber')
-        .min(1, 'admin.edit.error.goalNumber')
-        .max(100_000_000, 'admin.edit.error.goalNumber'),
-      closesAt: z
-        .string()
-        .trim()
-        .refine(
-          (value) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value) && !Number.isNaN(Date.parse(`${value}Z`)),
-          'admin.edit.error.closesAt',
-        )
-        .optional(),
-      showRecentSigners: z.boolean().optional().default(false),
-      showDonationTotals: z.boolean().optional().default(false),
-      milestoneUpdates: z.boolean().optional().default(false),
-      donationCurrency: z
-        .string()
-        .refine((value) => (DONATION_CURRENCIES as readonly string[]).includes(value) && isSupportedCurrency(value), 'admin.edit.error.currency')
-        .optional(),
-      donationPresets: z.string().trim().max(200, 'admin.edit.error.presets').optional(),
-      milestones: z
-        .array(
-          z
-            .object({
-              threshold: z
-                .number({ invalid_type_error: 'admin.edit.error.milestoneThreshold' })
-                .int('admin.edit.error.milestoneThreshold')
-                .min(1, 'admin.edit.error.milestoneThreshold')
-                .max(100_000_000, 'admin.edit.error.milestoneThreshold')
-                .optional(),
-              description: text(300),
-            })
-            .refine((m) => m.threshold !== undefined || !m.description, {
-              path: ['threshold'],
-              message: 'admin.edit.error.milestoneThreshold',
-            })
-            .optional(),
-        )
-        .max(50)
-        .superRefine((list, ctx) => {
-          const seen = new Set<number>()
-          list.forEach((m, i) => {
-            if (m?.threshold === undefined) return
-            if (seen.has(m.threshold)) {
-              ctx.addIssue({ code: 'custom', path: [i, 'threshold'], message: 'admin.edit.error.milestoneDuplicate' })
-            }
-            seen.add(m.threshold)
-          })
-        })
-        .optional()
-        .default([]),
-      heroImage: z.any().optional(),
-      removeImage: z.boolean().optional().default(false),
-    })
-    .superRefine((value, ctx) => {
-      const currency = value.donationCurrency ?? context.organisationCurrency
-      if (value.donationPresets && parsePresetList(value.donationPresets, currency) === null) {
-        ctx.addIssue({ code: 'custom', path: ['donationPresets'], message: 'admin.edit.error.presets' })
-      }
-      const uploading = value.heroImage instanceof Blob && value.heroImage.size > 0
-      const keepsImage = context.hasImage && !value.removeImage
-      if ((uploading || (context.isBase && keepsImage)) && !value.heroImageAlt) {
-        ctx.addIssue({ code: 'custom', path: ['heroImageAlt'], message: 'admin.edit.error.imageAlt' })
-      }
-    })
-}
 
 type EditorValues = z.infer<ReturnType<typeof campaignEditorSchema>>
 

@@ -4,6 +4,7 @@ import { data, unstable_parseMultipartFormData, type UploadHandler } from '@remi
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { z } from 'zod'
 import { findPackByCode, formatCode, manifestOfPack, normaliseCode } from '~/models/delivery-pack.server'
+import { VerifyQuerySchema } from '~/models/verify-schema.server'
 import { hitRateLimit } from '~/models/rate-limit.server'
 import { countryName } from '~/utils/countries.server'
 import { NO_STORE } from '~/utils/http.server'
@@ -15,19 +16,6 @@ import { useLocale, useT } from '~/utils/use-t'
 
 // The public check of a delivery pack's code (decision 0013): counts only, never a name.
 
-export const VerifyQuerySchema = z.object({
-  code: z
-    .string()
-    .max(100, 'verify.error.format')
-    .transform((v, ctx) => {
-      const code = normaliseCode(v)
-      if (!code) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'verify.error.format' })
-        return z.NEVER
-      }
-      return code
-    }),
-})
 
 /** A CSV up to this size can be checked here; a bigger one with sha256sum and the manifest shown. */
 const MAX_CSV_BYTES = 256 * 1024 * 1024
