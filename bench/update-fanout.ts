@@ -21,7 +21,7 @@ Object.assign(process.env, {
   EMAIL_TRANSPORT: 'resend',
   RESEND_API_KEY: resend.apiKey,
   RESEND_BASE_URL: resend.url,
-  UPDATE_SEND_RATE: RATE,
+  RESEND_RATE_LIMIT: RATE,
 })
 let stop = async () => {}
 if (process.env.DATABASE_URL) {
@@ -40,13 +40,14 @@ await migrateToLatest(process.env.DATABASE_URL)
 const { getDb, closeDb } = await import('../app/utils/db.server')
 const { createCampaign } = await import('../tests/support/factories')
 const { createCampaignUpdate, startUpdateSend } = await import('../app/models/campaign-update.server')
-const { materialiseUpdateAudience, runUpdateFanOut } = await import('../app/models/campaign-update-send.server')
+const { materialiseUpdateAudience } = await import('../app/models/campaign-update-send.server')
+const { sendNextBatch } = await import('../app/models/email-sender.server')
 
 const db = getDb()
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 
-console.log(`Chorus update fan-out bench: ${RECIPIENTS.toLocaleString('en')} recipients, UPDATE_SEND_RATE=${RATE}`)
+console.log(`Chorus update fan-out bench: ${RECIPIENTS.toLocaleString('en')} recipients, RESEND_RATE_LIMIT=${RATE}`)
 const campaign = await createCampaign(db, {
   translations: { ru: { title: 'Свободу правозащитникам', summary: 'Кратко', demand: 'Требуем', target_name: 'Министр' } },
 })
@@ -90,16 +91,25 @@ console.log(`step 1: ${queued!.toLocaleString('en')} email records queued in one
 
 t = performance.now()
 let lastReport = t
-const outcome = await runUpdateFanOut(updateId, {
-  afterBatch: (batchNo) => {
-    const now = performance.now()
-    if (now - lastReport > 5000) {
-      lastReport = now
-      const done = resend.batchEmailCount()
-      process.stdout.write(`\rstep 2: ${done.toLocaleString('en')} sent, ${((done / (now - t)) * 1000).toFixed(0)} emails/s (batch ${batchNo})`)
-    }
-  },
-})
+// The outbox's sender, as the job runs it, until nothing is due.
+const outcome = { sent: 0, failed: 0, batches: 0 }
+for (;;) {
+  const result = await sendNextBatch('bench-sender')
+  if (result.status === 'idle') break
+  if (result.status === 'paused' || result.status === 'retry') {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(result.waitMs, 1000)))
+    continue
+  }
+  outcome.batches += 1
+  if (result.status === 'sent') outcome.sent += result.emails
+  if (result.status === 'failed') outcome.failed += 1
+  const now = performance.now()
+  if (now - lastReport > 5000) {
+    lastReport = now
+    const done = resend.batchEmailCount()
+    process.stdout.write(`\rstep 2: ${done.toLocaleString('en')} sent, ${((done / (now - t)) * 1000).toFixed(0)} emails/s (batch ${outcome.batches})`)
+  }
+}
 const sending = performance.now() - t
 clearInterval(sampler)
 

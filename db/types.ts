@@ -241,8 +241,48 @@ export interface EmailMessagesTable {
   update_id: RefId | null
   batch_no: number | null
   last_event_at: NullableTimestamp
+  /** 0 transactional (confirmations first), 10 an update's fan-out; FIFO within a priority. */
+  priority: Generated<number>
+  /** What the sender needs to render the email (cleared once rendered). */
+  payload: unknown | null
+  headers: Record<string, string> | null
+  batch_id: RefId | null
+  /** Refused in a batch: sent alone so one bad address fails only itself. */
+  send_alone: Generated<boolean>
   /** The From header the email was sent with (emailFrom); null: EMAIL_FROM. */
   sender: string | null
+}
+
+export const EMAIL_BATCH_STATES = ['sending', 'sent', 'failed'] as const
+export type EmailBatchStatus = (typeof EMAIL_BATCH_STATES)[number]
+
+export interface EmailBatchesTable {
+  id: Id
+  idempotency_key: string
+  status: Generated<EmailBatchStatus>
+  worker_id: string | null
+  leased_at: NullableTimestamp
+  prepared_at: NullableTimestamp
+  attempts: Generated<number>
+  last_error: string | null
+  created_at: Generated<Date>
+  sent_at: NullableTimestamp
+}
+
+export interface EmailSendThrottleTable {
+  id: number
+  next_at: Timestamp
+  reason: string | null
+}
+
+export interface WorkerHeartbeatsTable {
+  worker_id: string
+  host: string
+  pid: number
+  job_worker_ids: Generated<string[]>
+  draining: Generated<boolean>
+  started_at: Generated<Date>
+  beat_at: Generated<Date>
 }
 
 export interface RateLimitsTable {
@@ -560,6 +600,9 @@ export interface Database {
   campaign_daily_counts: CampaignDailyCountsTable
   campaign_source_counts: CampaignSourceCountsTable
   email_messages: EmailMessagesTable
+  email_batches: EmailBatchesTable
+  email_send_throttle: EmailSendThrottleTable
+  worker_heartbeats: WorkerHeartbeatsTable
   rate_limits: RateLimitsTable
   donations: DonationsTable
   donation_payments: DonationPaymentsTable

@@ -1,29 +1,23 @@
 import crypto from 'node:crypto'
 import zlib from 'node:zlib'
-import { createRequestHandler } from '@remix-run/express'
-import { createRequestHandler as createRemixHandler, type ServerBuild } from '@remix-run/node'
+import {
+  createRequestHandler as createRemixHandler,
+  writeReadableStreamToWritable,
+  type AppLoadContext,
+  type ServerBuild,
+} from '@remix-run/node'
 import compression from 'compression'
 import express, { type Request, type Response, type NextFunction } from 'express'
 import { sql } from 'kysely'
 import { getDb } from '../app/utils/db.server'
-import type { Env } from '../app/utils/env.server'
+import { getEnv, type Env } from '../app/utils/env.server'
 import { logger } from '../app/utils/logger.server'
 import { precompressedAssets } from './compressed-assets'
 import { createPageCache, type PageCache } from './page-cache'
+import { eventLoopHealth, startEventLoopWatchdog } from '../app/utils/event-loop.server'
+import { cappedBodyStream, maxBodyBytesFor, refuseTooLarge } from './body-limit'
 
-const MAX_BODY_BYTES = 1024 * 1024
-// Larger bodies only where a route needs them and bounds them itself.
-const LARGE_BODY_PATHS: { path: RegExp; maxBytes: number }[] = [
-  // The campaign editor's form carries a hero image (2 MB at most) beside its texts.
-  { path: /^\/admin\/campaigns\/\d+\/edit$/, maxBytes: 3 * 1024 * 1024 },
-  // A delivery pack's CSV, checked on /verify: hashed as it streams in, never held (its own cap).
-  { path: /^\/verify$/, maxBytes: 256 * 1024 * 1024 },
-]
-
-/** The largest request body a path accepts, by its declared Content-Length. */
-export function maxBodyBytesFor(path: string): number {
-  return LARGE_BODY_PATHS.find((entry) => entry.path.test(path))?.maxBytes ?? MAX_BODY_BYTES
-}
+export { maxBodyBytesFor } from './body-limit'
 
 /**
  * The policy for one response: its inline scripts allowed by a nonce (a fresh one each response)
@@ -55,12 +49,31 @@ export function redactPath(path: string) {
   return path.replace(/^\/(confirm|unsubscribe)\/[^/]+/, '/$1/:token')
 }
 
-export function isCrossSitePost(method: string, origin: string | undefined, host: string | undefined) {
+/**
+ * A browser's POST from another site: its Origin is none of ours. Ours is APP_URL's origin and,
+ * behind a trusted proxy only, the origin the proxy says it served (X-Forwarded-Proto/-Host).
+ * A missing Origin (not a browser, or a same-origin GET-ish navigation) passes: the admin forms
+ * carry CSRF tokens besides.
+ */
+export function isCrossSitePost(method: string, origin: string | undefined, allowed: string[]) {
   if (['GET', 'HEAD', 'OPTIONS'].includes(method.toUpperCase()) || origin === undefined) return false
   try {
-    return origin === 'null' || !host || new URL(origin).host !== host.split(',')[0]!.trim()
+    return origin === 'null' || !allowed.includes(new URL(origin).origin)
   } catch {
     return true
+  }
+}
+
+function allowedOrigins(req: Request): string[] {
+  const appOrigin = new URL(getEnv().APP_URL).origin
+  // req.protocol and req.host read X-Forwarded-Proto/-Host only when the socket's peer is a
+  // trusted proxy (the `trust proxy` setting); otherwise they are the connection's own.
+  const viaProxy = req.app.get('trust proxy fn')(req.socket.remoteAddress ?? '', 0) as boolean
+  if (!viaProxy || !req.get('x-forwarded-host')) return [appOrigin]
+  try {
+    return [appOrigin, new URL(`${req.protocol}://${req.host}`).origin]
+  } catch {
+    return [appOrigin]
   }
 }
 
@@ -81,7 +94,9 @@ export function createApp(options: {
     : []
   const app = express()
   app.disable('x-powered-by')
-  if (env.TRUST_PROXY) app.set('trust proxy', true)
+  // Only the proxies configured may name the client: Express then takes the right-most
+  // X-Forwarded-For address that is not one of them (the left-most is whatever the client wrote).
+  app.set('trust proxy', Array.isArray(env.TRUST_PROXY) ? env.TRUST_PROXY.join(',') : env.TRUST_PROXY)
 
   app.use((req: Request, res: Response, next: NextFunction) => {
     const nonce = crypto.randomBytes(16).toString('base64')
@@ -112,11 +127,15 @@ export function createApp(options: {
     next()
   })
 
+  // Bodies are capped before anything reads them: a declared length over the path's cap is
+  // refused at once, and an undeclared (chunked) one is counted as it streams (remixHandler).
   app.use((req, res, next) => {
-    const length = Number(req.headers['content-length'] ?? 0)
-    if (length > maxBodyBytesFor(req.path)) {
-      res.status(400).type('text/plain').send('The request is too large.')
-      return
+    const limit = maxBodyBytesFor(req.path)
+    res.locals.bodyLimit = limit
+    const declared = req.headers['content-length']
+    if (declared !== undefined && !(Number(declared) <= limit)) return refuseTooLarge(req, res)
+    if ((req.method === 'GET' || req.method === 'HEAD') && req.headers['transfer-encoding'] !== undefined) {
+      return refuseTooLarge(req, res)
     }
     next()
   })
@@ -124,7 +143,7 @@ export function createApp(options: {
   // Remix refuses an action whose Origin does not match the host, but by throwing (a 500):
   // answer such cross-site posts here with a 403 instead.
   app.use((req, res, next) => {
-    if (!isCrossSitePost(req.method, req.get('origin'), req.get('x-forwarded-host') ?? req.get('host'))) return next()
+    if (!isCrossSitePost(req.method, req.get('origin'), allowedOrigins(req))) return next()
     res.status(403).type('text/plain').send('Cross-site form submissions are refused.')
   })
 
@@ -151,17 +170,25 @@ export function createApp(options: {
     app.get(/^\/(api\/)?campaigns\/[^/]+$/, (req, res, next) => void pageCache!.handle(req, res, next))
   }
 
+  startEventLoopWatchdog()
   app.get('/healthz', async (_req, res) => {
+    const loop = eventLoopHealth()
     try {
       await Promise.race([
         sql`select 1`.execute(getDb()),
         new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 3000)),
       ])
-      res.status(200).set('Cache-Control', 'no-store').json({ status: 'ok', database: 'ok' })
     } catch (error) {
       logger.error({ err: error }, 'health check failed')
-      res.status(503).set('Cache-Control', 'no-store').json({ status: 'error', database: 'unreachable' })
+      res.status(503).set('Cache-Control', 'no-store').json({ status: 'error', database: 'unreachable', eventLoop: loop })
+      return
     }
+    // A loop that stalled for more than a second recently answers 503 (a freeze in progress
+    // cannot answer at all; this makes the next probe see it).
+    res
+      .status(loop.blocked ? 503 : 200)
+      .set('Cache-Control', 'no-store')
+      .json({ status: loop.blocked ? 'error' : 'ok', database: 'ok', eventLoop: loop })
   })
 
   if (options.viteMiddleware) {
@@ -176,11 +203,11 @@ export function createApp(options: {
 
   app.all(
     '*',
-    createRequestHandler({
-      build: options.build,
-      mode: options.mode,
-      getLoadContext: (req, res) => ({ ip: req.ip ?? req.socket.remoteAddress ?? '', cspNonce: res.locals.cspNonce as string }),
-    }),
+    remixHandler(options.build, options.mode, (req, res) => ({
+      ip: req.ip ?? req.socket.remoteAddress ?? '',
+      socketIp: req.socket.remoteAddress ?? '',
+      cspNonce: res.locals.cspNonce as string,
+    })),
   )
 
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
@@ -188,4 +215,73 @@ export function createApp(options: {
     if (!res.headersSent) res.status(500).type('text/plain').send('Something went wrong.')
   })
   return app
+}
+
+/**
+ * Remix's Express adapter, but the body Remix reads is capped as it streams (413 at the cap,
+ * before any parser sees the rest).
+ */
+function remixHandler(
+  build: ServerBuild | (() => Promise<ServerBuild>),
+  mode: string,
+  getLoadContext: (req: Request, res: Response) => AppLoadContext,
+): express.RequestHandler {
+  const handleRequest = createRemixHandler(build, mode)
+  return async (req, res, next) => {
+    try {
+      const request = createCappedRequest(req, res)
+      const response = await handleRequest(request, getLoadContext(req, res))
+      if (res.headersSent) {
+        // The 413 went out while the route was reading: its answer has nowhere to go.
+        await response.body?.cancel().catch(() => {})
+        return
+      }
+      await sendRemixResponse(res, response)
+    } catch (error) {
+      if (res.headersSent) return
+      next(error)
+    }
+  }
+}
+
+function createCappedRequest(req: Request, res: Response): globalThis.Request {
+  const [, hostnamePortStr] = req.get('X-Forwarded-Host')?.split(':') ?? []
+  const [, hostPortStr] = req.get('host')?.split(':') ?? []
+  const hostnamePort = Number.parseInt(hostnamePortStr ?? '', 10)
+  const hostPort = Number.parseInt(hostPortStr ?? '', 10)
+  const port = Number.isSafeInteger(hostnamePort) ? hostnamePort : Number.isSafeInteger(hostPort) ? hostPort : ''
+  const url = new URL(`${req.protocol}://${req.hostname}${port ? `:${port}` : ''}${req.originalUrl}`)
+  let controller: AbortController | null = new AbortController()
+  const init: RequestInit & { duplex?: 'half' } = {
+    method: req.method,
+    headers: remixHeaders(req.headers),
+    signal: controller.signal,
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    init.body = cappedBodyStream(req, res.locals.bodyLimit as number, () => refuseTooLarge(req, res))
+    init.duplex = 'half'
+  }
+  res.on('finish', () => (controller = null))
+  res.on('close', () => controller?.abort())
+  return new globalThis.Request(url.href, init)
+}
+
+function remixHeaders(requestHeaders: express.Request['headers']): Headers {
+  const headers = new Headers()
+  for (const [key, values] of Object.entries(requestHeaders)) {
+    if (!values) continue
+    if (Array.isArray(values)) for (const value of values) headers.append(key, value)
+    else headers.set(key, values)
+  }
+  return headers
+}
+
+/** As @remix-run/express sends a Remix response. */
+async function sendRemixResponse(res: Response, response: globalThis.Response) {
+  res.statusMessage = response.statusText
+  res.status(response.status)
+  for (const [key, value] of response.headers.entries()) res.append(key, value)
+  if (response.headers.get('Content-Type')?.match(/text\/event-stream/i)) res.flushHeaders()
+  if (response.body) await writeReadableStreamToWritable(response.body, res)
+  else res.end()
 }

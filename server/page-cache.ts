@@ -97,7 +97,7 @@ export function createPageCache(options: {
     const request = new Request(`${options.appUrl}${path}`, {
       headers: { 'Accept-Language': locale, Accept: path.startsWith('/api/') ? 'application/json' : 'text/html' },
     })
-    const response = await options.render(request, { ip: '', cspNonce: '' })
+    const response = await options.render(request, { ip: '', socketIp: '', cspNonce: '' })
     const body = Buffer.from(await response.arrayBuffer())
     const headers: [string, string][] = []
     response.headers.forEach((value, name) => {

@@ -1,35 +1,30 @@
 import { parseCronItems, type TaskList } from 'graphile-worker'
 import { reconcileCounts } from '~/jobs/reconcile-counts.server'
-import { sendAlreadySigned } from '~/jobs/send-already-signed.server'
-import { sendSignatureConfirmation } from '~/jobs/send-signature-confirmation.server'
-import { sendSignatureThanks } from '~/jobs/send-signature-thanks.server'
 import { updateCounts } from '~/jobs/update-counts.server'
 import { pruneSessions } from '~/jobs/prune-sessions.server'
 import { pruneStripeEvents } from '~/jobs/prune-stripe-events.server'
-import { sendInvitation } from '~/jobs/send-invitation.server'
-import { sendSignInLink } from '~/jobs/send-sign-in-link.server'
-import { sendDonationReceipt } from '~/jobs/send-donation-receipt.server'
 import { closeDueCampaigns } from '~/jobs/close-due-campaigns.server'
 import { sendCampaignUpdate } from '~/jobs/send-campaign-update.server'
 import { resumeUpdateSends } from '~/jobs/resume-update-sends.server'
+import { sendEmailBatch } from '~/jobs/send-email-batch.server'
+import { LEGACY_EMAIL_TASKS, moveLegacyEmailJob } from '~/jobs/move-legacy-email-job.server'
+import { pruneWorkerRecords } from '~/jobs/prune-worker-records.server'
+import { SENDER_JOB_KEY, SENDER_TASK } from '~/models/email-outbox.server'
 import { sendSenderVerification } from '~/jobs/send-sender-verification.server'
 import { detectSigningSurgesJob } from '~/jobs/detect-signing-surges.server'
 import { runIntegrityActionJob } from '~/jobs/run-integrity-action.server'
 
 export const taskList: TaskList = {
-  'send-signature-confirmation': sendSignatureConfirmation,
-  'send-already-signed': sendAlreadySigned,
-  'send-signature-thanks': sendSignatureThanks,
   'update-counts': updateCounts,
   'reconcile-counts': reconcileCounts,
-  'send-sign-in-link': sendSignInLink,
-  'send-invitation': sendInvitation,
   'prune-sessions': pruneSessions,
   'prune-stripe-events': pruneStripeEvents,
-  'send-donation-receipt': sendDonationReceipt,
   'close-due-campaigns': closeDueCampaigns,
   'send-campaign-update': sendCampaignUpdate,
   'resume-update-sends': resumeUpdateSends,
+  [SENDER_TASK]: sendEmailBatch,
+  'prune-worker-records': pruneWorkerRecords,
+  ...Object.fromEntries(LEGACY_EMAIL_TASKS.map((task) => [task, moveLegacyEmailJob])),
   'send-sender-verification': sendSenderVerification,
   'detect-signing-surges': detectSigningSurgesJob,
   'run-integrity-action': runIntegrityActionJob,
@@ -46,4 +41,7 @@ export const cronItems = parseCronItems([
   { task: 'detect-signing-surges', match: '* * * * *', identifier: 'detect-signing-surges' },
   // Restarts the counter's self-scheduling chain should it ever stop (same job key: no duplicates).
   { task: 'update-counts', match: '* * * * *', identifier: 'update-counts-watchdog', options: { jobKey: 'update-counts', jobKeyMode: 'preserve_run_at' } },
+  // The same for the outbox's sender (decision 0025).
+  { task: SENDER_TASK, match: '* * * * *', identifier: 'send-email-batch-watchdog', options: { jobKey: SENDER_JOB_KEY, jobKeyMode: 'preserve_run_at' } },
+  { task: 'prune-worker-records', match: '15 4 * * *', identifier: 'nightly-prune-worker-records' },
 ])

@@ -5,11 +5,10 @@ import { runUpdateFanOut } from '~/models/campaign-update-send.server'
 const Payload = z.object({ updateId: z.string().regex(/^\d+$/) })
 
 /**
- * Fans an update out to its audience (decision 0010). Resumable: a retry or a fresh job carries
- * on from the first batch not yet recorded. Another sender holding the update: retry later.
+ * Writes an update's audience into the outbox (decisions 0010, 0025), once, in one transaction;
+ * the outbox's sender sends it behind every transactional email.
  */
 export const sendCampaignUpdate: Task = async (payload) => {
   const { updateId } = Payload.parse(payload)
-  const outcome = await runUpdateFanOut(updateId)
-  if (outcome.status === 'busy') throw new Error(`update ${updateId} is being sent by another worker`)
+  await runUpdateFanOut(updateId)
 }

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createCampaign, uniqueEmail } from '../../tests/support/factories'
 import { startFakeResend } from '../../tests/support/fake-resend'
-import { makeJobsDue, queuedJobs, runDueJobs } from '../../tests/support/jobs'
-import { confirmSignature, EMAIL_JOB_ATTEMPTS, signCampaign } from '~/models/signature.server'
+import { makeJobsDue, queuedJobs, runDueJobs, queuedEmails } from '../../tests/support/jobs'
+import { confirmSignature, signCampaign } from '~/models/signature.server'
 import { getDb } from '~/utils/db.server'
 import { resetEnv } from '~/utils/env.server'
 
@@ -14,7 +14,7 @@ async function sign(campaign: { id: string }, email = uniqueEmail(), locale: 'en
     { fullName: 'Ada Lovelace', email, country: 'GB' },
     { ...context, locale },
   )
-  const token = (await queuedJobs('send-signature-confirmation')).at(-1)?.payload.token as string
+  const token = (await queuedEmails('signature-confirmation')).at(-1)?.payload.token as string
   return { ...result, email, token }
 }
 
@@ -38,7 +38,7 @@ describe('signature emails through the development mailbox', () => {
     expect(message!.subject).toContain('Free the defenders')
     expect(message!.html).toContain(`http://localhost:3000/confirm/${token}`)
     expect(message!.text).toContain(`http://localhost:3000/confirm/${token}`)
-    expect(await queuedJobs('send-signature-confirmation')).toHaveLength(0)
+    expect(await queuedEmails('signature-confirmation')).toHaveLength(0)
   })
 
   it('writes to signers in their own language', async () => {
@@ -60,7 +60,11 @@ describe('signature emails through the development mailbox', () => {
     expect((await confirmSignature(token)).status).toBe('confirmed')
     // The confirmation job runs after the signer already confirmed: nothing to send.
     await runDueJobs()
-    expect((await emails()).map((e) => e.template)).toEqual(['signature-thanks'])
+    expect((await emails()).map((e) => [e.template, e.status])).toEqual([
+      ['signature-confirmation', 'skipped'],
+      ['signature-thanks', 'sent'],
+    ])
+    await getDb().deleteFrom('email_messages').where('status', '=', 'skipped').execute()
     await signCampaign({ id: campaign.id, consentVersion: 'v1' }, { fullName: 'Ada', email, country: 'GB' }, context)
     await runDueJobs()
     const all = await emails()
@@ -97,58 +101,61 @@ describe('signature emails through Resend (faked at its HTTP boundary)', () => {
       else process.env[key] = saved[key]
     }
     resetEnv()
-    resend.requests.length = 0
+    resend.reset()
   })
 
-  it('sends through the SDK with the job key as idempotency key and records the provider id', async () => {
+  it('sends through the batch endpoint under the batch key and records the provider id', async () => {
     useResend()
     const campaign = await createCampaign(getDb())
     const { email, token } = await sign(campaign)
     await runDueJobs()
-    const [request] = resend.emailsSent()
-    expect(request!.headers['idempotency-key']).toMatch(/^signature-confirmation\/\d+$/)
-    expect(request!.body).toMatchObject({ to: [email] })
+    expect(resend.emailsSent()).toHaveLength(0)
+    const [accepted] = resend.batchEmails
+    expect(resend.batchEmails).toHaveLength(1)
+    expect(accepted!.batchKey).toMatch(/^chorus-email-batch\//)
+    expect(accepted).toMatchObject({ to: [email] })
     // From the campaign's organisation, via Chorus's own address (emailFrom, decision 0035).
-    expect(request!.body.from).toMatch(/^"[^"]+ via Chorus" <campaigns@example\.org>$/)
-    expect(request!.body.html).toContain(`/confirm/${token}`)
-    expect(request!.body.text).toContain(`/confirm/${token}`)
+    expect(accepted!.from).toMatch(/^"[^"]+ via Chorus" <campaigns@example\.org>$/)
+    expect(accepted!.html).toContain(`/confirm/${token}`)
+    expect(accepted!.text).toContain(`/confirm/${token}`)
     const [message] = await emails()
-    expect(message).toMatchObject({ status: 'sent', transport: 'resend', provider_id: 'email_1', html: null, text: null })
+    expect(message).toMatchObject({ status: 'sent', transport: 'resend', provider_id: accepted!.id, html: null, text: null, payload: null })
   })
 
-  it('retries with backoff when Resend reports an error, without sending twice', async () => {
+  it('uses nothing up when Resend fails: the batch waits, then goes again under the same key', async () => {
     useResend()
-    resend.failNext(1, 500)
+    resend.failNextBatches(1, 500)
     const campaign = await createCampaign(getDb())
     await sign(campaign)
     await runDueJobs()
 
-    const [failed] = await queuedJobs('send-signature-confirmation')
-    expect(failed).toMatchObject({ attempts: 1 })
-    expect(failed!.last_error).toContain('Resend is down')
-    expect(failed!.run_at.getTime()).toBeGreaterThan(Date.now())
-    expect((await emails())[0]).toMatchObject({ status: 'failed', attempts: 1 })
+    const [waiting] = await emails()
+    expect(waiting).toMatchObject({ status: 'sending', attempts: 1 })
+    const batch = await getDb().selectFrom('email_batches').selectAll().executeTakeFirstOrThrow()
+    expect(batch).toMatchObject({ status: 'sending', worker_id: null, attempts: 1 })
+    expect(batch.last_error).toContain('Resend is down')
 
     await makeJobsDue()
     await runDueJobs()
-    expect(await queuedJobs('send-signature-confirmation')).toHaveLength(0)
     const [message] = await emails()
     expect(message).toMatchObject({ status: 'sent', attempts: 2, error: null })
-    const keys = resend.emailsSent().map((r) => r.headers['idempotency-key'])
-    expect(keys).toHaveLength(2)
-    expect(new Set(keys).size).toBe(1)
+    const keys = resend.requests.filter((r) => r.path === '/emails/batch').map((r) => r.headers['idempotency-key'])
+    expect(keys).toEqual([batch.idempotency_key, batch.idempotency_key])
+    expect(resend.batchEmails).toHaveLength(1)
   })
 
-  it('treats a refused request (422) as a failure to retry, with at most about ten attempts', async () => {
+  it('gives an email up only when Resend refuses it for good (422), with the reason', async () => {
     useResend()
-    resend.failNext(1, 422, { name: 'validation_error', message: 'Invalid `to` field', statusCode: 422 })
     const campaign = await createCampaign(getDb())
     await sign(campaign)
-    const { rows } = await import('kysely').then(({ sql }) =>
-      sql<{ max_attempts: number }>`select max_attempts from graphile_worker._private_jobs`.execute(getDb()),
-    )
-    expect(rows[0]!.max_attempts).toBe(EMAIL_JOB_ATTEMPTS)
+    await sign(campaign)
+    // The batch of two is refused; each is then tried alone, and only the bad one fails.
+    resend.failNextBatches(2, 422, { name: 'validation_error', message: 'Invalid `to` field', statusCode: 422 })
     await runDueJobs()
-    expect((await queuedJobs('send-signature-confirmation'))[0]!.last_error).toContain('validation_error')
+    const all = await emails()
+    expect(all.map((e) => e.status)).toEqual(['failed', 'sent'])
+    expect(all[0]!.error).toContain('Invalid `to` field')
+    expect(resend.batchEmails).toHaveLength(1)
+    expect(await queuedEmails()).toHaveLength(0)
   })
 })

@@ -10,6 +10,7 @@ const responseId = z.string().regex(/^[1-9][0-9]{0,17}$/)
 /** A real calendar date, not later than tomorrow (the authority may be a timezone ahead). */
 const respondedOn = z
   .string({ required_error: 'admin.responses.error.date' })
+  .max(100, 'admin.responses.error.date')
   .trim()
   .refine((value) => {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false
@@ -28,14 +29,14 @@ export const ResponseFieldsSchema = z.object({
     .string()
     .trim()
     .max(RESPONSE_URL_MAX, 'admin.responses.error.sourceUrl')
-    .refine((value) => {
+    .pipe(z.string().refine((value) => {
       try {
         const url = new URL(value)
         return url.protocol === 'https:' && !!url.hostname && !url.username && !url.password
       } catch {
         return false
       }
-    }, 'admin.responses.error.sourceUrl')
+    }, 'admin.responses.error.sourceUrl'))
     .optional(),
 })
 

@@ -20,12 +20,18 @@ export const RecordDeliverySchema = z.object({
   intent: z.literal('record'),
   deliveredOn: z
     .string({ required_error: 'delivery.error.date' })
+    .max(100, 'delivery.error.date')
     .trim()
     .regex(/^\d{4}-\d{2}-\d{2}$/, 'delivery.error.date')
-    .refine(isRealDate, 'delivery.error.date')
-    // A day ahead of UTC at most: someone east of Greenwich may already be on tomorrow's date.
-    .refine((v) => new Date(`${v}T00:00:00Z`).getTime() <= Date.now() + 86_400_000, 'delivery.error.dateFuture')
-    .refine((v) => v >= '2000-01-01', 'delivery.error.date'),
+    // Only a well-formed date goes further (a pipe runs only on a clean first stage).
+    .pipe(
+      z
+        .string()
+        .refine(isRealDate, 'delivery.error.date')
+        // A day ahead of UTC at most: someone east of Greenwich may already be on tomorrow's date.
+        .refine((v) => new Date(`${v}T00:00:00Z`).getTime() <= Date.now() + 86_400_000, 'delivery.error.dateFuture')
+        .refine((v) => v >= '2000-01-01', 'delivery.error.date'),
+    ),
   recipient: z
     .string({ required_error: 'delivery.error.recipient' })
     .trim()

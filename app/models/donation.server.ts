@@ -4,7 +4,7 @@ import type { DonateInput, DonationRules } from '~/models/donation-schema'
 import { getDb, type Executor, type Tx } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import { isLocale, makeTranslator, type Locale } from '~/utils/i18n'
-import { enqueueJob } from '~/utils/jobs.server'
+import { queueEmail } from '~/models/email-outbox.server'
 import { logger } from '~/utils/logger.server'
 import { isSupportedCurrency, majorToMinor } from '~/utils/money'
 import { signValue, verifySignedValue } from '~/utils/security.server'
@@ -672,7 +672,13 @@ async function recordPayment(tx: Tx, donation: Donation, payment: NewPayment) {
     .returning(['id'])
     .executeTakeFirst()
   if (!inserted) return
-  await enqueueJob(tx, 'send-donation-receipt', { paymentId: inserted.id }, { jobKey: `donation-receipt:${inserted.id}`, maxAttempts: 10 })
+  await queueEmail(tx, {
+    template: 'donation-receipt',
+    payload: { paymentId: inserted.id },
+    locale: donation.locale,
+    campaignId: donation.campaign_id,
+    idempotencyKey: `donation-receipt/${inserted.id}`,
+  })
   const refs = [payment.paymentIntent, payment.chargeId, payment.invoiceId].filter((r): r is string => Boolean(r))
   if (refs.length > 0) {
     const waiting = await tx

@@ -10,7 +10,7 @@ import { getDb, type Executor } from '~/utils/db.server'
 import type { OutgoingEmail } from '~/utils/email.server'
 import { getEnv } from '~/utils/env.server'
 import { isLocale, type Locale } from '~/utils/i18n'
-import { enqueueJob } from '~/utils/jobs.server'
+import { queueEmail } from '~/models/email-outbox.server'
 import { emailBrandOf, getOrganisationIdentity } from '~/models/organisation.server'
 import { emailFrom } from '~/utils/email-sender.server'
 import { generateToken, hashToken } from '~/utils/security.server'
@@ -86,7 +86,7 @@ export async function inviteMember(
         .returning('id')
         .executeTakeFirstOrThrow()
       await recordAudit(tx, admin, { action: 'member.invited', subjectType: 'invitation', subjectId: invitation.id, changes: { email: address, role } })
-      await enqueueJob(tx, 'send-invitation', { invitationId: invitation.id, token, locale }, { maxAttempts: 10 })
+      await queueEmail(tx, { template: 'invitation', payload: { invitationId: invitation.id, token, locale }, locale, recipient: address })
       return { status: 'invited', invitationId: invitation.id } as const
     })
 }

@@ -10,31 +10,34 @@ import type { OutgoingEmail } from '~/utils/email.server'
 import { emailFrom } from '~/utils/email-sender.server'
 import { getEnv } from '~/utils/env.server'
 import { isLocale, type Locale } from '~/utils/i18n'
-import { enqueueJob } from '~/utils/jobs.server'
-import { generateToken, hashIp, hashToken, signValue } from '~/utils/security.server'
+import { queueEmail } from '~/models/email-outbox.server'
+import { generateToken, hashIp, hashToken, rateLimitKey, signValue } from '~/utils/security.server'
 
 export const SIGN_IN_TOKEN_MINUTES = 15
 /** Links asked for per email address in an hour (per client address, signing's limit applies). */
 export const SIGN_IN_LINKS_PER_EMAIL = 5
 
 /**
- * Counts a sign-in request against the client's hashed address (with signing's limit,
- * SIGN_RATE_LIMIT per SIGN_RATE_WINDOW_SECONDS) and the keyed hash of the email address. The
- * same for known and unknown addresses, so the limit reveals nothing either.
+ * Counts a sign-in request against the client's address (signing's limit, SIGN_RATE_LIMIT per
+ * SIGN_RATE_WINDOW_SECONDS), before the form is read.
  */
-export async function hitSignInRateLimit(ip: string, email: string) {
+export async function hitSignInAddressLimit(ip: string) {
   const env = getEnv()
-  const byIp = await hitRateLimit(`admin-sign-in:ip:${hashIp(ip).toString('hex')}`, {
+  return await hitRateLimit(`admin-sign-in:ip:${rateLimitKey(ip)}`, {
     limit: env.SIGN_RATE_LIMIT,
     windowSeconds: env.SIGN_RATE_WINDOW_SECONDS,
   })
-  const byEmail = await hitRateLimit(`admin-sign-in:email:${signValue('sign-in-email', normaliseUserEmail(email))}`, {
+}
+
+/**
+ * Counts a sign-in request against the keyed hash of the email address: the same for known and
+ * unknown addresses, so the limit reveals nothing either.
+ */
+export async function hitSignInEmailLimit(email: string) {
+  return await hitRateLimit(`admin-sign-in:email:${signValue('sign-in-email', normaliseUserEmail(email))}`, {
     limit: SIGN_IN_LINKS_PER_EMAIL,
     windowSeconds: 3600,
   })
-  return byIp.allowed && byEmail.allowed
-    ? { allowed: true as const }
-    : { allowed: false as const, retryAfterSeconds: Math.max(byIp.retryAfterSeconds, byEmail.retryAfterSeconds) }
 }
 
 /**
@@ -60,8 +63,8 @@ export async function requestSignInLink({ email, next, locale }: { email: string
         })
         .returning('id')
         .executeTakeFirstOrThrow()
-      // The token rides in the job's payload until the email is sent (decision 0005); only its hash is stored.
-      await enqueueJob(tx, 'send-sign-in-link', { signInTokenId: row.id, token, locale }, { maxAttempts: 10 })
+      // The token rides in the queued email's payload until it is rendered (decision 0005); only its hash is stored.
+      await queueEmail(tx, { template: 'sign-in-link', payload: { signInTokenId: row.id, token, locale }, locale })
     })
 }
 

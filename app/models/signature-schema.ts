@@ -1,41 +1,50 @@
 import { z } from 'zod'
+import { cleanName, hasForbiddenNameCharacters, looksLikeUrl } from '~/utils/text'
 
 // Shared by the server and the browser (client-side hints); the server is the authority.
 // Messages are translation keys, so errors show in the reader's language.
-const URL_LIKE = /(https?:\/\/|www\.|[a-z0-9-]+\.(com|net|org|ru|io|info|biz|xyz|top|ly)\b)/i
+//
+// Every field checks its length first and stops there (a `pipe` runs only on a clean first
+// stage): no rule below ever sees more than a field's worth of text (decision 0015).
 
 const trackingField = z
   .string()
-  .trim()
-  .transform((value) => value.slice(0, 100))
+  .transform((value) => value.slice(0, 1000).replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 100))
   .optional()
 
 export const SignCampaignSchema = z.object({
   fullName: z
     .string({ required_error: 'sign.error.nameRequired' })
-    .trim()
-    .min(1, 'sign.error.nameRequired')
-    .max(100, 'sign.error.nameTooLong')
-    .refine((value) => !URL_LIKE.test(value), 'sign.error.nameUrl')
-    .refine((value) => !/^[=+\-@]/.test(value), 'sign.error.nameFormula')
-    .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'sign.error.nameInvalid'),
+    .max(1000, 'sign.error.nameTooLong')
+    .transform(cleanName)
+    .pipe(
+      z
+        .string()
+        .min(1, 'sign.error.nameRequired')
+        .max(100, 'sign.error.nameTooLong')
+        .pipe(
+          z
+            .string()
+            .refine((value) => !hasForbiddenNameCharacters(value), 'sign.error.nameInvalid')
+            .refine((value) => !looksLikeUrl(value), 'sign.error.nameUrl')
+            .refine((value) => !/^[=+\-@]/.test(value), 'sign.error.nameFormula'),
+        ),
+    ),
   email: z
     .string({ required_error: 'sign.error.emailRequired' })
     .trim()
-    .toLowerCase()
     .min(1, 'sign.error.emailRequired')
     .max(254, 'sign.error.emailTooLong')
-    .email('sign.error.emailInvalid'),
+    .pipe(z.string().toLowerCase().email('sign.error.emailInvalid')),
   country: z
     .string({ required_error: 'sign.error.countryRequired' })
-    .trim()
-    .toUpperCase()
-    .regex(/^[A-Z]{2}$/, 'sign.error.countryRequired'),
+    .max(10, 'sign.error.countryRequired')
+    .pipe(z.string().trim().toUpperCase().regex(/^[A-Z]{2}$/, 'sign.error.countryRequired')),
   postcode: z
     .string()
     .trim()
     .max(16, 'sign.error.postcodeTooLong')
-    .regex(/^[\p{L}\p{N} -]*$/u, 'sign.error.postcodeInvalid')
+    .pipe(z.string().regex(/^[\p{L}\p{N} -]*$/u, 'sign.error.postcodeInvalid'))
     .optional(),
   consentUpdates: z.literal('on').optional(),
   consentShowName: z.literal('on').optional(),

@@ -1,7 +1,7 @@
 import { parseWithZod } from '@conform-to/zod'
 import { describe, expect, it } from 'vitest'
 import { createCampaign, uniqueEmail } from '../../tests/support/factories'
-import { queuedJobs } from '../../tests/support/jobs'
+import { queuedJobs, queuedEmails } from '../../tests/support/jobs'
 import { getDb } from '~/utils/db.server'
 import { hashToken } from '~/utils/security.server'
 import {
@@ -29,7 +29,7 @@ function parse(values: Record<string, string>) {
 
 async function signAndGetToken(campaign: { id: string; consent_version: string }, values = input()) {
   const result = await signCampaign({ id: campaign.id, consentVersion: campaign.consent_version }, values, context)
-  const jobs = await queuedJobs('send-signature-confirmation')
+  const jobs = await queuedEmails('signature-confirmation')
   return { result, token: jobs.at(-1)?.payload.token as string }
 }
 
@@ -125,7 +125,7 @@ describe('signCampaign', () => {
     const outcomes = []
     for (let i = 0; i < 5; i++) outcomes.push((await signAndGetToken(campaign, values)).result.outcome)
     expect(outcomes).toEqual(['created', 'resent', 'resent', 'throttled', 'throttled'])
-    expect(await queuedJobs('send-signature-confirmation')).toHaveLength(3)
+    expect(await queuedEmails('signature-confirmation')).toHaveLength(3)
     // A day later the allowance is back.
     await getDb().updateTable('signatures').set({ send_window_started_at: new Date(Date.now() - 25 * 3600_000) }).execute()
     expect((await signAndGetToken(campaign, values)).result.outcome).toBe('resent')
@@ -138,7 +138,7 @@ describe('signCampaign', () => {
     expect((await confirmSignature(token)).status).toBe('confirmed')
     const again = await signCampaign({ id: campaign.id, consentVersion: 'v' }, values, context)
     expect(again.outcome).toBe('already-confirmed')
-    expect(await queuedJobs('send-already-signed')).toHaveLength(1)
+    expect(await queuedEmails('already-signed')).toHaveLength(1)
     const row = await getDb().selectFrom('signatures').select('state').executeTakeFirstOrThrow()
     expect(row.state).toBe('confirmed')
   })
@@ -192,7 +192,7 @@ describe('confirmSignature', () => {
     expect(row.state).toBe('confirmed')
     expect(row.confirmed_at).toBeInstanceOf(Date)
     expect(row.confirmation_token_hash).toBeNull()
-    expect(await queuedJobs('send-signature-thanks')).toHaveLength(1)
+    expect(await queuedEmails('signature-thanks')).toHaveLength(1)
   })
 
   it('rejects unknown and malformed tokens', async () => {

@@ -7,14 +7,13 @@ import { SignCampaignSchema, type SignCampaignInput } from '~/models/signature-s
 import { isCountryCode } from '~/utils/countries.server'
 import { getDb, type Tx } from '~/utils/db.server'
 import type { Locale } from '~/utils/i18n'
-import { enqueueJob } from '~/utils/jobs.server'
+import { queueEmail } from '~/models/email-outbox.server'
 import type { RequestContext } from '~/utils/request.server'
 import { emailDomainOf } from '~/utils/mail-providers'
 import { generateToken, hashIp, hashToken } from '~/utils/security.server'
 
 /** How many confirmation or "already signed" emails one signature may trigger per day. */
 export const MAX_SENDS_PER_DAY = 3
-export const EMAIL_JOB_ATTEMPTS = 10
 
 /** The form's rules plus those only the server can check. */
 export const SignCampaignServerSchema = SignCampaignSchema.superRefine((value, ctx) => {
@@ -101,7 +100,7 @@ export async function signCampaign(
         .returning('id')
         .executeTakeFirst()
       if (inserted) {
-        await enqueueSignatureEmail(tx, 'send-signature-confirmation', inserted.id, token)
+        await queueSignatureEmail(tx, 'signature-confirmation', { id: inserted.id, campaignId: campaign.id, locale: context.locale }, token)
         return { outcome: 'created', signatureId: inserted.id }
       }
 
@@ -121,10 +120,10 @@ export async function signCampaign(
           .set({ confirmation_token_hash: hashToken(token), updated_at: sql`now()` })
           .where('id', '=', existing.id)
           .execute()
-        await enqueueSignatureEmail(tx, 'send-signature-confirmation', existing.id, token)
+        await queueSignatureEmail(tx, 'signature-confirmation', { id: existing.id, campaignId: existing.campaign_id, locale: existing.locale }, token)
         return { outcome: 'resent', signatureId: existing.id }
       }
-      await enqueueSignatureEmail(tx, 'send-already-signed', existing.id)
+      await queueSignatureEmail(tx, 'already-signed', { id: existing.id, campaignId: existing.campaign_id, locale: existing.locale })
       return { outcome: 'already-confirmed', signatureId: existing.id }
     })
 }
@@ -145,8 +144,24 @@ async function takeSendAllowance(tx: Tx, signature: Signature): Promise<boolean>
   return Number(result.numUpdatedRows) === 1
 }
 
-async function enqueueSignatureEmail(tx: Tx, task: string, signatureId: string, token?: string) {
-  await enqueueJob(tx, task, token ? { signatureId, token } : { signatureId }, { maxAttempts: EMAIL_JOB_ATTEMPTS })
+/**
+ * Queues a signature's email in the outbox, in the signature's transaction. The confirmation
+ * token rides in the queued email's payload until it is rendered (decision 0005); the address is
+ * read when it is rendered, so a corrected or removed signer is honoured.
+ */
+async function queueSignatureEmail(
+  tx: Tx,
+  template: 'signature-confirmation' | 'already-signed' | 'signature-thanks',
+  signature: { id: string; campaignId: string; locale: string },
+  token?: string,
+) {
+  await queueEmail(tx, {
+    template,
+    payload: token ? { signatureId: signature.id, token } : { signatureId: signature.id },
+    locale: signature.locale,
+    signatureId: signature.id,
+    campaignId: signature.campaignId,
+  })
 }
 
 /** The pending signature a confirmation link belongs to, or null when the link is unknown or used. */
@@ -179,7 +194,7 @@ export async function confirmSignature(token: string): Promise<ConfirmResult> {
       const signature = await tx
         .selectFrom('signatures as s')
         .innerJoin('campaigns as c', 'c.id', 's.campaign_id')
-        .select(['s.id', 's.campaign_id', 's.state', 'c.slug', 'c.status', 'c.opens_at', 'c.closes_at'])
+        .select(['s.id', 's.campaign_id', 's.locale', 's.state', 'c.slug', 'c.status', 'c.opens_at', 'c.closes_at'])
         .where('s.confirmation_token_hash', '=', hashToken(token))
         .where(awaitsConfirmationSql('s'))
         .forUpdate('s')
@@ -199,7 +214,7 @@ export async function confirmSignature(token: string): Promise<ConfirmResult> {
         })
         .where('id', '=', signature.id)
         .execute()
-      await enqueueSignatureEmail(tx, 'send-signature-thanks', signature.id)
+      await queueSignatureEmail(tx, 'signature-thanks', { id: signature.id, campaignId: signature.campaign_id, locale: signature.locale })
       return {
         status: 'confirmed',
         signatureId: signature.id,

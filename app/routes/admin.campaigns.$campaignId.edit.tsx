@@ -42,7 +42,7 @@ const tooLong = (max: number) => `admin.edit.error.tooLong:${max}`
 const text = (max: number) => z.string().trim().max(max, tooLong(max)).optional().default('')
 
 /** The editor's fields, checked against the campaign's context (its currency, its image, the locale). */
-function campaignEditorSchema(context: { organisationCurrency: string; hasImage: boolean; isBase: boolean }) {
+export function campaignEditorSchema(context: { organisationCurrency: string; hasImage: boolean; isBase: boolean }) {
   return z
     .object({
       version: z.number({ required_error: 'admin.edit.error.version', invalid_type_error: 'admin.edit.error.version' }).int().min(1),

@@ -18,7 +18,7 @@ import { useLocale, useT } from '~/utils/use-t'
 // Personal data: owners and campaigners only ('supporters.view'); viewers get a 403 (decision 0006).
 
 /** What the list was showing, carried through a confirmation and an action so the person lands back on it. */
-const ListStateSchema = z.object({
+export const ListStateSchema = z.object({
   q: z.string().max(200).optional(),
   state: z.enum(SIGNATURE_STATES).optional().catch(undefined),
 })

@@ -98,7 +98,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   )
 }
 
-const IntentSchema = z.object({ intent: z.enum(['save', 'preview', 'test', 'send', 'cancel']) })
+export const IntentSchema = z.object({ intent: z.enum(['save', 'preview', 'test', 'send', 'cancel']) })
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { admin, form } = await requireAdminAction(request, 'campaigns.edit', { maxBytes: UPDATE_FORM_MAX_BYTES })

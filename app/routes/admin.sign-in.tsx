@@ -5,9 +5,9 @@ import { data, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { z } from 'zod'
 import { FormField } from '~/components/form-field'
-import { hitSignInRateLimit, requestSignInLink } from '~/models/sign-in.server'
+import { hitSignInAddressLimit, hitSignInEmailLimit, requestSignInLink } from '~/models/sign-in.server'
 import { getAdminSession, safeAdminNext } from '~/utils/auth.server'
-import { readForm } from '~/utils/form.server'
+import { formErrorResult, readForm } from '~/utils/form.server'
 import { NO_STORE } from '~/utils/http.server'
 import { makeTranslator } from '~/utils/i18n'
 import { getLocale } from '~/utils/locale.server'
@@ -44,17 +44,25 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const locale = getLocale(request)
+  const noStore = { 'Cache-Control': NO_STORE }
+  const { ip } = requestContext(request, context)
+  const byAddress = await hitSignInAddressLimit(ip)
+  if (!byAddress.allowed) {
+    return data(
+      { result: formErrorResult('admin.signIn.error.rateLimited') },
+      { status: 429, headers: { ...noStore, 'Retry-After': String(byAddress.retryAfterSeconds) } },
+    )
+  }
   const form = await readForm(request)
   const submission = parseWithZod(form, { schema: SignInSchema })
   if (submission.status !== 'success') {
-    return data({ result: submission.reply() }, { status: 400, headers: { 'Cache-Control': NO_STORE } })
+    return data({ result: submission.reply() }, { status: 400, headers: noStore })
   }
-  const { ip } = requestContext(request, context)
-  const limit = await hitSignInRateLimit(ip, submission.value.email)
-  if (!limit.allowed) {
+  const byEmail = await hitSignInEmailLimit(submission.value.email)
+  if (!byEmail.allowed) {
     return data(
       { result: submission.reply({ formErrors: ['admin.signIn.error.rateLimited'] }) },
-      { status: 429, headers: { 'Cache-Control': NO_STORE, 'Retry-After': String(limit.retryAfterSeconds) } },
+      { status: 429, headers: { ...noStore, 'Retry-After': String(byEmail.retryAfterSeconds) } },
     )
   }
   const next = safeAdminNext(submission.value.next)

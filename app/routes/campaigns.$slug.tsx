@@ -8,12 +8,12 @@ import { isSignable, requirePublicCampaign } from '~/models/campaign.server'
 import { hitRateLimit } from '~/models/rate-limit.server'
 import { SignCampaignServerSchema, signCampaign } from '~/models/signature.server'
 import { getEnv } from '~/utils/env.server'
-import { readForm } from '~/utils/form.server'
+import { formErrorResult, readForm } from '~/utils/form.server'
 import { NO_STORE, publicHeaders } from '~/utils/http.server'
 import { makeTranslator } from '~/utils/i18n'
 import { getLocale } from '~/utils/locale.server'
 import { requestContext } from '~/utils/request.server'
-import { hashIp } from '~/utils/security.server'
+import { rateLimitKey } from '~/utils/security.server'
 
 /** How many problems a refused no-JS submission had: the action tells the loader of the same request. */
 const ERROR_COUNT = Symbol('signErrorCount')
@@ -43,22 +43,23 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const locale = getLocale(request)
   const campaign = await requirePublicCampaign(params.slug, locale, request)
   const noStore = { 'Cache-Control': NO_STORE }
-  const formData = await readForm(request)
-  const submission = parseWithZod(formData, { schema: SignCampaignServerSchema })
-  if (!isSignable(campaign)) {
-    return data({ result: countErrors(context, submission.reply({ formErrors: ['sign.error.closed'] })) }, { status: 403, headers: noStore })
-  }
+  // The rate limit comes before the body is read: a refused client costs one query, not a parse.
   const ctx = requestContext(request, context)
   const env = getEnv()
-  const limit = await hitRateLimit(`sign:${hashIp(ctx.ip).toString('hex')}`, {
+  const limit = await hitRateLimit(`sign:${rateLimitKey(ctx.ip)}`, {
     limit: env.SIGN_RATE_LIMIT,
     windowSeconds: env.SIGN_RATE_WINDOW_SECONDS,
   })
   if (!limit.allowed) {
     return data(
-      { result: countErrors(context, submission.reply({ formErrors: ['sign.error.rateLimited'] })) },
+      { result: countErrors(context, formErrorResult('sign.error.rateLimited')) },
       { status: 429, headers: { ...noStore, 'Retry-After': String(limit.retryAfterSeconds) } },
     )
+  }
+  const formData = await readForm(request)
+  const submission = parseWithZod(formData, { schema: SignCampaignServerSchema })
+  if (!isSignable(campaign)) {
+    return data({ result: countErrors(context, submission.reply({ formErrors: ['sign.error.closed'] })) }, { status: 403, headers: noStore })
   }
   if (submission.status !== 'success') {
     return data({ result: countErrors(context, submission.reply()) }, { status: 400, headers: noStore })

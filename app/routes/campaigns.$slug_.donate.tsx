@@ -17,9 +17,9 @@ import {
 } from '~/models/donation.server'
 import { hitRateLimit } from '~/models/rate-limit.server'
 import { getEnv } from '~/utils/env.server'
-import { readForm } from '~/utils/form.server'
+import { formErrorResult, readForm } from '~/utils/form.server'
 import { requestContext } from '~/utils/request.server'
-import { hashIp } from '~/utils/security.server'
+import { rateLimitKey } from '~/utils/security.server'
 import { NO_STORE } from '~/utils/http.server'
 import { makeTranslator } from '~/utils/i18n'
 import { getLocale, readCookie } from '~/utils/locale.server'
@@ -87,6 +87,19 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const { locale, campaign, rules } = await loadDonationContext(request, params.slug)
+  // Each post may open a Checkout Session: limit them per client, like signatures, before the
+  // body is read.
+  const env = getEnv()
+  const limit = await hitRateLimit(`donate:${rateLimitKey(requestContext(request, context).ip)}`, {
+    limit: env.SIGN_RATE_LIMIT,
+    windowSeconds: env.SIGN_RATE_WINDOW_SECONDS,
+  })
+  if (!limit.allowed) {
+    return data(
+      { result: formErrorResult('donate.error.rateLimited') },
+      { status: 429, headers: { ...PRIVATE, 'Retry-After': String(limit.retryAfterSeconds) } },
+    )
+  }
   const formData = await readForm(request)
   const submission = parseWithZod(formData, { schema: donateSchema(rules) })
   if (!isStripeConfigured()) {
@@ -94,18 +107,6 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   }
   if (submission.status !== 'success') {
     return data({ result: submission.reply() }, { status: 400, headers: PRIVATE })
-  }
-  // Each accepted post opens a Checkout Session: limit them per client, like signatures.
-  const env = getEnv()
-  const limit = await hitRateLimit(`donate:${hashIp(requestContext(request, context).ip).toString('hex')}`, {
-    limit: env.SIGN_RATE_LIMIT,
-    windowSeconds: env.SIGN_RATE_WINDOW_SECONDS,
-  })
-  if (!limit.allowed) {
-    return data(
-      { result: submission.reply({ formErrors: ['donate.error.rateLimited'] }) },
-      { status: 429, headers: { ...PRIVATE, 'Retry-After': String(limit.retryAfterSeconds) } },
-    )
   }
   try {
     const { url } = await startDonationCheckout(

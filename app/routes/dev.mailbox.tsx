@@ -3,12 +3,12 @@ import { data } from '@remix-run/node'
 import { Form, useLoaderData } from '@remix-run/react'
 import { listMailbox } from '~/models/mailbox.server'
 import { getEnv } from '~/utils/env.server'
-import { isLoopbackAddress } from '~/utils/security.server'
+import { isLocalDevelopmentRequest } from '~/utils/request.server'
 import { useT } from '~/utils/use-t'
 
 /** The development mailbox: only under the mailbox transport, only to this machine. */
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  if (getEnv().EMAIL_TRANSPORT !== 'mailbox' || !isLoopbackAddress(context.ip)) {
+  if (getEnv().EMAIL_TRANSPORT !== 'mailbox' || !isLocalDevelopmentRequest(request, context)) {
     throw new Response('Not found', { status: 404 })
   }
   const to = new URL(request.url).searchParams.get('to')?.trim() || undefined

@@ -10,12 +10,12 @@ import { NO_STORE } from '~/utils/http.server'
 import { formatDate, formatNumber, makeTranslator, type Locale, type MessageKey } from '~/utils/i18n'
 import { getLocale } from '~/utils/locale.server'
 import { requestContext } from '~/utils/request.server'
-import { hashIp } from '~/utils/security.server'
+import { rateLimitKey } from '~/utils/security.server'
 import { useLocale, useT } from '~/utils/use-t'
 
 // The public check of a delivery pack's code (decision 0013): counts only, never a name.
 
-const VerifyQuerySchema = z.object({
+export const VerifyQuerySchema = z.object({
   code: z
     .string()
     .max(100, 'verify.error.format')
@@ -36,7 +36,7 @@ const headers = { 'Cache-Control': NO_STORE }
 
 async function allowed(request: Request, context: LoaderFunctionArgs['context']) {
   const { ip } = requestContext(request, context)
-  const result = await hitRateLimit(`verify:ip:${hashIp(ip).toString('hex')}`, { limit: 60, windowSeconds: 60 })
+  const result = await hitRateLimit(`verify:ip:${rateLimitKey(ip)}`, { limit: 60, windowSeconds: 60 })
   return result.allowed
 }
 

@@ -24,7 +24,7 @@ export async function action({ request }: ActionFunctionArgs) {
   try {
     rawBody = (await readBodyWithin(request, MAX_BODY_BYTES)).toString('utf8')
   } catch {
-    return Response.json({ error: 'too_large' }, { status: 400, headers: HEADERS })
+    return Response.json({ error: 'too_large' }, { status: 413, headers: HEADERS })
   }
   const verified = verifyResendWebhook(rawBody, request.headers)
   if (!verified) {

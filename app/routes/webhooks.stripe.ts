@@ -1,9 +1,12 @@
 import type { ActionFunctionArgs } from '@remix-run/node'
 import { processStripeEvent } from '~/models/donation.server'
+import { readBodyWithin } from '~/utils/form.server'
 import { logger } from '~/utils/logger.server'
 import { isStripeConfigured, verifyWebhook } from '~/utils/stripe.server'
 
 const HEADERS = { 'Cache-Control': 'no-store' }
+/** Stripe's events are a few KB; the server refuses more than 1 MB on /webhooks/ anyway. */
+const MAX_BODY_BYTES = 1024 * 1024
 
 /**
  * Stripe's webhook endpoint. The signature is checked against the raw body before anything is
@@ -17,7 +20,12 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!isStripeConfigured()) {
     return Response.json({ error: 'donations_not_configured' }, { status: 404, headers: HEADERS })
   }
-  const rawBody = await request.text()
+  let rawBody: string
+  try {
+    rawBody = (await readBodyWithin(request, MAX_BODY_BYTES)).toString('utf8')
+  } catch {
+    return Response.json({ error: 'too_large' }, { status: 413, headers: HEADERS })
+  }
   const event = verifyWebhook(rawBody, request.headers.get('Stripe-Signature'))
   if (!event) {
     logger.warn({ hasSignature: request.headers.has('Stripe-Signature') }, 'stripe webhook refused: bad signature')

@@ -3,7 +3,7 @@ import { ROLE_NAMES, type RoleName } from '#db/types'
 import { listMembershipsOfUser, type MembershipWithOrganisation } from '~/models/membership.server'
 import { getActiveSession, SESSION_MAX_DAYS, type ActiveSession } from '~/models/session.server'
 import { getEnv } from '~/utils/env.server'
-import { badRequest, FORM_LIMIT_BYTES, readBodyWithin, readForm } from '~/utils/form.server'
+import { FORM_LIMIT_BYTES, readForm } from '~/utils/form.server'
 import { translate, type MessageKey } from '~/utils/i18n'
 import { readCookie } from '~/utils/locale.server'
 import { signValue, verifySignedValue } from '~/utils/security.server'
@@ -136,7 +136,7 @@ export async function requireAdminAction(
   { maxBytes = FORM_LIMIT_BYTES }: { maxBytes?: number } = {},
 ): Promise<{ admin: AdminContext; form: FormData }> {
   const admin = await requireAdmin(request, permission)
-  const form = await readAdminForm(request, maxBytes)
+  const form = await readForm(request, maxBytes)
   if (!isValidCsrf(admin.sessionId, form.get('csrf'))) throw adminError(403, 'admin.error.csrf')
   return { admin, form }
 }
@@ -146,18 +146,6 @@ export function isValidCsrf(sessionId: string, given: FormDataEntryValue | null)
   return typeof given === 'string' && given.length > 0 && verifySignedValue('csrf', `session:${sessionId}`, given)
 }
 
-/** readForm, but multipart bodies are also cut off at the limit when they declare no length. */
-async function readAdminForm(request: Request, limit: number): Promise<FormData> {
-  const type = (request.headers.get('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase()
-  if (type !== 'multipart/form-data') return await readForm(request, limit)
-  if (Number(request.headers.get('Content-Length') ?? 0) > limit) throw badRequest('error.formTooLarge')
-  const body = await readBodyWithin(request, limit)
-  try {
-    return await new Response(body, { headers: { 'Content-Type': request.headers.get('Content-Type')! } }).formData()
-  } catch {
-    throw badRequest('error.formUnreadable')
-  }
-}
 
 /** A `next` worth following after sign-in: a path under /admin on this site, nothing else. */
 export function safeAdminNext(next: unknown): string | null {

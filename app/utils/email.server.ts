@@ -1,9 +1,7 @@
 import { Resend } from 'resend'
-import { sql } from 'kysely'
-import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
-import { logger } from '~/utils/logger.server'
 
+/** An email rendered for one recipient (the outbox's renderers build these). */
 export interface OutgoingEmail {
   to: string
   /** The From header, from emailFrom() (app/utils/email-sender.server.ts); EMAIL_FROM when absent. */
@@ -24,6 +22,8 @@ export class EmailSendError extends Error {
     public readonly statusCode?: number | null,
     /** Resend's error name, e.g. `rate_limit_exceeded`, `invalid_idempotent_request`. */
     public readonly code?: string | null,
+    /** How long the provider asked us to wait (retry-after or ratelimit-reset), if it said. */
+    public readonly retryAfterMs?: number | null,
   ) {
     super(message)
     this.name = 'EmailSendError'
@@ -43,88 +43,45 @@ function resendClient(): Resend {
   return client
 }
 
-/**
- * Sends one email through the configured transport and records it. The idempotency key makes
- * a retried job safe: an email already recorded as sent is not sent again, and Resend itself
- * drops a repeated key. Throws when the provider refuses, so the job is retried with backoff.
- */
-export async function sendEmail(email: OutgoingEmail, { idempotencyKey }: { idempotencyKey: string }) {
-  const env = getEnv()
-  const db = getDb()
-  const record = await db
-    .insertInto('email_messages')
-    .values({
-      idempotency_key: idempotencyKey,
-      recipient: email.to,
-      sender: email.from ?? null,
-      template: email.template,
-      subject: email.subject,
-      locale: email.locale,
-      transport: env.EMAIL_TRANSPORT,
-      signature_id: email.signatureId ?? null,
-      campaign_id: email.campaignId ?? null,
-      attempts: 1,
-    })
-    .onConflict((oc) =>
-      oc.column('idempotency_key').doUpdateSet({
-        attempts: sql`email_messages.attempts + 1`,
-        updated_at: sql`now()`,
-      }),
-    )
-    .returning(['id', 'status'])
-    .executeTakeFirstOrThrow()
-  if (record.status !== 'sending' && record.status !== 'failed') return { id: record.id, skipped: true }
-
-  if (env.EMAIL_TRANSPORT === 'mailbox') {
-    await db
-      .updateTable('email_messages')
-      .set({
-        status: 'sent',
-        provider_id: `mailbox-${record.id}`,
-        html: email.html,
-        text: email.text,
-        sent_at: sql`now()`,
-        updated_at: sql`now()`,
-        error: null,
-      })
-      .where('id', '=', record.id)
-      .execute()
-    logger.info({ emailId: record.id, template: email.template }, 'email stored in the development mailbox')
-    return { id: record.id, skipped: false }
-  }
-
-  const { data, error } = await resendClient().emails.send(resendMessage(email), { idempotencyKey })
-  if (error || !data) {
-    const failure = resendFailure(error)
-    await db
-      .updateTable('email_messages')
-      .set({ status: 'failed', error: failure.message, updated_at: sql`now()` })
-      .where('id', '=', record.id)
-      .execute()
-    throw failure
-  }
-  await db
-    .updateTable('email_messages')
-    .set({ status: 'sent', provider_id: data.id, sent_at: sql`now()`, updated_at: sql`now()`, error: null })
-    .where('id', '=', record.id)
-    .execute()
-  logger.info({ emailId: record.id, template: email.template, providerId: data.id }, 'email sent')
-  return { id: record.id, skipped: false }
-}
-
 /** What Resend is sent for one email. */
 function resendMessage(email: { to: string; from?: string; subject: string; html: string; text: string; headers?: Record<string, string> }) {
   return { from: email.from ?? getEnv().EMAIL_FROM, to: [email.to], subject: email.subject, html: email.html, text: email.text, headers: email.headers }
 }
 
-/** Resend reports errors in its return value: one error type for jobs to retry on. */
-function resendFailure(error: { name: string; message: string } | null): EmailSendError {
+/** Resend reports errors in its return value: one error type for the sender to judge. */
+function resendFailure(error: { name: string; message: string } | null, headers: Record<string, string> | null): EmailSendError {
   if (!error) return new EmailSendError('Resend returned no data')
   const statusCode = 'statusCode' in error ? (error.statusCode as number | null) : null
-  return new EmailSendError(`${error.name}: ${error.message}`, statusCode, error.name)
+  return new EmailSendError(`${error.name}: ${error.message}`, statusCode, error.name, waitAskedFor(headers))
 }
 
-/** One email of a batch: already recorded as an email_messages row (`messageId`). */
+/**
+ * How long the provider asks us to wait, in ms: `retry-after` (seconds or an HTTP date), else
+ * `ratelimit-reset` (seconds until the window resets), or null when it says nothing.
+ */
+export function waitAskedFor(headers: Record<string, string> | null | undefined, now = Date.now()): number | null {
+  if (!headers) return null
+  const get = (name: string) => Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1]?.trim()
+  const retryAfter = get('retry-after')
+  if (retryAfter) {
+    if (/^\d+(\.\d+)?$/.test(retryAfter)) return Math.min(Number(retryAfter) * 1000, 3_600_000)
+    const at = Date.parse(retryAfter)
+    if (!Number.isNaN(at)) return Math.min(Math.max(at - now, 0), 3_600_000)
+  }
+  const reset = get('ratelimit-reset') ?? get('x-ratelimit-reset')
+  if (reset && /^\d+(\.\d+)?$/.test(reset)) return Math.min(Number(reset) * 1000, 3_600_000)
+  return null
+}
+
+/** After an accepted request: the wait before the next, when the provider says none is left. */
+function waitWhenExhausted(headers: Record<string, string> | null | undefined): number | null {
+  if (!headers) return null
+  const remaining = Object.entries(headers).find(([key]) => key.toLowerCase() === 'ratelimit-remaining')?.[1]
+  if (remaining === undefined || remaining.trim() !== '0') return null
+  return waitAskedFor(Object.fromEntries(Object.entries(headers).filter(([key]) => key.toLowerCase() !== 'retry-after')))
+}
+
+/** One email of a batch: an email_messages row (`messageId`). */
 export interface BatchEmail {
   messageId: string
   to: string
@@ -143,21 +100,22 @@ export const BATCH_LIMIT = 100
  * Sends up to 100 emails in one request to Resend's batch endpoint, under one idempotency key:
  * a batch sent again after a crash is dropped by Resend, which answers with the first ids.
  * Returns the provider ids in the order of `emails`; `keepBodies` says the transport is the
- * development mailbox, whose bodies the caller stores on the rows. Recording the rows is the
- * caller's (it counts them in the same transaction); errors throw EmailSendError.
+ * development mailbox, whose bodies the caller keeps on the rows; `waitMs` is how long the
+ * provider asks us to pause before the next request (none left in its window). Recording the
+ * rows is the caller's; errors throw EmailSendError.
  */
 export async function sendEmailBatch(
   emails: BatchEmail[],
   { idempotencyKey }: { idempotencyKey: string },
-): Promise<{ providerIds: (string | null)[]; keepBodies: boolean }> {
-  if (emails.length === 0) return { providerIds: [], keepBodies: false }
+): Promise<{ providerIds: (string | null)[]; keepBodies: boolean; waitMs: number | null }> {
+  if (emails.length === 0) return { providerIds: [], keepBodies: false, waitMs: null }
   if (emails.length > BATCH_LIMIT) throw new EmailSendError(`A batch holds at most ${BATCH_LIMIT} emails, not ${emails.length}`)
   const env = getEnv()
   if (env.EMAIL_TRANSPORT === 'mailbox') {
-    return { providerIds: emails.map((e) => `mailbox-${e.messageId}`), keepBodies: true }
+    return { providerIds: emails.map((e) => `mailbox-${e.messageId}`), keepBodies: true, waitMs: null }
   }
-  const { data, error } = await resendClient().batch.send(emails.map(resendMessage), { idempotencyKey })
-  if (error || !data) throw resendFailure(error)
+  const { data, error, headers } = await resendClient().batch.send(emails.map(resendMessage), { idempotencyKey })
+  if (error || !data) throw resendFailure(error, headers)
   // Resend answers with the ids in the order of the request.
-  return { providerIds: emails.map((_, i) => data.data[i]?.id ?? null), keepBodies: false }
+  return { providerIds: emails.map((_, i) => data.data[i]?.id ?? null), keepBodies: false, waitMs: waitWhenExhausted(headers) }
 }

@@ -9,6 +9,30 @@ const booleanish = z
 
 const positiveInt = z.coerce.number().int().positive()
 
+/** An IPv4 or IPv6 address, optionally with a /prefix; or one of proxy-addr's names. */
+const PROXY_ENTRY = /^(loopback|linklocal|uniquelocal|[0-9.]{7,15}(\/\d{1,2})?|[0-9a-fA-F:.]{2,45}(\/\d{1,3})?)$/
+
+/**
+ * Which proxies may tell us the client's address, as Express's `trust proxy` takes it: `off`
+ * (none: the socket's address is the client's), `on` (one hop: the proxy in front of us), a hop
+ * count, or a comma-separated list of proxy addresses/CIDRs (and `loopback`, `uniquelocal`...).
+ */
+export type TrustProxy = false | number | string[]
+
+const trustProxySchema = z.string().transform((raw, ctx): TrustProxy => {
+  const value = raw.trim().toLowerCase()
+  if (['off', 'false', '0', 'no'].includes(value)) return false
+  if (['on', 'true', 'yes'].includes(value)) return 1
+  if (/^\d{1,2}$/.test(value)) return Number(value)
+  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean)
+  if (entries.length > 0 && entries.length <= 100 && entries.every((entry) => PROXY_ENTRY.test(entry))) return entries
+  ctx.addIssue({
+    code: z.ZodIssueCode.custom,
+    message: 'must be off, on (one proxy), a hop count, or a comma-separated list of proxy addresses/CIDRs',
+  })
+  return z.NEVER
+})
+
 export const EnvSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -26,7 +50,7 @@ export const EnvSchema = z
     RESEND_BASE_URL: z.string().url().optional(),
     WORKER: booleanish.default('on'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    TRUST_PROXY: booleanish.default('off'),
+    TRUST_PROXY: trustProxySchema.default('off'),
     SIGN_RATE_LIMIT: positiveInt.default(20),
     SIGN_RATE_WINDOW_SECONDS: positiveInt.default(3600),
     WORKER_CONCURRENCY: positiveInt.default(4),
@@ -39,7 +63,15 @@ export const EnvSchema = z
     // Follow-ups (issue 5): Resend's webhook signing secret (whsec_...), and how many batch
     // requests (100 emails each) an update may make a second; Resend's default limit is 2.
     RESEND_WEBHOOK_SECRET: z.string().min(1).optional(),
-    UPDATE_SEND_RATE: z.coerce.number().positive().max(1000).default(2),
+    // The outbox (issue 11): requests a second every process together makes to Resend (each a
+    // batch of up to 100 emails); Resend's default team limit is 2. UPDATE_SEND_RATE is its old
+    // name, accepted for one release with a warning.
+    RESEND_RATE_LIMIT: z.coerce.number().positive().max(1000).optional(),
+    UPDATE_SEND_RATE: z.coerce.number().positive().max(1000).optional(),
+    // Crash recovery (issue 16): a worker silent this long is taken for dead and what it held is
+    // released; a SIGTERM finishes or releases work within the grace period, then exits.
+    WORKER_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().int().min(2).max(3600).default(30),
+    SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(3600).default(20),
     // Signatures each OSDI API key may record an hour (an integration sends many people's).
     API_SIGN_RATE_LIMIT: positiveInt.default(600),
     // Integrity (issue 13, decision 0030): signatures over these are held for review, not refused.
@@ -88,7 +120,8 @@ export const EnvSchema = z
     }
   })
 
-export type Env = z.infer<typeof EnvSchema> & {
+export type Env = Omit<z.infer<typeof EnvSchema>, 'RESEND_RATE_LIMIT'> & {
+  RESEND_RATE_LIMIT: number
   APP_URL: string
   SESSION_SECRET: string
   EMAIL_TRANSPORT: 'resend' | 'mailbox'
@@ -116,6 +149,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   const env = result.data
   return {
     ...env,
+    RESEND_RATE_LIMIT: env.RESEND_RATE_LIMIT ?? env.UPDATE_SEND_RATE ?? 2,
     APP_URL: (env.APP_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     SESSION_SECRET: env.SESSION_SECRET ?? developmentSecret(env.DATA_DIR),
     EMAIL_TRANSPORT: env.EMAIL_TRANSPORT ?? (env.RESEND_API_KEY ? 'resend' : 'mailbox'),
@@ -133,6 +167,19 @@ function developmentSecret(dataDir: string): string {
     fs.writeFileSync(file, secret, { mode: 0o600 })
     return secret
   }
+}
+
+/** Settings that still work but should change: boot logs each as a warning. */
+export function configurationWarnings(env: Env): string[] {
+  const warnings: string[] = []
+  if (env.UPDATE_SEND_RATE !== undefined) {
+    warnings.push(
+      env.RESEND_RATE_LIMIT === env.UPDATE_SEND_RATE && !process.env.RESEND_RATE_LIMIT
+        ? 'UPDATE_SEND_RATE is deprecated: rename it RESEND_RATE_LIMIT (it now limits every email, not only updates)'
+        : 'UPDATE_SEND_RATE is deprecated and ignored because RESEND_RATE_LIMIT is set',
+    )
+  }
+  return warnings
 }
 
 const globalForEnv = globalThis as unknown as { __chorusEnv?: Env }

@@ -1,4 +1,6 @@
+import { parseWithZod } from '@conform-to/zod'
 import { data } from '@remix-run/node'
+import { z } from 'zod'
 import { translate, type MessageKey } from '~/utils/i18n'
 
 export const FORM_LIMIT_BYTES = 16 * 1024
@@ -7,21 +9,23 @@ export const FORM_LIMIT_BYTES = 16 * 1024
  * Thrown as a 400 answer: a body that is too large or not a form never reaches the parser.
  * `error` is a translation key (the error page shows it in the reader's language).
  */
-export function badRequest(key: MessageKey) {
-  return data({ error: key, message: translate('en', key) }, { status: 400, headers: { 'Cache-Control': 'no-store' } })
+export function badRequest(key: MessageKey, status = key === 'error.formTooLarge' ? 413 : 400) {
+  return data({ error: key, message: translate('en', key) }, { status, headers: { 'Cache-Control': 'no-store' } })
 }
 
 /**
  * Reads a url-encoded (or small multipart) form body, refusing more than `limit` bytes without
- * buffering it all. Throws a 400 response for oversized or malformed bodies.
+ * buffering it all. Throws a 413 response for oversized bodies and a 400 for malformed ones.
  */
 export async function readForm(request: Request, limit = FORM_LIMIT_BYTES): Promise<FormData> {
   const type = (request.headers.get('Content-Type') ?? '').split(';')[0]!.trim().toLowerCase()
   const declared = Number(request.headers.get('Content-Length') ?? 0)
   if (declared > limit) throw badRequest('error.formTooLarge')
   if (type === 'multipart/form-data') {
+    // Read within the limit first: the platform's multipart parser has no limit of its own.
+    const body = await readBodyWithin(request, limit)
     try {
-      return await request.formData()
+      return await new Response(body, { headers: { 'Content-Type': request.headers.get('Content-Type')! } }).formData()
     } catch {
       throw badRequest('error.formUnreadable')
     }
@@ -55,7 +59,14 @@ export async function readBodyWithin(request: Request, limit: number): Promise<B
   let size = 0
   if (reader) {
     while (true) {
-      const { done, value } = await reader.read()
+      let chunk: ReadableStreamReadResult<Uint8Array>
+      try {
+        chunk = await reader.read()
+      } catch {
+        // The server cut the body off at its cap (and has answered 413), or the client went away.
+        throw badRequest('error.formTooLarge')
+      }
+      const { done, value } = chunk
       if (done) break
       size += value.byteLength
       if (size > limit) {
@@ -66,4 +77,12 @@ export async function readBodyWithin(request: Request, limit: number): Promise<B
     }
   }
   return Buffer.concat(chunks)
+}
+
+/**
+ * A Conform result carrying one form-level error and no field errors, for answers decided before
+ * the body is read (a rate limit): the form shows the message, nothing else.
+ */
+export function formErrorResult(key: MessageKey) {
+  return parseWithZod(new FormData(), { schema: z.object({}) }).reply({ formErrors: [key] })
 }

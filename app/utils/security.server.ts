@@ -34,6 +34,44 @@ export function hashIp(ip: string): Buffer {
   return crypto.createHmac('sha256', derivedKey('ip-hash')).update(ip).digest()
 }
 
+/**
+ * The identity a client's rate limits count against: an IPv4 address, or an IPv6 address's /64
+ * (one subscriber's whole allocation, which one person can rotate through freely), as a keyed hash.
+ */
+export function rateLimitKey(ip: string): string {
+  return hashIp(rateLimitSubject(ip)).toString('hex')
+}
+
+export function rateLimitSubject(ip: string): string {
+  const address = ip.startsWith('::ffff:') && ip.includes('.') ? ip.slice(7) : ip
+  if (!address.includes(':')) return address
+  const groups = expandIpv6(address)
+  return groups ? `${groups.slice(0, 4).join(':')}::/64` : address
+}
+
+/** The eight 16-bit groups of an IPv6 address (zone removed), or null if it is not one. */
+function expandIpv6(address: string): string[] | null {
+  const bare = address.split('%')[0]!.toLowerCase()
+  if (bare.length > 45) return null
+  const halves = bare.split('::')
+  if (halves.length > 2) return null
+  const parse = (part: string) => (part === '' ? [] : part.split(':'))
+  const head = parse(halves[0]!)
+  const tail = halves.length === 2 ? parse(halves[1]!) : []
+  // An embedded IPv4 tail (::ffff:1.2.3.4, 64:ff9b::1.2.3.4) is two groups.
+  const last = tail.length ? tail : head
+  if (last.length && last[last.length - 1]!.includes('.')) {
+    const octets = last.pop()!.split('.').map(Number)
+    if (octets.length !== 4 || octets.some((o) => !Number.isInteger(o) || o < 0 || o > 255)) return null
+    last.push(((octets[0]! << 8) | octets[1]!).toString(16), ((octets[2]! << 8) | octets[3]!).toString(16))
+  }
+  const missing = 8 - head.length - tail.length
+  if (halves.length === 1 ? missing !== 0 : missing < 1) return null
+  const groups = [...head, ...Array<string>(halves.length === 2 ? missing : 0).fill('0'), ...tail]
+  if (groups.some((g) => !/^[0-9a-f]{1,4}$/.test(g))) return null
+  return groups.map((g) => g.replace(/^0{1,3}(?=.)/, ''))
+}
+
 export function signValue(purpose: string, value: string): string {
   return crypto.createHmac('sha256', derivedKey(purpose)).update(value).digest('base64url')
 }

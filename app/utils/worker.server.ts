@@ -1,9 +1,11 @@
-import { Logger, run, type Runner } from 'graphile-worker'
+import { EventEmitter } from 'node:events'
+import { Logger, run, type Runner, type WorkerEvents } from 'graphile-worker'
 import { cronItems, taskList } from '~/jobs/index.server'
 import { getPool } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import { logger } from '~/utils/logger.server'
 import { UPDATE_COUNTS_JOB_KEY } from '~/jobs/update-counts.server'
+import { SENDER_JOB_KEY, SENDER_TASK } from '~/models/email-outbox.server'
 
 const workerLogger = new Logger((scope) => {
   const child = logger.child({ component: 'worker', ...scope })
@@ -14,10 +16,19 @@ const workerLogger = new Logger((scope) => {
   }
 })
 
+/** graphile-worker's ids of this process's workers (for the heartbeat: decision 0026). */
+const jobWorkerIds: string[] = []
+export function currentJobWorkerIds(): string[] {
+  return [...jobWorkerIds]
+}
+
 /** Starts the graphile-worker runner with every task and the cron schedule. */
 export async function startWorker(): Promise<Runner> {
   const env = getEnv()
+  const events: WorkerEvents = new EventEmitter()
+  events.on('worker:create', ({ worker }) => jobWorkerIds.push(worker.workerId))
   const runner = await run({
+    events,
     pgPool: getPool(),
     taskList,
     parsedCronItems: cronItems,
@@ -28,6 +39,7 @@ export async function startWorker(): Promise<Runner> {
   })
   // Start the counter's chain now rather than at the next minute's watchdog.
   await runner.addJob('update-counts', {}, { jobKey: UPDATE_COUNTS_JOB_KEY, jobKeyMode: 'preserve_run_at' })
+  await runner.addJob(SENDER_TASK, {}, { jobKey: SENDER_JOB_KEY, jobKeyMode: 'preserve_run_at' })
   logger.info({ concurrency: env.WORKER_CONCURRENCY }, 'job runner started')
   return runner
 }

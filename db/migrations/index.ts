@@ -11,6 +11,7 @@ import * as m20261125143000 from './20261125143000_timeline'
 import * as m20261125144000 from './20261125144000_delivery'
 import * as m20261125145000 from './20261125145000_osdi_api'
 import * as m20261201200000 from './20261201200000_campaign_change_notices'
+import * as m20261201300000 from './20261201300000_email_outbox'
 import * as m20261201400000 from './20261201400000_integrity'
 import * as m20261201500000 from './20261201500000_organisation_identity'
 import * as m20261201510000 from './20261201510000_campaign_share_cards'
@@ -29,6 +30,7 @@ export const migrations: Record<string, Migration> = {
   '20261125144000_delivery': m20261125144000,
   '20261125145000_osdi_api': m20261125145000,
   '20261201200000_campaign_change_notices': m20261201200000,
+  '20261201300000_email_outbox': m20261201300000,
   '20261201400000_integrity': m20261201400000,
   '20261201500000_organisation_identity': m20261201500000,
   '20261201510000_campaign_share_cards': m20261201510000,

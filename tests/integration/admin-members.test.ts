@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { adminForm, createAdmin, type TestAdmin } from '../support/admin'
-import { queuedJobs, runDueJobs } from '../support/jobs'
+import { queuedJobs, runDueJobs, queuedEmails } from '../support/jobs'
 import { callRoute } from '../support/routes'
 import { loader as auditLoader } from '~/routes/admin.audit'
 import { action as acceptAction, loader as invitationLoader } from '~/routes/admin.invitations.$token'
@@ -19,7 +19,7 @@ const post = (admin: TestAdmin, values: Record<string, string>, url = '/admin/me
 async function invite(owner: TestAdmin, email: string, role = 'campaigner') {
   const response = await post(owner, { intent: 'invite', email, role })
   expect(response.status).toBe(302)
-  return (await queuedJobs('send-invitation')).at(-1)!.payload.token as string
+  return (await queuedEmails('invitation')).at(-1)!.payload.token as string
 }
 
 const openInvitation = (token: string) => callRoute(invitationLoader, { url: `/admin/invitations/${token}`, params: { token } })
@@ -88,7 +88,8 @@ describe('invitations', () => {
     expect(await getDb().selectFrom('users').select('email').where('email', 'in', ['late@example.org', 'withdrawn@example.org']).execute()).toEqual([])
     await runDueJobs()
     // Neither email goes out once the invitation no longer stands.
-    expect(await getDb().selectFrom('email_messages').select('recipient').execute()).toEqual([])
+    expect(await getDb().selectFrom('email_messages').select('recipient').where('status', '=', 'sent').execute()).toEqual([])
+    expect((await getDb().selectFrom('email_messages').select('status').execute()).every((e) => e.status === 'skipped')).toBe(true)
   })
 
   it('does not work with a made-up token', async () => {
@@ -122,7 +123,7 @@ describe('invitations', () => {
     expect(bad.status).toBe(400)
     expect(bad.data.result.error).toMatchObject({ email: ['admin.members.error.email'], role: ['admin.members.error.role'] })
     expect(bad.data.result.initialValue.email).toBe('nope')
-    expect(await queuedJobs('send-invitation')).toHaveLength(0)
+    expect(await queuedEmails('invitation')).toHaveLength(0)
   })
 
   it('an owner of another organisation cannot withdraw this one’s invitation (404)', async () => {

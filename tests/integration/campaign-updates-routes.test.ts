@@ -121,6 +121,8 @@ describe('the updates workspace', () => {
     const outcome = await post(admin, campaign.id, updateId, { intent: 'test' })
     expect(outcome.status).toBe(302)
     expect(outcome.headers.get('Location')).toContain('done=test')
+    // Through the outbox, ahead of any fan-out.
+    await runDueJobs()
     const emails = await db().selectFrom('email_messages').selectAll().execute()
     expect(emails).toHaveLength(1)
     expect(emails[0]).toMatchObject({ recipient: admin.user.email, subject: '[Test] We met the minister', update_id: null, status: 'sent' })

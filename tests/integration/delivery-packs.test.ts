@@ -68,7 +68,7 @@ async function buildPack(admin: TestAdmin, campaignId: string, locale = 'en'): P
 
 async function download(loader: typeof pdfLoader, admin: TestAdmin, campaignId: string, packId: string) {
   const request = new Request(`http://localhost:3000/admin/campaigns/${campaignId}/deliver/${packId}/x`, { headers: admin.headers })
-  const response = (await loader({ request, params: { campaignId, packId }, context: { ip: '192.0.2.1', cspNonce: 'test' } })) as Response
+  const response = (await loader({ request, params: { campaignId, packId }, context: { ip: '192.0.2.1', socketIp: '192.0.2.1', cspNonce: 'test' } })) as Response
   return { response, bytes: Buffer.from(await response.arrayBuffer()) }
 }
 

@@ -163,7 +163,8 @@ describe('GET and POST /campaigns/:slug/donate', () => {
       const third = await post(campaign.slug, valid({ amount: '5000' }))
       expect(third.status).toBe(429)
       expect(third.data.result.error['']).toEqual(['donate.error.rateLimited'])
-      expect(third.data.result.initialValue).toMatchObject({ amount: '5000' })
+      // Refused before the body is read (issue 10): nothing of it comes back.
+      expect(third.data.result.initialValue).toEqual({})
       expect(fake.checkoutRequests()).toHaveLength(2)
     } finally {
       delete process.env.SIGN_RATE_LIMIT

@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { createAdmin, type TestAdmin } from '../support/admin'
 import { createCampaign, createSignature, uniqueEmail } from '../support/factories'
-import { queuedJobs } from '../support/jobs'
+import { queuedJobs, queuedEmails } from '../support/jobs'
 import { callRoute } from '../support/routes'
 import type { ApiKeyScope } from '#db/types'
 import { createApiKey } from '~/models/api-key.server'
@@ -348,7 +348,7 @@ describe('OSDI API: record_signature_helper', () => {
       _links: { self: { href: `${BASE}/petitions/${live.id}/signatures/${row.id}` } },
     })
     expect(response.data._embedded).toBeUndefined()
-    const jobs = await queuedJobs('send-signature-confirmation')
+    const jobs = await queuedEmails('signature-confirmation')
     expect(jobs).toHaveLength(1)
     expect(jobs[0]!.payload.signatureId).toBe(row.id)
 
@@ -370,7 +370,7 @@ describe('OSDI API: record_signature_helper', () => {
     expect(JSON.stringify(again.data)).not.toContain(email)
     expect(await getDb().selectFrom('signatures').selectAll().execute()).toHaveLength(1)
     // Pending: a fresh confirmation email, within the form's daily allowance.
-    expect(await queuedJobs('send-signature-confirmation')).toHaveLength(2)
+    expect(await queuedEmails('signature-confirmation')).toHaveLength(2)
   })
 
   it('also records at the OSDI specification’s path, /petitions/:id/record_signature_helper', async () => {

@@ -4,7 +4,7 @@ import { getDb } from '~/utils/db.server'
 import { createCampaign } from '../support/factories'
 import { deliver, donationRow, events, paymentsOf, startGift, useFakeStripe } from '../support/donations'
 import { startFakeStripe, stripeEvent, type FakeStripe } from '../support/fake-stripe'
-import { queuedJobs, runDueJobs } from '../support/jobs'
+import { queuedJobs, runDueJobs, queuedEmails } from '../support/jobs'
 
 let fake: FakeStripe
 beforeAll(async () => {
@@ -19,7 +19,7 @@ beforeEach(() => {
 
 const db = () => getDb()
 const storedEvents = () => db().selectFrom('stripe_events').selectAll().orderBy('received_at').execute()
-const receipts = () => queuedJobs('send-donation-receipt')
+const receipts = () => queuedEmails('donation-receipt')
 const totalsOf = (campaignId: string) => getCampaignDonationTotals(campaignId)
 
 describe('POST /webhooks/stripe: verification', () => {

@@ -276,7 +276,7 @@ describe('the suppression list (/admin/suppressions)', () => {
 describe('the web server', () => {
   it('lets a mail provider’s one-click POST through (no Origin), and never logs an unsubscribe token', async () => {
     const { isCrossSitePost, redactPath } = await import('../../server/app')
-    expect(isCrossSitePost('POST', undefined, 'petitions.example.org')).toBe(false)
+    expect(isCrossSitePost('POST', undefined, ['https://petitions.example.org'])).toBe(false)
     expect(redactPath('/unsubscribe/123.abcDEF_-')).toBe('/unsubscribe/:token')
   })
 })

@@ -35,8 +35,13 @@ export const RESEND_BATCH_LIMIT = 100
 export async function startFakeResend({ keepBodies = true }: { keepBodies?: boolean } = {}) {
   // keepBodies false (benchmarks): batch requests and emails are counted, keys kept, nothing else.
   const requests: RecordedRequest[] = []
-  const failures: { status: number; body: unknown }[] = []
-  const batchFailures: { status: number; body: unknown }[] = []
+  const failures: { status: number; body: unknown; headers?: Record<string, string> }[] = []
+  const batchFailures: { status: number; body: unknown; headers?: Record<string, string> }[] = []
+  // Resend's team rate limit: requests a second in fixed one-second windows (null: none).
+  let rateLimit: number | null = null
+  let windowStart = 0
+  let windowCount = 0
+  let refusedForRate = 0
   let batchCrashes = 0
   const seenKeys = new Map<string, unknown>()
   const batchEmails: AcceptedBatchEmail[] = []
@@ -53,15 +58,31 @@ export async function startFakeResend({ keepBodies = true }: { keepBodies?: bool
       const body = raw ? JSON.parse(raw) : null
       const isBatch = req.method === 'POST' && req.url === '/emails/batch'
       if (keepBodies || !isBatch) requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body })
-      const reply = (status: number, payload: unknown) => {
-        res.writeHead(status, { 'Content-Type': 'application/json' })
+      let limitHeaders: Record<string, string> = {}
+      const reply = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+        res.writeHead(status, { 'Content-Type': 'application/json', ...limitHeaders, ...headers })
         res.end(JSON.stringify(payload))
       }
       if (req.headers.authorization !== 'Bearer re_test_key') {
         return reply(401, { name: 'missing_api_key', message: 'Missing API key', statusCode: 401 })
       }
+      if (rateLimit !== null) {
+        const now = Date.now()
+        if (now - windowStart >= 1000) {
+          windowStart = now
+          windowCount = 0
+        }
+        const reset = Math.max(1, Math.ceil((windowStart + 1000 - now) / 1000))
+        if (windowCount >= rateLimit) {
+          refusedForRate++
+          limitHeaders = { 'ratelimit-limit': String(rateLimit), 'ratelimit-remaining': '0', 'ratelimit-reset': String(reset), 'retry-after': String(reset) }
+          return reply(429, { name: 'rate_limit_exceeded', message: 'Too many requests. You can only make 2 requests per second.', statusCode: 429 })
+        }
+        windowCount++
+        limitHeaders = { 'ratelimit-limit': String(rateLimit), 'ratelimit-remaining': String(rateLimit - windowCount), 'ratelimit-reset': String(reset) }
+      }
       const failure = failures.shift() ?? (isBatch ? batchFailures.shift() : undefined)
-      if (failure) return reply(failure.status, failure.body)
+      if (failure) return reply(failure.status, failure.body, failure.headers)
       const key = req.headers['idempotency-key']
       const idempotencyKey = typeof key === 'string' ? key : null
       if (idempotencyKey && seenKeys.has(idempotencyKey)) return reply(200, seenKeys.get(idempotencyKey))
@@ -127,10 +148,23 @@ export async function startFakeResend({ keepBodies = true }: { keepBodies?: bool
     failNext(count: number, status = 500, body: unknown = { name: 'internal_server_error', message: 'Resend is down', statusCode: status }) {
       for (let i = 0; i < count; i++) failures.push({ status, body })
     },
-    /** Fails the next `count` batch requests (other requests are answered as usual). */
-    failNextBatches(count: number, status = 500, body: unknown = { name: 'internal_server_error', message: 'Resend is down', statusCode: status }) {
-      for (let i = 0; i < count; i++) batchFailures.push({ status, body })
+    /** Fails the next `count` batch requests (other requests are answered as usual), with headers if given. */
+    failNextBatches(
+      count: number,
+      status = 500,
+      body: unknown = { name: 'internal_server_error', message: 'Resend is down', statusCode: status },
+      headers?: Record<string, string>,
+    ) {
+      for (let i = 0; i < count; i++) batchFailures.push({ status, body, headers })
     },
+    /** Enforces a team rate limit like Resend's: beyond `perSecond` requests in a second, 429 with ratelimit-* and retry-after. */
+    limitRate(perSecond: number | null) {
+      rateLimit = perSecond
+      windowStart = 0
+      windowCount = 0
+    },
+    /** How many requests the rate limit refused. */
+    refusedForRate: () => refusedForRate,
     /** The next `count` batch requests are accepted, then the connection drops without an answer. */
     crashNextBatches(count: number) {
       batchCrashes += count
@@ -150,6 +184,8 @@ export async function startFakeResend({ keepBodies = true }: { keepBodies?: bool
       acceptedBatchKeys.clear()
       batchEmailCount = 0
       onBatch = null
+      rateLimit = null
+      refusedForRate = 0
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   }

@@ -1,12 +1,32 @@
 import { sql } from 'kysely'
 import { Logger, runOnce } from 'graphile-worker'
 import { taskList } from '~/jobs/index.server'
+import { drainOutbox } from '~/models/email-sender.server'
 import { getDb, getPool } from '~/utils/db.server'
 
 const silent = new Logger(() => () => {})
 
-/** Runs every job that is due now, once, through graphile-worker itself. */
+/**
+ * Runs every job that is due now, once, through graphile-worker itself, then drains the outbox
+ * as its sender would (stopping, not waiting, when the provider refuses for now), until neither
+ * has anything left to do.
+ */
 export async function runDueJobs() {
+  for (let round = 0; round < 10; round++) {
+    await runJobsOnce()
+    const outcomes = await drainOutbox()
+    if (outcomes.length === 0 || outcomes.some((o) => o.status === 'retry' || o.status === 'paused')) {
+      if ((await dueJobCount()) === 0) return
+    }
+  }
+}
+
+async function dueJobCount() {
+  const { rows } = await sql<{ n: number }>`select count(*)::int as n from graphile_worker._private_jobs where run_at <= now() and locked_at is null and attempts < max_attempts`.execute(getDb())
+  return rows[0]!.n
+}
+
+async function runJobsOnce() {
   await runOnce({ pgPool: getPool(), taskList, logger: silent })
   // A failed job's error is written as the pool shuts down: wait until no job is still locked.
   for (let i = 0; i < 100; i++) {
@@ -17,8 +37,9 @@ export async function runDueJobs() {
   throw new Error('jobs are still locked after runOnce')
 }
 
-/** Makes jobs waiting for a retry (or a future run) due now. */
+/** Makes jobs waiting for a retry (or a future run) due now, and opens the outbox's rate gate. */
 export async function makeJobsDue(task?: string) {
+  await sql`update email_send_throttle set next_at = now(), reason = null`.execute(getDb())
   await sql`update graphile_worker._private_jobs j set run_at = now()
     from graphile_worker._private_tasks t where t.id = j.task_id ${task ? sql`and t.identifier = ${task}` : sql``}`.execute(getDb())
 }
@@ -30,4 +51,17 @@ export async function queuedJobs(task?: string) {
     ${task ? sql`where t.identifier = ${task}` : sql``}
     order by j.id`.execute(getDb())
   return rows
+}
+
+/** Emails waiting in the outbox (not yet handed to a sender), oldest first, with their payloads. */
+export async function queuedEmails(template?: string) {
+  let query = getDb()
+    .selectFrom('email_messages')
+    .select(['id', 'template', 'payload', 'priority', 'locale', 'signature_id', 'attempts', 'status', 'error'])
+    .where('status', '=', 'queued')
+    .orderBy('priority')
+    .orderBy('id')
+  if (template) query = query.where('template', '=', template)
+  const rows = await query.execute()
+  return rows.map((row) => ({ ...row, payload: (row.payload ?? {}) as Record<string, string> }))
 }

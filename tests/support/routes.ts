@@ -8,7 +8,8 @@ export async function callRoute(
     headers = {},
     params = {},
     ip = '192.0.2.10',
-  }: { url: string; method?: string; body?: BodyInit; headers?: Record<string, string>; params?: Record<string, string>; ip?: string },
+    socketIp = ip,
+  }: { url: string; method?: string; body?: BodyInit; headers?: Record<string, string>; params?: Record<string, string>; ip?: string; socketIp?: string },
 ) {
   const request = new Request(new URL(url, 'http://localhost:3000'), {
     method,
@@ -17,7 +18,7 @@ export async function callRoute(
   })
   let outcome: unknown
   try {
-    outcome = await fn({ request, params, context: { ip, cspNonce: 'test' } })
+    outcome = await fn({ request, params, context: { ip, socketIp, cspNonce: 'test' } })
   } catch (thrown) {
     outcome = thrown
   }

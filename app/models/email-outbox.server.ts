@@ -1,0 +1,104 @@
+import crypto from 'node:crypto'
+import { sql } from 'kysely'
+import { sealEmailContent } from '~/models/email-content.server'
+import type { Executor } from '~/utils/db.server'
+import { getEnv } from '~/utils/env.server'
+
+// The outbox (issue 11, decision 0025): every email Chorus sends is first a queued email_messages
+// row, written in the transaction of the data it belongs to. One sender (email-sender.server.ts)
+// drains it in batches, confirmations before update fan-outs, first in first out.
+
+/** Lower goes first. */
+export const EMAIL_PRIORITY = { transactional: 0, update: 10 } as const
+
+export const SENDER_TASK = 'send-email-batch'
+export const SENDER_JOB_KEY = 'send-email-batch'
+
+export type OutboxTemplate =
+  | 'signature-confirmation'
+  | 'already-signed'
+  | 'signature-thanks'
+  | 'sign-in-link'
+  | 'invitation'
+  | 'donation-receipt'
+  | 'campaign-update-test'
+  | 'sender-verification'
+
+export interface QueueEmailInput {
+  template: OutboxTemplate
+  /** What the renderer needs (ids, a one-time token); cleared once the email is rendered. */
+  payload: Record<string, string>
+  locale: string
+  /** Known now, or filled in when rendered (a signature's address is read then). */
+  recipient?: string
+  signatureId?: string | null
+  campaignId?: string | null
+  /** A stable key makes queueing twice a no-op (a receipt per payment); otherwise unique. */
+  idempotencyKey?: string
+  priority?: number
+}
+
+/**
+ * Queues one email in the caller's transaction, so the email and the data it is about are
+ * kept or lost together. Returns false when an email with the same key was queued before.
+ */
+export async function queueEmail(tx: Executor, input: QueueEmailInput): Promise<boolean> {
+  const content = await sealEmailContent(tx, input.campaignId ?? null, { recipient: input.recipient ?? '', subject: '', html: null, text: null })
+  const inserted = await tx
+    .insertInto('email_messages')
+    .values({
+      idempotency_key: input.idempotencyKey ?? `${input.template}/${crypto.randomUUID()}`,
+      recipient: content.recipient,
+      subject: content.subject,
+      template: input.template,
+      locale: input.locale,
+      transport: getEnv().EMAIL_TRANSPORT,
+      status: 'queued',
+      priority: input.priority ?? EMAIL_PRIORITY.transactional,
+      payload: JSON.stringify(input.payload),
+      signature_id: input.signatureId ?? null,
+      campaign_id: input.campaignId ?? null,
+    })
+    .onConflict((oc) => oc.column('idempotency_key').doNothing())
+    .returning('id')
+    .executeTakeFirst()
+  return Boolean(inserted)
+}
+
+/** How long an email may wait before the workspace calls it delayed. */
+export const DELAY_THRESHOLD_SECONDS = { transactional: 120, update: 900 } as const
+
+export interface DelayedEmails {
+  /** Queued or being sent longer than expected (transactional and update emails). */
+  waiting: number
+  oldestQueuedAt: Date | null
+  /** Why, when the sender knows: the provider's last refusal, or a paused rate gate. */
+  reason: string | null
+}
+
+/**
+ * What is stuck in the outbox for one organisation: emails waiting longer than expected, and
+ * the reason the sender last recorded. Nothing is reported while all is well.
+ */
+export async function delayedEmailsForOrganisation(db: Executor, organisationId: string): Promise<DelayedEmails | null> {
+  const row = await sql<{ waiting: number; oldest: Date | null; reason: string | null }>`
+    select count(*)::int as waiting, min(m.created_at) as oldest,
+      (select b.last_error from email_batches b
+        where b.id in (select batch_id from email_messages w join campaigns wc on wc.id = w.campaign_id
+          where wc.organisation_id = ${organisationId} and w.status = 'sending' and w.batch_id is not null)
+          and b.last_error is not null order by b.id limit 1) as reason
+    from email_messages m
+    join campaigns c on c.id = m.campaign_id
+    where c.organisation_id = ${organisationId}
+      and m.status in ('queued', 'sending')
+      and m.created_at < now() - case when m.priority >= ${EMAIL_PRIORITY.update}
+        then make_interval(secs => ${DELAY_THRESHOLD_SECONDS.update}) else make_interval(secs => ${DELAY_THRESHOLD_SECONDS.transactional}) end`.execute(db)
+  const found = row.rows[0]
+  if (!found || found.waiting === 0) return null
+  let reason = found.reason
+  if (!reason) {
+    const gate = await db.selectFrom('email_send_throttle').select(['next_at', 'reason']).where('id', '=', 1).executeTakeFirst()
+    if (gate?.reason && gate.next_at > new Date()) reason = gate.reason
+  }
+  return { waiting: found.waiting, oldestQueuedAt: found.oldest, reason }
+}
