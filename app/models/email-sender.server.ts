@@ -282,9 +282,10 @@ async function recordBatch(
     .transaction()
     .execute(async (tx) => {
       if (outcome.sent.length > 0) {
+        // Booleans go as text: Postgres.js types a JS boolean array as a single boolean parameter.
         await sql`update email_messages m set status = 'sent', provider_id = v.provider_id, sent_at = now(), updated_at = now(), error = null,
             html = case when v.keep then m.html else null end, text = case when v.keep then m.text else null end
-          from unnest(${outcome.sent.map((s) => s.id)}::bigint[], ${outcome.sent.map((s) => s.providerId)}::text[], ${outcome.sent.map((s) => s.keepBody)}::boolean[])
+          from unnest(${outcome.sent.map((s) => s.id)}::bigint[], ${outcome.sent.map((s) => s.providerId)}::text[], ${outcome.sent.map((s) => (s.keepBody ? 'true' : 'false'))}::text[]::boolean[])
             as v(id, provider_id, keep)
           where m.id = v.id and m.status = 'sending'`.execute(tx)
       }

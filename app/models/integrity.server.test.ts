@@ -3,7 +3,7 @@ import { deriveKey } from 'altcha-lib/algorithms/sha'
 import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { createCampaign } from '../../tests/support/factories'
-import { queuedJobs } from '../../tests/support/jobs'
+import { queuedEmails } from '../../tests/support/jobs'
 import { buildSignatureEmail } from '~/models/signature-email.server'
 import { getDb } from '~/utils/db.server'
 import { createSignChallenge, detectSigningSurges, isDisposableDomain, setAttackMode } from './integrity.server'
@@ -35,7 +35,7 @@ async function statesOf(campaignId: string) {
 }
 
 async function tokenFor(signatureId: string) {
-  const jobs = await queuedJobs('send-signature-confirmation')
+  const jobs = await queuedEmails('signature-confirmation')
   return jobs.filter((j) => j.payload.signatureId === signatureId).at(-1)!.payload.token as string
 }
 

@@ -134,7 +134,7 @@ describe('CSRF', () => {
     const small = await requireAdminAction(request('/admin/x', { method: 'POST', body: form, headers: admin.headers }), 'campaigns.edit', { maxBytes: 10_000 })
     expect(small.form.get('file')).toBeInstanceOf(Blob)
     const big = request('/admin/x', { method: 'POST', body: form, headers: admin.headers })
-    expect(await statusOf(requireAdminAction(big, 'campaigns.edit', { maxBytes: 1000 }))).toBe(400)
+    expect(await statusOf(requireAdminAction(big, 'campaigns.edit', { maxBytes: 1000 }))).toBe(413)
   })
 })
 

@@ -173,10 +173,12 @@ describe("every email comes from the organisation, dressed in its brand", () => 
     const email = uniqueEmail()
     await signCampaign({ id: campaign.id, consentVersion: 'v1' }, { fullName: 'Ada', email, country: 'GB' }, { ip: '198.51.100.9', userAgent: 't', locale: 'en' })
     await runDueJobs()
-    const [request] = resend.emailsSent()
-    expect(request!.body.from).toBe('"Friends of the Park via Chorus" <campaigns@example.org>')
-    expect(request!.body.html).toMatch(/background-color:#7c2d12/)
-    expect(request!.body.html).toContain('/media/organisation/')
-    expect(request!.body.text).toContain('hello@park.example')
+    // Through the outbox's batch endpoint, like every email.
+    const [sent] = resend.batchEmails
+    expect(resend.batchEmails).toHaveLength(1)
+    expect(sent!.from).toBe('"Friends of the Park via Chorus" <campaigns@example.org>')
+    expect(sent!.html).toMatch(/background-color:#7c2d12/)
+    expect(sent!.html).toContain('/media/organisation/')
+    expect(sent!.text).toContain('hello@park.example')
   })
 })
