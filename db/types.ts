@@ -573,11 +573,24 @@ export interface ApiKeysTable {
   revoked_by: RefId | null
 }
 
+/** Issue 14, decision 0036: the generated share card per campaign and language, and the count it shows. */
+export interface CampaignShareCardsTable {
+  campaign_id: RefId
+  locale: string
+  png: Buffer
+  sha256: string
+  /** Hash of what the card shows apart from the count (title, organisation): a change redraws it. */
+  inputs_hash: string
+  signature_count: number
+  created_at: Timestamp
+}
+
 export interface Database {
   organisations: OrganisationsTable
   campaigns: CampaignsTable
   campaign_translations: CampaignTranslationsTable
   campaign_images: CampaignImagesTable
+  campaign_share_cards: CampaignShareCardsTable
   campaign_slug_redirects: CampaignSlugRedirectsTable
   campaign_milestones: CampaignMilestonesTable
   campaign_milestone_translations: CampaignMilestoneTranslationsTable

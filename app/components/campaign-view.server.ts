@@ -1,4 +1,5 @@
 import { campaignPhase, getCountryCounts, getPublicMilestones, getRecentPublicSigners, isSignable, type PublicCampaign } from '~/models/campaign.server'
+import { shareImageUrl } from '~/models/share-card.server'
 import { getDonationSummary } from '~/models/donation.server'
 import { getCampaignTimeline, latestResponseOf } from '~/models/timeline.server'
 import { countryName, countryOptions } from '~/utils/countries.server'
@@ -61,6 +62,10 @@ export async function campaignViewData(campaign: PublicCampaign, locale: Locale,
     now: new Date().toISOString(),
     countries: countryOptions(locale),
     canonicalUrl: `${APP_URL}/campaigns/${campaign.slug}`,
+    // The same for every visitor in this language (the page is cached, decision 0021).
+    shareImage: campaign.heroImage
+      ? { url: shareImageUrl(APP_URL, campaign, locale), width: campaign.heroImage.width, height: campaign.heroImage.height, alt: campaign.heroImage.alt }
+      : { url: shareImageUrl(APP_URL, campaign, locale), width: 1200, height: 630, alt: campaign.content.title },
     // Donation figures and the button only where donations are configured (issue 14).
     donationSummary: donationSummary.enabled ? donationSummary : { enabled: false, totals: null },
     timeline,

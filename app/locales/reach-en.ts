@@ -71,4 +71,8 @@ export const reachEn = {
   'reach.sign.errorsTitle': '{count} errors',
   'reach.sign.errorsTitle#one': '{count} error',
   'reach.sign.errorsTitle#other': '{count} errors',
+  'reach.shareCard.signatures': '{count} signatures',
+  'reach.shareCard.signatures#one': '{count} signature',
+  'reach.shareCard.signatures#other': '{count} signatures',
+  'reach.shareCard.by': 'A campaign by {name}',
 } as const

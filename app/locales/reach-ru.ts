@@ -78,4 +78,10 @@ export const reachRu: Record<keyof typeof reachEn, string> & Record<string, stri
   'reach.sign.errorsTitle#few': '{count} ошибки',
   'reach.sign.errorsTitle#many': '{count} ошибок',
   'reach.sign.errorsTitle#other': '{count} ошибки',
+  'reach.shareCard.signatures': 'Подписей: {count}',
+  'reach.shareCard.signatures#one': '{count} подпись',
+  'reach.shareCard.signatures#few': '{count} подписи',
+  'reach.shareCard.signatures#many': '{count} подписей',
+  'reach.shareCard.signatures#other': '{count} подписи',
+  'reach.shareCard.by': 'Кампания организации {name}',
 }

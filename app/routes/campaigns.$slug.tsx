@@ -74,7 +74,7 @@ export const headers = ({ loaderHeaders, actionHeaders }: { loaderHeaders: Heade
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => {
   if (!data) return [{ title: 'Chorus' }]
-  const { campaign, canonicalUrl } = data
+  const { campaign, canonicalUrl, shareImage } = data
   return [
     { title: `${data.errorTitle ? `${data.errorTitle}: ` : ''}${campaign.title} · Chorus` },
     { name: 'description', content: campaign.summary },
@@ -83,7 +83,17 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => {
     { property: 'og:description', content: campaign.summary },
     { property: 'og:url', content: canonicalUrl },
     { property: 'og:site_name', content: 'Chorus' },
-    { name: 'twitter:card', content: 'summary' },
+    { property: 'og:image', content: shareImage.url },
+    ...(shareImage.width && shareImage.height
+      ? [
+          { property: 'og:image:width', content: String(shareImage.width) },
+          { property: 'og:image:height', content: String(shareImage.height) },
+        ]
+      : []),
+    { property: 'og:image:alt', content: shareImage.alt },
+    // Issue 14: a large picture on shared links.
+    { name: 'twitter:card', content: 'summary_large_image' },
+    { name: 'twitter:image', content: shareImage.url },
     { tagName: 'link', rel: 'canonical', href: canonicalUrl },
   ]
 }

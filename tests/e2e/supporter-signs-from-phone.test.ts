@@ -66,3 +66,15 @@ test('recent signers who agreed show with how long ago they signed', async ({ pa
   await expect(recent).not.toContainText('Hidden')
   await expectAxeClean(page)
 })
+
+test('a shared link shows the campaign: og:image is an absolute URL that answers with a PNG', async ({ page, request }) => {
+  const campaign = await createCampaign(e2eDb(), { signature_count: 42 })
+  await page.goto(`/campaigns/${campaign.slug}`)
+  await expect(page.locator('meta[name="twitter:card"]')).toHaveAttribute('content', 'summary_large_image')
+  const image = await page.locator('meta[property="og:image"]').getAttribute('content')
+  expect(image).toMatch(/^https?:\/\//)
+  const response = await request.get(image!)
+  expect(response.status()).toBe(200)
+  expect(response.headers()['content-type']).toBe('image/png')
+  expect((await response.body()).subarray(1, 4).toString('latin1')).toBe('PNG')
+})

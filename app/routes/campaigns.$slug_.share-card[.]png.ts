@@ -1,0 +1,39 @@
+import type { LoaderFunctionArgs } from '@remix-run/node'
+import { requirePublicCampaign } from '~/models/campaign.server'
+import { getShareCard } from '~/models/share-card.server'
+import { DEFAULT_LOCALE, isLocale } from '~/utils/i18n'
+
+/** Social sites fetch the card rarely; a few minutes keeps the count reasonably fresh. */
+const CARD_CACHE = 'public, max-age=600, stale-while-revalidate=86400'
+
+/**
+ * The campaign's generated share card (decision 0036): a 1200×630 PNG in the language the URL
+ * names (`?lang=`; nothing else chooses it, so one URL is always one image).
+ */
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const lang = new URL(request.url).searchParams.get('lang')
+  const locale = isLocale(lang) ? lang : DEFAULT_LOCALE
+  const campaign = await requirePublicCampaign(params.slug, locale)
+  const card = await getShareCard(campaign, locale)
+  const etag = `"${card.sha256}"`
+  const headers = {
+    'Cache-Control': CARD_CACHE,
+    ETag: etag,
+    'X-Content-Type-Options': 'nosniff',
+  }
+  if (
+    request.headers
+      .get('If-None-Match')
+      ?.split(',')
+      .some((tag) => tag.trim().replace(/^W\//, '') === etag)
+  ) {
+    return new Response(null, { status: 304, headers })
+  }
+  return new Response(new Uint8Array(card.png), {
+    headers: {
+      ...headers,
+      'Content-Type': 'image/png',
+      'Content-Length': String(card.png.byteLength),
+    },
+  })
+}
