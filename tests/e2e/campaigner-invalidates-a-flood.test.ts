@@ -47,6 +47,8 @@ test('a campaigner reviews a flood of signatures and invalidates it', async ({ p
 
   // The dashboard: the real three remain counted; the flood is invalidated.
   await page.getByRole('navigation', { name: 'Campaign' }).getByRole('link', { name: 'Dashboard' }).click()
+  // Reload only once the dashboard is there, or a slow navigation reloads the Integrity tab.
+  await expect(page.locator('[data-stat="confirmed"]')).toBeVisible()
   await expectStat(page, 'confirmed', '3')
   await expect(page.locator('[data-stat="held"]')).toHaveText('0')
   await expect(page.locator('[data-stat="invalidated"]')).toHaveText('33')

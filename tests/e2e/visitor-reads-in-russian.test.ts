@@ -76,7 +76,7 @@ test('a campaign with a Russian translation reads in Russian, form and all', asy
   await expect(page.getByText(russian.demand)).toBeVisible()
   await expect(page.getByText(russian.target_name)).toBeVisible()
   await expect(page.getByRole('heading', { name: 'Мы призываем' })).toBeVisible()
-  await expect(page.locator('#campaign-progress-label')).toContainText('0 человек подписали')
+  await expect(page.locator('#campaign-progress-label')).toContainText('0 подписей из 100')
   await expect(page.getByText(campaign.demand)).toHaveCount(0)
   await expectRussianSignForm(page)
   await expectAxeClean(page)
