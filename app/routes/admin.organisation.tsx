@@ -4,6 +4,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { data, redirect } from '@remix-run/node'
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { z } from 'zod'
+import { hasLineBreak } from '~/utils/text'
 import { CsrfField } from '~/components/csrf-field'
 import { ErrorSummary } from '~/components/error-summary'
 import { FormField } from '~/components/form-field'
@@ -30,7 +31,8 @@ const optional = (max: number) =>
     .max(max, 'reach.org.error.tooLong')
     .optional()
     .transform((v) => (v ? v : null))
-const noControl = (v: string | null) => v === null || !/[\u0000-\u001f\u007f]/.test(v)
+// The name and the sender name make the From header: no controls, and no line break of any kind.
+const noControl = (v: string | null) => v === null || (!/[\u0000-\u001f\u007f]/.test(v) && !hasLineBreak(v))
 
 export const OrganisationIdentitySchema = z.object({
   intent: z.literal('save'),
