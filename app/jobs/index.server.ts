@@ -13,6 +13,8 @@ import { SENDER_JOB_KEY, SENDER_TASK } from '~/models/email-outbox.server'
 import { sendSenderVerification } from '~/jobs/send-sender-verification.server'
 import { detectSigningSurgesJob } from '~/jobs/detect-signing-surges.server'
 import { runIntegrityActionJob } from '~/jobs/run-integrity-action.server'
+import { requestSignInLinkJob } from '~/jobs/request-sign-in-link.server'
+import { REQUEST_SIGN_IN_LINK_TASK } from '~/models/sign-in.server'
 
 export const taskList: TaskList = {
   'update-counts': updateCounts,
@@ -28,6 +30,7 @@ export const taskList: TaskList = {
   'send-sender-verification': sendSenderVerification,
   'detect-signing-surges': detectSigningSurgesJob,
   'run-integrity-action': runIntegrityActionJob,
+  [REQUEST_SIGN_IN_LINK_TASK]: requestSignInLinkJob,
 }
 
 export const cronItems = parseCronItems([
