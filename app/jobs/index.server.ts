@@ -14,6 +14,7 @@ import { sendSenderVerification } from '~/jobs/send-sender-verification.server'
 import { detectSigningSurgesJob } from '~/jobs/detect-signing-surges.server'
 import { runIntegrityActionJob } from '~/jobs/run-integrity-action.server'
 import { requestSignInLinkJob } from '~/jobs/request-sign-in-link.server'
+import { eraseAddressHashes } from '~/jobs/erase-address-hashes.server'
 import { REQUEST_SIGN_IN_LINK_TASK } from '~/models/sign-in.server'
 
 export const taskList: TaskList = {
@@ -31,6 +32,7 @@ export const taskList: TaskList = {
   'detect-signing-surges': detectSigningSurgesJob,
   'run-integrity-action': runIntegrityActionJob,
   [REQUEST_SIGN_IN_LINK_TASK]: requestSignInLinkJob,
+  'erase-address-hashes': eraseAddressHashes,
 }
 
 export const cronItems = parseCronItems([
@@ -47,4 +49,6 @@ export const cronItems = parseCronItems([
   // The same for the outbox's sender (decision 0025).
   { task: SENDER_TASK, match: '* * * * *', identifier: 'send-email-batch-watchdog', options: { jobKey: SENDER_JOB_KEY, jobKeyMode: 'preserve_run_at' } },
   { task: 'prune-worker-records', match: '15 4 * * *', identifier: 'nightly-prune-worker-records' },
+  // Client-address hashes are kept 30 days (decision 0015).
+  { task: 'erase-address-hashes', match: '30 4 * * *', identifier: 'nightly-erase-address-hashes' },
 ])
