@@ -5,8 +5,8 @@ import { useLoaderData } from '@remix-run/react'
 import { CampaignView } from '~/components/campaign-view'
 import { campaignViewData } from '~/components/campaign-view.server'
 import { isSignable, requirePublicCampaign } from '~/models/campaign.server'
-import { hitRateLimit } from '~/models/rate-limit.server'
-import { SignCampaignServerSchema, signCampaign } from '~/models/signature.server'
+import { hitRateLimit, peekRateLimit } from '~/models/rate-limit.server'
+import { SignCampaignServerSchema, signCampaignFromForm } from '~/models/signature.server'
 import { getEnv } from '~/utils/env.server'
 import { formErrorResult, readForm } from '~/utils/form.server'
 import { NO_STORE, publicHeaders } from '~/utils/http.server'
@@ -41,30 +41,32 @@ function countErrors(context: unknown, result: { error?: Record<string, string[]
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const locale = getLocale(request)
-  const campaign = await requirePublicCampaign(params.slug, locale, request)
   const noStore = { 'Cache-Control': NO_STORE }
-  // The rate limit comes before the body is read: a refused client costs one query, not a parse.
+  // The rate limit is looked at before the body is read (at the same time as the campaign): a
+  // refused client costs one query, not a parse. The hit itself is counted with the signature,
+  // in its one statement (decision 0020).
   const ctx = requestContext(request, context)
   const env = getEnv()
-  const limit = await hitRateLimit(`sign:${rateLimitKey(ctx.ip)}`, {
-    limit: env.SIGN_RATE_LIMIT,
-    windowSeconds: env.SIGN_RATE_WINDOW_SECONDS,
-  })
-  if (!limit.allowed) {
-    return data(
+  const rate = { bucket: `sign:${rateLimitKey(ctx.ip)}`, limit: env.SIGN_RATE_LIMIT, windowSeconds: env.SIGN_RATE_WINDOW_SECONDS }
+  const rateLimited = (retryAfterSeconds: number) =>
+    data(
       { result: countErrors(context, formErrorResult('sign.error.rateLimited')) },
-      { status: 429, headers: { ...noStore, 'Retry-After': String(limit.retryAfterSeconds) } },
+      { status: 429, headers: { ...noStore, 'Retry-After': String(retryAfterSeconds) } },
     )
-  }
+  const [campaign, look] = await Promise.all([requirePublicCampaign(params.slug, locale, request), peekRateLimit(rate.bucket, rate)])
+  if (!look.allowed) return rateLimited(look.retryAfterSeconds)
   const formData = await readForm(request)
   const submission = parseWithZod(formData, { schema: SignCampaignServerSchema })
-  if (!isSignable(campaign)) {
-    return data({ result: countErrors(context, submission.reply({ formErrors: ['sign.error.closed'] })) }, { status: 403, headers: noStore })
-  }
-  if (submission.status !== 'success') {
+  if (!isSignable(campaign) || submission.status !== 'success') {
+    // A refused attempt counts against the limit as a signature does.
+    await hitRateLimit(rate.bucket, rate)
+    if (!isSignable(campaign)) {
+      return data({ result: countErrors(context, submission.reply({ formErrors: ['sign.error.closed'] })) }, { status: 403, headers: noStore })
+    }
     return data({ result: countErrors(context, submission.reply()) }, { status: 400, headers: noStore })
   }
-  await signCampaign(campaign, submission.value, { ...ctx, locale })
+  const signed = await signCampaignFromForm(campaign, submission.value, { ...ctx, locale }, rate)
+  if (signed.outcome === 'rate-limited') return rateLimited(signed.retryAfterSeconds)
   // An explicit fragment: otherwise browsers carry the form's #sign over the redirect.
   return redirect(`/campaigns/${campaign.slug}/check-your-email#main`, { headers: noStore })
 }
