@@ -49,7 +49,13 @@ function SignForm({ view, preview }: { view: CampaignViewProps; preview: boolean
   }, [errorCount, t])
   return (
     // A refused submission without JavaScript lands on the form (#sign), not the top of the page.
-    <Form method="post" action={`${location.pathname}${location.search}#sign`} {...getFormProps(form)} aria-labelledby="sign-heading">
+    <Form
+      method="post"
+      action={`${location.pathname}${location.search}#sign`}
+      {...getFormProps(form)}
+      aria-labelledby="sign-heading"
+      data-sign-form=""
+    >
       <h2 id="sign-heading">{t('sign.heading')}</h2>
       {preview ? <p className="notice">{t('admin.preview.signingOff')}</p> : null}
       <ErrorSummary heading={t('sign.errorSummary')} headingLevel={3} formErrors={formErrors} fieldErrors={fieldErrors} />
@@ -161,7 +167,7 @@ export function MilestoneProgress({ count, next, goal, id }: { count: number; ne
   const labelId = `${id}-label`
   const reached = count >= goal
   return (
-    <div className="progress" id={id}>
+    <div className="progress" id={id} data-live={id}>
       <p className="count" id={labelId}>
         <strong data-count>{t(reached ? 'reach.progress.reached' : 'reach.progress.toNext', { count, next })}</strong>{' '}
         {next !== goal || reached ? <span className="hint">{t('campaign.goal', { goal })}</span> : null}
@@ -175,9 +181,13 @@ export function MilestoneProgress({ count, next, goal, id }: { count: number; ne
 
 /** Recent signers who agreed to be shown, with how long ago ("3 minutes ago"). */
 function RecentSigners({ signers, now }: { signers: CampaignViewProps['recentSigners']; now: string }) {
+  // The wrapper stays when empty, so a refresh (campaign-page.js) can fill it.
+  return <div data-live="recent-signers">{signers.length > 0 ? <RecentSignersList signers={signers} now={now} /> : null}</div>
+}
+
+function RecentSignersList({ signers, now }: { signers: CampaignViewProps['recentSigners']; now: string }) {
   const t = useT()
   const locale = useLocale()
-  if (signers.length === 0) return null
   return (
     <section aria-labelledby="recent-heading" className="recent">
       <h2 id="recent-heading">{t('campaign.recentHeading')}</h2>

@@ -10,10 +10,21 @@ import { SignCampaignServerSchema, signCampaign } from '~/models/signature.serve
 import { getEnv } from '~/utils/env.server'
 import { formErrorResult, readForm } from '~/utils/form.server'
 import { NO_STORE, publicHeaders } from '~/utils/http.server'
-import { makeTranslator } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { requestContext } from '~/utils/request.server'
 import { rateLimitKey } from '~/utils/security.server'
+import { sentEmailCookieHeader } from '~/utils/sent-email-cookie.server'
+import type { PageHandle } from '~/root'
+
+/**
+ * No React in the browser (decision 0037): the page is a plain form with a small script, within
+ * the phone budget. In attack mode it hydrates, for the proof-of-work widget.
+ */
+export const handle: PageHandle = {
+  hydrate: (data) => Boolean((data as { campaign?: { attackMode?: boolean } } | undefined)?.campaign?.attackMode),
+  script: '/campaign-page.js',
+}
 
 /** How many problems a refused no-JS submission had: the action tells the loader of the same request. */
 const ERROR_COUNT = Symbol('signErrorCount')
@@ -64,9 +75,15 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (submission.status !== 'success') {
     return data({ result: countErrors(context, submission.reply()) }, { status: 400, headers: noStore })
   }
-  await signCampaign(campaign, submission.value, { ...ctx, locale })
+  const signed = await signCampaign(campaign, submission.value, { ...ctx, locale })
+  // The next page shows where the email went, from a cookie only that page receives (never the URL).
+  const cookie = await sentEmailCookieHeader(campaign.slug, {
+    campaignId: campaign.id,
+    email: submission.value.email,
+    signatureId: signed.outcome === 'created' ? signed.signatureId : null,
+  })
   // An explicit fragment: otherwise browsers carry the form's #sign over the redirect.
-  return redirect(`/campaigns/${campaign.slug}/check-your-email#main`, { headers: noStore })
+  return redirect(`/campaigns/${campaign.slug}/check-your-email#main`, { headers: { ...noStore, 'Set-Cookie': cookie } })
 }
 
 export const headers = ({ loaderHeaders, actionHeaders }: { loaderHeaders: Headers; actionHeaders: Headers }) =>
