@@ -47,22 +47,29 @@ function useRootTranslator(locale: Locale): Translate {
  * A route may say its page needs no React in the browser (`handle.hydrate`, decision 0037): it
  * works as a plain form and gets its small enhancement script (`handle.script`) instead.
  */
-export type PageHandle = { hydrate?: boolean | ((data: unknown) => boolean); script?: string }
+export type PageHandle = {
+  hydrate?: boolean | ((data: unknown) => boolean)
+  script?: string
+  /** false: no site header, footer or language switcher (the embed, shown inside another site). */
+  chrome?: boolean
+}
 
-function usePageScripts(): { hydrate: boolean; scripts: string[] } {
+function usePageScripts(): { hydrate: boolean; scripts: string[]; chrome: boolean } {
   const matches = useMatches()
   let hydrate = true
+  let chrome = true
   const scripts: string[] = []
   for (const match of matches) {
     const handle = match.handle as PageHandle | undefined
     if (!handle) continue
+    if (handle.chrome === false) chrome = false
     const wants = typeof handle.hydrate === 'function' ? handle.hydrate(match.data) : handle.hydrate
     if (wants === false) {
       hydrate = false
       if (handle.script) scripts.push(handle.script)
     }
   }
-  return { hydrate, scripts }
+  return { hydrate, scripts, chrome }
 }
 
 function LanguageSwitcher({ locale }: { locale: Locale }) {
@@ -97,7 +104,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
   const locale = useRootLocale()
   const nonce = useNonce()
   const t = useRootTranslator(locale)
-  const { hydrate, scripts } = usePageScripts()
+  const { hydrate, scripts, chrome } = usePageScripts()
   return (
     <html lang={locale}>
       <head>
@@ -107,27 +114,33 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <Links />
       </head>
       <body>
-        <a className="skip-link" href="#main">
-          {t('nav.skip')}
-        </a>
-        <header className="site-header">
-          <div className="wrap header-row">
-            <Link to="/" className="brand">
-              {t('site.name')}
-            </Link>
-            <LanguageSwitcher locale={locale} />
-          </div>
-        </header>
+        {chrome ? (
+          <>
+            <a className="skip-link" href="#main">
+              {t('nav.skip')}
+            </a>
+            <header className="site-header">
+              <div className="wrap header-row">
+                <Link to="/" className="brand">
+                  {t('site.name')}
+                </Link>
+                <LanguageSwitcher locale={locale} />
+              </div>
+            </header>
+          </>
+        ) : null}
         <main id="main" tabIndex={-1}>
           {children}
         </main>
-        <footer className="site-footer">
-          <div className="wrap">
-            <p>
-              {t('footer.about')} <Link to="/privacy">{t('footer.privacy')}</Link>
-            </p>
-          </div>
-        </footer>
+        {chrome ? (
+          <footer className="site-footer">
+            <div className="wrap">
+              <p>
+                {t('footer.about')} <Link to="/privacy">{t('footer.privacy')}</Link>
+              </p>
+            </div>
+          </footer>
+        ) : null}
         {hydrate ? (
           <>
             <ScrollRestoration nonce={nonce} />

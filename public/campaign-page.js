@@ -58,10 +58,13 @@ for (const form of document.querySelectorAll('form[data-sign-form]')) {
 // In a partner's iframe: tell the page holding it how tall the content is (embed.js listens,
 // checking that the message comes from this origin). The height is not a secret: any origin.
 if (window.parent !== window && embedded) {
+  // The embed's own box, not the document's: the page is at least as tall as the frame, so it
+  // could grow the frame but never shrink it.
+  const content = document.querySelector('[data-embed]')
   const sendHeight = () => {
-    const height = Math.ceil(document.documentElement.getBoundingClientRect().height)
+    const height = Math.ceil(content.getBoundingClientRect().bottom + window.scrollY)
     window.parent.postMessage({ type: 'chorus:embed-height', height }, '*')
   }
-  new ResizeObserver(sendHeight).observe(document.documentElement)
+  new ResizeObserver(sendHeight).observe(content)
   sendHeight()
 }

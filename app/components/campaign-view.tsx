@@ -18,7 +18,8 @@ export type CampaignViewProps = SerializeFrom<CampaignViewData>
 
 // The public campaign page's body, shared by /campaigns/:slug and the workspace's preview.
 
-function SignForm({ view, preview }: { view: CampaignViewProps; preview: boolean }) {
+/** The sign form; `embedded` for the partner-site embed (decision 0038): its links open outside the frame. */
+export function SignForm({ view, preview, embedded }: { view: CampaignViewProps; preview: boolean; embedded?: { partner: string } }) {
   const { campaign, countries, tracking } = view
   const actionData = useActionData<{ result?: SubmissionResult<string[]> } | undefined>()
   const navigation = useNavigation()
@@ -104,13 +105,22 @@ function SignForm({ view, preview }: { view: CampaignViewProps; preview: boolean
           <label htmlFor="sign-website">{t('sign.honeypot')}</label>
           <input id="sign-website" name="website" type="text" tabIndex={-1} autoComplete="off" defaultValue="" />
         </div>
+        {embedded ? <input type="hidden" name="partner" value={embedded.partner} /> : null}
         {tracking.source ? <input type="hidden" name="source" value={tracking.source} /> : null}
         {tracking.utmSource ? <input type="hidden" name="utmSource" value={tracking.utmSource} /> : null}
         {tracking.utmMedium ? <input type="hidden" name="utmMedium" value={tracking.utmMedium} /> : null}
         {tracking.utmCampaign ? <input type="hidden" name="utmCampaign" value={tracking.utmCampaign} /> : null}
         {campaign.attackMode && !preview ? <SignChallenge slug={campaign.slug} /> : null}
         <p className="privacy-note">
-          {t('sign.privacy', { organisation: campaign.organisationName })} <Link to="/privacy">{t('sign.privacyLink')}</Link>
+          {t('sign.privacy', { organisation: campaign.organisationName })}{' '}
+          {embedded ? (
+            <a href="/privacy" target="_blank" rel="noopener">
+              {t('sign.privacyLink')}
+              <span className="visually-hidden"> {t('share.newWindow')}</span>
+            </a>
+          ) : (
+            <Link to="/privacy">{t('sign.privacyLink')}</Link>
+          )}
         </p>
         <button type="submit" className="button wide" disabled={preview || navigation.state === 'submitting'}>
           {t('sign.submit')}

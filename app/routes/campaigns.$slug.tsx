@@ -1,19 +1,13 @@
-import { parseWithZod } from '@conform-to/zod'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
 import { useLoaderData } from '@remix-run/react'
 import { CampaignView } from '~/components/campaign-view'
 import { campaignViewData } from '~/components/campaign-view.server'
-import { isSignable, requirePublicCampaign } from '~/models/campaign.server'
-import { hitRateLimit } from '~/models/rate-limit.server'
-import { SignCampaignServerSchema, signCampaign } from '~/models/signature.server'
-import { getEnv } from '~/utils/env.server'
-import { formErrorResult, readForm } from '~/utils/form.server'
+import { attemptSignature } from '~/components/sign-action.server'
+import { requirePublicCampaign } from '~/models/campaign.server'
 import { NO_STORE, publicHeaders } from '~/utils/http.server'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
-import { requestContext } from '~/utils/request.server'
-import { rateLimitKey } from '~/utils/security.server'
 import { sentEmailCookieHeader } from '~/utils/sent-email-cookie.server'
 import type { PageHandle } from '~/root'
 
@@ -54,33 +48,17 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   const locale = getLocale(request)
   const campaign = await requirePublicCampaign(params.slug, locale, request)
   const noStore = { 'Cache-Control': NO_STORE }
-  // The rate limit comes before the body is read: a refused client costs one query, not a parse.
-  const ctx = requestContext(request, context)
-  const env = getEnv()
-  const limit = await hitRateLimit(`sign:${rateLimitKey(ctx.ip)}`, {
-    limit: env.SIGN_RATE_LIMIT,
-    windowSeconds: env.SIGN_RATE_WINDOW_SECONDS,
-  })
-  if (!limit.allowed) {
-    return data(
-      { result: countErrors(context, formErrorResult('sign.error.rateLimited')) },
-      { status: 429, headers: { ...noStore, 'Retry-After': String(limit.retryAfterSeconds) } },
-    )
+  const attempt = await attemptSignature(request, context, campaign, locale)
+  if (attempt.kind === 'refused') {
+    const headers: Record<string, string> = { ...noStore }
+    if (attempt.retryAfterSeconds) headers['Retry-After'] = String(attempt.retryAfterSeconds)
+    return data({ result: countErrors(context, attempt.result) }, { status: attempt.status, headers })
   }
-  const formData = await readForm(request)
-  const submission = parseWithZod(formData, { schema: SignCampaignServerSchema })
-  if (!isSignable(campaign)) {
-    return data({ result: countErrors(context, submission.reply({ formErrors: ['sign.error.closed'] })) }, { status: 403, headers: noStore })
-  }
-  if (submission.status !== 'success') {
-    return data({ result: countErrors(context, submission.reply()) }, { status: 400, headers: noStore })
-  }
-  const signed = await signCampaign(campaign, submission.value, { ...ctx, locale })
   // The next page shows where the email went, from a cookie only that page receives (never the URL).
   const cookie = await sentEmailCookieHeader(campaign.slug, {
     campaignId: campaign.id,
-    email: submission.value.email,
-    signatureId: signed.outcome === 'created' ? signed.signatureId : null,
+    email: attempt.email,
+    signatureId: attempt.outcome === 'created' ? attempt.signatureId : null,
   })
   // An explicit fragment: otherwise browsers carry the form's #sign over the redirect.
   return redirect(`/campaigns/${campaign.slug}/check-your-email#main`, { headers: { ...noStore, 'Set-Cookie': cookie } })
