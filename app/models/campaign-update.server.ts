@@ -259,11 +259,9 @@ async function loadUpdate(executor: Executor, campaignId: string, updateId: stri
   }
 }
 
-/** An update of this campaign (the campaign already checked against the admin's organisation), or a 404. */
-export async function requireCampaignUpdate(campaignId: string, updateId: string | undefined): Promise<EditableUpdate> {
-  const update = await loadUpdate(getDb(), campaignId, updateId ?? '')
-  if (!update) throw new Response('Not found', { status: 404, headers: { 'Cache-Control': 'no-store' } })
-  return update
+/** An update of this campaign (the campaign already checked against the admin's organisation), or null. */
+export async function findCampaignUpdate(campaignId: string, updateId: string | undefined): Promise<EditableUpdate | null> {
+  return await loadUpdate(getDb(), campaignId, updateId ?? '')
 }
 
 /** Where a sending update stands, from its email records (exact while the job runs). */
@@ -314,6 +312,7 @@ export async function createUpdateDraft(
 }
 
 export type SaveDraftResult =
+  | { status: 'not-found' }
   | { status: 'saved' | 'unchanged'; version: number }
   | { status: 'conflict'; version: number }
   | { status: 'not-draft' }
@@ -334,7 +333,7 @@ export async function saveUpdateDraft(
     .transaction()
     .execute(async (tx) => {
       const before = await loadUpdate(tx, campaignId, updateId, true)
-      if (!before) throw new Response('Not found', { status: 404, headers: { 'Cache-Control': 'no-store' } })
+      if (!before) return { status: 'not-found' } as const
       if (before.status !== 'draft') return { status: 'not-draft' } as const
       if (before.version !== expectedVersion) return { status: 'conflict', version: before.version } as const
       const old = before.content[locale]
@@ -369,6 +368,7 @@ export async function saveUpdateDraft(
 }
 
 export type RequestSendResult =
+  | { status: 'not-found' }
   | { status: 'started'; audience: number }
   | { status: 'not-draft' }
   | { status: 'conflict' }
@@ -389,7 +389,7 @@ export async function requestUpdateSend(
     .transaction()
     .execute(async (tx) => {
       const before = await loadUpdate(tx, campaignId, updateId, true)
-      if (!before) throw new Response('Not found', { status: 404, headers: { 'Cache-Control': 'no-store' } })
+      if (!before) return { status: 'not-found' } as const
       if (before.status !== 'draft') return { status: 'not-draft' } as const
       if (before.version !== expectedVersion) return { status: 'conflict' } as const
       const base = before.content[baseLocale]

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
-import { requirePublicCampaign } from '~/models/campaign.server'
+import { requirePublicCampaign } from '~/http/campaign.server'
 import { NO_STORE } from '~/utils/http.server'
 import { makeTranslator } from '~/utils/i18n'
 import { getLocale } from '~/utils/locale.server'

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createCampaign, uniqueEmail } from '../support/factories'
-import { queuedJobs, queuedEmails } from '../support/jobs'
+import { queuedEmails } from '../support/jobs'
 import { callRoute, form } from '../support/routes'
 import { action, loader } from '~/routes/campaigns.$slug'
 import { confirmSignature } from '~/models/signature.server'

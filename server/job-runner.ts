@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events'
 import { Logger, run, type Runner, type WorkerEvents } from 'graphile-worker'
-import { cronItems, taskList } from '~/jobs/index.server'
-import { getPool } from '~/utils/db.server'
-import { getEnv } from '~/utils/env.server'
-import { logger } from '~/utils/logger.server'
-import { UPDATE_COUNTS_JOB_KEY } from '~/jobs/update-counts.server'
-import { SENDER_JOB_KEY, SENDER_TASK } from '~/models/email-outbox.server'
+import { cronItems, taskList } from '../app/jobs/index.server'
+import { getPool } from '../app/utils/db.server'
+import { getEnv } from '../app/utils/env.server'
+import { logger } from '../app/utils/logger.server'
+import { UPDATE_COUNTS_JOB_KEY } from '../app/jobs/update-counts.server'
+import { SENDER_JOB_KEY, SENDER_TASK } from '../app/models/email-outbox.server'
 
 const workerLogger = new Logger((scope) => {
   const child = logger.child({ component: 'worker', ...scope })
