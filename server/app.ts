@@ -12,6 +12,7 @@ import { sql } from 'kysely'
 import { getDb } from '../app/utils/db.server'
 import { getEnv, type Env } from '../app/utils/env.server'
 import { logger } from '../app/utils/logger.server'
+import { isDraining } from '../app/utils/process.server'
 import { precompressedAssets } from './compressed-assets'
 import { createPageCache, type PageCache } from './page-cache'
 import { eventLoopHealth, startEventLoopWatchdog } from '../app/utils/event-loop.server'
@@ -172,6 +173,11 @@ export function createApp(options: {
 
   startEventLoopWatchdog()
   app.get('/healthz', async (_req, res) => {
+    // A deploy's SIGTERM: the load balancer should stop sending traffic here (decision 0026).
+    if (isDraining()) {
+      res.status(503).set('Cache-Control', 'no-store').json({ status: 'draining' })
+      return
+    }
     const loop = eventLoopHealth()
     try {
       await Promise.race([

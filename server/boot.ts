@@ -5,11 +5,13 @@ import type { Runner } from 'graphile-worker'
 import { seedDemoContentIfEmpty } from '../app/models/seed.server'
 import { closeDb, getSqlClient } from '../app/utils/db.server'
 import { logger } from '../app/utils/logger.server'
+import { startDraining } from '../app/utils/process.server'
 import { startWorker } from './job-runner'
 import { createApp } from './app'
 import { CAMPAIGN_CHANGED_CHANNEL, type PageCache } from './page-cache'
 import { prepareDatabase } from './database'
 import { loadEnvironment } from './environment'
+import { startRecovery } from './recovery'
 
 export interface BootOptions {
   mode: 'production' | 'development'
@@ -44,21 +46,34 @@ export async function boot(options: BootOptions) {
     console.log(`Chorus is running at http://localhost:${env.PORT}`)
   }
 
+  // After the runner, so the first beat already names its graphile-worker ids.
+  const recovery = await startRecovery({ deadAfterSeconds: env.WORKER_DEAD_AFTER_SECONDS })
+
   let stopping = false
-  const shutdown = async (signal: string) => {
+  const shutdown = async (signal: NodeJS.Signals) => {
     if (stopping) return
     stopping = true
-    logger.info({ signal }, 'shutting down')
-    const forced = setTimeout(() => process.exit(1), 15000)
-    forced.unref()
+    // From here /healthz answers 503 and the outbox's sender hands its batch back (decision 0026).
+    startDraining()
+    const graceMs = env.SHUTDOWN_GRACE_SECONDS * 1000
+    const deadline = Date.now() + graceMs
+    logger.info({ signal, graceSeconds: env.SHUTDOWN_GRACE_SECONDS }, 'draining: no new jobs, finishing or releasing held work')
+    // Past the grace period (and a margin for the release itself) nothing is waited for.
+    setTimeout(() => {
+      logger.error('shutdown overran its grace period')
+      process.exit(1)
+    }, graceMs + 10_000).unref()
     try {
-      if (server) {
-        server.closeIdleConnections()
-        await new Promise<void>((resolve) => server!.close(() => resolve()))
-      }
+      const web = server ? closeServer(server, signal === 'SIGTERM' && options.mode === 'production' ? Math.min(5000, graceMs / 4) : 0) : Promise.resolve()
+      const jobs = runner
+        ? Promise.race([runner.stop().then(() => true), sleep(graceMs).then(() => false)])
+        : Promise.resolve(true)
+      const [, finished] = await Promise.all([web, jobs])
+      // Whatever is still held goes back now, not after the dead-worker timeout.
+      await recovery.stop({ release: true })
+      logger.info({ finished, ms: graceMs - (deadline - Date.now()) }, finished ? 'work finished, stopping' : 'grace period over: held work released, stopping')
       await options.beforeShutdown?.()
-      await runner?.stop()
-      await closeDb()
+      if (finished) await closeDb()
       await database.stop()
       process.exit(0)
     } catch (error) {
@@ -69,4 +84,17 @@ export async function boot(options: BootOptions) {
   process.on('SIGINT', () => void shutdown('SIGINT'))
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
   return { env, server, runner }
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
+/**
+ * Keeps answering for `lingerMs` (with /healthz at 503, so a load balancer takes this process
+ * out), then stops accepting connections and waits for the open requests.
+ */
+async function closeServer(server: Server, lingerMs: number) {
+  if (lingerMs > 0) await sleep(lingerMs)
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()))
+  server.closeIdleConnections()
+  await closed
 }

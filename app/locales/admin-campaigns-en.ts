@@ -172,4 +172,14 @@ export const adminCampaignsEn = {
   'campaign.milestone': '{count} signatures',
   'campaign.milestone#one': '{count} signature',
   'campaign.milestoneReached': 'reached',
+  // Shown on the dashboard only when emails wait longer than expected (decision 0026).
+  'admin.delayed.title': 'Emails delayed',
+  'admin.delayed.waiting': '{count} emails have been waiting longer than expected to go out.',
+  'admin.delayed.waiting#one': '{count} email has been waiting longer than expected to go out.',
+  'admin.delayed.updates': 'Of these, {count} are an update to signers.',
+  'admin.delayed.updates#one': 'Of these, {count} is an update to signers.',
+  'admin.delayed.oldest': 'The oldest was queued {ago}.',
+  'admin.delayed.reason.provider': 'Reason given by the email provider: {message}',
+  'admin.delayed.reason.no-worker': 'Reason: no job runner is running, so nothing is being sent. Start the server with WORKER=on or run npm run worker.',
+  'admin.delayed.reason.unknown': 'No error has been reported: the sender is working through a backlog. They will go out; nothing needs to be sent again.',
 } as const
