@@ -13,6 +13,7 @@ const layers = [
   { target: './app/utils', from: ['./app/models', './app/jobs', './app/routes', './app/components', './emails', './server'], message: 'utils/ is infrastructure: it imports no model, job, route, component or email.' },
   { target: './emails', from: ['./app/models', './app/jobs', './app/routes', './app/components', './server'], message: 'Email templates are pure components: data comes in as props.' },
   { target: './app/models', from: ['./app/routes', './app/components', './server'], message: 'Models sit below routes and components.' },
+  { target: './app/models', from: './app/jobs', except: ['./enqueue.server.ts'], message: 'Models enqueue jobs through app/jobs/enqueue.server.ts; the jobs themselves call models.' },
   { target: './app/jobs', from: ['./app/routes', './app/components', './server'], message: 'Jobs call models; they never reach up into routes, components or the server.' },
   { target: './app/components', from: ['./app/routes', './app/jobs', './server'], message: 'Components are shared UI: they import no route, job or server code.' },
   { target: './app', from: ['./server', './scripts', './bench'], message: 'The app does not depend on the process that hosts it.' },

@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import type { UpdateKind, UpdateStatus } from '#db/types'
 import { recordAudit, type AuditActor } from '~/models/audit.server'
 import { getDb, type Executor } from '~/utils/db.server'
-import { enqueueJob } from '~/utils/jobs.server'
+import { enqueueJob, type JobName } from '~/jobs/enqueue.server'
 
 // CONTRACT (issue 5): updates to a campaign's signers. Milestone, response and delivery notices
 // are created and sent through these two functions by their own models; the workspace pages and
@@ -15,7 +15,7 @@ export interface UpdateContent {
   body: string
 }
 
-export const SEND_UPDATE_TASK = 'send-campaign-update'
+export const SEND_UPDATE_TASK = 'send-campaign-update' satisfies JobName
 
 /** The job key of an update's fan-out: one job per update, however often sending is asked for. */
 export function sendUpdateJobKey(updateId: string): string {

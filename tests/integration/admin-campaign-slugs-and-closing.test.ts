@@ -12,7 +12,7 @@ import { loader as checkEmailLoader } from '~/routes/campaigns.$slug_.check-your
 import { loader as thanksLoader } from '~/routes/campaigns.$slug_.thank-you'
 import type { AdminContext } from '~/utils/permissions'
 import { getDb } from '~/utils/db.server'
-import { enqueueJob } from '~/utils/jobs.server'
+import { enqueueJob } from '~/jobs/enqueue.server'
 
 async function renamedCampaign(status: 'live' | 'closed' | 'draft' = 'live') {
   const owner = await createAdmin(getDb(), { role: 'owner' })
