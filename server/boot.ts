@@ -24,6 +24,16 @@ export interface BootOptions {
 /** Database, migrations, demo seed, job runner and web server, in one process; stops them in reverse. */
 export async function boot(options: BootOptions) {
   const env = loadEnvironment()
+  // Signals are heard from the first moment: one that arrives while booting waits for the boot
+  // to finish, then stops everything that was started (not the default, an abrupt death).
+  let shutdown: ((signal: NodeJS.Signals) => Promise<void>) | undefined
+  let signalled: NodeJS.Signals | undefined
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (shutdown) void shutdown(signal)
+    else signalled ??= signal
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
   const database = await prepareDatabase(env)
   if (await seedDemoContentIfEmpty()) logger.info('demo content seeded')
 
@@ -50,7 +60,7 @@ export async function boot(options: BootOptions) {
   const recovery = await startRecovery({ deadAfterSeconds: env.WORKER_DEAD_AFTER_SECONDS })
 
   let stopping = false
-  const shutdown = async (signal: NodeJS.Signals) => {
+  shutdown = async (signal: NodeJS.Signals) => {
     if (stopping) return
     stopping = true
     // From here /healthz answers 503 and the outbox's sender hands its batch back (decision 0026).
@@ -81,8 +91,7 @@ export async function boot(options: BootOptions) {
       process.exit(1)
     }
   }
-  process.on('SIGINT', () => void shutdown('SIGINT'))
-  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+  if (signalled) void shutdown(signalled)
   return { env, server, runner }
 }
 

@@ -130,7 +130,8 @@ describe('a worker killed with SIGKILL', () => {
     expect(await first.exited).toBe(null)
     resend.onBatch(null)
     const killedAt = Date.now()
-    expect((await emailStates()).sending).toBe(100)
+    // Under load the sender may have claimed a second batch before the kill landed.
+    expect((await emailStates()).sending).toBeGreaterThanOrEqual(100)
 
     const second = startWorkerProcess('second worker')
     await waitUntil(async () => (await emailStates()).sent === 250, RECOVERY_LIMIT_MS, () => `not all sent: ${JSON.stringify(resend.acceptedBatchKeys)}\n${second.output()}`)
