@@ -55,7 +55,7 @@ describe('asking for a sign-in link', () => {
     expect(tokens).toHaveLength(1)
     expect(tokens[0]!.user_id).toBe(member.user.id)
     // Only the hash is stored; it expires in 15 minutes.
-    expect(tokens[0]!.token_hash.equals(hashToken(jobs[0]!.payload.token))).toBe(true)
+    expect(tokens[0]!.token_hash.equals(hashToken(jobs[0]!.payload.token!))).toBe(true)
     const { rows } = await sql<{ minutes: number }>`select round(extract(epoch from expires_at - created_at) / 60)::int as minutes from sign_in_tokens`.execute(getDb())
     expect(rows[0]!.minutes).toBe(15)
   })

@@ -23,7 +23,7 @@ describe('POST /campaigns/:slug', () => {
     const first = await post(campaign.slug, valid(email))
     const second = await post(campaign.slug, valid(email))
     const token = (await queuedEmails('signature-confirmation'))[0]!.payload.token
-    await confirmSignature(token)
+    await confirmSignature(token!)
     const third = await post(campaign.slug, valid(email.toUpperCase()))
     for (const response of [first, second, third]) {
       expect(response.status).toBe(302)
