@@ -29,6 +29,8 @@ export function contentSecurityPolicy(
   scripts: string | { hashes: string[] },
   options: { dev: boolean; https: boolean; path: string; formActions?: string[] },
 ) {
+  // Only the embeddable sign form may be framed, by any site (decision 0038); no other page.
+  const framable = isEmbedPath(options.path)
   // The development mailbox shows emails as written, with their inline styles.
   const inlineStyles = options.dev || options.path.startsWith('/dev/mailbox')
   const scriptSources = typeof scripts === 'string' ? [`'nonce-${scripts}'`] : scripts.hashes
@@ -40,7 +42,7 @@ export function contentSecurityPolicy(
     `font-src 'self'`,
     `connect-src 'self'${options.dev ? ' ws: wss:' : ''}`,
     `form-action 'self'${(options.formActions ?? []).map((source) => ` ${source}`).join('')}`,
-    `frame-ancestors 'none'`,
+    `frame-ancestors ${framable ? '*' : "'none'"}`,
     `base-uri 'self'`,
     `object-src 'none'`,
     ...(options.https ? ['upgrade-insecure-requests'] : []),
@@ -55,6 +57,11 @@ export function hasEncodedNul(url: string) {
 }
 
 export { redactPath } from './redact-path'
+
+/** The campaign embed, the one page other sites may put in an iframe. */
+export function isEmbedPath(path: string): boolean {
+  return /^\/campaigns\/[^/]+\/embed\/?$/.test(path)
+}
 
 /**
  * A browser's POST from another site: its Origin is none of ours. Ours is APP_URL's origin and,
@@ -113,7 +120,7 @@ export function createApp(options: {
       contentSecurityPolicy(nonce, { dev: options.mode === 'development', https, path: req.path, formActions }),
     )
     res.setHeader('X-Content-Type-Options', 'nosniff')
-    res.setHeader('X-Frame-Options', 'DENY')
+    if (!isEmbedPath(req.path)) res.setHeader('X-Frame-Options', 'DENY')
     // Never tell another site which page (a confirmation link, say) a visitor came from. Not
     // no-referrer: Chromium then sends `Origin: null` with form posts, which the CSRF check refuses.
     res.setHeader('Referrer-Policy', 'same-origin')

@@ -4,7 +4,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { data, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { FormField } from '~/components/form-field'
-import { requirePublicCampaign } from '~/models/campaign.server'
+import { requirePublicCampaign } from '~/http/campaign.server'
 import { donateSchema, OTHER_AMOUNT } from '~/models/donation-schema'
 import {
   CheckoutUnavailableError,
@@ -21,7 +21,7 @@ import { formErrorResult, readForm } from '~/utils/form.server'
 import { requestContext } from '~/utils/request.server'
 import { rateLimitKey } from '~/utils/security.server'
 import { NO_STORE } from '~/utils/http.server'
-import { makeTranslator } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale, readCookie } from '~/utils/locale.server'
 import { formatMoney, minorToInput } from '~/utils/money'
 import { isStripeConfigured } from '~/utils/stripe.server'

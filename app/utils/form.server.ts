@@ -1,7 +1,8 @@
 import { parseWithZod } from '@conform-to/zod'
 import { data } from '@remix-run/node'
 import { z } from 'zod'
-import { translate, type MessageKey } from '~/utils/i18n'
+import { type MessageKey } from '~/utils/i18n'
+import { translate } from '~/utils/i18n.server'
 
 export const FORM_LIMIT_BYTES = 16 * 1024
 

@@ -8,7 +8,7 @@ import { cronItems } from '~/jobs/index.server'
 import { ADDRESS_HASH_DAYS } from '~/models/signature.server'
 import { action as signAction } from '~/routes/campaigns.$slug'
 import { getDb } from '~/utils/db.server'
-import { enqueueJob } from '~/utils/jobs.server'
+import { enqueueJob } from '~/jobs/enqueue.server'
 import { hashIp, hashStoredAddress, recentStoredAddressHashes } from '~/utils/security.server'
 
 // Issue 10: the client-address hash kept on each signature was one HMAC under one fixed key:

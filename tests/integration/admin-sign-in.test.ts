@@ -2,14 +2,14 @@ import { sql } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createAdmin } from '../support/admin'
 import { queuedJobs, runDueJobs, queuedEmails, runJobsOf } from '../support/jobs'
-import { REQUEST_SIGN_IN_LINK_TASK } from '~/models/sign-in.server'
 import { callRoute, form } from '../support/routes'
+import { requestSignInLinkJob } from '~/jobs/request-sign-in-link.server'
 import { action as signInAction, loader as signInLoader } from '~/routes/admin.sign-in'
 import { action as linkAction, loader as linkLoader } from '~/routes/admin.sign-in_.$token'
 import { getActiveSession } from '~/models/session.server'
 import { DEMO_ORGANISER_EMAIL, seedDemoContentIfEmpty } from '~/models/seed.server'
 import { SIGN_IN_LINKS_PER_EMAIL } from '~/models/sign-in.server'
-import { requireAdmin } from '~/utils/auth.server'
+import { requireAdmin } from '~/http/auth.server'
 import { getDb } from '~/utils/db.server'
 import { resetEnv } from '~/utils/env.server'
 import { hashToken } from '~/utils/security.server'
@@ -20,7 +20,7 @@ const postSignIn = (email: string, extra: Record<string, string> = {}, ip = '192
 /** Asks for a link, then runs the job that looks the address up (the request itself only queues it). */
 async function requestLink(email: string, extra: Record<string, string> = {}, ip = '192.0.2.10') {
   const response = await postSignIn(email, extra, ip)
-  await runJobsOf(REQUEST_SIGN_IN_LINK_TASK)
+  await runJobsOf(requestSignInLinkJob.name)
   return response
 }
 
@@ -63,7 +63,7 @@ describe('asking for a sign-in link', () => {
     expect(tokens).toHaveLength(1)
     expect(tokens[0]!.user_id).toBe(member.user.id)
     // Only the hash is stored; it expires in 15 minutes.
-    expect(tokens[0]!.token_hash.equals(hashToken(jobs[0]!.payload.token))).toBe(true)
+    expect(tokens[0]!.token_hash.equals(hashToken(jobs[0]!.payload.token!))).toBe(true)
     const { rows } = await sql<{ minutes: number }>`select round(extract(epoch from expires_at - created_at) / 60)::int as minutes from sign_in_tokens`.execute(getDb())
     expect(rows[0]!.minutes).toBe(15)
   })
@@ -87,12 +87,12 @@ describe('asking for a sign-in link', () => {
     // Each request wrote exactly one job and nothing else; the answer cannot tell them apart.
     expect(afterKnown).toEqual({ jobs: start.jobs + 1, tokens: start.tokens, emails: start.emails })
     expect(afterUnknown).toEqual({ jobs: start.jobs + 2, tokens: start.tokens, emails: start.emails })
-    const jobs = (await queuedJobs(REQUEST_SIGN_IN_LINK_TASK)).map((job) => Object.keys(job.payload).sort())
+    const jobs = (await queuedJobs(requestSignInLinkJob.name)).map((job) => Object.keys(job.payload).sort())
     expect(jobs).toEqual([['email', 'locale', 'next'], ['email', 'locale', 'next']])
     // The job then emails the member only.
-    await runJobsOf(REQUEST_SIGN_IN_LINK_TASK)
+    await runJobsOf(requestSignInLinkJob.name)
     expect(await queuedEmails('sign-in-link')).toHaveLength(1)
-    expect(await queuedJobs(REQUEST_SIGN_IN_LINK_TASK)).toEqual([])
+    expect(await queuedJobs(requestSignInLinkJob.name)).toEqual([])
   })
 
   it('does not email someone who belongs to no organisation', async () => {
@@ -132,7 +132,7 @@ describe('asking for a sign-in link', () => {
   it('emails a link to the page with the button, in the asker’s language', async () => {
     const member = await createAdmin(getDb())
     await callRoute(signInAction, { url: '/admin/sign-in?lang=ru', method: 'POST', body: form({ email: member.user.email }) })
-    await runJobsOf(REQUEST_SIGN_IN_LINK_TASK)
+    await runJobsOf(requestSignInLinkJob.name)
     const token = (await queuedEmails('sign-in-link'))[0]!.payload.token
     await runDueJobs()
     const message = await getDb().selectFrom('email_messages').selectAll().executeTakeFirstOrThrow()

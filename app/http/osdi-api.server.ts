@@ -4,7 +4,8 @@ import { getPetition, parsePetitionId, signatureResource, CURIES, DEFAULT_PAGE_S
 import { parseRecordSignature, recordApiSignature } from '~/models/osdi-signature.server'
 import { getEnv } from '~/utils/env.server'
 import { readBodyWithin, withoutNul } from '~/utils/form.server'
-import { DEFAULT_LOCALE, localeFromAcceptLanguage, translate, type Locale, type MessageKey } from '~/utils/i18n'
+import { DEFAULT_LOCALE, localeFromAcceptLanguage, type Locale, type MessageKey } from '~/utils/i18n'
+import { translate } from '~/utils/i18n.server'
 import { requestContext } from '~/utils/request.server'
 
 // HTTP plumbing of the OSDI API (decision 0014): keys, HAL responses, JSON errors, bodies, paging.
