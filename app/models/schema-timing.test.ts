@@ -147,3 +147,21 @@ describe('every schema does linear work on hostile input', () => {
     })
   }
 })
+
+describe('markdown made plain text does linear work on hostile input', () => {
+  // An update's message becomes plain text for the JSON and for text emails. Trailing blanks were
+  // removed with /[ \t]+\n/g, which retried from every blank of a run: 64 KB of " \t" took ~19 s.
+  // (marked's own GFM email autolinks are still slow on `a.a.a…@a`: noted in decision 0015.)
+  it(`64 KB runs of blanks, under 50 ms`, async () => {
+    const { markdownToText } = await import('~/utils/markdown.server')
+    const slow: string[] = []
+    let run = 0
+    const blanks = { spaces: ADVERSARIAL.spaces!, spacesNewline: ADVERSARIAL.spacesNewline!, spacesTabs: fill(' \t', 'x'), tabsThenText: 'a' + fill('\t \t', 'b\n') }
+    for (const [kind, value] of Object.entries(blanks)) {
+      // A different text each run: markdownToText remembers its answers.
+      const ms = bestOf(3, () => void markdownToText(`${value}${run++}`))
+      if (ms > 50) slow.push(`${kind}: ${ms.toFixed(1)} ms`)
+    }
+    expect(slow).toEqual([])
+  })
+})
