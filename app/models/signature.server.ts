@@ -114,20 +114,7 @@ export async function signCampaign(
         .where('canonical_email', '=', canonical)
         .forUpdate()
         .executeTakeFirstOrThrow()
-      if (existing.state === 'invalidated') return { outcome: 'ignored', signatureId: existing.id }
-      if (!(await takeSendAllowance(tx, existing))) return { outcome: 'throttled', signatureId: existing.id }
-      if (awaitsConfirmation(existing)) {
-        // A fresh token: the newest email's link is the one that works.
-        await tx
-          .updateTable('signatures')
-          .set({ confirmation_token_hash: hashToken(token), updated_at: sql`now()` })
-          .where('id', '=', existing.id)
-          .execute()
-        await queueSignatureEmail(tx, 'signature-confirmation', { id: existing.id, campaignId: existing.campaign_id, locale: existing.locale }, token)
-        return { outcome: 'resent', signatureId: existing.id }
-      }
-      await queueSignatureEmail(tx, 'already-signed', { id: existing.id, campaignId: existing.campaign_id, locale: existing.locale })
-      return { outcome: 'already-confirmed', signatureId: existing.id }
+      return { outcome: await emailExistingSignature(tx, existing), signatureId: existing.id }
     })
 }
 
@@ -190,8 +177,31 @@ export async function signCampaignFromForm(
   return await signCampaign(campaign, input, { ...context, channel: 'form' })
 }
 
+/**
+ * Someone asked again for a signature's email (signing again with the same address, or `Send
+ * the email again`): a new confirmation link while it awaits confirmation, else "you have
+ * already signed", at most MAX_SENDS_PER_DAY a day. The caller holds the row locked.
+ */
+export async function emailExistingSignature(tx: Tx, existing: Signature): Promise<SignOutcome> {
+  if (existing.state === 'invalidated') return 'ignored'
+  if (!(await takeSendAllowance(tx, existing))) return 'throttled'
+  if (awaitsConfirmation(existing)) {
+    // A fresh token: the newest email's link is the one that works.
+    const token = generateToken()
+    await tx
+      .updateTable('signatures')
+      .set({ confirmation_token_hash: hashToken(token), updated_at: sql`now()` })
+      .where('id', '=', existing.id)
+      .execute()
+    await queueSignatureEmail(tx, 'signature-confirmation', { id: existing.id, campaignId: existing.campaign_id, locale: existing.locale }, token)
+    return 'resent'
+  }
+  await queueSignatureEmail(tx, 'already-signed', { id: existing.id, campaignId: existing.campaign_id, locale: existing.locale })
+  return 'already-confirmed'
+}
+
 /** At most MAX_SENDS_PER_DAY emails per signature in a rolling day window. */
-async function takeSendAllowance(tx: Tx, signature: Signature): Promise<boolean> {
+export async function takeSendAllowance(tx: Tx, signature: Signature): Promise<boolean> {
   const result = await tx
     .updateTable('signatures')
     .set({
@@ -211,7 +221,7 @@ async function takeSendAllowance(tx: Tx, signature: Signature): Promise<boolean>
  * token rides in the queued email's payload until it is rendered (decision 0005); the address is
  * read when it is rendered, so a corrected or removed signer is honoured.
  */
-async function queueSignatureEmail(
+export async function queueSignatureEmail(
   tx: Tx,
   template: 'signature-confirmation' | 'already-signed' | 'signature-thanks',
   signature: { id: string; campaignId: string; locale: string },

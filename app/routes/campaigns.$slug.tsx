@@ -1,19 +1,24 @@
-import { parseWithZod } from '@conform-to/zod'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
 import { useLoaderData } from '@remix-run/react'
 import { CampaignView } from '~/components/campaign-view'
 import { campaignViewData } from '~/components/campaign-view.server'
-import { isSignable, requirePublicCampaign } from '~/models/campaign.server'
-import { hitRateLimit, peekRateLimit } from '~/models/rate-limit.server'
-import { SignCampaignServerSchema, signCampaignFromForm } from '~/models/signature.server'
-import { getEnv } from '~/utils/env.server'
-import { formErrorResult, readForm } from '~/utils/form.server'
+import { attemptSignature } from '~/components/sign-action.server'
+import { requirePublicCampaign } from '~/models/campaign.server'
 import { NO_STORE, publicHeaders } from '~/utils/http.server'
-import { makeTranslator } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
-import { requestContext } from '~/utils/request.server'
-import { rateLimitKey } from '~/utils/security.server'
+import { sentEmailCookieHeader } from '~/utils/sent-email-cookie.server'
+import type { PageHandle } from '~/root'
+
+/**
+ * No React in the browser (decision 0037): the page is a plain form with a small script, within
+ * the phone budget. In attack mode it hydrates, for the proof-of-work widget.
+ */
+export const handle: PageHandle = {
+  hydrate: (data) => Boolean((data as { campaign?: { attackMode?: boolean } } | undefined)?.campaign?.attackMode),
+  script: '/campaign-page.js',
+}
 
 /** How many problems a refused no-JS submission had: the action tells the loader of the same request. */
 const ERROR_COUNT = Symbol('signErrorCount')
@@ -42,33 +47,23 @@ function countErrors(context: unknown, result: { error?: Record<string, string[]
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const locale = getLocale(request)
   const noStore = { 'Cache-Control': NO_STORE }
-  // The rate limit is looked at before the body is read (at the same time as the campaign): a
-  // refused client costs one query, not a parse. The hit itself is counted with the signature,
-  // in its one statement (decision 0020).
-  const ctx = requestContext(request, context)
-  const env = getEnv()
-  const rate = { bucket: `sign:${rateLimitKey(ctx.ip)}`, limit: env.SIGN_RATE_LIMIT, windowSeconds: env.SIGN_RATE_WINDOW_SECONDS }
-  const rateLimited = (retryAfterSeconds: number) =>
-    data(
-      { result: countErrors(context, formErrorResult('sign.error.rateLimited')) },
-      { status: 429, headers: { ...noStore, 'Retry-After': String(retryAfterSeconds) } },
-    )
-  const [campaign, look] = await Promise.all([requirePublicCampaign(params.slug, locale, request), peekRateLimit(rate.bucket, rate)])
-  if (!look.allowed) return rateLimited(look.retryAfterSeconds)
-  const formData = await readForm(request)
-  const submission = parseWithZod(formData, { schema: SignCampaignServerSchema })
-  if (!isSignable(campaign) || submission.status !== 'success') {
-    // A refused attempt counts against the limit as a signature does.
-    await hitRateLimit(rate.bucket, rate)
-    if (!isSignable(campaign)) {
-      return data({ result: countErrors(context, submission.reply({ formErrors: ['sign.error.closed'] })) }, { status: 403, headers: noStore })
-    }
-    return data({ result: countErrors(context, submission.reply()) }, { status: 400, headers: noStore })
+  // The campaign is read alongside the rate limit's first look (attemptSignature).
+  const campaignPromise = requirePublicCampaign(params.slug, locale, request)
+  const attempt = await attemptSignature(request, context, campaignPromise, locale)
+  const campaign = await campaignPromise
+  if (attempt.kind === 'refused') {
+    const headers: Record<string, string> = { ...noStore }
+    if (attempt.retryAfterSeconds) headers['Retry-After'] = String(attempt.retryAfterSeconds)
+    return data({ result: countErrors(context, attempt.result) }, { status: attempt.status, headers })
   }
-  const signed = await signCampaignFromForm(campaign, submission.value, { ...ctx, locale }, rate)
-  if (signed.outcome === 'rate-limited') return rateLimited(signed.retryAfterSeconds)
+  // The next page shows where the email went, from a cookie only that page receives (never the URL).
+  const cookie = await sentEmailCookieHeader(campaign.slug, {
+    campaignId: campaign.id,
+    email: attempt.email,
+    signatureId: attempt.outcome === 'created' ? attempt.signatureId : null,
+  })
   // An explicit fragment: otherwise browsers carry the form's #sign over the redirect.
-  return redirect(`/campaigns/${campaign.slug}/check-your-email#main`, { headers: noStore })
+  return redirect(`/campaigns/${campaign.slug}/check-your-email#main`, { headers: { ...noStore, 'Set-Cookie': cookie } })
 }
 
 export const headers = ({ loaderHeaders, actionHeaders }: { loaderHeaders: Headers; actionHeaders: Headers }) =>

@@ -9,7 +9,7 @@ import { createCampaignUpdate, getUpdateProgress, startUpdateSend } from '~/mode
 import { runUpdateFanOut } from '~/models/campaign-update-send.server'
 import { recordHeartbeat } from '~/models/worker-heartbeat.server'
 import { getDb } from '~/utils/db.server'
-import { translate } from '~/utils/i18n'
+import { translate } from '~/utils/i18n.server'
 
 // Decision 0026: the workspace says nothing about sending unless an email has waited longer
 // than expected; then it says how many, since when, and why.
