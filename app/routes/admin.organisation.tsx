@@ -15,7 +15,7 @@ import {
   resendSenderVerification,
   updateOrganisationIdentity,
 } from '~/models/organisation.server'
-import { requireAdmin, requireAdminAction } from '~/utils/auth.server'
+import { requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { BRAND_MIN_CONTRAST, contrastRatio, normaliseHexColour } from '~/utils/colour'
 import { emailFrom } from '~/utils/email-sender.server'
 import { NO_STORE } from '~/utils/http.server'
