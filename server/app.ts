@@ -48,6 +48,13 @@ export function contentSecurityPolicy(
   ].join('; ')
 }
 
+export const NUL_IN_URL_TEXT = 'The address holds a NUL character.'
+
+/** A URL whose path or query decodes to a NUL character (`%00`, in any case). */
+export function hasEncodedNul(url: string) {
+  return /%00/i.test(url) || url.includes('\u0000')
+}
+
 /** The campaign embed, the one page other sites may put in an iframe. */
 export function isEmbedPath(path: string): boolean {
   return /^\/campaigns\/[^/]+\/embed\/?$/.test(path)
@@ -146,6 +153,14 @@ export function createApp(options: {
       return refuseTooLarge(req, res)
     }
     next()
+  })
+
+  // PostgreSQL refuses text holding NUL (0x00): a path or query string carrying one (`%00`) is
+  // answered 400 here, before a route could hand it to a query. Bodies are cleaned where they are
+  // read (readForm, readJsonBody), so every text a route sees is NUL-free (decision 0015).
+  app.use((req, res, next) => {
+    if (!hasEncodedNul(req.originalUrl)) return next()
+    res.status(400).set('Cache-Control', 'no-store').type('text/plain').send(NUL_IN_URL_TEXT)
   })
 
   // Remix refuses an action whose Origin does not match the host, but by throwing (a 500):

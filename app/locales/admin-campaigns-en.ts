@@ -37,6 +37,7 @@ export const adminCampaignsEn = {
   'admin.new.submit': 'Create draft',
   'admin.new.error.title': 'Enter a title',
   'admin.new.error.titleTooLong': 'The title must be 200 characters or fewer',
+  'admin.new.error.titleLineBreak': 'The title must fit on one line',
   'admin.new.error.locale': 'Choose a language',
 
   'admin.edit.title': 'Edit “{title}”',

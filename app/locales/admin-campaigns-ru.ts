@@ -38,6 +38,7 @@ export const adminCampaignsRu: Record<keyof typeof adminCampaignsEn, string> & R
   'admin.new.submit': 'Создать черновик',
   'admin.new.error.title': 'Введите название',
   'admin.new.error.titleTooLong': 'Название должно быть не длиннее 200 символов',
+  'admin.new.error.titleLineBreak': 'Название должно умещаться в одну строку',
   'admin.new.error.locale': 'Выберите язык',
 
   'admin.edit.title': 'Редактирование «{title}»',

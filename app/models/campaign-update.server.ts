@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import type { UpdateKind, UpdateStatus } from '#db/types'
 import { recordAudit, type AuditActor } from '~/models/audit.server'
 import { getDb, type Executor } from '~/utils/db.server'
-import { enqueueJob } from '~/utils/jobs.server'
+import { enqueueJob, type JobName } from '~/jobs/enqueue.server'
 
 // CONTRACT (issue 5): updates to a campaign's signers. Milestone, response and delivery notices
 // are created and sent through these two functions by their own models; the workspace pages and
@@ -15,7 +15,7 @@ export interface UpdateContent {
   body: string
 }
 
-export const SEND_UPDATE_TASK = 'send-campaign-update'
+export const SEND_UPDATE_TASK = 'send-campaign-update' satisfies JobName
 
 /** The job key of an update's fan-out: one job per update, however often sending is asked for. */
 export function sendUpdateJobKey(updateId: string): string {
@@ -259,11 +259,9 @@ async function loadUpdate(executor: Executor, campaignId: string, updateId: stri
   }
 }
 
-/** An update of this campaign (the campaign already checked against the admin's organisation), or a 404. */
-export async function requireCampaignUpdate(campaignId: string, updateId: string | undefined): Promise<EditableUpdate> {
-  const update = await loadUpdate(getDb(), campaignId, updateId ?? '')
-  if (!update) throw new Response('Not found', { status: 404, headers: { 'Cache-Control': 'no-store' } })
-  return update
+/** An update of this campaign (the campaign already checked against the admin's organisation), or null. */
+export async function findCampaignUpdate(campaignId: string, updateId: string | undefined): Promise<EditableUpdate | null> {
+  return await loadUpdate(getDb(), campaignId, updateId ?? '')
 }
 
 /** Where a sending update stands, from its email records (exact while the job runs). */
@@ -314,6 +312,7 @@ export async function createUpdateDraft(
 }
 
 export type SaveDraftResult =
+  | { status: 'not-found' }
   | { status: 'saved' | 'unchanged'; version: number }
   | { status: 'conflict'; version: number }
   | { status: 'not-draft' }
@@ -334,7 +333,7 @@ export async function saveUpdateDraft(
     .transaction()
     .execute(async (tx) => {
       const before = await loadUpdate(tx, campaignId, updateId, true)
-      if (!before) throw new Response('Not found', { status: 404, headers: { 'Cache-Control': 'no-store' } })
+      if (!before) return { status: 'not-found' } as const
       if (before.status !== 'draft') return { status: 'not-draft' } as const
       if (before.version !== expectedVersion) return { status: 'conflict', version: before.version } as const
       const old = before.content[locale]
@@ -369,6 +368,7 @@ export async function saveUpdateDraft(
 }
 
 export type RequestSendResult =
+  | { status: 'not-found' }
   | { status: 'started'; audience: number }
   | { status: 'not-draft' }
   | { status: 'conflict' }
@@ -389,7 +389,7 @@ export async function requestUpdateSend(
     .transaction()
     .execute(async (tx) => {
       const before = await loadUpdate(tx, campaignId, updateId, true)
-      if (!before) throw new Response('Not found', { status: 404, headers: { 'Cache-Control': 'no-store' } })
+      if (!before) return { status: 'not-found' } as const
       if (before.status !== 'draft') return { status: 'not-draft' } as const
       if (before.version !== expectedVersion) return { status: 'conflict' } as const
       const base = before.content[baseLocale]

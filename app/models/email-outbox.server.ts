@@ -11,7 +11,6 @@ import { getEnv } from '~/utils/env.server'
 /** Lower goes first. */
 export const EMAIL_PRIORITY = { transactional: 0, update: 10 } as const
 
-export const SENDER_TASK = 'send-email-batch'
 export const SENDER_JOB_KEY = 'send-email-batch'
 
 export type OutboxTemplate =

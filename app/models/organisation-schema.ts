@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { BRAND_MIN_CONTRAST, contrastRatio, normaliseHexColour } from '~/utils/colour'
+import { hasLineBreak } from '~/utils/text'
 
 // The organisation page's form (decision 0035), shared by its action and the browser's checks.
 
@@ -10,7 +11,8 @@ const optional = (max: number) =>
     .max(max, 'reach.org.error.tooLong')
     .optional()
     .transform((v) => (v ? v : null))
-const noControl = (v: string | null) => v === null || !/[\u0000-\u001f\u007f]/.test(v)
+// The name and the sender name make the From header: no controls, and no line break of any kind.
+const noControl = (v: string | null) => v === null || (!/[\u0000-\u001f\u007f]/.test(v) && !hasLineBreak(v))
 
 export const OrganisationIdentitySchema = z.object({
   intent: z.literal('save'),

@@ -11,7 +11,7 @@ import { emailFrom } from '~/utils/email-sender.server'
 import { getEnv } from '~/utils/env.server'
 import { isLocale, type Locale } from '~/utils/i18n'
 import { queueEmail } from '~/models/email-outbox.server'
-import { generateToken, hashIp, hashToken, rateLimitKey, signValue } from '~/utils/security.server'
+import { generateToken, hashToken, rateLimitKey, signValue } from '~/utils/security.server'
 
 export const SIGN_IN_TOKEN_MINUTES = 15
 /** Links asked for per email address in an hour (per client address, signing's limit applies). */

@@ -1,13 +1,16 @@
+import crypto from 'node:crypto'
 import { sql } from 'kysely'
 import type { Signature } from '#db/types'
 import { campaignPhase } from '~/models/campaign.server'
-import { assessSignature, verifySignChallenge } from '~/models/integrity.server'
+import { assessSignature, signatureHoldSql, verifySignChallenge } from '~/models/integrity.server'
+import { hitRateLimit, rateLimitCtes, weighRateLimit, type RateLimit, type WindowRow } from '~/models/rate-limit.server'
 import { awaitsConfirmation, awaitsConfirmationSql } from '~/models/signature-state'
 import { SignCampaignSchema, type SignCampaignInput } from '~/models/signature-schema'
 import { isCountryCode } from '~/utils/countries.server'
 import { getDb, type Tx } from '~/utils/db.server'
 import type { Locale } from '~/utils/i18n'
-import { queueEmail } from '~/models/email-outbox.server'
+import { EMAIL_PRIORITY, queueEmail } from '~/models/email-outbox.server'
+import { getEnv } from '~/utils/env.server'
 import type { RequestContext } from '~/utils/request.server'
 import { emailDomainOf } from '~/utils/mail-providers'
 import { generateToken, hashIp, hashToken } from '~/utils/security.server'
@@ -113,6 +116,65 @@ export async function signCampaign(
         .executeTakeFirstOrThrow()
       return { outcome: await emailExistingSignature(tx, existing), signatureId: existing.id }
     })
+}
+
+export type FormSignResult = { outcome: SignOutcome; signatureId: string | null } | { outcome: 'rate-limited'; retryAfterSeconds: number }
+
+/**
+ * The sign form's path (issue 11, decision 0020): the client's rate-limit hit, the integrity
+ * rules, the new signature and its confirmation email in ONE statement, so one round trip and one
+ * transaction keep or lose them together. The route has already looked at the limit (without
+ * counting) before reading the body. A repeat signer, or a campaign in attack mode (a challenge
+ * to spend), takes signCampaign's general path, the hit already counted.
+ */
+export async function signCampaignFromForm(
+  campaign: { id: string; consentVersion: string },
+  input: SignCampaignInput,
+  context: RequestContext & { locale: Locale },
+  rate: RateLimit & { bucket: string },
+): Promise<FormSignResult> {
+  if (input.website) {
+    await hitRateLimit(rate.bucket, rate)
+    return { outcome: 'ignored', signatureId: null }
+  }
+  const token = generateToken()
+  const canonical = canonicalEmail(input.email)
+  const ipHash = hashIp(context.ip)
+  const emailDomain = emailDomainOf(input.email)
+  const hold = signatureHoldSql({ campaignId: campaign.id, emailDomain, ipHash, channel: 'form' })
+  const { rows } = await sql<WindowRow & { allowed: boolean; attack_mode: boolean | null; signature_id: string | null }>`
+    with ${rateLimitCtes(rate.bucket, rate)},
+    hold as (${hold}),
+    sig as (
+      insert into signatures (campaign_id, full_name, email, canonical_email, country, postcode, locale,
+        consent_updates, consent_show_name, consent_version, confirmation_token_hash, ip_hash, email_domain,
+        state, hold_reasons, source, utm_source, utm_medium, utm_campaign, sends_in_window, send_window_started_at)
+      select ${campaign.id}, ${input.fullName}, ${input.email}, ${canonical}, ${input.country},
+        ${input.postcode ? input.postcode.toUpperCase() : null}, ${context.locale},
+        ${input.consentUpdates === 'on'}, ${input.consentShowName === 'on'}, ${campaign.consentVersion},
+        ${hashToken(token)}, ${ipHash}, ${emailDomain || null},
+        case when cardinality(hold.hold_reasons) > 0 then 'held' else 'pending' end, hold.hold_reasons,
+        ${input.source ?? null}, ${input.utmSource ?? null}, ${input.utmMedium ?? null}, ${input.utmCampaign ?? null}, 1, now()
+      from hold, rate_limit
+      where rate_limit.allowed and not hold.attack_mode
+      on conflict on constraint signatures_campaign_canonical_email_key do nothing
+      returning id
+    ), mail as (
+      -- As queueEmail writes it (decision 0025): the address and subject are read when rendered.
+      insert into email_messages (idempotency_key, recipient, subject, template, locale, transport, status, priority,
+        payload, signature_id, campaign_id)
+      select ${`signature-confirmation/${crypto.randomUUID()}`}, '', '', 'signature-confirmation', ${context.locale},
+        ${getEnv().EMAIL_TRANSPORT}, 'queued', ${EMAIL_PRIORITY.transactional},
+        jsonb_build_object('signatureId', sig.id::text, 'token', ${token}::text), sig.id, ${campaign.id}
+      from sig
+    )
+    select r.hits, r.previous, r.window_start, r.now, r.allowed,
+      (select attack_mode from hold) as attack_mode, (select id::text from sig) as signature_id
+    from rate_limit r`.execute(getDb())
+  const row = rows[0]!
+  if (!row.allowed) return { outcome: 'rate-limited', retryAfterSeconds: weighRateLimit(row, rate).retryAfterSeconds }
+  if (row.signature_id) return { outcome: 'created', signatureId: row.signature_id }
+  return await signCampaign(campaign, input, { ...context, channel: 'form' })
 }
 
 /**

@@ -13,7 +13,7 @@ import {
   resendSenderVerification,
   updateOrganisationIdentity,
 } from '~/models/organisation.server'
-import { requireAdmin, requireAdminAction } from '~/utils/auth.server'
+import { requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { BRAND_MIN_CONTRAST, contrastRatio, normaliseHexColour } from '~/utils/colour'
 import { OrganisationIdentitySchema } from '~/models/organisation-schema'
 import { emailFrom } from '~/utils/email-sender.server'

@@ -4,7 +4,7 @@ import { useLoaderData } from '@remix-run/react'
 import { CampaignView } from '~/components/campaign-view'
 import { campaignViewData } from '~/components/campaign-view.server'
 import { attemptSignature } from '~/components/sign-action.server'
-import { requirePublicCampaign } from '~/models/campaign.server'
+import { requirePublicCampaign } from '~/http/campaign.server'
 import { NO_STORE, publicHeaders } from '~/utils/http.server'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
@@ -46,9 +46,11 @@ function countErrors(context: unknown, result: { error?: Record<string, string[]
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const locale = getLocale(request)
-  const campaign = await requirePublicCampaign(params.slug, locale, request)
   const noStore = { 'Cache-Control': NO_STORE }
-  const attempt = await attemptSignature(request, context, campaign, locale)
+  // The campaign is read alongside the rate limit's first look (attemptSignature).
+  const campaignPromise = requirePublicCampaign(params.slug, locale, request)
+  const attempt = await attemptSignature(request, context, campaignPromise, locale)
+  const campaign = await campaignPromise
   if (attempt.kind === 'refused') {
     const headers: Record<string, string> = { ...noStore }
     if (attempt.retryAfterSeconds) headers['Retry-After'] = String(attempt.retryAfterSeconds)

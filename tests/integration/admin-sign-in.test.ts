@@ -1,14 +1,14 @@
 import { sql } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createAdmin } from '../support/admin'
-import { queuedJobs, runDueJobs, queuedEmails } from '../support/jobs'
+import { runDueJobs, queuedEmails } from '../support/jobs'
 import { callRoute, form } from '../support/routes'
 import { action as signInAction, loader as signInLoader } from '~/routes/admin.sign-in'
 import { action as linkAction, loader as linkLoader } from '~/routes/admin.sign-in_.$token'
 import { getActiveSession } from '~/models/session.server'
 import { DEMO_ORGANISER_EMAIL, seedDemoContentIfEmpty } from '~/models/seed.server'
 import { SIGN_IN_LINKS_PER_EMAIL } from '~/models/sign-in.server'
-import { requireAdmin } from '~/utils/auth.server'
+import { requireAdmin } from '~/http/auth.server'
 import { getDb } from '~/utils/db.server'
 import { resetEnv } from '~/utils/env.server'
 import { hashToken } from '~/utils/security.server'
@@ -55,7 +55,7 @@ describe('asking for a sign-in link', () => {
     expect(tokens).toHaveLength(1)
     expect(tokens[0]!.user_id).toBe(member.user.id)
     // Only the hash is stored; it expires in 15 minutes.
-    expect(tokens[0]!.token_hash.equals(hashToken(jobs[0]!.payload.token))).toBe(true)
+    expect(tokens[0]!.token_hash.equals(hashToken(jobs[0]!.payload.token!))).toBe(true)
     const { rows } = await sql<{ minutes: number }>`select round(extract(epoch from expires_at - created_at) / 60)::int as minutes from sign_in_tokens`.execute(getDb())
     expect(rows[0]!.minutes).toBe(15)
   })

@@ -4,7 +4,7 @@ import { getDb } from '~/utils/db.server'
 import { createCampaign } from '../support/factories'
 import { deliver, donationRow, events, paymentsOf, startGift, useFakeStripe } from '../support/donations'
 import { startFakeStripe, stripeEvent, type FakeStripe } from '../support/fake-stripe'
-import { queuedJobs, runDueJobs, queuedEmails } from '../support/jobs'
+import { runDueJobs, queuedEmails } from '../support/jobs'
 
 let fake: FakeStripe
 beforeAll(async () => {
