@@ -2,6 +2,7 @@ import { parseWithZod } from '@conform-to/zod'
 import { describe, expect, it } from 'vitest'
 import { createCampaign, uniqueEmail } from '../../tests/support/factories'
 import { queuedJobs, queuedEmails } from '../../tests/support/jobs'
+import { emailIndex, open } from '~/models/data-key.server'
 import { getDb } from '~/utils/db.server'
 import { hashToken } from '~/utils/security.server'
 import {
@@ -89,11 +90,15 @@ describe('signCampaign', () => {
     const { result, token } = await signAndGetToken(campaign, { ...values, email: values.email.toLowerCase() })
     expect(result.outcome).toBe('created')
     const row = await getDb().selectFrom('signatures').selectAll().where('id', '=', result.signatureId!).executeTakeFirstOrThrow()
+    // Name, address and postcode are sealed; the canonical address is known only by its blind index.
+    expect(row.email).toMatch(/^v\d+:/)
+    expect(row.full_name).toMatch(/^v\d+:/)
+    expect(await open(row.email)).toBe('ada.lovelace+cause@gmail.com')
+    expect(await open(row.postcode!)).toBe('SW1A 1AA')
+    expect(row.email_index).toBe(await emailIndex('adalovelace@gmail.com'))
+    expect(row.email_index).not.toContain('ada')
     expect(row).toMatchObject({
       state: 'pending',
-      canonical_email: 'adalovelace@gmail.com',
-      email: 'ada.lovelace+cause@gmail.com',
-      postcode: 'SW1A 1AA',
       consent_updates: false,
       consent_show_name: false,
       consent_version: campaign.consent_version,

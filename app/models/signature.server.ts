@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { Signature } from '#db/types'
 import { campaignPhase } from '~/models/campaign.server'
+import { emailIndex, open, organisationOfCampaign, sealerFor } from '~/models/data-key.server'
 import { assessSignature, verifySignChallenge } from '~/models/integrity.server'
 import { awaitsConfirmation, awaitsConfirmationSql } from '~/models/signature-state'
 import { SignCampaignSchema, type SignCampaignInput } from '~/models/signature-schema'
@@ -22,25 +23,7 @@ export const SignCampaignServerSchema = SignCampaignSchema.superRefine((value, c
   }
 })
 
-const GMAIL_STYLE_DOMAINS = new Set(['gmail.com', 'googlemail.com'])
-
-/**
- * The address used to find duplicates: lower-cased, `+tags` removed, and for Gmail-style
- * domains dots removed (and googlemail folded into gmail), so one inbox signs once.
- */
-export function canonicalEmail(email: string): string {
-  const trimmed = email.trim().toLowerCase()
-  const at = trimmed.lastIndexOf('@')
-  if (at < 1) return trimmed
-  let local = trimmed.slice(0, at)
-  let domain = trimmed.slice(at + 1)
-  local = local.split('+')[0] ?? local
-  if (GMAIL_STYLE_DOMAINS.has(domain)) {
-    local = local.replaceAll('.', '')
-    domain = 'gmail.com'
-  }
-  return `${local}@${domain}`
-}
+export { canonicalEmail } from '~/models/email-address'
 
 export type SignOutcome = 'created' | 'resent' | 'already-confirmed' | 'throttled' | 'ignored'
 
@@ -56,7 +39,9 @@ export async function signCampaign(
 ): Promise<{ outcome: SignOutcome; signatureId: string | null }> {
   if (input.website) return { outcome: 'ignored', signatureId: null }
   const token = generateToken()
-  const canonical = canonicalEmail(input.email)
+  const canonical = await emailIndex(input.email)
+  // Name, address and postcode are sealed with the organisation's key (decision 0040).
+  const seal = await sealerFor(await organisationOfCampaign(getDb(), campaign.id))
   const ipHash = hashIp(context.ip)
   const emailDomain = emailDomainOf(input.email)
   const challenge = await verifySignChallenge(input.altcha)
@@ -75,11 +60,11 @@ export async function signCampaign(
         .insertInto('signatures')
         .values({
           campaign_id: campaign.id,
-          full_name: input.fullName,
-          email: input.email,
-          canonical_email: canonical,
+          full_name: seal(input.fullName),
+          email: seal(input.email),
+          email_index: canonical,
           country: input.country,
-          postcode: input.postcode ? input.postcode.toUpperCase() : null,
+          postcode: input.postcode ? seal(input.postcode.toUpperCase()) : null,
           locale: context.locale,
           consent_updates: input.consentUpdates === 'on',
           consent_show_name: input.consentShowName === 'on',
@@ -96,7 +81,7 @@ export async function signCampaign(
           sends_in_window: 1,
           send_window_started_at: sql`now()`,
         })
-        .onConflict((oc) => oc.constraint('signatures_campaign_canonical_email_key').doNothing())
+        .onConflict((oc) => oc.constraint('signatures_campaign_email_index_key').doNothing())
         .returning('id')
         .executeTakeFirst()
       if (inserted) {
@@ -108,7 +93,7 @@ export async function signCampaign(
         .selectFrom('signatures')
         .selectAll()
         .where('campaign_id', '=', campaign.id)
-        .where('canonical_email', '=', canonical)
+        .where('email_index', '=', canonical)
         .forUpdate()
         .executeTakeFirstOrThrow()
       if (existing.state === 'invalidated') return { outcome: 'ignored', signatureId: existing.id }
@@ -225,13 +210,12 @@ export async function confirmSignature(token: string): Promise<ConfirmResult> {
 }
 
 export async function getSignatureForEmail(signatureId: string) {
-  return (
-    (await getDb()
-      .selectFrom('signatures')
-      .select(['id', 'campaign_id', 'full_name', 'email', 'state', 'confirmed_at', 'locale', 'counted_at'])
-      .where('id', '=', signatureId)
-      .executeTakeFirst()) ?? null
-  )
+  const row = await getDb()
+    .selectFrom('signatures')
+    .select(['id', 'campaign_id', 'full_name', 'email', 'state', 'confirmed_at', 'locale', 'counted_at'])
+    .where('id', '=', signatureId)
+    .executeTakeFirst()
+  return row ? { ...row, full_name: await open(row.full_name), email: await open(row.email) } : null
 }
 
 function isPlausibleToken(token: string) {

@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createAdmin } from '../support/admin'
-import { queuedJobs, runDueJobs, queuedEmails } from '../support/jobs'
+import { queuedJobs, runDueJobs, queuedEmails, openEmailRow } from '../support/jobs'
 import { callRoute, form } from '../support/routes'
 import { action as signInAction, loader as signInLoader } from '~/routes/admin.sign-in'
 import { action as linkAction, loader as linkLoader } from '~/routes/admin.sign-in_.$token'
@@ -99,7 +99,7 @@ describe('asking for a sign-in link', () => {
     await callRoute(signInAction, { url: '/admin/sign-in?lang=ru', method: 'POST', body: form({ email: member.user.email }) })
     const token = (await queuedEmails('sign-in-link'))[0]!.payload.token
     await runDueJobs()
-    const message = await getDb().selectFrom('email_messages').selectAll().executeTakeFirstOrThrow()
+    const message = await openEmailRow(await getDb().selectFrom('email_messages').selectAll().executeTakeFirstOrThrow())
     expect(message).toMatchObject({ recipient: member.user.email, template: 'sign-in-link', locale: 'ru', status: 'sent' })
     expect(message.subject).toBe('Ваша ссылка для входа в Chorus')
     expect(message.html).toContain(`http://localhost:3000/admin/sign-in/${token}?lang=ru`)

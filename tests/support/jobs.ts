@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import { Logger, runOnce } from 'graphile-worker'
 import { taskList } from '~/jobs/index.server'
 import { drainOutbox } from '~/models/email-sender.server'
+import { open, openNullable } from '~/models/data-key.server'
 import { getDb, getPool } from '~/utils/db.server'
 
 const silent = new Logger(() => () => {})
@@ -64,4 +65,14 @@ export async function queuedEmails(template?: string) {
   if (template) query = query.where('template', '=', template)
   const rows = await query.execute()
   return rows.map((row) => ({ ...row, payload: (row.payload ?? {}) as Record<string, string> }))
+}
+
+/** A stored email as the sender reads it: recipient and bodies are sealed at rest (decision 0040). */
+export async function openEmailRow<T extends { recipient?: string; html?: string | null; text?: string | null }>(row: T): Promise<T> {
+  return {
+    ...row,
+    ...(row.recipient !== undefined ? { recipient: await open(row.recipient) } : {}),
+    ...(row.html !== undefined ? { html: await openNullable(row.html) } : {}),
+    ...(row.text !== undefined ? { text: await openNullable(row.text) } : {}),
+  }
 }
