@@ -86,6 +86,12 @@ export function forgetCurrentKeys() {
   indexKey = null
 }
 
+/** For tests: forget every unwrapped key too, as a fresh process would. */
+export function forgetAllKeys() {
+  forgetCurrentKeys()
+  unwrapped.clear()
+}
+
 /** A sealer for one organisation (null: the platform's own key), for sealing many values without a lookup each. */
 export async function sealerFor(organisationId: string | null, db?: DB): Promise<(value: string) => string> {
   const { id, key } = await currentKey('data', organisationId, db)
