@@ -140,7 +140,7 @@ const dataDir = path.resolve('.data/bench-surge')
 fs.mkdirSync(dataDir, { recursive: true })
 // The server's own output (the build, the worker's retries) goes to a file, not among the numbers.
 const serverLog = fs.openSync(path.join(dataDir, 'server.log'), 'w')
-const server = spawn(process.execPath, [path.resolve('node_modules/tsx/dist/cli.mjs'), 'server/start.ts'], {
+const server = spawn(process.execPath, ['--import', 'tsx', 'server/start.ts'], {
   env: {
     ...process.env,
     NODE_ENV: 'production',

@@ -12,6 +12,7 @@ import { sql } from 'kysely'
 import { getDb } from '../app/utils/db.server'
 import { getEnv, type Env } from '../app/utils/env.server'
 import { logger } from '../app/utils/logger.server'
+import { isDraining } from '../app/utils/process.server'
 import { precompressedAssets } from './compressed-assets'
 import { createPageCache, type PageCache } from './page-cache'
 import { eventLoopHealth, startEventLoopWatchdog } from '../app/utils/event-loop.server'
@@ -27,6 +28,8 @@ export function contentSecurityPolicy(
   scripts: string | { hashes: string[] },
   options: { dev: boolean; https: boolean; path: string; formActions?: string[] },
 ) {
+  // Only the embeddable sign form may be framed, by any site (decision 0038); no other page.
+  const framable = isEmbedPath(options.path)
   // The development mailbox shows emails as written, with their inline styles.
   const inlineStyles = options.dev || options.path.startsWith('/dev/mailbox')
   const scriptSources = typeof scripts === 'string' ? [`'nonce-${scripts}'`] : scripts.hashes
@@ -38,11 +41,23 @@ export function contentSecurityPolicy(
     `font-src 'self'`,
     `connect-src 'self'${options.dev ? ' ws: wss:' : ''}`,
     `form-action 'self'${(options.formActions ?? []).map((source) => ` ${source}`).join('')}`,
-    `frame-ancestors 'none'`,
+    `frame-ancestors ${framable ? '*' : "'none'"}`,
     `base-uri 'self'`,
     `object-src 'none'`,
     ...(options.https ? ['upgrade-insecure-requests'] : []),
   ].join('; ')
+}
+
+export const NUL_IN_URL_TEXT = 'The address holds a NUL character.'
+
+/** A URL whose path or query decodes to a NUL character (`%00`, in any case). */
+export function hasEncodedNul(url: string) {
+  return /%00/i.test(url) || url.includes('\u0000')
+}
+
+/** The campaign embed, the one page other sites may put in an iframe. */
+export function isEmbedPath(path: string): boolean {
+  return /^\/campaigns\/[^/]+\/embed\/?$/.test(path)
 }
 
 export function redactPath(path: string) {
@@ -106,7 +121,7 @@ export function createApp(options: {
       contentSecurityPolicy(nonce, { dev: options.mode === 'development', https, path: req.path, formActions }),
     )
     res.setHeader('X-Content-Type-Options', 'nosniff')
-    res.setHeader('X-Frame-Options', 'DENY')
+    if (!isEmbedPath(req.path)) res.setHeader('X-Frame-Options', 'DENY')
     // Never tell another site which page (a confirmation link, say) a visitor came from. Not
     // no-referrer: Chromium then sends `Origin: null` with form posts, which the CSRF check refuses.
     res.setHeader('Referrer-Policy', 'same-origin')
@@ -138,6 +153,14 @@ export function createApp(options: {
       return refuseTooLarge(req, res)
     }
     next()
+  })
+
+  // PostgreSQL refuses text holding NUL (0x00): a path or query string carrying one (`%00`) is
+  // answered 400 here, before a route could hand it to a query. Bodies are cleaned where they are
+  // read (readForm, readJsonBody), so every text a route sees is NUL-free (decision 0015).
+  app.use((req, res, next) => {
+    if (!hasEncodedNul(req.originalUrl)) return next()
+    res.status(400).set('Cache-Control', 'no-store').type('text/plain').send(NUL_IN_URL_TEXT)
   })
 
   // Remix refuses an action whose Origin does not match the host, but by throwing (a 500):
@@ -172,6 +195,11 @@ export function createApp(options: {
 
   startEventLoopWatchdog()
   app.get('/healthz', async (_req, res) => {
+    // A deploy's SIGTERM: the load balancer should stop sending traffic here (decision 0026).
+    if (isDraining()) {
+      res.status(503).set('Cache-Control', 'no-store').json({ status: 'draining' })
+      return
+    }
     const loop = eventLoopHealth()
     try {
       await Promise.race([

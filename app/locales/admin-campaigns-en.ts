@@ -37,6 +37,7 @@ export const adminCampaignsEn = {
   'admin.new.submit': 'Create draft',
   'admin.new.error.title': 'Enter a title',
   'admin.new.error.titleTooLong': 'The title must be 200 characters or fewer',
+  'admin.new.error.titleLineBreak': 'The title must fit on one line',
   'admin.new.error.locale': 'Choose a language',
 
   'admin.edit.title': 'Edit “{title}”',
@@ -172,4 +173,14 @@ export const adminCampaignsEn = {
   'campaign.milestone': '{count} signatures',
   'campaign.milestone#one': '{count} signature',
   'campaign.milestoneReached': 'reached',
+  // Shown on the dashboard only when emails wait longer than expected (decision 0026).
+  'admin.delayed.title': 'Emails delayed',
+  'admin.delayed.waiting': '{count} emails have been waiting longer than expected to go out.',
+  'admin.delayed.waiting#one': '{count} email has been waiting longer than expected to go out.',
+  'admin.delayed.updates': 'Of these, {count} are an update to signers.',
+  'admin.delayed.updates#one': 'Of these, {count} is an update to signers.',
+  'admin.delayed.oldest': 'The oldest was queued {ago}.',
+  'admin.delayed.reason.provider': 'Reason given by the email provider: {message}',
+  'admin.delayed.reason.no-worker': 'Reason: no job runner is running, so nothing is being sent. Start the server with WORKER=on or run npm run worker.',
+  'admin.delayed.reason.unknown': 'No error has been reported: the sender is working through a backlog. They will go out; nothing needs to be sent again.',
 } as const

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto'
 import { sql } from 'kysely'
 import { sealEmailContent } from '~/models/email-content.server'
-import type { Executor } from '~/utils/db.server'
+import { getDb, type Executor } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 
 // The outbox (issue 11, decision 0025): every email Chorus sends is first a queued email_messages
@@ -69,21 +69,27 @@ export async function queueEmail(tx: Executor, input: QueueEmailInput): Promise<
 /** How long an email may wait before the workspace calls it delayed. */
 export const DELAY_THRESHOLD_SECONDS = { transactional: 120, update: 900 } as const
 
+/** Why emails wait: the provider's last refusal (its own words), or no process running jobs. */
+export type DelayReason = { kind: 'provider'; message: string } | { kind: 'no-worker' } | { kind: 'unknown' }
+
 export interface DelayedEmails {
   /** Queued or being sent longer than expected (transactional and update emails). */
   waiting: number
+  /** Of those, emails of updates to signers. */
+  updates: number
   oldestQueuedAt: Date | null
-  /** Why, when the sender knows: the provider's last refusal, or a paused rate gate. */
-  reason: string | null
+  reason: DelayReason
 }
 
 /**
  * What is stuck in the outbox for one organisation: emails waiting longer than expected, and
- * the reason the sender last recorded. Nothing is reported while all is well.
+ * why, as far as the sender knows (decision 0026). Null while all is well: the workspace then
+ * shows nothing.
  */
-export async function delayedEmailsForOrganisation(db: Executor, organisationId: string): Promise<DelayedEmails | null> {
-  const row = await sql<{ waiting: number; oldest: Date | null; reason: string | null }>`
-    select count(*)::int as waiting, min(m.created_at) as oldest,
+export async function delayedEmailsForOrganisation(organisationId: string, db: Executor = getDb()): Promise<DelayedEmails | null> {
+  const row = await sql<{ waiting: number; updates: number; oldest: Date | null; reason: string | null }>`
+    select count(*)::int as waiting, (count(*) filter (where m.priority >= ${EMAIL_PRIORITY.update}))::int as updates,
+      min(m.created_at) as oldest,
       (select b.last_error from email_batches b
         where b.id in (select batch_id from email_messages w join campaigns wc on wc.id = w.campaign_id
           where wc.organisation_id = ${organisationId} and w.status = 'sending' and w.batch_id is not null)
@@ -96,10 +102,18 @@ export async function delayedEmailsForOrganisation(db: Executor, organisationId:
         then make_interval(secs => ${DELAY_THRESHOLD_SECONDS.update}) else make_interval(secs => ${DELAY_THRESHOLD_SECONDS.transactional}) end`.execute(db)
   const found = row.rows[0]
   if (!found || found.waiting === 0) return null
-  let reason = found.reason
-  if (!reason) {
+  let message = found.reason
+  if (!message) {
     const gate = await db.selectFrom('email_send_throttle').select(['next_at', 'reason']).where('id', '=', 1).executeTakeFirst()
-    if (gate?.reason && gate.next_at > new Date()) reason = gate.reason
+    if (gate?.reason && gate.next_at > new Date()) message = gate.reason
   }
-  return { waiting: found.waiting, oldestQueuedAt: found.oldest, reason }
+  let reason: DelayReason = message ? { kind: 'provider', message } : { kind: 'unknown' }
+  if (!message) {
+    // No process running jobs has beaten lately: nothing is sending at all.
+    const runners = await sql<{ n: number }>`select count(*)::int as n from worker_heartbeats
+      where cardinality(job_worker_ids) > 0 and not draining
+        and beat_at > now() - make_interval(secs => ${getEnv().WORKER_DEAD_AFTER_SECONDS})`.execute(db)
+    if (runners.rows[0]!.n === 0) reason = { kind: 'no-worker' }
+  }
+  return { waiting: found.waiting, updates: found.updates, oldestQueuedAt: found.oldest, reason }
 }

@@ -7,7 +7,7 @@ import { logger } from '~/utils/logger.server'
 // them that finds a worker silent for longer than the timeout releases what it held: its
 // graphile-worker jobs (force_unlock_workers) and our own leases (the outbox batch it was
 // sending). A count fold and an update's audience are single transactions, so PostgreSQL itself
-// undoes them when the dead process's connection goes.
+// undoes them when the dead process's connection goes. server/recovery.ts runs both on a timer.
 
 export interface Beat {
   workerId: string
@@ -45,7 +45,13 @@ export async function releaseDeadWorkers(timeoutSeconds: number): Promise<Releas
         .where('beat_at', '<', sql<Date>`now() - make_interval(secs => ${timeoutSeconds})`)
         .returning(['worker_id', 'host', 'pid', 'job_worker_ids'])
         .execute()
-      const jobWorkerIds = dead.flatMap((d) => d.job_worker_ids)
+      // Also jobs locked longer than the timeout by a graphile-worker id no living process claims:
+      // a process that died between taking its first job and its first beat, or one that never beat.
+      const orphans = await sql<{ locked_by: string }>`
+        select distinct j.locked_by from graphile_worker._private_jobs j
+        where j.locked_by is not null and j.locked_at < now() - make_interval(secs => ${timeoutSeconds})
+          and not exists (select 1 from worker_heartbeats h where j.locked_by = any(h.job_worker_ids))`.execute(tx)
+      const jobWorkerIds = [...new Set([...dead.flatMap((d) => d.job_worker_ids), ...orphans.rows.map((o) => o.locked_by)])]
       let jobs = 0
       if (jobWorkerIds.length > 0) {
         const locked = await sql<{ n: number }>`select count(*)::int as n from graphile_worker._private_jobs where locked_by = any(${jobWorkerIds}::text[])`.execute(tx)
@@ -60,7 +66,7 @@ export async function releaseDeadWorkers(timeoutSeconds: number): Promise<Releas
               and not exists (select 1 from worker_heartbeats h where h.worker_id = email_batches.worker_id)))
         returning id`.execute(tx)
       const released = { workers: dead.map((d) => ({ workerId: d.worker_id, host: d.host, pid: d.pid })), jobs, batches: batches.rows.length }
-      if (dead.length > 0 || batches.rows.length > 0) logger.warn(released, 'released the work of dead workers')
+      if (dead.length > 0 || jobs > 0 || batches.rows.length > 0) logger.warn(released, 'released the work of dead workers')
       return released
     })
 }

@@ -2,9 +2,11 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { listAdminCampaigns } from '~/models/admin-campaign.server'
+import { delayedEmailsForOrganisation } from '~/models/email-outbox.server'
 import { can, requireAdmin } from '~/utils/auth.server'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, formatNumber, makeTranslator, type MessageKey } from '~/utils/i18n'
+import { formatDate, formatNumber, timeAgo, type MessageKey } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useT } from '~/utils/use-t'
 
@@ -12,12 +14,25 @@ import { useLocale, useT } from '~/utils/use-t'
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'campaigns.view')
-  const campaigns = await listAdminCampaigns(admin.organisation.id)
-  const t = makeTranslator(getLocale(request))
+  const canEdit = can(admin.role, 'campaigns.edit')
+  const [campaigns, delayed] = await Promise.all([
+    listAdminCampaigns(admin.organisation.id),
+    // Nothing about sending is shown unless something is stuck (decision 0026).
+    canEdit ? delayedEmailsForOrganisation(admin.organisation.id) : null,
+  ])
+  const locale = getLocale(request)
+  const t = makeTranslator(locale)
   return data(
     {
       organisation: admin.organisation.name,
-      canEdit: can(admin.role, 'campaigns.edit'),
+      canEdit,
+      delayed: delayed && {
+        waiting: delayed.waiting,
+        updates: delayed.updates,
+        // Worded here, once: a relative time rendered again in the browser could differ.
+        oldestAgo: delayed.oldestQueuedAt ? timeAgo(locale, delayed.oldestQueuedAt) : null,
+        reason: delayed.reason,
+      },
       campaigns: campaigns.map((c) => ({
         id: c.id,
         slug: c.slug,
@@ -38,7 +53,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }]
 
 export default function AdminCampaigns() {
-  const { organisation, canEdit, campaigns } = useLoaderData<typeof loader>()
+  const { organisation, canEdit, campaigns, delayed } = useLoaderData<typeof loader>()
   const t = useT()
   const locale = useLocale()
   return (
@@ -51,6 +66,21 @@ export default function AdminCampaigns() {
           </Link>
         ) : null}
       </div>
+      {delayed ? (
+        <section className="notice" aria-labelledby="delayed-emails">
+          <h2 id="delayed-emails">{t('admin.delayed.title')}</h2>
+          <p>
+            {t('admin.delayed.waiting', { count: delayed.waiting })}{' '}
+            {delayed.updates > 0 ? t('admin.delayed.updates', { count: delayed.updates }) : null}{' '}
+            {delayed.oldestAgo ? t('admin.delayed.oldest', { ago: delayed.oldestAgo }) : null}
+          </p>
+          <p>
+            {delayed.reason.kind === 'provider'
+              ? t('admin.delayed.reason.provider', { message: delayed.reason.message })
+              : t(`admin.delayed.reason.${delayed.reason.kind}`)}
+          </p>
+        </section>
+      ) : null}
       {campaigns.length === 0 ? (
         <p>{canEdit ? t('admin.campaigns.emptyCanEdit') : t('admin.campaigns.empty')}</p>
       ) : (

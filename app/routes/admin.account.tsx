@@ -9,7 +9,8 @@ import { adminError, clearSessionCookie, requireAdmin, requireAdminAction } from
 import { getDb } from '~/utils/db.server'
 import { badRequest } from '~/utils/form.server'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, makeTranslator, type MessageKey } from '~/utils/i18n'
+import { formatDate, type MessageKey } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useT } from '~/utils/use-t'
 

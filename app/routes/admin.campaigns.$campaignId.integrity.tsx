@@ -18,7 +18,8 @@ import { getIntegrityOverview, previewIntegrityAction, saveIntegritySettings, st
 import { switchAttackMode } from '~/models/integrity.server'
 import { adminError, can, requireAdmin, requireAdminAction } from '~/utils/auth.server'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, formatNumber, makeTranslator, type MessageKey } from '~/utils/i18n'
+import { formatDate, formatNumber, type MessageKey } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useT } from '~/utils/use-t'
 

@@ -8,7 +8,7 @@ import { requireAdminCampaign } from '~/models/admin-campaign.server'
 import { getPublicCampaignById } from '~/models/campaign.server'
 import { can, requireAdmin } from '~/utils/auth.server'
 import { NO_STORE } from '~/utils/http.server'
-import { makeTranslator } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useT } from '~/utils/use-t'
 

@@ -11,7 +11,8 @@ import { getSupporter, invalidateSignature, listSupporters, removeSignature, typ
 import { adminError, can, requireAdmin, requireAdminAction } from '~/utils/auth.server'
 import { countryName } from '~/utils/countries.server'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, makeTranslator, type Locale, type MessageKey } from '~/utils/i18n'
+import { formatDate, type Locale, type MessageKey } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useT } from '~/utils/use-t'
 

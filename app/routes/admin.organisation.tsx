@@ -4,6 +4,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { data, redirect } from '@remix-run/node'
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { z } from 'zod'
+import { hasLineBreak } from '~/utils/text'
 import { CsrfField } from '~/components/csrf-field'
 import { ErrorSummary } from '~/components/error-summary'
 import { FormField } from '~/components/form-field'
@@ -18,7 +19,8 @@ import { requireAdmin, requireAdminAction } from '~/utils/auth.server'
 import { BRAND_MIN_CONTRAST, contrastRatio, normaliseHexColour } from '~/utils/colour'
 import { emailFrom } from '~/utils/email-sender.server'
 import { NO_STORE } from '~/utils/http.server'
-import { makeTranslator, type MessageKey } from '~/utils/i18n'
+import { type MessageKey } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useMessage, useT } from '~/utils/use-t'
 
@@ -30,7 +32,8 @@ const optional = (max: number) =>
     .max(max, 'reach.org.error.tooLong')
     .optional()
     .transform((v) => (v ? v : null))
-const noControl = (v: string | null) => v === null || !/[\u0000-\u001f\u007f]/.test(v)
+// The name and the sender name make the From header: no controls, and no line break of any kind.
+const noControl = (v: string | null) => v === null || (!/[\u0000-\u001f\u007f]/.test(v) && !hasLineBreak(v))
 
 export const OrganisationIdentitySchema = z.object({
   intent: z.literal('save'),

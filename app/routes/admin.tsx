@@ -4,6 +4,8 @@ import { Form, isRouteErrorResponse, Link, NavLink, Outlet, useLoaderData, useRo
 import { CsrfField } from '~/components/csrf-field'
 import { can, getAdminSession } from '~/utils/auth.server'
 import { NO_STORE } from '~/utils/http.server'
+import { workspaceMessages } from '~/utils/i18n.server'
+import { getLocale } from '~/utils/locale.server'
 import type { MessageKey } from '~/utils/i18n'
 import { useT } from '~/utils/use-t'
 
@@ -16,6 +18,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const admin = state?.admin
   return data(
     {
+      // The workspace's messages join the public ones here, never on public pages (decision 0037).
+      messages: workspaceMessages(getLocale(request)),
       admin: admin
         ? {
             user: admin.user,

@@ -4,7 +4,8 @@ import { listMembershipsOfUser, type MembershipWithOrganisation } from '~/models
 import { getActiveSession, SESSION_MAX_DAYS, type ActiveSession } from '~/models/session.server'
 import { getEnv } from '~/utils/env.server'
 import { FORM_LIMIT_BYTES, readForm } from '~/utils/form.server'
-import { translate, type MessageKey } from '~/utils/i18n'
+import { type MessageKey } from '~/utils/i18n'
+import { translate } from '~/utils/i18n.server'
 import { readCookie } from '~/utils/locale.server'
 import { signValue, verifySignedValue } from '~/utils/security.server'
 

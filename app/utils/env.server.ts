@@ -66,6 +66,8 @@ export const EnvSchema = z
     SIGN_RATE_LIMIT: positiveInt.default(20),
     SIGN_RATE_WINDOW_SECONDS: positiveInt.default(3600),
     WORKER_CONCURRENCY: positiveInt.default(4),
+    // Web processes `npm start` runs on this machine (Node's cluster; decision 0001): one per core.
+    WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
     // Donations (issue 3): both Stripe keys, or neither (then the donate page says donations are off).
     STRIPE_SECRET_KEY: z.string().min(1).optional(),
     STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
@@ -80,9 +82,10 @@ export const EnvSchema = z
     // name, accepted for one release with a warning.
     RESEND_RATE_LIMIT: z.coerce.number().positive().max(1000).optional(),
     UPDATE_SEND_RATE: z.coerce.number().positive().max(1000).optional(),
-    // Crash recovery (issue 16): a worker silent this long is taken for dead and what it held is
-    // released; a SIGTERM finishes or releases work within the grace period, then exits.
-    WORKER_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().int().min(2).max(3600).default(30),
+    // Crash recovery (issue 16, decision 0026): a process whose heartbeat has been silent this
+    // long is taken for dead and what it held is released; a SIGTERM finishes or releases work
+    // within the grace period, then exits.
+    WORKER_DEAD_AFTER_SECONDS: z.coerce.number().int().min(2).max(3600).default(30),
     SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(3600).default(20),
     // Signatures each OSDI API key may record an hour (an integration sends many people's).
     API_SIGN_RATE_LIMIT: positiveInt.default(600),

@@ -1,5 +1,8 @@
-import { en, type MessageKey } from '~/locales/en'
-import { ru } from '~/locales/ru'
+import type { MessageKey } from '~/locales/en'
+
+// This module is shared with the browser, so it holds no catalogue: the server translates with
+// the full catalogues (i18n.server.ts) and hands each page only the messages it may show
+// (decision 0037), which useT() reads back.
 
 export const LOCALES = ['en', 'ru'] as const
 export type Locale = (typeof LOCALES)[number]
@@ -7,37 +10,29 @@ export const DEFAULT_LOCALE: Locale = 'en'
 
 export const LOCALE_NAMES: Record<Locale, string> = { en: 'English', ru: 'Русский' }
 
-const catalogues: Record<Locale, Record<string, string>> = { en, ru }
-
 export type { MessageKey }
 export type TranslateVars = Record<string, string | number>
 export type Translate = (key: MessageKey, vars?: TranslateVars) => string
+export type Messages = Readonly<Record<string, string>>
 
 export function isLocale(value: unknown): value is Locale {
   return typeof value === 'string' && (LOCALES as readonly string[]).includes(value)
 }
 
 /**
- * Looks a message up in the locale's catalogue, falling back to English.
+ * Looks a message up in a catalogue, then in `fallback` (English on the server).
  * With a numeric `count`, a plural form `key#one|few|many|other` is chosen by the locale's rules.
  */
-export function translate(locale: Locale, key: MessageKey, vars: TranslateVars = {}): string {
-  const catalogue = catalogues[locale] ?? en
-  let message: string | undefined
-  if (typeof vars.count === 'number') {
-    const form = cached(pluralRules, locale, () => new Intl.PluralRules(locale)).select(vars.count)
-    message = catalogue[`${key}#${form}`] ?? catalogue[`${key}#other`]
-  }
-  message ??= catalogue[key] ?? (en as Record<string, string>)[key] ?? key
+export function translateWith(messages: Messages, locale: Locale, key: MessageKey, vars: TranslateVars = {}, fallback?: Messages): string {
+  const form = typeof vars.count === 'number' ? cached(pluralRules, locale, () => new Intl.PluralRules(locale)).select(vars.count) : null
+  const find = (catalogue: Messages) =>
+    (form ? (catalogue[`${key}#${form}`] ?? catalogue[`${key}#other`]) : undefined) ?? catalogue[key]
+  const message = find(messages) ?? (fallback ? find(fallback) : undefined) ?? key
   return message.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const value = vars[name]
     if (value === undefined) return whole
     return typeof value === 'number' ? formatNumber(locale, value) : value
   })
-}
-
-export function makeTranslator(locale: Locale): Translate {
-  return (key, vars) => translate(locale, key, vars)
 }
 
 // Intl objects are costly to build and safe to share: one per locale (and style).

@@ -7,7 +7,7 @@ import { loader as listLoader } from '~/routes/admin.campaigns.$campaignId.updat
 import { action as newAction, loader as newLoader } from '~/routes/admin.campaigns.$campaignId.updates.new'
 import { action as updateAction, loader as updateLoader } from '~/routes/admin.campaigns.$campaignId.updates.$updateId'
 import { getDb } from '~/utils/db.server'
-import { translate } from '~/utils/i18n'
+import { translate } from '~/utils/i18n.server'
 
 const db = () => getDb()
 

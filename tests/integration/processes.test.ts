@@ -4,13 +4,13 @@ import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 
-const tsx = path.resolve('node_modules/.bin/tsx')
 
 function start(script: string, env: Record<string, string>) {
   // Without DATABASE_URL: the embedded database path; without NODE_ENV: a local run.
   const { DATABASE_URL: _url, NODE_ENV: _mode, ...inherited } = process.env
   const childEnv = { ...inherited, ...env }
-  const child = spawn(tsx, [script], { env: childEnv as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+  // As `npm start` and `npm run worker` run it: node itself, so signals reach the process directly.
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: childEnv as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] })
   let output = ''
   child.stdout.on('data', (chunk) => (output += chunk))
   child.stderr.on('data', (chunk) => (output += chunk))
