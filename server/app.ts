@@ -56,12 +56,12 @@ export function hasEncodedNul(url: string) {
   return /%00/i.test(url) || url.includes('\u0000')
 }
 
-export { redactPath } from './redact-path'
-
 /** The campaign embed, the one page other sites may put in an iframe. */
 export function isEmbedPath(path: string): boolean {
   return /^\/campaigns\/[^/]+\/embed\/?$/.test(path)
 }
+
+export { redactPath } from './redact-path'
 
 /**
  * A browser's POST from another site: its Origin is none of ours. Ours is APP_URL's origin and,

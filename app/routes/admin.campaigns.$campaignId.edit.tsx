@@ -21,6 +21,7 @@ import { renderMarkdown } from '~/utils/markdown.server'
 import { formatMoney } from '~/utils/money'
 import { useT } from '~/utils/use-t'
 import { ErrorSummary } from '~/components/error-summary'
+import { useUnsavedChanges } from '~/components/unsaved-changes'
 
 // The campaign editor: one form per locale (texts of that locale plus the shared settings), sent
 // as multipart because it may carry the hero image. Saves name the version they started from
@@ -303,6 +304,7 @@ function EditorForm() {
   ]
   const busy = navigation.state === 'submitting'
   const langOf = { lang: editLocale }
+  const unsaved = useUnsavedChanges(form.id, t('admin.edit.leaveConfirm'))
 
   return (
     <Form method="post" encType="multipart/form-data" {...getFormProps(form)} className="editor" noValidate>
@@ -500,9 +502,15 @@ function EditorForm() {
         </div>
       </fieldset>
 
-      <button type="submit" name="intent" value="save" className="button" disabled={busy}>
-        {t('admin.edit.save')}
-      </button>
+      {/* The save button stays in view along the long form, with a word when changes are unsaved. */}
+      <div className="save-bar">
+        <button type="submit" name="intent" value="save" className="button" disabled={busy}>
+          {t('admin.edit.save')}
+        </button>
+        <p aria-live="polite" className="save-bar-status">
+          {unsaved ? t('admin.edit.unsaved') : ''}
+        </p>
+      </div>
     </Form>
   )
 }

@@ -152,7 +152,7 @@ export default function Members() {
 
       <section aria-labelledby="members-heading">
         <h2 id="members-heading">{t('admin.members.title')}</h2>
-        <div className="table-scroll">
+        <div className="table-scroll" role="region" aria-labelledby="members-heading" tabIndex={0}>
           <table className="data">
             <thead>
               <tr>
@@ -211,7 +211,7 @@ export default function Members() {
         {invitations.length === 0 ? (
           <p>{t('admin.members.noPending')}</p>
         ) : (
-          <div className="table-scroll">
+          <div className="table-scroll" role="region" aria-labelledby="pending-heading" tabIndex={0}>
             <table className="data">
               <thead>
                 <tr>

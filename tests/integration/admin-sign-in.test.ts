@@ -1,9 +1,9 @@
 import { sql } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createAdmin } from '../support/admin'
-import { queuedJobs, runDueJobs, queuedEmails, runJobsOf } from '../support/jobs'
+import { queuedJobs, runDueJobs, queuedEmails, runJobsOf, openEmailRow } from '../support/jobs'
+import { REQUEST_SIGN_IN_LINK_TASK } from '~/models/sign-in.server'
 import { callRoute, form } from '../support/routes'
-import { requestSignInLinkJob } from '~/jobs/request-sign-in-link.server'
 import { action as signInAction, loader as signInLoader } from '~/routes/admin.sign-in'
 import { action as linkAction, loader as linkLoader } from '~/routes/admin.sign-in_.$token'
 import { getActiveSession } from '~/models/session.server'
@@ -20,7 +20,7 @@ const postSignIn = (email: string, extra: Record<string, string> = {}, ip = '192
 /** Asks for a link, then runs the job that looks the address up (the request itself only queues it). */
 async function requestLink(email: string, extra: Record<string, string> = {}, ip = '192.0.2.10') {
   const response = await postSignIn(email, extra, ip)
-  await runJobsOf(requestSignInLinkJob.name)
+  await runJobsOf(REQUEST_SIGN_IN_LINK_TASK)
   return response
 }
 
@@ -87,12 +87,12 @@ describe('asking for a sign-in link', () => {
     // Each request wrote exactly one job and nothing else; the answer cannot tell them apart.
     expect(afterKnown).toEqual({ jobs: start.jobs + 1, tokens: start.tokens, emails: start.emails })
     expect(afterUnknown).toEqual({ jobs: start.jobs + 2, tokens: start.tokens, emails: start.emails })
-    const jobs = (await queuedJobs(requestSignInLinkJob.name)).map((job) => Object.keys(job.payload).sort())
+    const jobs = (await queuedJobs(REQUEST_SIGN_IN_LINK_TASK)).map((job) => Object.keys(job.payload).sort())
     expect(jobs).toEqual([['email', 'locale', 'next'], ['email', 'locale', 'next']])
     // The job then emails the member only.
-    await runJobsOf(requestSignInLinkJob.name)
+    await runJobsOf(REQUEST_SIGN_IN_LINK_TASK)
     expect(await queuedEmails('sign-in-link')).toHaveLength(1)
-    expect(await queuedJobs(requestSignInLinkJob.name)).toEqual([])
+    expect(await queuedJobs(REQUEST_SIGN_IN_LINK_TASK)).toEqual([])
   })
 
   it('does not email someone who belongs to no organisation', async () => {
@@ -132,10 +132,10 @@ describe('asking for a sign-in link', () => {
   it('emails a link to the page with the button, in the asker’s language', async () => {
     const member = await createAdmin(getDb())
     await callRoute(signInAction, { url: '/admin/sign-in?lang=ru', method: 'POST', body: form({ email: member.user.email }) })
-    await runJobsOf(requestSignInLinkJob.name)
+    await runJobsOf(REQUEST_SIGN_IN_LINK_TASK)
     const token = (await queuedEmails('sign-in-link'))[0]!.payload.token
     await runDueJobs()
-    const message = await getDb().selectFrom('email_messages').selectAll().executeTakeFirstOrThrow()
+    const message = await openEmailRow(await getDb().selectFrom('email_messages').selectAll().executeTakeFirstOrThrow())
     expect(message).toMatchObject({ recipient: member.user.email, template: 'sign-in-link', locale: 'ru', status: 'sent' })
     expect(message.subject).toBe('Ваша ссылка для входа в Chorus')
     expect(message.html).toContain(`http://localhost:3000/admin/sign-in/${token}?lang=ru`)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { adminForm, createAdmin, type TestAdmin } from '../support/admin'
 import { createCampaign, createSignature } from '../support/factories'
-import { queuedJobs, runDueJobs } from '../support/jobs'
+import { queuedJobs, runDueJobs, openEmailRow } from '../support/jobs'
 import { callRoute } from '../support/routes'
 import { loader as listLoader } from '~/routes/admin.campaigns.$campaignId.updates._index'
 import { action as newAction, loader as newLoader } from '~/routes/admin.campaigns.$campaignId.updates.new'
@@ -123,7 +123,7 @@ describe('the updates workspace', () => {
     expect(outcome.headers.get('Location')).toContain('done=test')
     // Through the outbox, ahead of any fan-out.
     await runDueJobs()
-    const emails = await db().selectFrom('email_messages').selectAll().execute()
+    const emails = await Promise.all((await db().selectFrom('email_messages').selectAll().execute()).map(openEmailRow))
     expect(emails).toHaveLength(1)
     expect(emails[0]).toMatchObject({ recipient: admin.user.email, subject: '[Test] We met the minister', update_id: null, status: 'sent' })
     expect(emails[0]!.html).toContain('<strong>well</strong>')
@@ -152,7 +152,7 @@ describe('the updates workspace', () => {
     expect(await queuedJobs('send-campaign-update')).toHaveLength(1)
     const sending = await load(admin, campaign.id, updateId)
     expect(sending.data.update.status).toBe('sending')
-    expect(sending.data.progress).toEqual({ audience: null, sent: 0, failed: 0, skipped: 0, remaining: 0 })
+    expect(sending.data.progress).toEqual({ audience: null, sent: 0, failed: 0, skipped: 0, remaining: 0, delayed: null })
 
     // Sending again, or editing, is refused now.
     const again = await post(admin, campaign.id, updateId, { intent: 'send', version: '1', confirm: 'yes' })
@@ -163,7 +163,7 @@ describe('the updates workspace', () => {
     await runDueJobs()
     const done = await load(admin, campaign.id, updateId)
     expect(done.data.update.status).toBe('sent')
-    expect(done.data.progress).toEqual({ audience: 3, sent: 3, failed: 0, skipped: 0, remaining: 0 })
+    expect(done.data.progress).toEqual({ audience: 3, sent: 3, failed: 0, skipped: 0, remaining: 0, delayed: null })
     const emails = await db().selectFrom('email_messages').select(['locale', 'subject']).where('update_id', '=', updateId).execute()
     // No Russian text: the Russian signer gets the campaign's main language.
     expect(emails.map((e) => e.locale).sort()).toEqual(['en', 'en', 'en'])
