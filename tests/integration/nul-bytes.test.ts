@@ -8,6 +8,7 @@ import { createCampaign } from '../support/factories'
 import { listRouteFiles, pathFor, routeModulesBuild, type RouteFile } from '../support/route-table'
 import { createApp } from '../../server/app'
 import { createApiKey } from '~/models/api-key.server'
+import { open } from '~/models/data-key.server'
 import { createSession } from '~/models/session.server'
 import { csrfTokenFor, SESSION_COOKIE } from '~/http/auth.server'
 import { readForm, withoutNul } from '~/utils/form.server'
@@ -223,7 +224,12 @@ describe('NUL bytes never reach PostgreSQL', () => {
     })
     expect(signed).toBe(201)
     const row = await getDb().selectFrom('signatures').select(['full_name', 'email', 'utm_source']).where('campaign_id', '=', values.campaignId!).executeTakeFirstOrThrow()
-    expect(row).toMatchObject({ full_name: 'Ada Lovelace', email: 'ada@example.org', utm_source: 'newsletter' })
+    // Names and addresses are sealed at rest: opened to compare.
+    expect({ full_name: await open(row.full_name), email: await open(row.email), utm_source: row.utm_source }).toEqual({
+      full_name: 'Ada Lovelace',
+      email: 'ada@example.org',
+      utm_source: 'newsletter',
+    })
     for (const route of routes.filter((r) => r.id.startsWith('api.osdi'))) {
       const url = pathFor(route, values)
       for (const method of ['GET', 'POST']) {
