@@ -19,7 +19,7 @@ test('signing again with the same address, before and after confirming, counts o
   const campaign = await createCampaign(e2eDb())
   const email = uniqueEmail('twice') // e.g. twice-abc123@example.org
   const [local, domain] = email.split('@')
-  const shouted = `${local.toUpperCase()}+again@${domain.toUpperCase()}`
+  const shouted = `${local!.toUpperCase()}+again@${domain!.toUpperCase()}`
 
   // First time: a new address.
   await signPetition(page, campaign.slug, { fullName: 'Grace Hopper', email, country: 'US' })
