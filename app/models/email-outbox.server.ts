@@ -23,6 +23,7 @@ export type OutboxTemplate =
   | 'donation-receipt'
   | 'campaign-update-test'
   | 'sender-verification'
+  | 'my-data-link'
 
 export interface QueueEmailInput {
   template: OutboxTemplate

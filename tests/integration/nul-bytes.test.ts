@@ -11,6 +11,7 @@ import { createApiKey } from '~/models/api-key.server'
 import { createSession } from '~/models/session.server'
 import { csrfTokenFor, SESSION_COOKIE } from '~/utils/auth.server'
 import { readForm, withoutNul } from '~/utils/form.server'
+import { open } from '~/models/data-key.server'
 import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import { stopEventLoopWatchdog } from '~/utils/event-loop.server'
@@ -223,7 +224,8 @@ describe('NUL bytes never reach PostgreSQL', () => {
     })
     expect(signed).toBe(201)
     const row = await getDb().selectFrom('signatures').select(['full_name', 'email', 'utm_source']).where('campaign_id', '=', values.campaignId!).executeTakeFirstOrThrow()
-    expect(row).toMatchObject({ full_name: 'Ada Lovelace', email: 'ada@example.org', utm_source: 'newsletter' })
+    // Sealed at rest (decision 0040): opened as the app reads them.
+    expect({ ...row, full_name: await open(row.full_name), email: await open(row.email) }).toMatchObject({ full_name: 'Ada Lovelace', email: 'ada@example.org', utm_source: 'newsletter' })
     for (const route of routes.filter((r) => r.id.startsWith('api.osdi'))) {
       const url = pathFor(route, values)
       for (const method of ['GET', 'POST']) {
