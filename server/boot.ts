@@ -6,7 +6,7 @@ import { seedDemoContentIfEmpty } from '../app/models/seed.server'
 import { closeDb, getSqlClient } from '../app/utils/db.server'
 import { logger } from '../app/utils/logger.server'
 import { startDraining } from '../app/utils/process.server'
-import { startWorker } from '../app/utils/worker.server'
+import { startWorker } from './job-runner'
 import { createApp } from './app'
 import { CAMPAIGN_CHANGED_CHANNEL, type PageCache } from './page-cache'
 import { prepareDatabase } from './database'
@@ -30,10 +30,10 @@ export async function boot(options: BootOptions) {
   const env = loadEnvironment()
   // Signals are heard from the first moment: one that arrives while booting waits for the boot
   // to finish, then stops everything that was started (not the default, an abrupt death).
-  let shutdown: ((signal: NodeJS.Signals) => Promise<void>) | undefined
+  const lifecycle: { shutdown?: (signal: NodeJS.Signals) => Promise<void> } = {}
   let signalled: NodeJS.Signals | undefined
   const onSignal = (signal: NodeJS.Signals) => {
-    if (shutdown) void shutdown(signal)
+    if (lifecycle.shutdown) void lifecycle.shutdown(signal)
     else signalled ??= signal
   }
   process.on('SIGINT', onSignal)
@@ -65,7 +65,7 @@ export async function boot(options: BootOptions) {
   const recovery = await startRecovery({ deadAfterSeconds: env.WORKER_DEAD_AFTER_SECONDS })
 
   let stopping = false
-  shutdown = async (signal: NodeJS.Signals) => {
+  const shutdown = async (signal: NodeJS.Signals) => {
     if (stopping) return
     stopping = true
     // From here /healthz answers 503 and the outbox's sender hands its batch back (decision 0026).
@@ -96,6 +96,7 @@ export async function boot(options: BootOptions) {
       process.exit(1)
     }
   }
+  lifecycle.shutdown = shutdown
   if (signalled) void shutdown(signalled)
   return { env, server, runner }
 }

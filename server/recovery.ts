@@ -1,7 +1,7 @@
 import { recordHeartbeat, releaseDeadWorkers, releaseOwnWork } from '../app/models/worker-heartbeat.server'
 import { logger } from '../app/utils/logger.server'
 import { isDraining, processWorkerId } from '../app/utils/process.server'
-import { currentJobWorkerIds } from '../app/utils/worker.server'
+import { currentJobWorkerIds } from './job-runner'
 
 // Crash recovery (issue 16, decision 0026): every process beats in worker_heartbeats and, on
 // the same timer, releases what any process silent for longer than `deadAfterSeconds` held.

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createCampaign, uniqueEmail } from '../../tests/support/factories'
 import { startFakeResend } from '../../tests/support/fake-resend'
-import { makeJobsDue, openEmailRow, queuedJobs, runDueJobs, queuedEmails } from '../../tests/support/jobs'
+import { makeJobsDue, runDueJobs, queuedEmails, openEmailRow } from '../../tests/support/jobs'
 import { confirmSignature, signCampaign } from '~/models/signature.server'
 import { getDb } from '~/utils/db.server'
 import { resetEnv } from '~/utils/env.server'

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createCampaign, createSignature } from '../../tests/support/factories'
 import { makeJobsDue, queuedJobs, runDueJobs } from '../../tests/support/jobs'
 import { getDb } from '~/utils/db.server'
-import { enqueueJob } from '~/utils/jobs.server'
+import { enqueueJob } from '~/jobs/enqueue.server'
 import { UPDATE_COUNTS_JOB_KEY } from './update-counts.server'
 
 describe('the update-counts job', () => {

@@ -103,4 +103,6 @@ export const reachEn = {
   'admin.embed.heading': 'Embed the petition on another site',
   'admin.embed.intro': 'Paste this into a page of any website: it shows the count and the sign form, in the campaign\'s languages. Signatures made there are confirmed by email as usual and recorded with the source "embed:" and the site\'s address.',
   'admin.embed.label': 'Snippet to copy',
+  'admin.edit.unsaved': 'You have unsaved changes.',
+  'admin.edit.leaveConfirm': 'You have unsaved changes. Leave this page and lose them?',
 } as const

@@ -112,4 +112,6 @@ export const reachRu: Record<keyof typeof reachEn, string> & Record<string, stri
   'admin.embed.heading': 'Петиция на другом сайте',
   'admin.embed.intro': 'Вставьте этот код на страницу любого сайта: он покажет счётчик и форму подписи на языках кампании. Подписи оттуда подтверждаются по почте, как обычно, и записываются с источником «embed:» и адресом сайта.',
   'admin.embed.label': 'Код для вставки',
+  'admin.edit.unsaved': 'Есть несохранённые изменения.',
+  'admin.edit.leaveConfirm': 'Есть несохранённые изменения. Уйти со страницы и потерять их?',
 }

@@ -1,22 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import {
-  closeCampaign,
-  closeDueCampaigns,
-  createDraft,
-  listAdminCampaigns,
-  missingTranslations,
-  parsePresetList,
-  formatPresetList,
-  publishCampaign,
-  requireAdminCampaign,
-  slugify,
-  updateCampaignContent,
-  type CampaignEditValues,
-  type EditableCampaign,
-} from '~/models/admin-campaign.server'
+import { closeCampaign, closeDueCampaigns, createDraft, listAdminCampaigns, missingTranslations, parsePresetList, formatPresetList, publishCampaign, slugify, updateCampaignContent, type CampaignEditValues, type EditableCampaign } from '~/models/admin-campaign.server'
+import { requireAdminCampaign } from '~/http/campaign.server'
 import { checkUploadedImage, detectImage, MAX_IMAGE_BYTES } from '~/models/campaign-image.server'
 import { findSlugRedirect, getPublicCampaign, getPublicCampaignById, getPublicMilestones } from '~/models/campaign.server'
-import type { AdminContext } from '~/utils/auth.server'
+import type { AdminContext } from '~/utils/permissions'
 import { getDb } from '~/utils/db.server'
 import { createAdmin, type TestAdmin } from '../../tests/support/admin'
 import { createCampaign, createSignature } from '../../tests/support/factories'

@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import type { CampaignStatus } from '#db/types'
 import type { CheckedImage } from '~/models/campaign-image.server'
 import { recordAudit } from '~/models/audit.server'
-import type { AdminContext } from '~/utils/auth.server'
+import type { AdminContext } from '~/utils/permissions'
 import { getDb, type Executor, type Tx } from '~/utils/db.server'
 import { isLocale, LOCALES, type Locale, type MessageKey } from '~/utils/i18n'
 import { minorToInput, parseMajorAmount } from '~/utils/money'
@@ -86,10 +86,6 @@ export const DEFAULT_SIGNATURE_GOAL = 1000
 export const DONATION_CURRENCIES = ['EUR', 'GBP', 'USD', 'CHF', 'SEK', 'NOK', 'DKK', 'PLN', 'CZK', 'CAD', 'AUD', 'JPY'] as const
 
 const emptyContent = (): LocaleContent => Object.fromEntries(LOCALE_FIELDS.map((f) => [f, ''])) as LocaleContent
-
-function notFound(): Response {
-  return new Response('Not found', { status: 404, headers: { 'Cache-Control': 'no-store' } })
-}
 
 // ---------------------------------------------------------------------------------------------
 // Reading
@@ -195,17 +191,15 @@ async function loadEditable(executor: Executor, campaignId: string, organisation
 }
 
 /**
- * The campaign behind an admin URL, only within the person's organisation: a miss is a 404,
- * whether the campaign does not exist or belongs to someone else (decision 0006).
+ * The campaign behind an admin URL, only within the person's organisation: null whether the
+ * campaign does not exist or belongs to someone else (decision 0006), so both answer the same.
  */
-export async function requireAdminCampaign(
+export async function findAdminCampaign(
   admin: Pick<AdminContext, 'organisation'>,
   campaignId: string | undefined,
   executor: Executor = getDb(),
-): Promise<EditableCampaign> {
-  const campaign = await loadEditable(executor, campaignId ?? '', admin.organisation.id)
-  if (!campaign) throw notFound()
-  return campaign
+): Promise<EditableCampaign | null> {
+  return await loadEditable(executor, campaignId ?? '', admin.organisation.id)
 }
 
 export function snapshotOf(campaign: CampaignSnapshot): CampaignSnapshot {
@@ -491,6 +485,7 @@ export interface CampaignEditValues {
 }
 
 export type UpdateResult =
+  | { status: 'not-found' }
   | { status: 'saved'; version: number; changes: CampaignChange[] }
   | { status: 'unchanged'; version: number }
   | { status: 'slug-taken' }
@@ -518,7 +513,7 @@ export async function updateCampaignContent(
     .transaction()
     .execute(async (tx): Promise<UpdateResult> => {
       const before = await loadEditable(tx, campaignId, admin.organisation.id, true)
-      if (!before) throw notFound()
+      if (!before) return { status: 'not-found' }
       if (before.version !== expectedVersion) return await conflict(tx, before, expectedVersion)
 
       const isBase = locale === before.baseLocale
@@ -672,7 +667,7 @@ async function replaceImage(tx: Tx, campaignId: string, oldImageId: string | nul
   if (oldImageId) await tx.deleteFrom('campaign_images').where('id', '=', oldImageId).execute()
 }
 
-export type PublishResult = { status: 'published' } | { status: 'already-live' } | { status: 'incomplete'; missing: MissingKey[] }
+export type PublishResult = { status: 'not-found' } | { status: 'published' } | { status: 'already-live' } | { status: 'incomplete'; missing: MissingKey[] }
 
 /** Puts a draft (or a closed campaign, reopened) live when it is complete; otherwise says what is missing. */
 export async function publishCampaign(admin: AdminContext, campaignId: string, now = new Date()): Promise<PublishResult> {
@@ -680,7 +675,7 @@ export async function publishCampaign(admin: AdminContext, campaignId: string, n
     .transaction()
     .execute(async (tx): Promise<PublishResult> => {
       const campaign = await loadEditable(tx, campaignId, admin.organisation.id, true)
-      if (!campaign) throw notFound()
+      if (!campaign) return { status: 'not-found' }
       if (campaign.status === 'live') return { status: 'already-live' }
       const missing = missingForPublishing(campaign, now)
       if (missing.length) return { status: 'incomplete', missing }
@@ -699,7 +694,7 @@ export async function publishCampaign(admin: AdminContext, campaignId: string, n
     })
 }
 
-export type CloseResult = { status: 'closed' } | { status: 'not-live' }
+export type CloseResult = { status: 'not-found' } | { status: 'closed' } | { status: 'not-live' }
 
 /** Stops a live campaign taking signatures; its page stays up with the final count. */
 export async function closeCampaign(admin: AdminContext, campaignId: string): Promise<CloseResult> {
@@ -707,7 +702,7 @@ export async function closeCampaign(admin: AdminContext, campaignId: string): Pr
     .transaction()
     .execute(async (tx): Promise<CloseResult> => {
       const campaign = await loadEditable(tx, campaignId, admin.organisation.id, true)
-      if (!campaign) throw notFound()
+      if (!campaign) return { status: 'not-found' }
       if (campaign.status !== 'live') return { status: 'not-live' }
       await tx
         .updateTable('campaigns')

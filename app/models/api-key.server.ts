@@ -2,7 +2,7 @@ import crypto from 'node:crypto'
 import { sql } from 'kysely'
 import { API_KEY_SCOPES, type ApiKeyScope } from '#db/types'
 import { recordAudit } from '~/models/audit.server'
-import type { AdminContext } from '~/utils/auth.server'
+import type { AdminContext } from '~/utils/permissions'
 import { getDb, type Executor } from '~/utils/db.server'
 
 // Per-organisation keys for the OSDI API: docs/decisions/0014-osdi-api.md.

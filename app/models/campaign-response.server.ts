@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import { recordAudit } from '~/models/audit.server'
 import { createCampaignUpdate, type UpdateContent } from '~/models/campaign-update.server'
-import type { AdminContext } from '~/utils/auth.server'
+import type { AdminContext } from '~/utils/permissions'
 import { getDb, type Executor } from '~/utils/db.server'
 import { formatDate, isLocale, type Locale } from '~/utils/i18n'
 import { translate } from '~/utils/i18n.server'

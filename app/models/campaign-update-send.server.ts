@@ -8,7 +8,7 @@ import { emailBrandOf, getOrganisationIdentity } from '~/models/organisation.ser
 import { emailFrom } from '~/utils/email-sender.server'
 import { BATCH_LIMIT } from '~/utils/email.server'
 import { getEnv } from '~/utils/env.server'
-import { enqueueJob } from '~/utils/jobs.server'
+import { enqueueJob } from '~/jobs/enqueue.server'
 import { isLocale, type Locale } from '~/utils/i18n'
 import { logger } from '~/utils/logger.server'
 import { renderMarkdown } from '~/utils/markdown.server'

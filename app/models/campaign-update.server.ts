@@ -1,8 +1,9 @@
 import { sql } from 'kysely'
 import type { UpdateKind, UpdateStatus } from '#db/types'
 import { recordAudit, type AuditActor } from '~/models/audit.server'
+import { DELAY_THRESHOLD_SECONDS, explainDelay, type DelayReason } from '~/models/email-outbox.server'
 import { getDb, type Executor } from '~/utils/db.server'
-import { enqueueJob } from '~/utils/jobs.server'
+import { enqueueJob, type JobName } from '~/jobs/enqueue.server'
 
 // CONTRACT (issue 5): updates to a campaign's signers. Milestone, response and delivery notices
 // are created and sent through these two functions by their own models; the workspace pages and
@@ -15,7 +16,7 @@ export interface UpdateContent {
   body: string
 }
 
-export const SEND_UPDATE_TASK = 'send-campaign-update'
+export const SEND_UPDATE_TASK = 'send-campaign-update' satisfies JobName
 
 /** The job key of an update's fan-out: one job per update, however often sending is asked for. */
 export function sendUpdateJobKey(updateId: string): string {
@@ -215,6 +216,8 @@ export interface UpdateProgress {
   failed: number
   skipped: number
   remaining: number
+  /** Set only when its emails have waited longer than expected (decision 0026), with why. */
+  delayed: DelayReason | null
 }
 
 export interface EditableUpdate {
@@ -259,11 +262,9 @@ async function loadUpdate(executor: Executor, campaignId: string, updateId: stri
   }
 }
 
-/** An update of this campaign (the campaign already checked against the admin's organisation), or a 404. */
-export async function requireCampaignUpdate(campaignId: string, updateId: string | undefined): Promise<EditableUpdate> {
-  const update = await loadUpdate(getDb(), campaignId, updateId ?? '')
-  if (!update) throw new Response('Not found', { status: 404, headers: { 'Cache-Control': 'no-store' } })
-  return update
+/** An update of this campaign (the campaign already checked against the admin's organisation), or null. */
+export async function findCampaignUpdate(campaignId: string, updateId: string | undefined): Promise<EditableUpdate | null> {
+  return await loadUpdate(getDb(), campaignId, updateId ?? '')
 }
 
 /** Where a sending update stands, from its email records (exact while the job runs). */
@@ -277,11 +278,15 @@ export async function getUpdateProgress(updateId: string, executor: Executor = g
         sql<number>`count(*) filter (where status = 'failed')::int`.as('failed'),
         sql<number>`count(*) filter (where status = 'skipped')::int`.as('skipped'),
         sql<number>`count(*) filter (where status in ('queued', 'sending'))::int`.as('remaining'),
+        sql<boolean>`coalesce(min(created_at) filter (where status in ('queued', 'sending')) < now() - make_interval(secs => ${DELAY_THRESHOLD_SECONDS.update}), false)`.as('late'),
+        sql<string | null>`(select b.last_error from email_batches b where b.last_error is not null and b.id in
+          (select batch_id from email_messages w where w.update_id = ${updateId} and w.status = 'sending') order by b.id limit 1)`.as('batch_error'),
       ])
       .where('update_id', '=', updateId)
       .executeTakeFirstOrThrow(),
   ])
-  return { audience: update.audience_size, ...counts }
+  const { late, batch_error, ...rest } = counts
+  return { audience: update.audience_size, ...rest, delayed: late ? await explainDelay(executor, batch_error) : null }
 }
 
 export type CreateDraftResult = { status: 'created'; id: string }
@@ -314,6 +319,7 @@ export async function createUpdateDraft(
 }
 
 export type SaveDraftResult =
+  | { status: 'not-found' }
   | { status: 'saved' | 'unchanged'; version: number }
   | { status: 'conflict'; version: number }
   | { status: 'not-draft' }
@@ -334,7 +340,7 @@ export async function saveUpdateDraft(
     .transaction()
     .execute(async (tx) => {
       const before = await loadUpdate(tx, campaignId, updateId, true)
-      if (!before) throw new Response('Not found', { status: 404, headers: { 'Cache-Control': 'no-store' } })
+      if (!before) return { status: 'not-found' } as const
       if (before.status !== 'draft') return { status: 'not-draft' } as const
       if (before.version !== expectedVersion) return { status: 'conflict', version: before.version } as const
       const old = before.content[locale]
@@ -369,6 +375,7 @@ export async function saveUpdateDraft(
 }
 
 export type RequestSendResult =
+  | { status: 'not-found' }
   | { status: 'started'; audience: number }
   | { status: 'not-draft' }
   | { status: 'conflict' }
@@ -389,7 +396,7 @@ export async function requestUpdateSend(
     .transaction()
     .execute(async (tx) => {
       const before = await loadUpdate(tx, campaignId, updateId, true)
-      if (!before) throw new Response('Not found', { status: 404, headers: { 'Cache-Control': 'no-store' } })
+      if (!before) return { status: 'not-found' } as const
       if (before.status !== 'draft') return { status: 'not-draft' } as const
       if (before.version !== expectedVersion) return { status: 'conflict' } as const
       const base = before.content[baseLocale]

@@ -267,19 +267,6 @@ export function firstNameOf(fullName: string): string {
 
 export type { Campaign }
 
-/**
- * The public campaign for a route, or a 404 response thrown to the error boundary. Given the
- * request, an old slug answers with a permanent redirect to the same page under the current one.
- */
-export async function requirePublicCampaign(slug: string | undefined, locale: Locale, request?: Request): Promise<PublicCampaign> {
-  const campaign = await getPublicCampaign(slug ?? '', locale)
-  if (!campaign) {
-    if (request && slug) await redirectFromOldSlug(request, slug)
-    throw new Response('Not found', { status: 404 })
-  }
-  return campaign
-}
-
 /** The current slug of the public campaign that once had `slug`, or null. */
 export async function findSlugRedirect(slug: string, executor: Executor = getDb()): Promise<string | null> {
   if (!slug || slug.length > 200) return null
@@ -291,28 +278,6 @@ export async function findSlugRedirect(slug: string, executor: Executor = getDb(
     .where('c.status', 'in', PUBLIC_STATES)
     .executeTakeFirst()
   return row?.slug ?? null
-}
-
-/**
- * Throws a redirect when `slug` is a public campaign's old slug: 301 for reads, 308 for posts
- * (so a form sent to the old address is sent again, not turned into a GET).
- */
-export async function redirectFromOldSlug(request: Request, slug: string): Promise<void> {
-  const current = await findSlugRedirect(slug)
-  if (!current) return
-  const url = new URL(request.url)
-  const encoded = encodeURIComponent(slug)
-  const prefix = url.pathname.match(/^\/(?:api\/)?campaigns\//)?.[0]
-  if (!prefix || !url.pathname.startsWith(`${prefix}${encoded}`)) return
-  const rest = url.pathname.slice(prefix.length + encoded.length)
-  if (rest && !rest.startsWith('/')) return
-  url.searchParams.delete('_data')
-  const search = url.searchParams.toString()
-  const method = request.method.toUpperCase()
-  throw new Response(null, {
-    status: method === 'GET' || method === 'HEAD' ? 301 : 308,
-    headers: { Location: `${prefix}${current}${rest}${search ? `?${search}` : ''}`, 'Cache-Control': 'public, max-age=300' },
-  })
 }
 
 export interface PublicMilestone {

@@ -124,7 +124,7 @@ export async function reencryptRows({ batchSize = 1000, onBatch }: { batchSize?:
             }
           })
       }
-      moved[spec.table] += changes.length
+      moved[spec.table] = (moved[spec.table] ?? 0) + changes.length
       onBatch?.(spec.table, changes.length)
     }
   }

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { campaignEditorSchema } from '~/models/campaign-editor-schema.server'
 import { UpdateDraftSchema, UpdateTranslationSchema } from '~/models/campaign-update-schema'
 import { NewCampaignSchema } from '~/routes/admin.campaigns.new'
-import { OrganisationIdentitySchema } from '~/routes/admin.organisation'
+import { OrganisationIdentitySchema } from '~/models/organisation-schema'
 import { oneLine } from '~/utils/email.server'
 
 // Issue 10: every value that becomes an email header (an update's subject, a campaign's title in

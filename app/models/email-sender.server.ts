@@ -1,6 +1,6 @@
 import crypto from 'node:crypto'
 import { sql } from 'kysely'
-import { renderEmail, type RenderedEmail } from '#emails/render'
+import type { RenderedEmail } from '#emails/render'
 import { renderUpdateEmail, UNSUBSCRIBE_PLACEHOLDER } from '~/models/campaign-update-send.server'
 import { buildDonationReceipt } from '~/models/donation-receipt.server'
 import { openEmailContent, sealEmailContent } from '~/models/email-content.server'

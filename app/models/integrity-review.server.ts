@@ -12,7 +12,7 @@ import { lockCounters, subtractCountedSignatures } from '~/models/signature-coun
 import { RELEASED_STATE_SQL } from '~/models/signature-state'
 import { getDb, type Executor } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
-import { enqueueJob } from '~/utils/jobs.server'
+import { enqueueJob } from '~/jobs/enqueue.server'
 
 // The Integrity tab (issue 13, decision 0030): what was held and why, who signs most, and bulk
 // release or invalidation by filter, previewed first, run in batches and audited.

@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import type { RoleName } from '#db/types'
 import { recordAudit } from '~/models/audit.server'
 import { findOrCreateUser } from '~/models/user.server'
-import type { AdminContext } from '~/utils/auth.server'
+import type { AdminContext } from '~/utils/permissions'
 import { getDb, type Executor } from '~/utils/db.server'
 
 export interface MembershipWithOrganisation {

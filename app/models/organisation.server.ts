@@ -8,7 +8,7 @@ import { getEnv } from '~/utils/env.server'
 import type { OutgoingEmail } from '~/utils/email.server'
 import { emailFrom, type SenderIdentity } from '~/utils/email-sender.server'
 import { isLocale } from '~/utils/i18n'
-import { enqueueJob } from '~/utils/jobs.server'
+import { enqueueJob } from '~/jobs/enqueue.server'
 import { generateToken, hashToken } from '~/utils/security.server'
 
 // The organisation's own identity (issue 14, decision 0035).

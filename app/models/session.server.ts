@@ -90,8 +90,22 @@ export async function getActiveSession(token: string, executor: Executor = getDb
   }
 }
 
-export async function setSessionOrganisation(executor: Executor, sessionId: string, organisationId: string) {
-  await executor.updateTable('sessions').set({ organisation_id: organisationId }).where('id', '=', sessionId).execute()
+/** Moves a session to another organisation of its person; false when they are no member of it. */
+export async function switchSessionOrganisation(
+  { sessionId, userId }: { sessionId: string; userId: string },
+  organisationId: string,
+  executor: Executor = getDb(),
+): Promise<boolean> {
+  const result = await executor
+    .updateTable('sessions')
+    .set({ organisation_id: organisationId })
+    .where('id', '=', sessionId)
+    .where('user_id', '=', userId)
+    .where(({ exists, selectFrom }) =>
+      exists(selectFrom('memberships').select('memberships.id').where('memberships.user_id', '=', userId).where('memberships.organisation_id', '=', organisationId)),
+    )
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) > 0
 }
 
 /** Revokes one session of a user; false when it was not theirs or already ended. */

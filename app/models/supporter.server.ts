@@ -110,7 +110,6 @@ function supporterQuery(
   else if (before) query = query.where('id', '>', before)
   return query
 }
-type SupporterQuery = ReturnType<typeof supporterQuery>
 
 /** One signature of the campaign, or null (unknown, or another campaign's). */
 export async function getSupporter(campaignId: string, signatureId: string, executor: Executor = getDb()): Promise<Supporter | null> {

@@ -4,9 +4,8 @@ import { Form, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { CsrfField } from '~/components/csrf-field'
 import { listMembershipsOfUser } from '~/models/membership.server'
-import { endOwnSession, listActiveSessions, setSessionOrganisation, signOutEverywhere } from '~/models/session.server'
-import { adminError, clearSessionCookie, requireAdmin, requireAdminAction } from '~/utils/auth.server'
-import { getDb } from '~/utils/db.server'
+import { endOwnSession, listActiveSessions, switchSessionOrganisation, signOutEverywhere } from '~/models/session.server'
+import { adminError, clearSessionCookie, requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { badRequest } from '~/utils/form.server'
 import { NO_STORE } from '~/utils/http.server'
 import { formatDate, type MessageKey } from '~/utils/i18n'
@@ -67,9 +66,8 @@ export async function action({ request }: ActionFunctionArgs) {
     }
     return redirect('/admin/account?done=session-ended', { headers: { 'Cache-Control': NO_STORE } })
   }
-  const memberships = await listMembershipsOfUser(admin.user.id)
-  if (!memberships.some((m) => m.organisation.id === input.organisationId)) throw adminError(404, 'admin.error.notFound')
-  await setSessionOrganisation(getDb(), admin.sessionId, input.organisationId)
+  const switched = await switchSessionOrganisation({ sessionId: admin.sessionId, userId: admin.user.id }, input.organisationId)
+  if (!switched) throw adminError(404, 'admin.error.notFound')
   return redirect('/admin', { headers: { 'Cache-Control': NO_STORE } })
 }
 

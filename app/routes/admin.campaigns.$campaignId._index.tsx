@@ -3,9 +3,11 @@ import { data } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { AdminCampaignNav } from '~/components/admin-campaign-nav'
 import { SignatureChart } from '~/components/signature-chart'
-import { CHART_DAYS, findOrganisationCampaign, getCampaignDashboard } from '~/models/campaign-stats.server'
+import { CHART_DAYS, getCampaignDashboard } from '~/models/campaign-stats.server'
 import { getCampaignDonationTotals } from '~/models/donation.server'
-import { adminError, can, requireAdmin } from '~/utils/auth.server'
+import { requireAdmin } from '~/http/auth.server'
+import { requireOrganisationCampaign } from '~/http/campaign.server'
+import { can } from '~/utils/permissions'
 import { countryName } from '~/utils/countries.server'
 import { NO_STORE } from '~/utils/http.server'
 import { formatDate, formatNumber, type Locale, type MessageKey } from '~/utils/i18n'
@@ -20,8 +22,7 @@ import { useLocale, useT } from '~/utils/use-t'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'campaigns.view')
-  const campaign = await findOrganisationCampaign(admin.organisation.id, params.campaignId)
-  if (!campaign) throw adminError(404, 'admin.error.notFound')
+  const campaign = await requireOrganisationCampaign(admin, params.campaignId)
   const locale = getLocale(request)
   const now = new Date()
   const [dashboard, donations] = await Promise.all([

@@ -8,11 +8,12 @@ import { AdminCampaignNav } from '~/components/admin-campaign-nav'
 import { CsrfField } from '~/components/csrf-field'
 import { ErrorSummary } from '~/components/error-summary'
 import { FormField } from '~/components/form-field'
-import { findOrganisationCampaign } from '~/models/campaign-stats.server'
+import { requireOrganisationCampaign } from '~/http/campaign.server'
 import { buildDeliveryPack, formatCode, listCampaignPacks } from '~/models/delivery-pack.server'
 import { BuildPackSchema, RecordDeliverySchema } from '~/models/delivery-schema'
 import { campaignLocales, listCampaignDeliveries, recordDelivery } from '~/models/delivery.server'
-import { adminError, can, requireAdmin, requireAdminAction } from '~/utils/auth.server'
+import { requireAdmin, requireAdminAction } from '~/http/auth.server'
+import { can } from '~/utils/permissions'
 import { NO_STORE } from '~/utils/http.server'
 import { formatDate, formatNumber, LOCALE_NAMES, type MessageKey } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
@@ -23,8 +24,7 @@ import { useLocale, useT } from '~/utils/use-t'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'supporters.view')
-  const campaign = await findOrganisationCampaign(admin.organisation.id, params.campaignId)
-  if (!campaign) throw adminError(404, 'admin.error.notFound')
+  const campaign = await requireOrganisationCampaign(admin, params.campaignId)
   const t = makeTranslator(getLocale(request))
   const [packs, deliveries, locales] = await Promise.all([
     listCampaignPacks(campaign.id),
@@ -57,8 +57,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { admin, form } = await requireAdminAction(request, 'supporters.view')
-  const campaign = await findOrganisationCampaign(admin.organisation.id, params.campaignId)
-  if (!campaign) throw adminError(404, 'admin.error.notFound')
+  const campaign = await requireOrganisationCampaign(admin, params.campaignId)
   const headers = { 'Cache-Control': NO_STORE }
   const intent = form.get('intent')
   if (intent === 'build') {

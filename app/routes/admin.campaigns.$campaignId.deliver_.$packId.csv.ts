@@ -1,14 +1,13 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
-import { findOrganisationCampaign } from '~/models/campaign-stats.server'
+import { requireOrganisationCampaign } from '~/http/campaign.server'
 import { findCampaignPack, packCsvStream, recordPackDownload, scopeOf } from '~/models/delivery-pack.server'
 import { packFileName } from '~/models/delivery-pdf.server'
-import { adminError, requireAdmin } from '~/utils/auth.server'
+import { adminError, requireAdmin } from '~/http/auth.server'
 
 // A pack's list as CSV, streamed a chunk of rows at a time; its bytes are what the code covers (decision 0013).
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'supporters.view')
-  const campaign = await findOrganisationCampaign(admin.organisation.id, params.campaignId)
-  if (!campaign) throw adminError(404, 'admin.error.notFound')
+  const campaign = await requireOrganisationCampaign(admin, params.campaignId)
   const pack = await findCampaignPack(campaign.id, params.packId)
   if (!pack) throw adminError(404, 'admin.error.notFound')
   await recordPackDownload(admin, pack, 'csv')

@@ -7,34 +7,21 @@ import { z } from 'zod'
 import { AdminCampaignNav } from '~/components/admin-campaign-nav'
 import { CsrfField } from '~/components/csrf-field'
 import { FormField } from '~/components/form-field'
-import {
-  CHANGE_LABELS,
-  closeCampaign,
-  DONATION_CURRENCIES,
-  formatPresetList,
-  missingForPublishing,
-  missingTranslations,
-  parsePresetList,
-  publishCampaign,
-  requireAdminCampaign,
-  SLUG_MAX,
-  SLUG_PATTERN,
-  updateCampaignContent,
-  type CampaignChange,
-  type EditableCampaign,
-} from '~/models/admin-campaign.server'
+import { CHANGE_LABELS, closeCampaign, formatPresetList, missingForPublishing, missingTranslations, parsePresetList, publishCampaign, updateCampaignContent, type CampaignChange, type EditableCampaign } from '~/models/admin-campaign.server'
+import { notFound, requireAdminCampaign } from '~/http/campaign.server'
 import { campaignEditorSchema } from '~/models/campaign-editor-schema.server'
 import { checkUploadedImage, imageUrl } from '~/models/campaign-image.server'
-import { requireAdmin, requireAdminAction } from '~/utils/auth.server'
+import { requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { getEnv } from '~/utils/env.server'
 import { NO_STORE } from '~/utils/http.server'
 import { formatDate, formatNumber, isLocale, LOCALE_NAMES, LOCALES, type Locale, type MessageKey, type Translate } from '~/utils/i18n'
 import { makeTranslator, translate } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { renderMarkdown } from '~/utils/markdown.server'
-import { formatMoney, isSupportedCurrency } from '~/utils/money'
+import { formatMoney } from '~/utils/money'
 import { useT } from '~/utils/use-t'
 import { ErrorSummary } from '~/components/error-summary'
+import { useUnsavedChanges } from '~/components/unsaved-changes'
 
 // The campaign editor: one form per locale (texts of that locale plus the shared settings), sent
 // as multipart because it may carry the hero image. Saves name the version they started from
@@ -163,6 +150,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
   if (intent === 'publish') {
     const outcome = await publishCampaign(admin, campaign.id)
+    if (outcome.status === 'not-found') throw notFound()
     if (outcome.status === 'incomplete') {
       return data({ publishMissing: outcome.missing.map((key) => t(key)) }, { status: 400, headers: noStore })
     }
@@ -170,6 +158,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
   if (intent === 'close') {
     const outcome = await closeCampaign(admin, campaign.id)
+    if (outcome.status === 'not-found') throw notFound()
     if (outcome.status === 'not-live') return data({ statusError: t('admin.edit.notLive') }, { status: 409, headers: noStore })
     return redirect(editorUrl(campaign.id, editLocale, 'closed'), { headers: noStore })
   }
@@ -242,6 +231,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
     value.version,
   )
   switch (outcome.status) {
+    case 'not-found':
+      throw notFound()
     case 'saved':
     case 'unchanged':
       return redirect(editorUrl(campaign.id, editLocale, outcome.status), { headers: noStore })
@@ -313,6 +304,7 @@ function EditorForm() {
   ]
   const busy = navigation.state === 'submitting'
   const langOf = { lang: editLocale }
+  const unsaved = useUnsavedChanges(form.id, t('admin.edit.leaveConfirm'))
 
   return (
     <Form method="post" encType="multipart/form-data" {...getFormProps(form)} className="editor" noValidate>
@@ -510,9 +502,15 @@ function EditorForm() {
         </div>
       </fieldset>
 
-      <button type="submit" name="intent" value="save" className="button" disabled={busy}>
-        {t('admin.edit.save')}
-      </button>
+      {/* The save button stays in view along the long form, with a word when changes are unsaved. */}
+      <div className="save-bar">
+        <button type="submit" name="intent" value="save" className="button" disabled={busy}>
+          {t('admin.edit.save')}
+        </button>
+        <p aria-live="polite" className="save-bar-status">
+          {unsaved ? t('admin.edit.unsaved') : ''}
+        </p>
+      </div>
     </Form>
   )
 }

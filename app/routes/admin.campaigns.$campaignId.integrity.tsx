@@ -5,7 +5,7 @@ import { z } from 'zod'
 import { HOLD_REASONS } from '#db/types'
 import { AdminCampaignNav } from '~/components/admin-campaign-nav'
 import { CsrfField } from '~/components/csrf-field'
-import { findOrganisationCampaign } from '~/models/campaign-stats.server'
+import { requireOrganisationCampaign } from '~/http/campaign.server'
 import {
   INTEGRITY_FILTER_STATES,
   INTEGRITY_WINDOWS,
@@ -16,7 +16,8 @@ import {
 } from '~/models/integrity-schema'
 import { getIntegrityOverview, previewIntegrityAction, saveIntegritySettings, startIntegrityAction, type Ranked } from '~/models/integrity-review.server'
 import { switchAttackMode } from '~/models/integrity.server'
-import { adminError, can, requireAdmin, requireAdminAction } from '~/utils/auth.server'
+import { requireAdmin, requireAdminAction } from '~/http/auth.server'
+import { can } from '~/utils/permissions'
 import { NO_STORE } from '~/utils/http.server'
 import { formatDate, formatNumber, type MessageKey } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
@@ -36,8 +37,7 @@ function filterSearch(kind: string, filter: Partial<Record<(typeof FILTER_KEYS)[
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'integrity.view')
-  const campaign = await findOrganisationCampaign(admin.organisation.id, params.campaignId)
-  if (!campaign) throw adminError(404, 'admin.error.notFound')
+  const campaign = await requireOrganisationCampaign(admin, params.campaignId)
   const locale = getLocale(request)
   const t = makeTranslator(locale)
   const canAct = can(admin.role, 'integrity.act')
@@ -82,8 +82,7 @@ const ActionSchema = z.discriminatedUnion('intent', [
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { admin, form } = await requireAdminAction(request, 'integrity.act')
-  const campaign = await findOrganisationCampaign(admin.organisation.id, params.campaignId)
-  if (!campaign) throw adminError(404, 'admin.error.notFound')
+  const campaign = await requireOrganisationCampaign(admin, params.campaignId)
   const parsed = ActionSchema.safeParse(Object.fromEntries(form))
   const base = `/admin/campaigns/${campaign.id}/integrity`
   const headers = { 'Cache-Control': NO_STORE }

@@ -17,8 +17,9 @@ import {
   updateCampaignResponse,
 } from '~/models/campaign-response.server'
 import { ResponseActionSchema } from '~/models/campaign-response-schema'
-import { findOrganisationCampaign } from '~/models/campaign-stats.server'
-import { adminError, can, requireAdmin, requireAdminAction } from '~/utils/auth.server'
+import { requireOrganisationCampaign } from '~/http/campaign.server'
+import { adminError, requireAdmin, requireAdminAction } from '~/http/auth.server'
+import { can } from '~/utils/permissions'
 import { NO_STORE } from '~/utils/http.server'
 import { formatDate, type MessageKey } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
@@ -29,8 +30,7 @@ const DONE = ['created', 'updated', 'deleted'] as const
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'campaigns.view')
-  const campaign = await findOrganisationCampaign(admin.organisation.id, params.campaignId)
-  if (!campaign) throw adminError(404, 'admin.error.notFound')
+  const campaign = await requireOrganisationCampaign(admin, params.campaignId)
   const t = makeTranslator(getLocale(request))
   const canEdit = can(admin.role, 'campaigns.edit')
   const url = new URL(request.url)
@@ -54,8 +54,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { admin, form } = await requireAdminAction(request, 'campaigns.edit')
-  const campaign = await findOrganisationCampaign(admin.organisation.id, params.campaignId)
-  if (!campaign) throw adminError(404, 'admin.error.notFound')
+  const campaign = await requireOrganisationCampaign(admin, params.campaignId)
   const noStore = { 'Cache-Control': NO_STORE }
   const submission = parseWithZod(form, { schema: ResponseActionSchema })
   if (submission.status !== 'success') {

@@ -5,10 +5,11 @@ import { z } from 'zod'
 import { INVALIDATION_REASONS, SIGNATURE_STATES } from '#db/types'
 import { AdminCampaignNav } from '~/components/admin-campaign-nav'
 import { CsrfField } from '~/components/csrf-field'
-import { findOrganisationCampaign } from '~/models/campaign-stats.server'
+import { requireOrganisationCampaign } from '~/http/campaign.server'
 import { SupporterActionSchema, SupporterListQuerySchema } from '~/models/supporter-schema'
 import { getSupporter, invalidateSignature, listSupporters, removeSignature, type Supporter } from '~/models/supporter.server'
-import { adminError, can, requireAdmin, requireAdminAction } from '~/utils/auth.server'
+import { adminError, requireAdmin, requireAdminAction } from '~/http/auth.server'
+import { can } from '~/utils/permissions'
 import { countryName } from '~/utils/countries.server'
 import { NO_STORE } from '~/utils/http.server'
 import { formatDate, type Locale, type MessageKey } from '~/utils/i18n'
@@ -50,8 +51,7 @@ function supporterView(s: Supporter, locale: Locale) {
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'supporters.view')
-  const campaign = await findOrganisationCampaign(admin.organisation.id, params.campaignId)
-  if (!campaign) throw adminError(404, 'admin.error.notFound')
+  const campaign = await requireOrganisationCampaign(admin, params.campaignId)
   const locale = getLocale(request)
   const t = makeTranslator(locale)
   const url = new URL(request.url)
@@ -89,8 +89,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { admin, form } = await requireAdminAction(request, 'supporters.view')
-  const campaign = await findOrganisationCampaign(admin.organisation.id, params.campaignId)
-  if (!campaign) throw adminError(404, 'admin.error.notFound')
+  const campaign = await requireOrganisationCampaign(admin, params.campaignId)
   const back = ListStateSchema.safeParse({ q: form.get('q') || undefined, state: form.get('state') || undefined })
   const listState = back.success ? back.data : {}
   const parsed = SupporterActionSchema.safeParse(Object.fromEntries(form))

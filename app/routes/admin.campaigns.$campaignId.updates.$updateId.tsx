@@ -9,7 +9,6 @@ import { AdminCampaignNav } from '~/components/admin-campaign-nav'
 import { CsrfField } from '~/components/csrf-field'
 import { ErrorSummary } from '~/components/error-summary'
 import { FormField } from '~/components/form-field'
-import { requireAdminCampaign } from '~/models/admin-campaign.server'
 import { renderUpdateEmail, sendUpdateTest } from '~/models/campaign-update-send.server'
 import {
   SendUpdateSchema,
@@ -19,15 +18,10 @@ import {
   updateErrorText,
   versionSchema,
 } from '~/models/campaign-update-schema'
-import {
-  cancelUpdateSend,
-  countUpdateAudience,
-  getUpdateProgress,
-  requestUpdateSend,
-  requireCampaignUpdate,
-  saveUpdateDraft,
-} from '~/models/campaign-update.server'
-import { can, requireAdmin, requireAdminAction } from '~/utils/auth.server'
+import { cancelUpdateSend, countUpdateAudience, getUpdateProgress, requestUpdateSend, saveUpdateDraft } from '~/models/campaign-update.server'
+import { notFound, requireAdminCampaign, requireCampaignUpdate } from '~/http/campaign.server'
+import { requireAdmin, requireAdminAction } from '~/http/auth.server'
+import { can } from '~/utils/permissions'
 import { NO_STORE } from '~/utils/http.server'
 import { formatDate, isLocale, LOCALE_NAMES, LOCALES, type Locale, type MessageKey } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
@@ -133,6 +127,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       if (submission.status !== 'success') return data({ result: submission.reply() }, { status: 400, headers: noStore })
       const { version, ...input } = submission.value
       const outcome = await saveUpdateDraft(admin, campaign.id, update.id, editLocale, input, version)
+      if (outcome.status === 'not-found') throw notFound()
       if (outcome.status === 'conflict') {
         return data({ result: submission.reply(), conflict: t('admin.updates.conflict') }, { status: 409, headers: noStore })
       }
@@ -155,6 +150,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
       }
       const outcome = await requestUpdateSend(admin, campaign.id, update.id, submission.value.version, campaign.baseLocale)
       switch (outcome.status) {
+        case 'not-found':
+          throw notFound()
         case 'started':
           return redirect(pageUrl(campaign.id, update.id, editLocale, 'sending'), { headers: noStore })
         case 'incomplete':
@@ -270,6 +267,18 @@ function Progress() {
               ? t('admin.updates.progress.cancelled', { sent: progress.sent, total })
               : t('admin.updates.progress.done', { date: update.sentAt ?? '' })}
       </p>
+      {progress.delayed ? (
+        <div className="notice">
+          <p>
+            <strong>{t('admin.updates.delayed')}</strong>
+          </p>
+          <p>
+            {progress.delayed.kind === 'provider'
+              ? t('admin.delayed.reason.provider', { message: progress.delayed.message })
+              : t(`admin.delayed.reason.${progress.delayed.kind}`)}
+          </p>
+        </div>
+      ) : null}
       <progress value={done} max={Math.max(total ?? 0, 1)} aria-label={t('admin.updates.progressLabel')}>
         {done} / {total ?? 0}
       </progress>

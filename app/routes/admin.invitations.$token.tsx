@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { data, redirect } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { acceptInvitation, getPendingInvitationByToken } from '~/models/invitation.server'
-import { sessionCookie } from '~/utils/auth.server'
+import { sessionCookie } from '~/http/auth.server'
 import { NO_STORE } from '~/utils/http.server'
 import { type MessageKey } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'

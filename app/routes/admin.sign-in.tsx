@@ -6,7 +6,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { z } from 'zod'
 import { FormField } from '~/components/form-field'
 import { hitSignInAddressLimit, hitSignInEmailLimit, requestSignInLink } from '~/models/sign-in.server'
-import { getAdminSession, safeAdminNext } from '~/utils/auth.server'
+import { getAdminSession, safeAdminNext } from '~/http/auth.server'
 import { formErrorResult, readForm } from '~/utils/form.server'
 import { NO_STORE } from '~/utils/http.server'
 import { makeTranslator } from '~/utils/i18n.server'

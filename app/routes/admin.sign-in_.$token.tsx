@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { data, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { isSignInTokenUsable, signInWithToken } from '~/models/sign-in.server'
-import { safeAdminNext, sessionCookie } from '~/utils/auth.server'
+import { safeAdminNext, sessionCookie } from '~/http/auth.server'
 import { NO_STORE } from '~/utils/http.server'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'

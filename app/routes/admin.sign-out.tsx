@@ -1,7 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { redirect } from '@remix-run/node'
 import { signOut } from '~/models/session.server'
-import { adminError, clearSessionCookie, getAdminSession, isValidCsrf, requireAdmin, signInRedirect } from '~/utils/auth.server'
+import { adminError, clearSessionCookie, getAdminSession, isValidCsrf, requireAdmin, signInRedirect } from '~/http/auth.server'
 import { readForm } from '~/utils/form.server'
 import { NO_STORE } from '~/utils/http.server'
 

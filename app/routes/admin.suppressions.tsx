@@ -13,7 +13,7 @@ import {
   listSuppressions,
   removeManualSuppression,
 } from '~/models/email-preferences.server'
-import { requireAdmin, requireAdminAction } from '~/utils/auth.server'
+import { requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { NO_STORE } from '~/utils/http.server'
 import { formatDate, type MessageKey } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'

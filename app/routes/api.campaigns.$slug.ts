@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
-import { getCountryCounts, getPublicCampaign, redirectFromOldSlug } from '~/models/campaign.server'
+import { getCountryCounts, getPublicCampaign } from '~/models/campaign.server'
+import { redirectFromOldSlug } from '~/http/campaign.server'
 import { getPublicDonationTotals } from '~/models/donation.server'
 import { getCampaignTimeline } from '~/models/timeline.server'
 import { PUBLIC_CACHE } from '~/utils/http.server'

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { petitionResource } from '~/models/osdi.server'
 import { getEnv } from '~/utils/env.server'
-import { hal, methodNotAllowed, requireApiClient, requirePetition, withCuries } from '~/utils/osdi-api.server'
+import { hal, methodNotAllowed, requireApiClient, requirePetition, withCuries } from '~/http/osdi-api.server'
 
 /** One petition, with total_signatures and links to its signatures and the signature helper. */
 export async function loader({ request, params }: LoaderFunctionArgs) {

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { getSignature, signatureResource } from '~/models/osdi.server'
 import { getEnv } from '~/utils/env.server'
-import { apiError, hal, methodNotAllowed, requireApiClient, requirePetition, withCuries } from '~/utils/osdi-api.server'
+import { apiError, hal, methodNotAllowed, requireApiClient, requirePetition, withCuries } from '~/http/osdi-api.server'
 
 /** One signature (the `self` of each listed or recorded one); pending ones carry no person data. */
 export async function loader({ request, params }: LoaderFunctionArgs) {

@@ -10,7 +10,7 @@ import {
   requireApiClient,
   requirePetition,
   withCuries,
-} from '~/utils/osdi-api.server'
+} from '~/http/osdi-api.server'
 
 /** A petition's confirmed signatures, paged in the order they were confirmed. */
 export async function loader({ request, params }: LoaderFunctionArgs) {

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { collectionResource, listPetitions, petitionResource } from '~/models/osdi.server'
 import { getEnv } from '~/utils/env.server'
-import { canonicalUrl, hal, methodNotAllowed, readPaging, requireApiClient, withCuries } from '~/utils/osdi-api.server'
+import { canonicalUrl, hal, methodNotAllowed, readPaging, requireApiClient, withCuries } from '~/http/osdi-api.server'
 
 /** The organisation's petitions (live and closed campaigns), paged, newest first. */
 export async function loader({ request }: LoaderFunctionArgs) {

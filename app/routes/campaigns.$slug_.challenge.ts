@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { json } from '@remix-run/node'
-import { requirePublicCampaign } from '~/models/campaign.server'
+import { requirePublicCampaign } from '~/http/campaign.server'
 import { createSignChallenge } from '~/models/integrity.server'
 import { getLocale } from '~/utils/locale.server'
 

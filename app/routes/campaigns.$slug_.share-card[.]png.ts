@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
-import { requirePublicCampaign } from '~/models/campaign.server'
+import { requirePublicCampaign } from '~/http/campaign.server'
 import { getShareCard } from '~/models/share-card.server'
 import { DEFAULT_LOCALE, isLocale } from '~/utils/i18n'
 

@@ -7,6 +7,8 @@ const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu
  * Zero-width and other invisible characters: soft hyphen, combining grapheme joiner, Hangul and
  * Khmer fillers, zero-width space/joiners, word joiner and invisible operators, BOM, tag characters.
  */
+// The combining grapheme joiner (U+034F) is listed on purpose: it is one of the invisibles.
+// eslint-disable-next-line no-misleading-character-class
 const INVISIBLES = /[\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200d\u2060-\u2064\u3164\ufeff\uffa0\u{e0000}-\u{e007f}]/gu
 /** Control characters (C0, DEL, C1) and the line and paragraph separators. */
 const CONTROLS_AND_SEPARATORS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u

@@ -52,7 +52,7 @@ test('opening a confirmation link confirms nothing; only the button does, once',
   await page.getByRole('button', { name: 'Confirm my signature' }).click()
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Thank you for signing')
   const [confirmed] = await signaturesOf(campaign.id)
-  expect(confirmed.state).toBe('confirmed')
+  expect(confirmed!.state).toBe('confirmed')
   await mailboxFor(page, email, THANKS_SUBJECT)
 
   // Used: the link no longer works, to look at or to press again.
@@ -79,12 +79,12 @@ test('a link replaced by a newer email does not work, the newest one does', asyn
 
   await expectLinkDoesNotWork(page, oldLink)
   const [signature] = await signaturesOf(campaign.id)
-  expect(signature.state).toBe('pending')
+  expect(signature!.state).toBe('pending')
 
   await page.goto(newLink)
   await page.getByRole('button', { name: 'Confirm my signature' }).click()
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Thank you for signing')
-  expect((await signaturesOf(campaign.id))[0].state).toBe('confirmed')
+  expect((await signaturesOf(campaign.id))[0]!.state).toBe('confirmed')
 })
 
 test('a made-up or mangled link does not work and confirms nothing', async ({ page, request }) => {

@@ -74,8 +74,8 @@ test('a supporter signs, confirms by email and is counted once', async ({ page, 
   await expectAxeClean(page)
 
   const [afterVisit] = await signaturesOf(campaign.id)
-  expect(afterVisit.state).toBe('pending')
-  expect(afterVisit.confirmed_at).toBeNull()
+  expect(afterVisit!.state).toBe('pending')
+  expect(afterVisit!.confirmed_at).toBeNull()
   expect(await apiCount(request, campaign.slug)).toBe(0)
 
   // The button confirms.
@@ -87,9 +87,9 @@ test('a supporter signs, confirms by email and is counted once', async ({ page, 
   await expectAxeClean(page)
 
   const [confirmed] = await signaturesOf(campaign.id)
-  expect(confirmed.state).toBe('confirmed')
-  expect(confirmed.confirmed_at).not.toBeNull()
-  expect(confirmed.confirmation_token_hash).toBeNull()
+  expect(confirmed!.state).toBe('confirmed')
+  expect(confirmed!.confirmed_at).not.toBeNull()
+  expect(confirmed!.confirmation_token_hash).toBeNull()
 
   // The count rises by exactly one, on the page and in the JSON.
   await expectCampaignCount(page, campaign.slug, '1 signature of')

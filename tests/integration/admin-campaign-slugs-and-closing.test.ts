@@ -4,14 +4,15 @@ import { createCampaign } from '../support/factories'
 import { makeJobsDue, queuedJobs, runDueJobs } from '../support/jobs'
 import { callRoute, form } from '../support/routes'
 import { cronItems } from '~/jobs/index.server'
-import { requireAdminCampaign, updateCampaignContent } from '~/models/admin-campaign.server'
+import { updateCampaignContent } from '~/models/admin-campaign.server'
+import { requireAdminCampaign } from '~/http/campaign.server'
 import { loader as apiLoader } from '~/routes/api.campaigns.$slug'
 import { action as signAction, loader as campaignLoader } from '~/routes/campaigns.$slug'
 import { loader as checkEmailLoader } from '~/routes/campaigns.$slug_.check-your-email'
 import { loader as thanksLoader } from '~/routes/campaigns.$slug_.thank-you'
-import type { AdminContext } from '~/utils/auth.server'
+import type { AdminContext } from '~/utils/permissions'
 import { getDb } from '~/utils/db.server'
-import { enqueueJob } from '~/utils/jobs.server'
+import { enqueueJob } from '~/jobs/enqueue.server'
 
 async function renamedCampaign(status: 'live' | 'closed' | 'draft' = 'live') {
   const owner = await createAdmin(getDb(), { role: 'owner' })

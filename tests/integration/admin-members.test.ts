@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { adminForm, createAdmin, type TestAdmin } from '../support/admin'
-import { queuedJobs, runDueJobs, queuedEmails, openEmailRow } from '../support/jobs'
+import { runDueJobs, queuedEmails, openEmailRow } from '../support/jobs'
 import { callRoute } from '../support/routes'
 import { loader as auditLoader } from '~/routes/admin.audit'
 import { action as acceptAction, loader as invitationLoader } from '~/routes/admin.invitations.$token'
@@ -9,7 +9,7 @@ import { action as membersAction, loader as membersLoader } from '~/routes/admin
 import { changeRoleOfMember } from '~/models/membership.server'
 import { getActiveSession } from '~/models/session.server'
 import { recordAudit } from '~/models/audit.server'
-import { requireAdmin } from '~/utils/auth.server'
+import { requireAdmin } from '~/http/auth.server'
 import { getDb } from '~/utils/db.server'
 import { hashToken } from '~/utils/security.server'
 

@@ -5,16 +5,8 @@ import { callRoute } from '../support/routes'
 import { action as accountAction, loader as accountLoader } from '~/routes/admin.account'
 import { action as signOutAction } from '~/routes/admin.sign-out'
 import { createSession, getActiveSession, pruneEndedSessions, summariseUserAgent } from '~/models/session.server'
-import {
-  can,
-  clearSessionCookie,
-  PERMISSIONS,
-  requireAdmin,
-  requireAdminAction,
-  ROLES,
-  safeAdminNext,
-  sessionCookie,
-} from '~/utils/auth.server'
+import { clearSessionCookie, requireAdmin, requireAdminAction, safeAdminNext, sessionCookie } from '~/http/auth.server'
+import { can, PERMISSIONS, ROLES } from '~/utils/permissions'
 import { getDb } from '~/utils/db.server'
 import { resetEnv } from '~/utils/env.server'
 

@@ -9,7 +9,7 @@ import { listRouteFiles, pathFor, routeModulesBuild, type RouteFile } from '../s
 import { createApp } from '../../server/app'
 import { createApiKey } from '~/models/api-key.server'
 import { createSession } from '~/models/session.server'
-import { csrfTokenFor, SESSION_COOKIE } from '~/utils/auth.server'
+import { csrfTokenFor, SESSION_COOKIE } from '~/http/auth.server'
 import { readForm, withoutNul } from '~/utils/form.server'
 import { open } from '~/models/data-key.server'
 import { getDb } from '~/utils/db.server'
@@ -36,7 +36,7 @@ const read = (dir: string) =>
 function allFieldNames(): string[] {
   const fields = new Set<string>()
   for (const source of [...read('routes'), ...read('components'), ...read('models')]) {
-    for (const m of source.matchAll(/\bname="([\w.\[\]-]+)"/g)) fields.add(m[1]!)
+    for (const m of source.matchAll(/\bname="([\w.[\]-]+)"/g)) fields.add(m[1]!)
     for (const m of source.matchAll(/(?:^|[{,])\s*'?([A-Za-z]\w*)'?: z\b/gm)) fields.add(m[1]!)
   }
   for (const skip of ['intent', 'csrf', 'website', 'altcha', 'milestones']) fields.delete(skip)

@@ -357,7 +357,7 @@ describe('OSDI API: record_signature_helper', () => {
     expect(jobs[0]!.payload.signatureId).toBe(row.id)
 
     // The email's link confirms it, as for the form; then the API lists it.
-    expect((await confirmSignature(jobs[0]!.payload.token)).status).toBe('confirmed')
+    expect((await confirmSignature(jobs[0]!.payload.token!)).status).toBe('confirmed')
     const list = await get(signatures.loader, `/api/osdi/v1/petitions/${live.id}/signatures`, key.key, { petitionId: live.id })
     expect(list.data.total_records).toBe(1)
   })

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createCampaign, uniqueEmail } from '../support/factories'
-import { queuedJobs, queuedEmails } from '../support/jobs'
+import { queuedEmails } from '../support/jobs'
 import { callRoute, form } from '../support/routes'
 import { action, loader } from '~/routes/campaigns.$slug'
 import { confirmSignature } from '~/models/signature.server'
@@ -23,7 +23,7 @@ describe('POST /campaigns/:slug', () => {
     const first = await post(campaign.slug, valid(email))
     const second = await post(campaign.slug, valid(email))
     const token = (await queuedEmails('signature-confirmation'))[0]!.payload.token
-    await confirmSignature(token)
+    await confirmSignature(token!)
     const third = await post(campaign.slug, valid(email.toUpperCase()))
     for (const response of [first, second, third]) {
       expect(response.status).toBe(302)

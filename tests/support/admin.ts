@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely'
 import type { Database, RoleName } from '#db/types'
 import { createSession } from '~/models/session.server'
-import { csrfTokenFor, SESSION_COOKIE, type AdminContext } from '~/utils/auth.server'
+import { csrfTokenFor, SESSION_COOKIE } from '~/http/auth.server'
+import { type AdminContext } from '~/utils/permissions'
 import { createOrganisation, uniqueEmail } from './factories'
 
 /**

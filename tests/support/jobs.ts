@@ -67,6 +67,13 @@ export async function queuedEmails(template?: string) {
   return rows.map((row) => ({ ...row, payload: (row.payload ?? {}) as Record<string, string> }))
 }
 
+/** Runs the due jobs of one task only (graphile-worker fetches only the tasks it is given). */
+export async function runJobsOf(task: string) {
+  const task_ = taskList[task]
+  if (!task_) throw new Error(`no task ${task}`)
+  await runOnce({ pgPool: getPool(), taskList: { [task]: task_ }, logger: silent })
+}
+
 /** A stored email as the sender reads it: recipient and bodies are sealed at rest (decision 0040). */
 export async function openEmailRow<T extends { recipient?: string; html?: string | null; text?: string | null }>(row: T): Promise<T> {
   return {

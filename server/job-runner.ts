@@ -1,11 +1,12 @@
 import { EventEmitter } from 'node:events'
 import { Logger, run, type Runner, type WorkerEvents } from 'graphile-worker'
-import { cronItems, taskList } from '~/jobs/index.server'
-import { getPool } from '~/utils/db.server'
-import { getEnv } from '~/utils/env.server'
-import { logger } from '~/utils/logger.server'
-import { UPDATE_COUNTS_JOB_KEY } from '~/jobs/update-counts.server'
-import { SENDER_JOB_KEY, SENDER_TASK } from '~/models/email-outbox.server'
+import { cronItems, taskList } from '../app/jobs/index.server'
+import { getPool } from '../app/utils/db.server'
+import { getEnv } from '../app/utils/env.server'
+import { logger } from '../app/utils/logger.server'
+import { sendEmailBatch } from '../app/jobs/send-email-batch.server'
+import { UPDATE_COUNTS_JOB_KEY, updateCounts } from '../app/jobs/update-counts.server'
+import { SENDER_JOB_KEY } from '../app/models/email-outbox.server'
 
 const workerLogger = new Logger((scope) => {
   const child = logger.child({ component: 'worker', ...scope })
@@ -38,8 +39,8 @@ export async function startWorker(): Promise<Runner> {
     logger: workerLogger,
   })
   // Start the counter's chain now rather than at the next minute's watchdog.
-  await runner.addJob('update-counts', {}, { jobKey: UPDATE_COUNTS_JOB_KEY, jobKeyMode: 'preserve_run_at' })
-  await runner.addJob(SENDER_TASK, {}, { jobKey: SENDER_JOB_KEY, jobKeyMode: 'preserve_run_at' })
+  await runner.addJob(updateCounts.name, {}, { jobKey: UPDATE_COUNTS_JOB_KEY, jobKeyMode: 'preserve_run_at' })
+  await runner.addJob(sendEmailBatch.name, {}, { jobKey: SENDER_JOB_KEY, jobKeyMode: 'preserve_run_at' })
   logger.info({ concurrency: env.WORKER_CONCURRENCY }, 'job runner started')
   return runner
 }

@@ -1,8 +1,8 @@
 import { data, redirect } from '@remix-run/node'
-import { ROLE_NAMES, type RoleName } from '#db/types'
 import { listMembershipsOfUser, type MembershipWithOrganisation } from '~/models/membership.server'
 import { getActiveSession, SESSION_MAX_DAYS, type ActiveSession } from '~/models/session.server'
 import { getEnv } from '~/utils/env.server'
+import { can, type AdminContext, type Permission } from '~/utils/permissions'
 import { FORM_LIMIT_BYTES, readForm } from '~/utils/form.server'
 import { type MessageKey } from '~/utils/i18n'
 import { translate } from '~/utils/i18n.server'
@@ -10,42 +10,6 @@ import { readCookie } from '~/utils/locale.server'
 import { signValue, verifySignedValue } from '~/utils/security.server'
 
 // The rules every admin route follows: docs/decisions/0006-campaigner-workspace.md.
-
-export const ROLES = ROLE_NAMES
-export type Role = RoleName
-
-export const PERMISSIONS = {
-  'campaigns.view': ['owner', 'campaigner', 'viewer'],
-  'campaigns.edit': ['owner', 'campaigner'],
-  'supporters.view': ['owner', 'campaigner'],
-  'members.manage': ['owner'],
-  'audit.view': ['owner'],
-  // Issue 5: API keys reach every campaign's signers, so only owners make them.
-  'api_keys.manage': ['owner'],
-  // Issue 14: the organisation's name, logo, colours and the address its emails come from.
-  'organisation.manage': ['owner'],
-  // Issue 13: everyone reviews a campaign's integrity; owners and campaigners act on it.
-  'integrity.view': ['owner', 'campaigner', 'viewer'],
-  'integrity.act': ['owner', 'campaigner'],
-} as const satisfies Record<string, readonly Role[]>
-
-export type Permission = keyof typeof PERMISSIONS
-
-export function can(role: Role, permission: Permission): boolean {
-  return (PERMISSIONS[permission] as readonly Role[]).includes(role)
-}
-
-export function isRole(value: unknown): value is Role {
-  return typeof value === 'string' && (ROLES as readonly string[]).includes(value)
-}
-
-export interface AdminContext {
-  user: { id: string; email: string; name: string | null }
-  organisation: { id: string; slug: string; name: string }
-  role: Role
-  sessionId: string
-  csrfToken: string
-}
 
 export const SESSION_COOKIE = 'chorus_session'
 

@@ -1,5 +1,8 @@
 import { sql } from 'kysely'
+import type { JobName, JobPayload } from '~/jobs/index.server'
 import type { Executor } from '~/utils/db.server'
+
+export type { JobName, JobPayload }
 
 export interface EnqueueOptions {
   jobKey?: string
@@ -12,12 +15,13 @@ export interface EnqueueOptions {
 
 /**
  * Adds a graphile-worker job through the given executor, so that inside a transaction the job
- * is kept or lost together with the rows it belongs to.
+ * is kept or lost together with the rows it belongs to. Only a registered job's name compiles,
+ * and only with a payload of that job's schema.
  */
-export async function enqueueJob(
+export async function enqueueJob<Name extends JobName>(
   executor: Executor,
-  task: string,
-  payload: Record<string, unknown>,
+  task: Name,
+  payload: JobPayload<Name>,
   options: EnqueueOptions = {},
 ) {
   await sql`select graphile_worker.add_job(
