@@ -613,8 +613,22 @@ export interface DataKeysTable {
   retired_at: NullableTimestamp
 }
 
+/** Issue 12: a link asked for at /my-data (valid an hour; spent by erasure). */
+export interface DataRequestsTable {
+  id: Id
+  token_hash: Buffer
+  /** Sealed with the platform's key. */
+  email: string
+  email_index: string
+  locale: Generated<string>
+  created_at: Timestamp
+  expires_at: Timestamp
+  used_at: NullableTimestamp
+}
+
 export interface Database {
   data_keys: DataKeysTable
+  data_requests: DataRequestsTable
   organisations: OrganisationsTable
   campaigns: CampaignsTable
   campaign_translations: CampaignTranslationsTable

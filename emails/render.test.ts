@@ -34,6 +34,7 @@ function propsFor<T extends EmailTemplateName>(name: T, locale: TestLocale): Ema
     },
     // Admin emails link no campaign: tests/integration/admin-emails.test.ts checks them.
     'sign-in-link': { locale, appUrl, signInUrl: `${appUrl}/admin/sign-in/tok` },
+    'my-data-link': { locale, appUrl, linkUrl: `${appUrl}/my-data/tok` },
     invitation: { locale, appUrl, organisationName: 'Friends of the Park', inviterName: 'Alex', role: 'viewer', acceptUrl: `${appUrl}/admin/invitations/tok` },
     'donation-receipt': {
       ...base(locale),

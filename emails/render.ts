@@ -7,6 +7,7 @@ import SignatureConfirmationEmail, {
 } from './signature-confirmation'
 import SignatureThanksEmail, { subject as signatureThanksSubject, type SignatureThanksProps } from './signature-thanks'
 import SignInLinkEmail, { subject as signInLinkSubject, type SignInLinkProps } from './sign-in-link'
+import MyDataLinkEmail, { subject as myDataLinkSubject, type MyDataLinkProps } from './my-data-link'
 import InvitationEmail, { subject as invitationSubject, type InvitationProps } from './invitation'
 import DonationReceiptEmail, { subject as donationReceiptSubject, type DonationReceiptProps } from './donation-receipt'
 import SenderVerificationEmail, { subject as senderVerificationSubject, type SenderVerificationProps } from './sender-verification'
@@ -18,13 +19,14 @@ export type { DonationReceiptProps }
 export type { CampaignUpdateProps }
 export type { SenderVerificationProps }
 
-export type EmailTemplateName = 'signature-confirmation' | 'already-signed' | 'signature-thanks' | 'sign-in-link' | 'invitation' | 'donation-receipt' | 'campaign-update' | 'sender-verification'
+export type EmailTemplateName = 'signature-confirmation' | 'already-signed' | 'signature-thanks' | 'sign-in-link' | 'invitation' | 'donation-receipt' | 'campaign-update' | 'sender-verification' | 'my-data-link'
 
 export interface EmailProps {
   'signature-confirmation': SignatureConfirmationProps
   'already-signed': AlreadySignedProps
   'signature-thanks': SignatureThanksProps
   'sign-in-link': SignInLinkProps
+  'my-data-link': MyDataLinkProps
   'invitation': InvitationProps
   'donation-receipt': DonationReceiptProps
   'campaign-update': CampaignUpdateProps
@@ -51,6 +53,7 @@ const templates: { [K in EmailTemplateName]: TemplateEntry<EmailProps[K]> } = {
   'donation-receipt': { component: DonationReceiptEmail, subject: donationReceiptSubject },
   'campaign-update': { component: CampaignUpdateEmail, subject: campaignUpdateSubject },
   'sender-verification': { component: SenderVerificationEmail, subject: senderVerificationSubject },
+  'my-data-link': { component: MyDataLinkEmail, subject: myDataLinkSubject },
 }
 
 export const EMAIL_TEMPLATE_NAMES = Object.keys(templates) as EmailTemplateName[]

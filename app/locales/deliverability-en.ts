@@ -36,6 +36,7 @@ export const deliverabilityEn = {
   'admin.suppressions.addSubmit': 'Suppress this address',
   'admin.suppressions.listHeading': 'Suppressed addresses ({count})',
   'admin.suppressions.searchHeading': 'Search the suppressed addresses',
+  'admin.suppressions.erased': 'Address erased at its owner’s request (still never emailed)',
   'admin.suppressions.search': 'Whole address (addresses are stored encrypted)',
   'admin.suppressions.searchButton': 'Search',
   'admin.suppressions.clear': 'Show all',

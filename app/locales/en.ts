@@ -9,6 +9,7 @@ import { timelineEn } from './timeline-en'
 import { deliveryEn } from './delivery-en'
 import { osdiEn } from './osdi-en'
 import { reachEn } from './reach-en'
+import { myDataEn } from './my-data-en'
 import { integrityEn } from './integrity-en'
 
 // The English catalogue is the source of truth: every other locale must have every key
@@ -25,6 +26,7 @@ export const en = {
   ...deliveryEn,
   ...osdiEn,
   ...reachEn,
+  ...myDataEn,
   ...integrityEn,
   'site.name': 'Chorus',
   'nav.skip': 'Skip to main content',

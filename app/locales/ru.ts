@@ -10,6 +10,7 @@ import { timelineRu } from './timeline-ru'
 import { deliveryRu } from './delivery-ru'
 import { osdiRu } from './osdi-ru'
 import { reachRu } from './reach-ru'
+import { myDataRu } from './my-data-ru'
 import { integrityRu } from './integrity-ru'
 
 // Russian plural forms: #one (1, 21, 101…), #few (2–4, 22–24…), #many (0, 5–20, 25…), #other (fractions).
@@ -25,6 +26,7 @@ export const ru: Record<MessageKey, string> & Record<string, string> = {
   ...deliveryRu,
   ...osdiRu,
   ...reachRu,
+  ...myDataRu,
   ...integrityRu,
   'site.name': 'Chorus',
   'nav.skip': 'Перейти к основному содержанию',

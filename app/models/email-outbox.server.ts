@@ -22,6 +22,7 @@ export type OutboxTemplate =
   | 'donation-receipt'
   | 'campaign-update-test'
   | 'sender-verification'
+  | 'my-data-link'
 
 export interface QueueEmailInput {
   template: OutboxTemplate

@@ -5,6 +5,7 @@ import { renderUpdateEmail, UNSUBSCRIBE_PLACEHOLDER } from '~/models/campaign-up
 import { buildDonationReceipt } from '~/models/donation-receipt.server'
 import { openEmailContent, sealEmailContent } from '~/models/email-content.server'
 import { open } from '~/models/data-key.server'
+import { buildMyDataLinkEmail } from '~/models/my-data.server'
 import { EMAIL_PRIORITY } from '~/models/email-outbox.server'
 import { buildInvitationEmail } from '~/models/invitation.server'
 import { buildSignInLinkEmail } from '~/models/sign-in.server'
@@ -136,6 +137,8 @@ async function renderQueued(row: PendingRow, updates: Map<string, Promise<(Rende
       return await buildInvitationEmail(p.invitationId!, p.token!, p.locale ?? row.locale)
     case 'donation-receipt':
       return await buildDonationReceipt(p.paymentId!)
+    case 'my-data-link':
+      return await buildMyDataLinkEmail(p.requestId!, p.token!, p.locale ?? row.locale)
     case 'sender-verification':
       return await buildSenderVerificationEmail(p.organisationId!, p.token!, p.locale ?? row.locale)
     case 'campaign-update-test': {

@@ -188,14 +188,14 @@ export default function Suppressions() {
               </thead>
               <tbody>
                 {items.map((item) => (
-                  <tr key={item.email}>
-                    <td>{item.email}</td>
+                  <tr key={`${item.email}/${item.createdAt}`}>
+                    <td>{item.email || t('admin.suppressions.erased')}</td>
                     <td>{t(`admin.suppressions.reason.${item.reason}` as MessageKey)}</td>
                     <td>
                       <time dateTime={item.createdAt}>{formatDate(locale, item.createdAt, 'medium')}</time>
                     </td>
                     <td>
-                      {item.reason === 'manual' ? (
+                      {item.reason === 'manual' && item.email ? (
                         <Form method="post" className="inline-form">
                           <CsrfField />
                           <input type="hidden" name="intent" value="remove" />

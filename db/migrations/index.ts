@@ -17,6 +17,7 @@ import * as m20261201500000 from './20261201500000_organisation_identity'
 import * as m20261201510000 from './20261201510000_campaign_share_cards'
 import * as m20261201520000 from './20261201520000_encryption_at_rest'
 import * as m20261201710000 from './20261201710000_address_hash_expiry'
+import * as m20261201720000 from './20261201720000_my_data_requests'
 
 // Every migration, by name, in order. A test checks that each file in this folder is listed.
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '20261201510000_campaign_share_cards': m20261201510000,
   '20261201520000_encryption_at_rest': m20261201520000,
   '20261201710000_address_hash_expiry': m20261201710000,
+  '20261201720000_my_data_requests': m20261201720000,
 }

@@ -4,6 +4,9 @@ import { promisify } from 'node:util'
 import pino from 'pino'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createCampaignUpdate, startUpdateSend } from '~/models/campaign-update.server'
+import { isSuppressed, suppress } from '~/models/email-preferences.server'
+import { foldConfirmedSignatures } from '~/models/signature-count.server'
+import { collectSupporterData, eraseSupporterData } from '~/models/supporter-data.server'
 import { listSupporters } from '~/models/supporter.server'
 import { confirmSignature, signCampaign } from '~/models/signature.server'
 import { getDb } from '~/utils/db.server'
@@ -113,5 +116,47 @@ describe('supporters’ details at rest', () => {
     })
     expect(logs.length).toBeGreaterThan(0)
     for (const secret of SECRETS) expect(logs, `the logs contain ${secret}`).not.toMatch(secret)
+  })
+})
+
+describe('a supporter’s data on request', () => {
+  it('export holds everything; erase leaves nothing of the person, keeps the counts, and a suppressed address stays suppressed', async () => {
+    const campaign = await wholeJourney()
+    await suppress(getDb(), { organisationId: String(campaign.organisation_id), email: SIGNER.email, reason: 'bounce' })
+    await foldConfirmedSignatures()
+    const countBefore = (await getDb().selectFrom('campaigns').select('signature_count').where('id', '=', campaign.id).executeTakeFirstOrThrow()).signature_count
+    expect(countBefore).toBe(1)
+
+    const exported = await collectSupporterData('zinaida.quixote@example.org')
+    expect(exported.signatures).toMatchObject([
+      { campaign: campaign.title, state: 'confirmed', fullName: SIGNER.fullName, email: SIGNER.email, postcode: SIGNER.postcode, country: 'RU', keepMeUpdated: true, showMyName: true },
+    ])
+    expect(exported.suppressions).toMatchObject([{ reason: 'bounce' }])
+    expect((await collectSupporterData(DONOR_EMAIL)).gifts).toMatchObject([{ amountMinor: 2500, name: DONOR_NAME, email: DONOR_EMAIL }])
+
+    const erased = await eraseSupporterData('Zinaida.Quixote@example.org', null)
+    expect(erased).toMatchObject({ signatures: 1, gifts: 0, suppressions: 1 })
+    expect(erased.emails).toBeGreaterThanOrEqual(3) // confirmation, thanks, update
+    expect(await eraseSupporterData(DONOR_EMAIL, null)).toMatchObject({ signatures: 0, gifts: 1, emails: 1 })
+
+    // Nothing of either is left to find; the counts did not move; the bounce still stops mail.
+    expect(await collectSupporterData(SIGNER.email)).toMatchObject({ signatures: [], gifts: [] })
+    expect((await collectSupporterData(DONOR_EMAIL)).gifts).toEqual([])
+    expect(await isSuppressed(String(campaign.organisation_id), 'zinaida.quixote+again@example.org')).toBe(true)
+    await foldConfirmedSignatures()
+    expect((await getDb().selectFrom('campaigns').select('signature_count').where('id', '=', campaign.id).executeTakeFirstOrThrow()).signature_count).toBe(countBefore)
+    const signature = await getDb().selectFrom('signatures').selectAll().executeTakeFirstOrThrow()
+    expect(signature).toMatchObject({ full_name: '', email: '', postcode: null, ip_hash: null, state: 'confirmed', country: 'RU' })
+    const emails = await getDb().selectFrom('email_messages').select(['recipient', 'html', 'text']).execute()
+    expect(emails.every((e) => e.recipient === 'redacted' && e.html === null && e.text === null)).toBe(true)
+    const gift = await getDb().selectFrom('donations').selectAll().executeTakeFirstOrThrow()
+    expect(gift).toMatchObject({ donor_name: '', donor_email: '', donor_email_index: null, amount_minor: 2500 })
+    const audit = await getDb().selectFrom('audit_events').select(['action', 'changes']).where('action', '=', 'supporter.erased').execute()
+    expect(audit).toHaveLength(2)
+    expect(JSON.stringify(audit)).not.toMatch(/quixot|zinaida/i)
+
+    // And the dump again.
+    const dump = await plainDump()
+    for (const secret of SECRETS) expect(dump).not.toMatch(secret)
   })
 })
