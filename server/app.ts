@@ -17,6 +17,7 @@ import { precompressedAssets } from './compressed-assets'
 import { createPageCache, type PageCache } from './page-cache'
 import { eventLoopHealth, startEventLoopWatchdog } from '../app/utils/event-loop.server'
 import { cappedBodyStream, maxBodyBytesFor, refuseTooLarge } from './body-limit'
+import { redactPath } from './redact-path'
 
 export { maxBodyBytesFor } from './body-limit'
 
@@ -60,9 +61,7 @@ export function isEmbedPath(path: string): boolean {
   return /^\/campaigns\/[^/]+\/embed\/?$/.test(path)
 }
 
-export function redactPath(path: string) {
-  return path.replace(/^\/(confirm|unsubscribe)\/[^/]+/, '/$1/:token')
-}
+export { redactPath } from './redact-path'
 
 /**
  * A browser's POST from another site: its Origin is none of ours. Ours is APP_URL's origin and,
@@ -136,7 +135,7 @@ export function createApp(options: {
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6
       const level = req.path.startsWith('/assets/') || req.path === '/healthz' ? 'debug' : 'info'
-      // Paths only (no query strings), and never a confirmation token.
+      // Paths only (no query strings), and never a token (server/redact-path.ts).
       logger[level]({ method: req.method, path: redactPath(req.path), status: res.statusCode, ms: Math.round(ms) }, 'request')
     })
     next()
@@ -239,7 +238,7 @@ export function createApp(options: {
   )
 
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    logger.error({ err: error, path: req.path }, 'unhandled request error')
+    logger.error({ err: error, path: redactPath(req.path) }, 'unhandled request error')
     if (!res.headersSent) res.status(500).type('text/plain').send('Something went wrong.')
   })
   return app

@@ -174,6 +174,7 @@ export const adminCampaignsEn = {
   'campaign.milestone#one': '{count} signature',
   'campaign.milestoneReached': 'reached',
   // Shown on the dashboard only when emails wait longer than expected (decision 0026).
+  'admin.updates.delayed': 'Delayed: this update is taking longer than expected to reach everyone.',
   'admin.delayed.title': 'Emails delayed',
   'admin.delayed.waiting': '{count} emails have been waiting longer than expected to go out.',
   'admin.delayed.waiting#one': '{count} email has been waiting longer than expected to go out.',

@@ -176,6 +176,7 @@ export const adminCampaignsRu: Record<keyof typeof adminCampaignsEn, string> & R
   'campaign.milestone#few': '{count} подписи',
   'campaign.milestone#many': '{count} подписей',
   'campaign.milestoneReached': 'достигнуто',
+  'admin.updates.delayed': 'Задерживается: рассылка этой новости идёт дольше обычного.',
   'admin.delayed.title': 'Письма задерживаются',
   'admin.delayed.waiting#one': '{count} письмо ждёт отправки дольше обычного.',
   'admin.delayed.waiting#few': '{count} письма ждут отправки дольше обычного.',

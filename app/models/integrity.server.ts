@@ -23,7 +23,9 @@ export function isDisposableDomain(domain: string): boolean {
 export interface SignatureFacts {
   campaignId: string
   emailDomain: string
+  /** The client address's hash as stored today, and as yesterday's key made it (the last hour may cross midnight). */
   ipHash: Buffer
+  yesterdaysIpHash?: Buffer
   /** 'api': an integration's server signs for many people, so the per-address and challenge rules do not apply. */
   channel: 'form' | 'api'
   /** The proof-of-work payload the form carried, verified (or not) before the transaction. */
@@ -58,7 +60,7 @@ export function signatureHoldSql(facts: Omit<SignatureFacts, 'challenge'>) {
         ) d) as domain_recent,
         (select count(*)::int from (
           select 1 from signatures
-          where campaign_id = ${facts.campaignId} and ip_hash = ${facts.ipHash} and created_at > now() - interval '1 hour'
+          where campaign_id = ${facts.campaignId} and ip_hash in (${facts.ipHash}, ${facts.yesterdaysIpHash ?? facts.ipHash}) and created_at > now() - interval '1 hour'
           limit (select address_limit from c)
         ) a) as address_recent
       from c

@@ -13,7 +13,7 @@ import { EMAIL_PRIORITY, queueEmail } from '~/models/email-outbox.server'
 import { getEnv } from '~/utils/env.server'
 import type { RequestContext } from '~/utils/request.server'
 import { emailDomainOf } from '~/utils/mail-providers'
-import { generateToken, hashIp, hashToken } from '~/utils/security.server'
+import { generateToken, hashToken, recentStoredAddressHashes } from '~/utils/security.server'
 
 /** How many confirmation or "already signed" emails one signature may trigger per day. */
 export const MAX_SENDS_PER_DAY = 3
@@ -60,7 +60,7 @@ export async function signCampaign(
   if (input.website) return { outcome: 'ignored', signatureId: null }
   const token = generateToken()
   const canonical = canonicalEmail(input.email)
-  const ipHash = hashIp(context.ip)
+  const [ipHash, yesterdaysIpHash] = recentStoredAddressHashes(context.ip)
   const emailDomain = emailDomainOf(input.email)
   const challenge = await verifySignChallenge(input.altcha)
   return await getDb()
@@ -71,6 +71,7 @@ export async function signCampaign(
         campaignId: campaign.id,
         emailDomain,
         ipHash,
+        yesterdaysIpHash,
         channel: context.channel ?? 'form',
         challenge,
       })
@@ -139,9 +140,9 @@ export async function signCampaignFromForm(
   }
   const token = generateToken()
   const canonical = canonicalEmail(input.email)
-  const ipHash = hashIp(context.ip)
+  const [ipHash, yesterdaysIpHash] = recentStoredAddressHashes(context.ip)
   const emailDomain = emailDomainOf(input.email)
-  const hold = signatureHoldSql({ campaignId: campaign.id, emailDomain, ipHash, channel: 'form' })
+  const hold = signatureHoldSql({ campaignId: campaign.id, emailDomain, ipHash, yesterdaysIpHash, channel: 'form' })
   const { rows } = await sql<WindowRow & { allowed: boolean; attack_mode: boolean | null; signature_id: string | null }>`
     with ${rateLimitCtes(rate.bucket, rate)},
     hold as (${hold}),
@@ -308,4 +309,28 @@ export async function getSignatureForEmail(signatureId: string) {
 
 function isPlausibleToken(token: string) {
   return /^[A-Za-z0-9_-]{20,100}$/.test(token)
+}
+
+/** How long a signature keeps its client-address hash: long enough to review a flood, no longer. */
+export const ADDRESS_HASH_DAYS = 30
+
+/**
+ * Erases the client-address hashes of signatures older than ADDRESS_HASH_DAYS, in batches of
+ * `batchSize` (short transactions beside live signing); returns how many were erased.
+ */
+export async function eraseOldAddressHashes(days = ADDRESS_HASH_DAYS, batchSize = 5000): Promise<number> {
+  let erased = 0
+  for (;;) {
+    const result = await sql`
+      update signatures set ip_hash = null
+      where id in (
+        select id from signatures
+        where ip_hash is not null and created_at < now() - make_interval(days => ${days})
+        limit ${batchSize}
+        for update skip locked
+      )`.execute(getDb())
+    const count = Number(result.numAffectedRows ?? 0)
+    erased += count
+    if (count < batchSize) return erased
+  }
 }

@@ -267,6 +267,18 @@ function Progress() {
               ? t('admin.updates.progress.cancelled', { sent: progress.sent, total })
               : t('admin.updates.progress.done', { date: update.sentAt ?? '' })}
       </p>
+      {progress.delayed ? (
+        <div className="notice">
+          <p>
+            <strong>{t('admin.updates.delayed')}</strong>
+          </p>
+          <p>
+            {progress.delayed.kind === 'provider'
+              ? t('admin.delayed.reason.provider', { message: progress.delayed.message })
+              : t(`admin.delayed.reason.${progress.delayed.kind}`)}
+          </p>
+        </div>
+      ) : null}
       <progress value={done} max={Math.max(total ?? 0, 1)} aria-label={t('admin.updates.progressLabel')}>
         {done} / {total ?? 0}
       </progress>
