@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createCampaign, uniqueEmail } from '../../tests/support/factories'
 import { queuedEmails } from '../../tests/support/jobs'
 import { getDb } from '~/utils/db.server'
+import { emailIndex, open } from './data-key.server'
 import { correctSignatureEmail, resendSignatureEmail } from './signature-resend.server'
 import { MAX_SENDS_PER_DAY, signCampaign } from './signature.server'
 
@@ -37,7 +38,8 @@ describe('correctSignatureEmail', () => {
     const right = uniqueEmail()
     expect(await correctSignatureEmail(campaign.id, signatureId, right)).toEqual({ outcome: 'resent', signatureId })
     const after = await row(signatureId)
-    expect(after).toMatchObject({ email: right, canonical_email: right, email_domain: 'example.org', state: 'pending' })
+    expect(after).toMatchObject({ email_index: await emailIndex(right), email_domain: 'example.org', state: 'pending' })
+    expect(await open(after.email)).toBe(right)
     expect(after.confirmation_token_hash).not.toEqual(before.confirmation_token_hash)
   })
 
@@ -45,7 +47,7 @@ describe('correctSignatureEmail', () => {
     const { campaign, signatureId, email } = await sign()
     await getDb().updateTable('signatures').set({ state: 'confirmed', confirmed_at: new Date() }).where('id', '=', signatureId).execute()
     expect(await correctSignatureEmail(campaign.id, signatureId, uniqueEmail())).toEqual({ outcome: 'ignored', signatureId: null })
-    expect((await row(signatureId)).email).toBe(email)
+    expect(await open((await row(signatureId)).email)).toBe(email)
   })
 
   it('leaves another signature alone when the corrected address has signed already', async () => {
@@ -54,6 +56,6 @@ describe('correctSignatureEmail', () => {
     await signCampaign({ id: campaign.id, consentVersion: campaign.consent_version }, { fullName: 'Grace Hopper', email: other, country: 'GB' }, context)
     const result = await correctSignatureEmail(campaign.id, signatureId, other)
     expect(result).toEqual({ outcome: 'resent', signatureId: null })
-    expect((await row(signatureId)).email).toBe(email)
+    expect(await open((await row(signatureId)).email)).toBe(email)
   })
 })
