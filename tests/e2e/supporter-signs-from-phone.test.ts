@@ -78,3 +78,32 @@ test('a shared link shows the campaign: og:image is an absolute URL that answers
   expect(response.headers()['content-type']).toBe('image/png')
   expect((await response.body()).subarray(1, 4).toString('latin1')).toBe('PNG')
 })
+
+test('the count and the recent signers refresh together while the page is open', async ({ page }) => {
+  const campaign = await createCampaign(e2eDb(), { signature_goal: 1000, signature_count: 5 })
+  if (javaScriptIsOn()) await page.clock.install()
+  await page.goto(`/campaigns/${campaign.slug}`)
+  const progress = page.locator('#campaign-progress-label')
+  await expect(progress).toContainText('5 signatures of 1,000')
+  await expect(page.getByRole('region', { name: 'Recent signers' })).toHaveCount(0)
+
+  // Someone confirms, and the counter folds them in.
+  await createSignature(e2eDb(), {
+    campaign_id: campaign.id,
+    full_name: 'Grace Hopper',
+    state: 'confirmed',
+    consent_show_name: true,
+    confirmed_at: new Date(),
+    counted_at: new Date(),
+  })
+  await e2eDb().updateTable('campaigns').set({ signature_count: 6 }).where('id', '=', campaign.id).execute()
+
+  await expect(async () => {
+    // With JavaScript the page refreshes itself every 30 seconds; without, the reader reloads.
+    if (javaScriptIsOn()) await page.clock.fastForward(31_000)
+    else await page.reload()
+    await expect(progress).toContainText('6 signatures of 1,000', { timeout: 1000 })
+    await expect(page.getByRole('region', { name: 'Recent signers' })).toContainText('Grace', { timeout: 1000 })
+  }).toPass({ timeout: 20_000, intervals: [500, 1000] })
+  await expectAxeClean(page)
+})
