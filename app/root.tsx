@@ -14,7 +14,7 @@ import {
 } from '@remix-run/react'
 import stylesheet from '~/styles.css?url'
 import { getEnv } from '~/utils/env.server'
-import { DEFAULT_LOCALE, isLocale, LOCALE_NAMES, LOCALES, makeTranslator, type Locale, type MessageKey } from '~/utils/i18n'
+import { DEFAULT_LOCALE, isLocale, LOCALE_NAMES, LOCALES, makeTranslator, type Locale } from '~/utils/i18n'
 import { getLocale, localeCookieHeader } from '~/utils/locale.server'
 import { useNonce } from '~/utils/nonce'
 
@@ -119,7 +119,7 @@ export function ErrorBoundary() {
   const body = notFound
     ? t('error.notFound.body')
     : typeof key === 'string' && key.startsWith('error.')
-      ? t(key as MessageKey)
+      ? t.message(key)
       : t('error.generic.body')
   return (
     <div className="wrap narrow">

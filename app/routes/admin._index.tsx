@@ -6,7 +6,7 @@ import { delayedEmailsForOrganisation } from '~/models/email-outbox.server'
 import { requireAdmin } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, formatNumber, makeTranslator, timeAgo, type MessageKey } from '~/utils/i18n'
+import { formatDate, formatNumber, makeTranslator, timeAgo } from '~/utils/i18n'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useT } from '~/utils/use-t'
 
@@ -113,7 +113,7 @@ export default function AdminCampaigns() {
                     </Link>
                   </th>
                   <td>
-                    <span className={`status-badge status-${c.status}`}>{t(`admin.status.${c.status}` as MessageKey)}</span>
+                    <span className={`status-badge status-${c.status}`}>{t(`admin.status.${c.status}`)}</span>
                   </td>
                   <td className="num">{formatNumber(locale, c.confirmed)}</td>
                   <td className="num">{formatNumber(locale, c.pending)}</td>

@@ -8,7 +8,7 @@ import { endOwnSession, listActiveSessions, switchSessionOrganisation, signOutEv
 import { adminError, clearSessionCookie, requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { badRequest } from '~/utils/form.server'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, makeTranslator, type MessageKey } from '~/utils/i18n'
+import { formatDate, makeTranslator } from '~/utils/i18n'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useT } from '~/utils/use-t'
 
@@ -95,7 +95,7 @@ export default function Account() {
           <ul>
             {memberships.map((m) => (
               <li key={m.organisationId}>
-                {m.name} ({t(`admin.role.${m.role}` as MessageKey)}){' '}
+                {m.name} ({t(`admin.role.${m.role}`)}){' '}
                 {m.organisationId === currentOrganisationId ? (
                   <strong>{t('admin.account.current')}</strong>
                 ) : (

@@ -10,7 +10,7 @@ import { requireOrganisationCampaign } from '~/http/campaign.server'
 import { can } from '~/utils/permissions'
 import { countryName } from '~/utils/countries.server'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, formatNumber, makeTranslator, type Locale, type MessageKey } from '~/utils/i18n'
+import { formatDate, formatNumber, makeTranslator, type Locale } from '~/utils/i18n'
 import { getLocale } from '~/utils/locale.server'
 import { formatMoney } from '~/utils/money'
 import { useLocale, useT } from '~/utils/use-t'
@@ -172,7 +172,7 @@ export default function CampaignDashboard() {
       <h1>{campaign.title}</h1>
       <p className="campaign-meta">
         <span className={`status-badge status-${campaign.status}`}>
-          {t('admin.dashboard.statusLabel', { status: t(`admin.dashboard.status.${campaign.status}` as MessageKey) })}
+          {t('admin.dashboard.statusLabel', { status: t(`admin.dashboard.status.${campaign.status}`) })}
         </span>
         {campaign.status !== 'draft' ? (
           <>

@@ -15,7 +15,7 @@ import { campaignLocales, listCampaignDeliveries, recordDelivery } from '~/model
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, formatNumber, LOCALE_NAMES, makeTranslator, type MessageKey } from '~/utils/i18n'
+import { formatDate, messageKey, formatNumber, LOCALE_NAMES, makeTranslator } from '~/utils/i18n'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useT } from '~/utils/use-t'
 
@@ -75,7 +75,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
     return redirect(`/admin/campaigns/${campaign.id}/deliver?done=recorded#deliveries`, { headers })
   }
-  return data({ form: null, error: 'delivery.error.badRequest' as MessageKey }, { status: 400, headers })
+  return data({ form: null, error: messageKey('delivery.error.badRequest') }, { status: 400, headers })
 }
 
 export const headers = () => ({ 'Cache-Control': NO_STORE })
@@ -112,7 +112,7 @@ export default function Deliver() {
     shouldRevalidate: 'onInput',
     onValidate: ({ formData }) => parseWithZod(formData, { schema: RecordDeliverySchema }),
   })
-  const error = (field: { errors?: string[] }) => (field.errors?.[0] ? t(field.errors[0] as MessageKey) : undefined)
+  const error = (field: { errors?: string[] }) => (field.errors?.[0] ? t.message(field.errors[0]) : undefined)
   const recordErrors = [fields.deliveredOn, fields.recipient, fields.method, fields.notes, fields.packId].filter((f) => f.errors?.length)
   const day = (iso: string) => formatDate(locale, `${iso}T00:00:00Z`, 'long')
 
@@ -128,7 +128,7 @@ export default function Deliver() {
       <div role="status">{done ? <p className="notice">{t(`delivery.done.${done}`)}</p> : null}</div>
       {generalError ? (
         <div role="alert" className="error-summary">
-          <p>{t(generalError)}</p>
+          <p>{t.message(generalError)}</p>
         </div>
       ) : null}
 

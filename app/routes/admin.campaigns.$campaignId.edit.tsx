@@ -138,6 +138,15 @@ function describeChanges(changes: CampaignChange[], t: Translate, uiLocale: Loca
   }))
 }
 
+/** Every answer of the action, for the page (one shape, so no outcome's fields are lost). */
+type ActionData = {
+  result?: SubmissionResult<string[]>
+  storyPreview?: string
+  conflict?: { by: string; changes: { key: string; label: string; now: string }[] | null }
+  publishMissing?: string[]
+  statusError?: string
+}
+
 export async function action({ request, params }: ActionFunctionArgs) {
   const { admin, form } = await requireAdminAction(request, 'campaigns.edit', { maxBytes: 3 * 1024 * 1024 })
   const campaign = await requireAdminCampaign(admin, params.campaignId)
@@ -150,14 +159,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const outcome = await publishCampaign(admin, campaign.id)
     if (outcome.status === 'not-found') throw notFound()
     if (outcome.status === 'incomplete') {
-      return data({ publishMissing: outcome.missing.map((key) => t(key)) }, { status: 400, headers: noStore })
+      return data<ActionData>({ publishMissing: outcome.missing.map((key) => t(key)) }, { status: 400, headers: noStore })
     }
     return redirect(editorUrl(campaign.id, editLocale, outcome.status), { headers: noStore })
   }
   if (intent === 'close') {
     const outcome = await closeCampaign(admin, campaign.id)
     if (outcome.status === 'not-found') throw notFound()
-    if (outcome.status === 'not-live') return data({ statusError: t('admin.edit.notLive') }, { status: 409, headers: noStore })
+    if (outcome.status === 'not-live') return data<ActionData>({ statusError: t('admin.edit.notLive') }, { status: 409, headers: noStore })
     return redirect(editorUrl(campaign.id, editLocale, 'closed'), { headers: noStore })
   }
 
@@ -172,23 +181,23 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (intent === 'preview-story') {
     // Nothing is saved: the story as typed, rendered exactly as the public page would.
     const story = form.get('story')
-    return data(
+    return data<ActionData>(
       { result: submission.reply(), storyPreview: renderMarkdown(typeof story === 'string' ? story : '') },
       { headers: noStore },
     )
   }
   if (intent !== 'save') {
-    return data({ result: submission.reply({ formErrors: ['admin.edit.error.intent'] }) }, { status: 400, headers: noStore })
+    return data<ActionData>({ result: submission.reply({ formErrors: ['admin.edit.error.intent'] }) }, { status: 400, headers: noStore })
   }
   if (submission.status !== 'success') {
-    return data({ result: submission.reply() }, { status: 400, headers: noStore })
+    return data<ActionData>({ result: submission.reply() }, { status: 400, headers: noStore })
   }
   const value: EditorValues = submission.value
   let image: Awaited<ReturnType<typeof checkUploadedImage>> | null = null
   if (value.heroImage instanceof File && value.heroImage.size > 0) {
     image = await checkUploadedImage(value.heroImage)
     if ('problem' in image) {
-      return data({ result: submission.reply({ fieldErrors: { heroImage: [image.problem] } }) }, { status: 400, headers: noStore })
+      return data<ActionData>({ result: submission.reply({ fieldErrors: { heroImage: [image.problem] } }) }, { status: 400, headers: noStore })
     }
   }
   const currency = value.donationCurrency ?? campaign.organisationDonation.currency
@@ -235,9 +244,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
     case 'unchanged':
       return redirect(editorUrl(campaign.id, editLocale, outcome.status), { headers: noStore })
     case 'slug-taken':
-      return data({ result: submission.reply({ fieldErrors: { slug: ['admin.edit.error.slugTaken'] } }) }, { status: 400, headers: noStore })
+      return data<ActionData>({ result: submission.reply({ fieldErrors: { slug: ['admin.edit.error.slugTaken'] } }) }, { status: 400, headers: noStore })
     case 'conflict':
-      return data(
+      return data<ActionData>(
         {
           result: submission.reply(),
           conflict: {
@@ -259,14 +268,6 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data ? `${data.pageTitle}: ${data.campaign.title}` : ''} · Chorus` },
 ]
 
-type ActionData = {
-  result?: SubmissionResult<string[]>
-  storyPreview?: string
-  conflict?: { by: string; changes: { key: string; label: string; now: string }[] | null }
-  publishMissing?: string[]
-  statusError?: string
-}
-
 /** Error messages are translation keys; "too long" carries its limit after a colon. */
 function useErrorText() {
   const t = useT()
@@ -280,7 +281,7 @@ function useErrorText() {
 function EditorForm() {
   const loaderData = useLoaderData<typeof loader>()
   const { campaign, editLocale, defaultValue, baseMilestones, consentDefaults, organisationDonation, effectiveCurrency } = loaderData
-  const actionData = useActionData<typeof action>() as ActionData | undefined
+  const actionData = useActionData<typeof action>()
   const navigation = useNavigation()
   const t = useT()
   const errorText = useErrorText()
@@ -519,7 +520,7 @@ function fieldId(formId: string, name: string): string {
 export default function EditCampaign() {
   const loaderData = useLoaderData<typeof loader>()
   const { campaign, editLocale, missingForPublishing: missing, translations, done } = loaderData
-  const actionData = useActionData<typeof action>() as ActionData | undefined
+  const actionData = useActionData<typeof action>()
   const t = useT()
   const isBase = editLocale === campaign.baseLocale
   const doneMessages: Record<string, MessageKey> = {

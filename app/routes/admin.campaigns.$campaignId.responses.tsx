@@ -21,7 +21,7 @@ import { requireOrganisationCampaign } from '~/http/campaign.server'
 import { adminError, requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, makeTranslator, type MessageKey } from '~/utils/i18n'
+import { formatDate, makeTranslator } from '~/utils/i18n'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useMessage, useT } from '~/utils/use-t'
 
@@ -156,7 +156,7 @@ export default function Responses() {
   const locale = useLocale()
   const rowErrors =
     actionData && (actionData.intent === 'delete' || actionData.intent === 'write-update')
-      ? [...(actionData.result.error?.[''] ?? []), ...(actionData.result.error?.responseId ?? [])].map((m) => t(m as MessageKey))
+      ? [...(actionData.result.error?.[''] ?? []), ...(actionData.result.error?.responseId ?? [])].map((m) => t.message(m))
       : []
   return (
     <div className="wrap stack">

@@ -12,7 +12,7 @@ import { adminError, requireAdmin, requireAdminAction } from '~/http/auth.server
 import { can } from '~/utils/permissions'
 import { countryName } from '~/utils/countries.server'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, makeTranslator, type Locale, type MessageKey } from '~/utils/i18n'
+import { formatDate, makeTranslator, type Locale } from '~/utils/i18n'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useT } from '~/utils/use-t'
 
@@ -154,12 +154,12 @@ function ConfirmPanel({
           {t('admin.supporters.selected', {
             name: supporter.fullName,
             email: supporter.email,
-            state: t(`admin.supporters.state.${supporter.state}` as MessageKey),
+            state: t(`admin.supporters.state.${supporter.state}`),
           })}
         </strong>
       </p>
       <p>{t(kind === 'remove' ? 'admin.supporters.removeBody' : 'admin.supporters.invalidateBody')}</p>
-      <div role="alert">{error ? <p className="field-error">{t(error as MessageKey)}</p> : null}</div>
+      <div role="alert">{error ? <p className="field-error">{t.message(error)}</p> : null}</div>
       {/* Posts to this very URL, so a refused form comes back with the same confirmation open. */}
       <Form method="post" className="confirm-form">
         <CsrfField />
@@ -178,7 +178,7 @@ function ConfirmPanel({
               </option>
               {INVALIDATION_REASONS.map((reason) => (
                 <option key={reason} value={reason}>
-                  {t(`admin.supporters.reason.${reason}` as MessageKey)}
+                  {t(`admin.supporters.reason.${reason}`)}
                 </option>
               ))}
             </select>
@@ -214,7 +214,7 @@ export default function Supporters() {
       <div role="status">{done ? <p className="notice">{t(`admin.supporters.done.${done}`)}</p> : null}</div>
       {actionError && !confirm ? (
         <div role="alert" className="error-summary">
-          <p>{t(actionError as MessageKey)}</p>
+          <p>{t.message(actionError)}</p>
         </div>
       ) : null}
 
@@ -243,7 +243,7 @@ export default function Supporters() {
           />
           {searchError ? (
             <p className="field-error" id="supporters-q-error">
-              {t(searchError as MessageKey)}
+              {t.message(searchError)}
             </p>
           ) : null}
         </div>
@@ -253,7 +253,7 @@ export default function Supporters() {
             <option value="">{t('admin.supporters.stateAll')}</option>
             {SIGNATURE_STATES.map((state) => (
               <option key={state} value={state}>
-                {t(`admin.supporters.state.${state}` as MessageKey)}
+                {t(`admin.supporters.state.${state}`)}
               </option>
             ))}
           </select>
@@ -298,9 +298,9 @@ export default function Supporters() {
                     <td>{s.email}</td>
                     <td>{s.country}</td>
                     <td>
-                      <span className={`state-badge state-${s.state}`}>{t(`admin.supporters.state.${s.state}` as MessageKey)}</span>
+                      <span className={`state-badge state-${s.state}`}>{t(`admin.supporters.state.${s.state}`)}</span>
                       {s.invalidationReason ? (
-                        <span className="hint"> ({t(`admin.supporters.reason.${s.invalidationReason}` as MessageKey)})</span>
+                        <span className="hint"> ({t(`admin.supporters.reason.${s.invalidationReason}`)})</span>
                       ) : null}
                     </td>
                     <td>{consents.length > 0 ? consents.join(', ') : t('admin.supporters.consentNone')}</td>

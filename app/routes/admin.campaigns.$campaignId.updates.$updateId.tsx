@@ -94,6 +94,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export const IntentSchema = z.object({ intent: z.enum(['save', 'preview', 'test', 'send', 'cancel']) })
 
+/** Every answer of the action, for the page (one shape, so no outcome's fields are lost). */
+type ActionData = {
+  result?: SubmissionResult<string[]>
+  bodyPreview?: string
+  conflict?: string
+  formError?: string
+  testError?: string
+  sendError?: string
+}
+
 export async function action({ request, params }: ActionFunctionArgs) {
   const { admin, form } = await requireAdminAction(request, 'campaigns.edit', { maxBytes: UPDATE_FORM_MAX_BYTES })
   const campaign = await requireAdminCampaign(admin, params.campaignId)
@@ -102,15 +112,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const t = makeTranslator(getLocale(request))
   const intent = IntentSchema.safeParse({ intent: form.get('intent') })
   if (!intent.success) {
-    return data({ formError: t('admin.updates.error.intent') }, { status: 400, headers: noStore })
+    return data<ActionData>({ formError: t('admin.updates.error.intent') }, { status: 400, headers: noStore })
   }
   if (intent.data.intent === 'cancel') {
     const outcome = await cancelUpdateSend(admin, campaign.id, update.id)
-    if (outcome.status === 'not-sending') return data({ formError: t('admin.updates.error.notSending') }, { status: 409, headers: noStore })
+    if (outcome.status === 'not-sending') return data<ActionData>({ formError: t('admin.updates.error.notSending') }, { status: 409, headers: noStore })
     return redirect(pageUrl(campaign.id, update.id, editLocale, 'cancelled'), { headers: noStore })
   }
   if (update.status !== 'draft' && intent.data.intent !== 'test') {
-    return data({ formError: t('admin.updates.error.notDraft') }, { status: 409, headers: noStore })
+    return data<ActionData>({ formError: t('admin.updates.error.notDraft') }, { status: 409, headers: noStore })
   }
 
   switch (intent.data.intent) {
@@ -121,31 +131,31 @@ export async function action({ request, params }: ActionFunctionArgs) {
       const submission = parseWithZod(form, { schema })
       if (intent.data.intent === 'preview') {
         const body = form.get('body')
-        return data({ result: submission.reply(), bodyPreview: renderMarkdown(typeof body === 'string' ? body : '') }, { headers: noStore })
+        return data<ActionData>({ result: submission.reply(), bodyPreview: renderMarkdown(typeof body === 'string' ? body : '') }, { headers: noStore })
       }
-      if (submission.status !== 'success') return data({ result: submission.reply() }, { status: 400, headers: noStore })
+      if (submission.status !== 'success') return data<ActionData>({ result: submission.reply() }, { status: 400, headers: noStore })
       const { version, ...input } = submission.value
       const outcome = await saveUpdateDraft(admin, campaign.id, update.id, editLocale, input, version)
       if (outcome.status === 'not-found') throw notFound()
       if (outcome.status === 'conflict') {
-        return data({ result: submission.reply(), conflict: t('admin.updates.conflict') }, { status: 409, headers: noStore })
+        return data<ActionData>({ result: submission.reply(), conflict: t('admin.updates.conflict') }, { status: 409, headers: noStore })
       }
-      if (outcome.status === 'not-draft') return data({ formError: t('admin.updates.error.notDraft') }, { status: 409, headers: noStore })
+      if (outcome.status === 'not-draft') return data<ActionData>({ formError: t('admin.updates.error.notDraft') }, { status: 409, headers: noStore })
       return redirect(pageUrl(campaign.id, update.id, editLocale, outcome.status), { headers: noStore })
     }
     case 'test': {
       const outcome = await sendUpdateTest(admin, update, editLocale)
       if (outcome.status === 'no-translation') {
-        return data({ testError: t('admin.updates.error.noTranslation', { language: languageName(editLocale) }) }, { status: 400, headers: noStore })
+        return data<ActionData>({ testError: t('admin.updates.error.noTranslation', { language: languageName(editLocale) }) }, { status: 400, headers: noStore })
       }
-      if (outcome.status === 'failed') return data({ testError: t('admin.updates.error.testFailed') }, { status: 502, headers: noStore })
+      if (outcome.status === 'failed') return data<ActionData>({ testError: t('admin.updates.error.testFailed') }, { status: 502, headers: noStore })
       return redirect(pageUrl(campaign.id, update.id, editLocale, 'test'), { headers: noStore })
     }
     case 'send': {
       const submission = parseWithZod(form, { schema: SendUpdateSchema })
       if (submission.status !== 'success') {
         const first = Object.values(submission.error ?? {})[0]?.[0]
-        return data({ sendError: updateErrorText(t, first ?? 'admin.updates.error.confirm') }, { status: 400, headers: noStore })
+        return data<ActionData>({ sendError: updateErrorText(t, first ?? 'admin.updates.error.confirm') }, { status: 400, headers: noStore })
       }
       const outcome = await requestUpdateSend(admin, campaign.id, update.id, submission.value.version, campaign.baseLocale)
       switch (outcome.status) {
@@ -154,14 +164,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
         case 'started':
           return redirect(pageUrl(campaign.id, update.id, editLocale, 'sending'), { headers: noStore })
         case 'incomplete':
-          return data(
+          return data<ActionData>(
             { sendError: t('admin.updates.error.incomplete', { language: languageName(campaign.baseLocale) }) },
             { status: 400, headers: noStore },
           )
         case 'conflict':
-          return data({ conflict: t('admin.updates.conflict') }, { status: 409, headers: noStore })
+          return data<ActionData>({ conflict: t('admin.updates.conflict') }, { status: 409, headers: noStore })
         case 'not-draft':
-          return data({ formError: t('admin.updates.error.notDraft') }, { status: 409, headers: noStore })
+          return data<ActionData>({ formError: t('admin.updates.error.notDraft') }, { status: 409, headers: noStore })
       }
     }
   }
@@ -174,18 +184,9 @@ export const shouldRevalidate: ShouldRevalidateFunction = ({ actionResult, defau
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }]
 
-type ActionData = {
-  result?: SubmissionResult<string[]>
-  bodyPreview?: string
-  conflict?: string
-  formError?: string
-  testError?: string
-  sendError?: string
-}
-
 function DraftEditor() {
   const { campaign, update, editLocale, defaultValue } = useLoaderData<typeof loader>()
-  const actionData = useActionData<typeof action>() as ActionData | undefined
+  const actionData = useActionData<typeof action>()
   const navigation = useNavigation()
   const t = useT()
   const isBase = editLocale === campaign.baseLocale
@@ -313,7 +314,7 @@ function Progress() {
 
 export default function CampaignUpdatePage() {
   const { campaign, update, canEdit, ownEmail, editLocale, audience, previewHtml, done } = useLoaderData<typeof loader>()
-  const actionData = useActionData<typeof action>() as ActionData | undefined
+  const actionData = useActionData<typeof action>()
   const t = useT()
   const isDraft = update.status === 'draft'
   const doneMessages: Record<(typeof DONE)[number], string> = {

@@ -7,7 +7,7 @@ import { countUpdateAudience, listCampaignUpdates } from '~/models/campaign-upda
 import { requireAdmin } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, makeTranslator, type MessageKey } from '~/utils/i18n'
+import { formatDate, makeTranslator } from '~/utils/i18n'
 import { getLocale } from '~/utils/locale.server'
 import { useT } from '~/utils/use-t'
 
@@ -87,8 +87,8 @@ export default function CampaignUpdates() {
                   <td>
                     <Link to={`/admin/campaigns/${campaign.id}/updates/${u.id}`}>{u.subject || t('admin.updates.untitled')}</Link>
                   </td>
-                  <td>{t(`admin.updates.kind.${u.kind}` as MessageKey)}</td>
-                  <td>{t(`admin.updates.status.${u.status}` as MessageKey)}</td>
+                  <td>{t(`admin.updates.kind.${u.kind}`)}</td>
+                  <td>{t(`admin.updates.status.${u.status}`)}</td>
                   <td>{u.sentCount}</td>
                   <td>{u.failedCount}</td>
                   <td>

@@ -123,7 +123,7 @@ function InviteForm() {
         <select {...getSelectProps(fields.role)} key={fields.role.key}>
           {ROLES.map((r) => (
             <option key={r} value={r}>
-              {t(`admin.role.${r}` as MessageKey)}: {t(`admin.roleHelp.${r}` as MessageKey)}
+              {t(`admin.role.${r}`)}: {t(`admin.roleHelp.${r}`)}
             </option>
           ))}
         </select>
@@ -141,12 +141,12 @@ export default function Members() {
   const t = useT()
   const locale = useLocale()
   const rowError =
-    actionData && actionData.intent !== 'invite' ? (actionData.result.error?.[''] ?? []).map((m) => t(m as MessageKey)) : []
+    actionData && actionData.intent !== 'invite' ? (actionData.result.error?.[''] ?? []).map((m) => t.message(m)) : []
   return (
     <div className="wrap stack">
       <h1>{t('admin.members.title')}</h1>
       <p>{t('admin.members.intro', { organisation: organisationName })}</p>
-      <div role="status">{done ? <p className="success">{t(`admin.members.done.${done}` as MessageKey)}</p> : null}</div>
+      <div role="status">{done ? <p className="success">{t(`admin.members.done.${done}`)}</p> : null}</div>
       <ErrorSummary heading={t('admin.error.summary')} formErrors={rowError} />
 
       <section aria-labelledby="members-heading">
@@ -168,7 +168,7 @@ export default function Members() {
                     {m.name ? `${m.name} · ` : ''}
                     {m.email} {m.userId === me ? t('admin.members.you') : null}
                   </td>
-                  <td>{t(`admin.role.${m.role}` as MessageKey)}</td>
+                  <td>{t(`admin.role.${m.role}`)}</td>
                   <td>{formatDate(locale, m.since, 'medium')}</td>
                   <td>
                     <Form method="post" className="inline-form">
@@ -181,7 +181,7 @@ export default function Members() {
                       <select id={`role-${m.userId}`} name="role" defaultValue={m.role}>
                         {ROLES.map((r) => (
                           <option key={r} value={r}>
-                            {t(`admin.role.${r}` as MessageKey)}
+                            {t(`admin.role.${r}`)}
                           </option>
                         ))}
                       </select>
@@ -225,7 +225,7 @@ export default function Members() {
                 {invitations.map((i) => (
                   <tr key={i.id}>
                     <td>{i.email}</td>
-                    <td>{t(`admin.role.${i.role}` as MessageKey)}</td>
+                    <td>{t(`admin.role.${i.role}`)}</td>
                     <td>{i.invitedBy ?? ''}</td>
                     <td>{formatDate(locale, i.expiresAt, 'medium')}</td>
                     <td>

@@ -18,7 +18,7 @@ import { requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { BRAND_MIN_CONTRAST, contrastRatio, normaliseHexColour } from '~/utils/colour'
 import { emailFrom } from '~/utils/email-sender.server'
 import { NO_STORE } from '~/utils/http.server'
-import { makeTranslator, type MessageKey } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n'
 import { getLocale } from '~/utils/locale.server'
 import { useMessage, useT } from '~/utils/use-t'
 
@@ -68,7 +68,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return data(
     {
       pageTitle: t('reach.org.title'),
-      done: done === 'saved' || done === 'verification-sent' || done === 'resent' || done === 'too-soon' ? done : null,
+      done: (['saved', 'verification-sent', 'resent', 'too-soon'] as const).find((d) => d === done) ?? null,
       organisation: {
         name: organisation.name,
         logo: organisation.logo
@@ -161,7 +161,7 @@ export default function OrganisationIdentityPage() {
       <p>{t('reach.org.intro')}</p>
       {done ? (
         <p className="notice" role="status">
-          {t(`reach.org.done.${done}` as MessageKey, { address: organisation.senderEmail })}
+          {t(`reach.org.done.${done}`, { address: organisation.senderEmail })}
         </p>
       ) : null}
       <Form method="post" encType="multipart/form-data" {...getFormProps(form)} className="panel" noValidate>

@@ -125,13 +125,13 @@ export default function Suppressions() {
   const actionData = useActionData<typeof action>()
   const t = useT()
   const locale = useLocale()
-  const rowErrors = actionData && actionData.intent !== 'add' ? (actionData.result.error?.[''] ?? []).map((m) => t(m as MessageKey)) : []
+  const rowErrors = actionData && actionData.intent !== 'add' ? (actionData.result.error?.[''] ?? []).map((m) => t.message(m)) : []
   const pageLink = (n: number) => `/admin/suppressions?${new URLSearchParams({ ...(q ? { q } : {}), page: String(n) })}`
   return (
     <div className="wrap stack">
       <h1>{t('admin.suppressions.title')}</h1>
       <p>{t('admin.suppressions.intro', { organisation: organisationName })}</p>
-      <div role="status">{done ? <p className="success">{t(`admin.suppressions.done.${done}` as MessageKey)}</p> : null}</div>
+      <div role="status">{done ? <p className="success">{t(`admin.suppressions.done.${done}`)}</p> : null}</div>
       <ErrorSummary heading={t('admin.error.summary')} formErrors={rowErrors} />
       <p>
         {t('admin.suppressions.organisationUnsubscribes', { count: organisationUnsubscribes })}{' '}
@@ -161,7 +161,7 @@ export default function Suppressions() {
             />
             {searchError ? (
               <p className="field-error" id="suppressions-q-error">
-                {t(searchError as MessageKey)}
+                {t.message(searchError)}
               </p>
             ) : null}
           </div>
@@ -189,7 +189,7 @@ export default function Suppressions() {
                 {items.map((item) => (
                   <tr key={item.email}>
                     <td>{item.email}</td>
-                    <td>{t(`admin.suppressions.reason.${item.reason}` as MessageKey)}</td>
+                    <td>{t(`admin.suppressions.reason.${item.reason}`)}</td>
                     <td>
                       <time dateTime={item.createdAt}>{formatDate(locale, item.createdAt, 'medium')}</time>
                     </td>

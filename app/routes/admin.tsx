@@ -5,7 +5,6 @@ import { CsrfField } from '~/components/csrf-field'
 import { getAdminSession } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
 import { NO_STORE } from '~/utils/http.server'
-import type { MessageKey } from '~/utils/i18n'
 import { useT } from '~/utils/use-t'
 
 // The layout answers signed-out visitors too (the sign-in pages nest under it). It guards
@@ -87,7 +86,7 @@ export default function AdminLayout() {
             {t('admin.nav.signedInAs', {
               email: admin.user.email,
               organisation: admin.organisation.name,
-              role: t(`admin.role.${admin.role}` as MessageKey),
+              role: t(`admin.role.${admin.role}`),
             })}
           </p>
           {admin.memberships.length > 1 ? (
@@ -130,7 +129,7 @@ export function ErrorBoundary() {
     status === 404 ? t('admin.error.notFoundTitle') : status === 403 ? t('admin.error.forbiddenTitle') : t('admin.error.genericTitle')
   const body =
     typeof key === 'string' && (key.startsWith('admin.') || key.startsWith('error.'))
-      ? t(key as MessageKey)
+      ? t.message(key)
       : status === 404
         ? t('admin.error.notFound')
         : t('error.generic.body')

@@ -5,7 +5,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { z } from 'zod'
 import { getUnsubscribeTarget, unsubscribe, type UnsubscribeScope } from '~/models/email-preferences.server'
 import { readForm } from '~/utils/form.server'
-import { makeTranslator, type MessageKey } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n'
 import { getLocale } from '~/utils/locale.server'
 import { readUnsubscribeToken } from '~/utils/unsubscribe.server'
 import { useT } from '~/utils/use-t'
@@ -157,7 +157,7 @@ export default function Unsubscribe() {
           <legend id="unsubscribe-choice">{t('unsubscribe.choose')}</legend>
           {scopeError ? (
             <p className="field-error" id="scope-error">
-              {t(scopeError as MessageKey)}
+              {t.message(scopeError)}
             </p>
           ) : null}
           <div className="choices">

@@ -11,7 +11,11 @@ const catalogues: Record<Locale, Record<string, string>> = { en, ru }
 
 export type { MessageKey }
 export type TranslateVars = Record<string, string | number>
-export type Translate = (key: MessageKey, vars?: TranslateVars) => string
+export interface Translate {
+  (key: MessageKey, vars?: TranslateVars): string
+  /** A message held as a string (a zod or Conform error): translated when it is a key, else shown as it is. */
+  message(message: string, vars?: TranslateVars): string
+}
 
 export function isLocale(value: unknown): value is Locale {
   return typeof value === 'string' && (LOCALES as readonly string[]).includes(value)
@@ -36,8 +40,27 @@ export function translate(locale: Locale, key: MessageKey, vars: TranslateVars =
   })
 }
 
+/** A message key carried as data (an action's error for the page to show); a typo does not compile. */
+export function messageKey<const Key extends MessageKey>(key: Key): Key {
+  return key
+}
+
+/**
+ * Whether a string received at run time (a zod or Conform error, a code in a row) is a message
+ * key. Keys built in code need no check: a template literal of typed parts is checked by `t`.
+ */
+export function isMessageKey(value: unknown): value is MessageKey {
+  return typeof value === 'string' && Object.hasOwn(en, value)
+}
+
+/** Translates a message held as a string: a key is translated, anything else is shown as it is. */
+export function translateMessage(locale: Locale, message: string, vars?: TranslateVars): string {
+  return isMessageKey(message) ? translate(locale, message, vars) : message
+}
+
 export function makeTranslator(locale: Locale): Translate {
-  return (key, vars) => translate(locale, key, vars)
+  const t = (key: MessageKey, vars?: TranslateVars) => translate(locale, key, vars)
+  return Object.assign(t, { message: (message: string, vars?: TranslateVars) => translateMessage(locale, message, vars) })
 }
 
 // Intl objects are costly to build and safe to share: one per locale (and style).

@@ -1,6 +1,6 @@
 import { useRouteLoaderData } from '@remix-run/react'
 import { useMemo } from 'react'
-import { DEFAULT_LOCALE, isLocale, makeTranslator, type Locale, type MessageKey, type Translate, type TranslateVars } from '~/utils/i18n'
+import { DEFAULT_LOCALE, isLocale, makeTranslator, type Locale, type Translate, type TranslateVars } from '~/utils/i18n'
 
 export function useLocale(): Locale {
   const data = useRouteLoaderData<{ locale: string }>('root')
@@ -19,5 +19,5 @@ export function useT(): Translate {
  */
 export function useMessage(vars?: TranslateVars): (message: string | undefined) => string | undefined {
   const t = useT()
-  return (message) => (message ? t(message as MessageKey, vars) : undefined)
+  return (message) => (message ? t.message(message, vars) : undefined)
 }
