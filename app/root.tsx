@@ -9,12 +9,14 @@ import {
   Scripts,
   ScrollRestoration,
   useLocation,
+  useMatches,
   useRouteError,
   useRouteLoaderData,
 } from '@remix-run/react'
 import stylesheet from '~/styles.css?url'
 import { getEnv } from '~/utils/env.server'
-import { DEFAULT_LOCALE, isLocale, LOCALE_NAMES, LOCALES, makeTranslator, type Locale } from '~/utils/i18n'
+import { DEFAULT_LOCALE, isLocale, LOCALE_NAMES, LOCALES, translateWith, type Locale, type MessageKey, type Messages, type Translate } from '~/utils/i18n'
+import { publicMessages } from '~/utils/i18n.server'
 import { getLocale, localeCookieHeader } from '~/utils/locale.server'
 import { useNonce } from '~/utils/nonce'
 
@@ -27,7 +29,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const locale = getLocale(request)
   const env = getEnv()
   const cookie = localeCookieHeader(request, env.NODE_ENV === 'production' || env.APP_URL.startsWith('https://'))
-  return data({ locale }, { headers: cookie ? { 'Set-Cookie': cookie } : {} })
+  return data({ locale, messages: publicMessages(locale) }, { headers: cookie ? { 'Set-Cookie': cookie } : {} })
 }
 
 function useRootLocale(): Locale {
@@ -35,9 +37,44 @@ function useRootLocale(): Locale {
   return data && isLocale(data.locale) ? data.locale : DEFAULT_LOCALE
 }
 
+/** The public messages' translator (the layout and error page show public messages only). */
+function useRootTranslator(locale: Locale): Translate {
+  const messages = (useRouteLoaderData<typeof loader>('root')?.messages ?? {}) as Messages
+  return (key, vars) => translateWith(messages, locale, key, vars)
+}
+
+/**
+ * A route may say its page needs no React in the browser (`handle.hydrate`, decision 0037): it
+ * works as a plain form and gets its small enhancement script (`handle.script`) instead.
+ */
+export type PageHandle = {
+  hydrate?: boolean | ((data: unknown) => boolean)
+  script?: string
+  /** false: no site header, footer or language switcher (the embed, shown inside another site). */
+  chrome?: boolean
+}
+
+function usePageScripts(): { hydrate: boolean; scripts: string[]; chrome: boolean } {
+  const matches = useMatches()
+  let hydrate = true
+  let chrome = true
+  const scripts: string[] = []
+  for (const match of matches) {
+    const handle = match.handle as PageHandle | undefined
+    if (!handle) continue
+    if (handle.chrome === false) chrome = false
+    const wants = typeof handle.hydrate === 'function' ? handle.hydrate(match.data) : handle.hydrate
+    if (wants === false) {
+      hydrate = false
+      if (handle.script) scripts.push(handle.script)
+    }
+  }
+  return { hydrate, scripts, chrome }
+}
+
 function LanguageSwitcher({ locale }: { locale: Locale }) {
   const location = useLocation()
-  const t = makeTranslator(locale)
+  const t = useRootTranslator(locale)
   return (
     <nav aria-label={t('nav.language')} className="language-switcher">
       <ul>
@@ -66,7 +103,8 @@ function LanguageSwitcher({ locale }: { locale: Locale }) {
 export function Layout({ children }: { children: React.ReactNode }) {
   const locale = useRootLocale()
   const nonce = useNonce()
-  const t = makeTranslator(locale)
+  const t = useRootTranslator(locale)
+  const { hydrate, scripts, chrome } = usePageScripts()
   return (
     <html lang={locale}>
       <head>
@@ -76,29 +114,41 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <Links />
       </head>
       <body>
-        <a className="skip-link" href="#main">
-          {t('nav.skip')}
-        </a>
-        <header className="site-header">
-          <div className="wrap header-row">
-            <Link to="/" className="brand">
-              {t('site.name')}
-            </Link>
-            <LanguageSwitcher locale={locale} />
-          </div>
-        </header>
+        {chrome ? (
+          <>
+            <a className="skip-link" href="#main">
+              {t('nav.skip')}
+            </a>
+            <header className="site-header">
+              <div className="wrap header-row">
+                <Link to="/" className="brand">
+                  {t('site.name')}
+                </Link>
+                <LanguageSwitcher locale={locale} />
+              </div>
+            </header>
+          </>
+        ) : null}
         <main id="main" tabIndex={-1}>
           {children}
         </main>
-        <footer className="site-footer">
-          <div className="wrap">
-            <p>
-              {t('footer.about')} <Link to="/privacy">{t('footer.privacy')}</Link>
-            </p>
-          </div>
-        </footer>
-        <ScrollRestoration nonce={nonce} />
-        <Scripts nonce={nonce} />
+        {chrome ? (
+          <footer className="site-footer">
+            <div className="wrap">
+              <p>
+                {t('footer.about')} <Link to="/privacy">{t('footer.privacy')}</Link>
+              </p>
+            </div>
+          </footer>
+        ) : null}
+        {hydrate ? (
+          <>
+            <ScrollRestoration nonce={nonce} />
+            <Scripts nonce={nonce} />
+          </>
+        ) : (
+          scripts.map((src) => <script key={src} type="module" src={src} />)
+        )}
       </body>
     </html>
   )
@@ -111,7 +161,7 @@ export default function App() {
 export function ErrorBoundary() {
   const error = useRouteError()
   const locale = useRootLocale()
-  const t = makeTranslator(locale)
+  const t = useRootTranslator(locale)
   const notFound = isRouteErrorResponse(error) && error.status === 404
   const badRequest = isRouteErrorResponse(error) && error.status >= 400 && error.status < 500 && !notFound
   const key = badRequest ? (error.data as { error?: unknown } | null)?.error : undefined

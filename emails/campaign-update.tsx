@@ -1,5 +1,5 @@
 import { Heading, Hr, Link, Section, Text } from '@react-email/components'
-import { makeTranslator } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n.server'
 import { EmailLayout, styles, type BaseEmailProps } from './layout'
 
 export interface CampaignUpdateProps extends BaseEmailProps {

@@ -1,5 +1,6 @@
 import { Heading, Link, Section, Text } from '@react-email/components'
-import { makeTranslator, type Locale, type MessageKey } from '~/utils/i18n'
+import { type Locale, type MessageKey } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n.server'
 import { BrandButton, EmailLayout, siteLabel, styles, type EmailBrand } from './layout'
 
 export interface InvitationProps {

@@ -1,6 +1,7 @@
 import { createContext, useContext, type CSSProperties, type ReactNode } from 'react'
 import { Body, Button, Container, Head, Hr, Html, Img, Link, Preview, Section, Text } from '@react-email/components'
-import { makeTranslator, type Locale, type Translate } from '~/utils/i18n'
+import { type Locale, type Translate } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n.server'
 
 /** Props shared by every email template. */
 export interface BaseEmailProps {

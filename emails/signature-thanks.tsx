@@ -1,5 +1,5 @@
 import { Heading, Link, Section, Text } from '@react-email/components'
-import { makeTranslator } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n.server'
 import { EmailLayout, greeting, styles, type BaseEmailProps } from './layout'
 
 export interface ShareLink {

@@ -17,6 +17,7 @@ import { precompressedAssets } from './compressed-assets'
 import { createPageCache, type PageCache } from './page-cache'
 import { eventLoopHealth, startEventLoopWatchdog } from '../app/utils/event-loop.server'
 import { cappedBodyStream, maxBodyBytesFor, refuseTooLarge } from './body-limit'
+import { redactPath } from './redact-path'
 
 export { maxBodyBytesFor } from './body-limit'
 
@@ -28,6 +29,8 @@ export function contentSecurityPolicy(
   scripts: string | { hashes: string[] },
   options: { dev: boolean; https: boolean; path: string; formActions?: string[] },
 ) {
+  // Only the embeddable sign form may be framed, by any site (decision 0038); no other page.
+  const framable = isEmbedPath(options.path)
   // The development mailbox shows emails as written, with their inline styles.
   const inlineStyles = options.dev || options.path.startsWith('/dev/mailbox')
   const scriptSources = typeof scripts === 'string' ? [`'nonce-${scripts}'`] : scripts.hashes
@@ -39,16 +42,26 @@ export function contentSecurityPolicy(
     `font-src 'self'`,
     `connect-src 'self'${options.dev ? ' ws: wss:' : ''}`,
     `form-action 'self'${(options.formActions ?? []).map((source) => ` ${source}`).join('')}`,
-    `frame-ancestors 'none'`,
+    `frame-ancestors ${framable ? '*' : "'none'"}`,
     `base-uri 'self'`,
     `object-src 'none'`,
     ...(options.https ? ['upgrade-insecure-requests'] : []),
   ].join('; ')
 }
 
-export function redactPath(path: string) {
-  return path.replace(/^\/(confirm|unsubscribe)\/[^/]+/, '/$1/:token')
+export const NUL_IN_URL_TEXT = 'The address holds a NUL character.'
+
+/** A URL whose path or query decodes to a NUL character (`%00`, in any case). */
+export function hasEncodedNul(url: string) {
+  return /%00/i.test(url) || url.includes('\u0000')
 }
+
+/** The campaign embed, the one page other sites may put in an iframe. */
+export function isEmbedPath(path: string): boolean {
+  return /^\/campaigns\/[^/]+\/embed\/?$/.test(path)
+}
+
+export { redactPath } from './redact-path'
 
 /**
  * A browser's POST from another site: its Origin is none of ours. Ours is APP_URL's origin and,
@@ -107,7 +120,7 @@ export function createApp(options: {
       contentSecurityPolicy(nonce, { dev: options.mode === 'development', https, path: req.path, formActions }),
     )
     res.setHeader('X-Content-Type-Options', 'nosniff')
-    res.setHeader('X-Frame-Options', 'DENY')
+    if (!isEmbedPath(req.path)) res.setHeader('X-Frame-Options', 'DENY')
     // Never tell another site which page (a confirmation link, say) a visitor came from. Not
     // no-referrer: Chromium then sends `Origin: null` with form posts, which the CSRF check refuses.
     res.setHeader('Referrer-Policy', 'same-origin')
@@ -122,7 +135,7 @@ export function createApp(options: {
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6
       const level = req.path.startsWith('/assets/') || req.path === '/healthz' ? 'debug' : 'info'
-      // Paths only (no query strings), and never a confirmation token.
+      // Paths only (no query strings), and never a token (server/redact-path.ts).
       logger[level]({ method: req.method, path: redactPath(req.path), status: res.statusCode, ms: Math.round(ms) }, 'request')
     })
     next()
@@ -139,6 +152,14 @@ export function createApp(options: {
       return refuseTooLarge(req, res)
     }
     next()
+  })
+
+  // PostgreSQL refuses text holding NUL (0x00): a path or query string carrying one (`%00`) is
+  // answered 400 here, before a route could hand it to a query. Bodies are cleaned where they are
+  // read (readForm, readJsonBody), so every text a route sees is NUL-free (decision 0015).
+  app.use((req, res, next) => {
+    if (!hasEncodedNul(req.originalUrl)) return next()
+    res.status(400).set('Cache-Control', 'no-store').type('text/plain').send(NUL_IN_URL_TEXT)
   })
 
   // Remix refuses an action whose Origin does not match the host, but by throwing (a 500):
@@ -217,7 +238,7 @@ export function createApp(options: {
   )
 
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    logger.error({ err: error, path: req.path }, 'unhandled request error')
+    logger.error({ err: error, path: redactPath(req.path) }, 'unhandled request error')
     if (!res.headersSent) res.status(500).type('text/plain').send('Something went wrong.')
   })
   return app

@@ -19,6 +19,10 @@ export interface BootOptions {
   build?: () => Promise<ServerBuild>
   viteMiddleware?: express.RequestHandler
   beforeShutdown?: () => Promise<void>
+  /** Whether this process runs the job runner (default: WORKER, or always without web). */
+  jobs?: boolean
+  /** False in a cluster's web processes: the primary has migrated and seeded (server/cluster.ts). */
+  prepare?: boolean
 }
 
 /** Database, migrations, demo seed, job runner and web server, in one process; stops them in reverse. */
@@ -26,19 +30,20 @@ export async function boot(options: BootOptions) {
   const env = loadEnvironment()
   // Signals are heard from the first moment: one that arrives while booting waits for the boot
   // to finish, then stops everything that was started (not the default, an abrupt death).
-  let shutdown: ((signal: NodeJS.Signals) => Promise<void>) | undefined
+  const lifecycle: { shutdown?: (signal: NodeJS.Signals) => Promise<void> } = {}
   let signalled: NodeJS.Signals | undefined
   const onSignal = (signal: NodeJS.Signals) => {
-    if (shutdown) void shutdown(signal)
+    if (lifecycle.shutdown) void lifecycle.shutdown(signal)
     else signalled ??= signal
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
-  const database = await prepareDatabase(env)
-  if (await seedDemoContentIfEmpty()) logger.info('demo content seeded')
+  const prepare = options.prepare ?? true
+  const database = await prepareDatabase(env, { migrate: prepare })
+  if (prepare && (await seedDemoContentIfEmpty())) logger.info('demo content seeded')
 
   let runner: Runner | undefined
-  if (env.WORKER || !options.web) runner = await startWorker()
+  if (options.jobs ?? (env.WORKER || !options.web)) runner = await startWorker()
 
   let server: Server | undefined
   if (options.web && options.build) {
@@ -52,15 +57,15 @@ export async function boot(options: BootOptions) {
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(env.PORT, () => resolve(s))
     })
-    logger.info({ url: env.APP_URL, port: env.PORT, worker: Boolean(runner) }, 'Chorus is running')
-    console.log(`Chorus is running at http://localhost:${env.PORT}`)
+    logger.info({ url: env.APP_URL, port: env.PORT, worker: Boolean(runner), pid: process.pid }, 'Chorus is running')
+    if (prepare) console.log(`Chorus is running at http://localhost:${env.PORT}`)
   }
 
   // After the runner, so the first beat already names its graphile-worker ids.
   const recovery = await startRecovery({ deadAfterSeconds: env.WORKER_DEAD_AFTER_SECONDS })
 
   let stopping = false
-  shutdown = async (signal: NodeJS.Signals) => {
+  const shutdown = async (signal: NodeJS.Signals) => {
     if (stopping) return
     stopping = true
     // From here /healthz answers 503 and the outbox's sender hands its batch back (decision 0026).
@@ -91,6 +96,7 @@ export async function boot(options: BootOptions) {
       process.exit(1)
     }
   }
+  lifecycle.shutdown = shutdown
   if (signalled) void shutdown(signalled)
   return { env, server, runner }
 }

@@ -35,8 +35,14 @@ if (builtAt < Math.max(...SOURCES.map(newestMtime))) {
 // a generated secret and the mailbox); React then renders in production mode either way.
 // Everything that may load React (the build, the email templates behind the jobs) is imported
 // only after NODE_ENV is set.
-loadEnvironment()
+const env = loadEnvironment()
 process.env.NODE_ENV = 'production'
-const { boot } = await import('./boot')
-const build = (await import(pathToFileURL(BUILD_ENTRY).href)) as ServerBuild
-await boot({ mode: 'production', web: true, build: async () => build })
+if (env.WEB_CONCURRENCY > 1) {
+  // Several web processes on one machine: this one only prepares and watches them.
+  const { runPrimary } = await import('./cluster')
+  await runPrimary(env)
+} else {
+  const { boot } = await import('./boot')
+  const build = (await import(pathToFileURL(BUILD_ENTRY).href)) as ServerBuild
+  await boot({ mode: 'production', web: true, build: async () => build })
+}

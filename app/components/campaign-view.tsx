@@ -18,7 +18,8 @@ export type CampaignViewProps = SerializeFrom<CampaignViewData>
 
 // The public campaign page's body, shared by /campaigns/:slug and the workspace's preview.
 
-function SignForm({ view, preview }: { view: CampaignViewProps; preview: boolean }) {
+/** The sign form; `embedded` for the partner-site embed (decision 0038): its links open outside the frame. */
+export function SignForm({ view, preview, embedded }: { view: CampaignViewProps; preview: boolean; embedded?: { partner: string } }) {
   const { campaign, countries, tracking } = view
   const actionData = useActionData<{ result?: SubmissionResult<string[]> } | undefined>()
   const navigation = useNavigation()
@@ -49,7 +50,13 @@ function SignForm({ view, preview }: { view: CampaignViewProps; preview: boolean
   }, [errorCount, t])
   return (
     // A refused submission without JavaScript lands on the form (#sign), not the top of the page.
-    <Form method="post" action={`${location.pathname}${location.search}#sign`} {...getFormProps(form)} aria-labelledby="sign-heading">
+    <Form
+      method="post"
+      action={`${location.pathname}${location.search}#sign`}
+      {...getFormProps(form)}
+      aria-labelledby="sign-heading"
+      data-sign-form=""
+    >
       <h2 id="sign-heading">{t('sign.heading')}</h2>
       {preview ? <p className="notice">{t('admin.preview.signingOff')}</p> : null}
       <ErrorSummary heading={t('sign.errorSummary')} headingLevel={3} formErrors={formErrors} fieldErrors={fieldErrors} />
@@ -98,13 +105,22 @@ function SignForm({ view, preview }: { view: CampaignViewProps; preview: boolean
           <label htmlFor="sign-website">{t('sign.honeypot')}</label>
           <input id="sign-website" name="website" type="text" tabIndex={-1} autoComplete="off" defaultValue="" />
         </div>
+        {embedded ? <input type="hidden" name="partner" value={embedded.partner} /> : null}
         {tracking.source ? <input type="hidden" name="source" value={tracking.source} /> : null}
         {tracking.utmSource ? <input type="hidden" name="utmSource" value={tracking.utmSource} /> : null}
         {tracking.utmMedium ? <input type="hidden" name="utmMedium" value={tracking.utmMedium} /> : null}
         {tracking.utmCampaign ? <input type="hidden" name="utmCampaign" value={tracking.utmCampaign} /> : null}
         {campaign.attackMode && !preview ? <SignChallenge slug={campaign.slug} /> : null}
         <p className="privacy-note">
-          {t('sign.privacy', { organisation: campaign.organisationName })} <Link to="/privacy">{t('sign.privacyLink')}</Link>
+          {t('sign.privacy', { organisation: campaign.organisationName })}{' '}
+          {embedded ? (
+            <a href="/privacy" target="_blank" rel="noopener">
+              {t('sign.privacyLink')}
+              <span className="visually-hidden"> {t('share.newWindow')}</span>
+            </a>
+          ) : (
+            <Link to="/privacy">{t('sign.privacyLink')}</Link>
+          )}
         </p>
         <button type="submit" className="button wide" disabled={preview || navigation.state === 'submitting'}>
           {t('sign.submit')}
@@ -161,7 +177,7 @@ export function MilestoneProgress({ count, next, goal, id }: { count: number; ne
   const labelId = `${id}-label`
   const reached = count >= goal
   return (
-    <div className="progress" id={id}>
+    <div className="progress" id={id} data-live={id}>
       <p className="count" id={labelId}>
         <strong data-count>{t(reached ? 'reach.progress.reached' : 'reach.progress.toNext', { count, next })}</strong>{' '}
         {next !== goal || reached ? <span className="hint">{t('campaign.goal', { goal })}</span> : null}
@@ -175,9 +191,13 @@ export function MilestoneProgress({ count, next, goal, id }: { count: number; ne
 
 /** Recent signers who agreed to be shown, with how long ago ("3 minutes ago"). */
 function RecentSigners({ signers, now }: { signers: CampaignViewProps['recentSigners']; now: string }) {
+  // The wrapper stays when empty, so a refresh (campaign-page.js) can fill it.
+  return <div data-live="recent-signers">{signers.length > 0 ? <RecentSignersList signers={signers} now={now} /> : null}</div>
+}
+
+function RecentSignersList({ signers, now }: { signers: CampaignViewProps['recentSigners']; now: string }) {
   const t = useT()
   const locale = useLocale()
-  if (signers.length === 0) return null
   return (
     <section aria-labelledby="recent-heading" className="recent">
       <h2 id="recent-heading">{t('campaign.recentHeading')}</h2>

@@ -46,11 +46,12 @@ export function DonationSummary({ slug, enabled, totals, headingId = 'donations-
 }
 
 /** The thank-you page's ask: supporters who have just signed are the most likely to give. */
-export function DonationAsk({ slug }: { slug: string }) {
+export function DonationAsk({ slug, headingLevel = 2 }: { slug: string; headingLevel?: 2 | 3 }) {
   const t = useT()
+  const Heading = headingLevel === 3 ? 'h3' : 'h2'
   return (
     <section className="notice donation-ask" aria-labelledby="donation-ask-heading">
-      <h2 id="donation-ask-heading">{t('donate.title')}</h2>
+      <Heading id="donation-ask-heading">{t('donate.title')}</Heading>
       <p>{t('donations.ask')}</p>
       <p>
         <Link className="button" to={`/campaigns/${slug}/donate`}>

@@ -4,7 +4,8 @@ import { getActiveSession, SESSION_MAX_DAYS, type ActiveSession } from '~/models
 import { getEnv } from '~/utils/env.server'
 import { can, type AdminContext, type Permission } from '~/utils/permissions'
 import { FORM_LIMIT_BYTES, readForm } from '~/utils/form.server'
-import { translate, type MessageKey } from '~/utils/i18n'
+import { type MessageKey } from '~/utils/i18n'
+import { translate } from '~/utils/i18n.server'
 import { readCookie } from '~/utils/locale.server'
 import { signValue, verifySignedValue } from '~/utils/security.server'
 

@@ -3,8 +3,9 @@ import { authenticateApiKey, scopeAllows, type ApiClient, type ApiKeyScope } fro
 import { getPetition, parsePetitionId, signatureResource, CURIES, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, osdiUrl, type Paging } from '~/models/osdi.server'
 import { parseRecordSignature, recordApiSignature } from '~/models/osdi-signature.server'
 import { getEnv } from '~/utils/env.server'
-import { readBodyWithin } from '~/utils/form.server'
-import { DEFAULT_LOCALE, localeFromAcceptLanguage, translate, type Locale, type MessageKey } from '~/utils/i18n'
+import { readBodyWithin, withoutNul } from '~/utils/form.server'
+import { DEFAULT_LOCALE, localeFromAcceptLanguage, type Locale, type MessageKey } from '~/utils/i18n'
+import { translate } from '~/utils/i18n.server'
 import { requestContext } from '~/utils/request.server'
 
 // HTTP plumbing of the OSDI API (decision 0014): keys, HAL responses, JSON errors, bodies, paging.
@@ -109,10 +110,19 @@ export async function readJsonBody(request: Request, locale: Locale): Promise<un
     throw apiError(413, 'payload_too_large', 'osdi.error.tooLarge', locale)
   }
   try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as unknown
+    // NUL characters (`\u0000`) are dropped from every key and string, as readForm does.
+    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes), withoutNulReviver) as unknown
   } catch {
     throw apiError(400, 'invalid_json', 'osdi.error.badJson', locale)
   }
+}
+
+function withoutNulReviver(_key: string, value: unknown): unknown {
+  if (typeof value === 'string') return withoutNul(value)
+  if (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).some((key) => key.includes('\u0000'))) {
+    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [withoutNul(key), inner]))
+  }
+  return value
 }
 
 export function methodNotAllowed(allow: string) {

@@ -9,6 +9,8 @@ import { pruneWorkerRecords } from '~/jobs/prune-worker-records.server'
 import { reconcileCounts } from '~/jobs/reconcile-counts.server'
 import { resumeUpdateSends } from '~/jobs/resume-update-sends.server'
 import { runIntegrityActionJob } from '~/jobs/run-integrity-action.server'
+import { eraseAddressHashes } from '~/jobs/erase-address-hashes.server'
+import { requestSignInLinkJob } from '~/jobs/request-sign-in-link.server'
 import { sendCampaignUpdate } from '~/jobs/send-campaign-update.server'
 import { sendEmailBatch } from '~/jobs/send-email-batch.server'
 import { sendSenderVerification } from '~/jobs/send-sender-verification.server'
@@ -29,6 +31,8 @@ const JOBS = [
   sendSenderVerification,
   detectSigningSurgesJob,
   runIntegrityActionJob,
+  requestSignInLinkJob,
+  eraseAddressHashes,
 ] as const
 
 type RegisteredJob = (typeof JOBS)[number]
@@ -57,6 +61,8 @@ const CRON: Cron[] = [
   // The same for the outbox's sender (decision 0025).
   { task: sendEmailBatch.name, match: '* * * * *', identifier: 'send-email-batch-watchdog', options: { jobKey: SENDER_JOB_KEY, jobKeyMode: 'preserve_run_at' } },
   { task: pruneWorkerRecords.name, match: '15 4 * * *', identifier: 'nightly-prune-worker-records' },
+  // Client-address hashes are kept 30 days (decision 0015).
+  { task: eraseAddressHashes.name, match: '30 4 * * *', identifier: 'nightly-erase-address-hashes' },
 ]
 
 export const cronItems = parseCronItems(CRON)

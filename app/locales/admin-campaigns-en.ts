@@ -37,6 +37,7 @@ export const adminCampaignsEn = {
   'admin.new.submit': 'Create draft',
   'admin.new.error.title': 'Enter a title',
   'admin.new.error.titleTooLong': 'The title must be 200 characters or fewer',
+  'admin.new.error.titleLineBreak': 'The title must fit on one line',
   'admin.new.error.locale': 'Choose a language',
 
   'admin.edit.title': 'Edit “{title}”',
@@ -173,6 +174,7 @@ export const adminCampaignsEn = {
   'campaign.milestone#one': '{count} signature',
   'campaign.milestoneReached': 'reached',
   // Shown on the dashboard only when emails wait longer than expected (decision 0026).
+  'admin.updates.delayed': 'Delayed: this update is taking longer than expected to reach everyone.',
   'admin.delayed.title': 'Emails delayed',
   'admin.delayed.waiting': '{count} emails have been waiting longer than expected to go out.',
   'admin.delayed.waiting#one': '{count} email has been waiting longer than expected to go out.',

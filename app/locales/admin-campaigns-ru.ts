@@ -38,6 +38,7 @@ export const adminCampaignsRu: Record<keyof typeof adminCampaignsEn, string> & R
   'admin.new.submit': 'Создать черновик',
   'admin.new.error.title': 'Введите название',
   'admin.new.error.titleTooLong': 'Название должно быть не длиннее 200 символов',
+  'admin.new.error.titleLineBreak': 'Название должно умещаться в одну строку',
   'admin.new.error.locale': 'Выберите язык',
 
   'admin.edit.title': 'Редактирование «{title}»',
@@ -175,6 +176,7 @@ export const adminCampaignsRu: Record<keyof typeof adminCampaignsEn, string> & R
   'campaign.milestone#few': '{count} подписи',
   'campaign.milestone#many': '{count} подписей',
   'campaign.milestoneReached': 'достигнуто',
+  'admin.updates.delayed': 'Задерживается: рассылка этой новости идёт дольше обычного.',
   'admin.delayed.title': 'Письма задерживаются',
   'admin.delayed.waiting#one': '{count} письмо ждёт отправки дольше обычного.',
   'admin.delayed.waiting#few': '{count} письма ждут отправки дольше обычного.',

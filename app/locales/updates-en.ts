@@ -45,6 +45,7 @@ export const updatesEn = {
   'admin.updates.error.summary': 'There is a problem',
   'admin.updates.error.subject': 'Enter a subject',
   'admin.updates.error.subjectTooLong': 'The subject must be {max} characters or fewer',
+  'admin.updates.error.subjectLineBreak': 'The subject must fit on one line',
   'admin.updates.error.body': 'Enter the message',
   'admin.updates.error.bodyTooLong': 'The message must be {max} characters or fewer',
   'admin.updates.error.version': 'The form is out of date: reload the page',

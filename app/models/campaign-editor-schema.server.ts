@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { hasLineBreak } from '~/utils/text'
 import { DONATION_CURRENCIES, parsePresetList, SLUG_MAX, SLUG_PATTERN } from '~/models/admin-campaign.server'
 import { isSupportedCurrency } from '~/utils/money'
 
@@ -13,7 +14,8 @@ export function campaignEditorSchema(context: { organisationCurrency: string; ha
   return z
     .object({
       version: z.number({ required_error: 'admin.edit.error.version', invalid_type_error: 'admin.edit.error.version' }).int().min(1),
-      title: text(200),
+      // In the subject of every confirmation email: no line breaks.
+      title: text(200).refine((value) => !hasLineBreak(value), 'admin.new.error.titleLineBreak'),
       summary: text(500),
       story: text(20_000),
       targetName: text(200),

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto'
+import sharp from 'sharp'
 import type { ImageType } from '#db/types'
 import { getDb, type Executor } from '~/utils/db.server'
 
@@ -77,10 +78,41 @@ export interface CheckedImage extends DetectedImage {
 export async function checkUploadedImage(file: File): Promise<{ image: CheckedImage } | { problem: ImageProblem }> {
   if (file.size === 0) return { problem: 'admin.image.error.empty' }
   if (file.size > MAX_IMAGE_BYTES) return { problem: 'admin.image.error.tooLarge' }
-  const bytes = Buffer.from(await file.arrayBuffer())
-  const detected = detectImage(bytes)
+  const upload = Buffer.from(await file.arrayBuffer())
+  const detected = detectImage(upload)
   if (!detected) return { problem: 'admin.image.error.type' }
-  return { image: { ...detected, bytes, sha256: crypto.createHash('sha256').update(bytes).digest('hex') } }
+  const encoded = await reencodeImage(upload, detected.contentType)
+  if (!encoded) return { problem: 'admin.image.error.type' }
+  return { image: { ...encoded, sha256: crypto.createHash('sha256').update(encoded.bytes).digest('hex') } }
+}
+
+/** Larger images are refused before decoding (a small file can declare a huge canvas). */
+export const MAX_IMAGE_PIXELS = 40_000_000
+/** Wider or taller images are scaled down to this on upload: more than any page shows. */
+export const MAX_IMAGE_SIDE = 3200
+
+/**
+ * The image decoded and encoded again in its own format, pixels only: EXIF (with GPS positions
+ * and camera serials), XMP, IPTC, ICC profiles and PNG text chunks never survive (decision 0015).
+ * The EXIF orientation is applied first, so a portrait photo stays upright without its tag.
+ * Null when the bytes do not decode. sharp works off the event loop (libuv's thread pool).
+ */
+export async function reencodeImage(bytes: Buffer, contentType: ImageType): Promise<(DetectedImage & { bytes: Buffer }) | null> {
+  try {
+    const pipeline = sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error' })
+      .rotate()
+      .resize({ width: MAX_IMAGE_SIDE, height: MAX_IMAGE_SIDE, fit: 'inside', withoutEnlargement: true })
+    const encoder =
+      contentType === 'image/png'
+        ? pipeline.png({ compressionLevel: 9 })
+        : contentType === 'image/webp'
+          ? pipeline.webp({ quality: 85 })
+          : pipeline.jpeg({ quality: 85, mozjpeg: true })
+    const { data, info } = await encoder.toBuffer({ resolveWithObject: true })
+    return { bytes: data, contentType, width: info.width, height: info.height }
+  } catch {
+    return null
+  }
 }
 
 export function imageUrl(image: { id: string; sha256: string }): string {

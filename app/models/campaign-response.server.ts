@@ -3,7 +3,8 @@ import { recordAudit } from '~/models/audit.server'
 import { createCampaignUpdate, type UpdateContent } from '~/models/campaign-update.server'
 import type { AdminContext } from '~/utils/permissions'
 import { getDb, type Executor } from '~/utils/db.server'
-import { formatDate, isLocale, translate, type Locale } from '~/utils/i18n'
+import { formatDate, isLocale, type Locale } from '~/utils/i18n'
+import { translate } from '~/utils/i18n.server'
 
 // What the authority said about a campaign (issue 5, decision 0012): recorded in the workspace,
 // shown on the public timeline, and the seed of a 'response' update to signers.

@@ -1,5 +1,6 @@
 import { z } from 'zod'
-import type { Translate } from '~/utils/i18n'
+import { hasLineBreak } from '~/utils/text'
+import type { MessageKey, Translate } from '~/utils/i18n'
 
 // The update editor's inputs, shared by the server and the page (no server code here).
 // Error messages are translation keys; "too long" carries its limit after a colon.
@@ -21,6 +22,8 @@ const subject = z
   .trim()
   .min(1, 'admin.updates.error.subject')
   .max(UPDATE_SUBJECT_MAX, `admin.updates.error.subjectTooLong:${UPDATE_SUBJECT_MAX}`)
+  // The subject becomes an email header: a line break there would start a header of its own.
+  .refine((value) => !hasLineBreak(value), 'admin.updates.error.subjectLineBreak')
 const body = z
   .string({ required_error: 'admin.updates.error.body' })
   .trim()
@@ -37,7 +40,13 @@ export const UpdateDraftSchema = z.object({
 /** A translation: both fields, or neither (which removes it). */
 export const UpdateTranslationSchema = z
   .object({
-    subject: z.string().trim().max(UPDATE_SUBJECT_MAX, `admin.updates.error.subjectTooLong:${UPDATE_SUBJECT_MAX}`).optional().default(''),
+    subject: z
+      .string()
+      .trim()
+      .max(UPDATE_SUBJECT_MAX, `admin.updates.error.subjectTooLong:${UPDATE_SUBJECT_MAX}`)
+      .refine((value) => !hasLineBreak(value), 'admin.updates.error.subjectLineBreak')
+      .optional()
+      .default(''),
     body: z.string().trim().max(UPDATE_BODY_MAX, `admin.updates.error.bodyTooLong:${UPDATE_BODY_MAX}`).optional().default(''),
     public: z.boolean().optional().default(false),
   })

@@ -81,7 +81,7 @@ describe('fan-out through the development mailbox', () => {
     }
     expect(await updateRow(updateId)).toMatchObject({ status: 'sent', sent_count: 250, failed_count: 0, audience_size: 250 })
     expect((await updateRow(updateId)).sent_at).toBeInstanceOf(Date)
-    expect(await getUpdateProgress(updateId)).toEqual({ audience: 250, sent: 250, failed: 0, skipped: 0, remaining: 0 })
+    expect(await getUpdateProgress(updateId)).toEqual({ audience: 250, sent: 250, failed: 0, skipped: 0, remaining: 0, delayed: null })
   })
 
   it('runs as a job after startUpdateSend, once', async () => {

@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { UpdateKind, UpdateStatus } from '#db/types'
 import { recordAudit, type AuditActor } from '~/models/audit.server'
+import { DELAY_THRESHOLD_SECONDS, explainDelay, type DelayReason } from '~/models/email-outbox.server'
 import { getDb, type Executor } from '~/utils/db.server'
 import { enqueueJob, type JobName } from '~/jobs/enqueue.server'
 
@@ -215,6 +216,8 @@ export interface UpdateProgress {
   failed: number
   skipped: number
   remaining: number
+  /** Set only when its emails have waited longer than expected (decision 0026), with why. */
+  delayed: DelayReason | null
 }
 
 export interface EditableUpdate {
@@ -275,11 +278,15 @@ export async function getUpdateProgress(updateId: string, executor: Executor = g
         sql<number>`count(*) filter (where status = 'failed')::int`.as('failed'),
         sql<number>`count(*) filter (where status = 'skipped')::int`.as('skipped'),
         sql<number>`count(*) filter (where status in ('queued', 'sending'))::int`.as('remaining'),
+        sql<boolean>`coalesce(min(created_at) filter (where status in ('queued', 'sending')) < now() - make_interval(secs => ${DELAY_THRESHOLD_SECONDS.update}), false)`.as('late'),
+        sql<string | null>`(select b.last_error from email_batches b where b.last_error is not null and b.id in
+          (select batch_id from email_messages w where w.update_id = ${updateId} and w.status = 'sending') order by b.id limit 1)`.as('batch_error'),
       ])
       .where('update_id', '=', updateId)
       .executeTakeFirstOrThrow(),
   ])
-  return { audience: update.audience_size, ...counts }
+  const { late, batch_error, ...rest } = counts
+  return { audience: update.audience_size, ...rest, delayed: late ? await explainDelay(executor, batch_error) : null }
 }
 
 export type CreateDraftResult = { status: 'created'; id: string }

@@ -167,6 +167,27 @@ export async function listLiveCampaigns(locale: Locale, executor: Executor = get
   return rows.map(toPublicCampaign)
 }
 
+/** The organisation's other campaigns open for signing, newest first: what a new signer might do next. */
+export async function listOtherLiveCampaigns(
+  organisationId: string,
+  exceptCampaignId: string,
+  locale: Locale,
+  limit = 3,
+  executor: Executor = getDb(),
+): Promise<PublicCampaign[]> {
+  const rows = await baseQuery(executor, locale)
+    .where('c.organisation_id', '=', organisationId)
+    .where('c.id', '<>', exceptCampaignId)
+    .where('c.status', '=', 'live')
+    .where((eb) => eb.or([eb('c.opens_at', 'is', null), eb('c.opens_at', '<=', sql<Date>`now()`)]))
+    .where((eb) => eb.or([eb('c.closes_at', 'is', null), eb('c.closes_at', '>', sql<Date>`now()`)]))
+    .orderBy('c.created_at', 'desc')
+    .orderBy('c.id', 'desc')
+    .limit(limit)
+    .execute()
+  return rows.map(toPublicCampaign)
+}
+
 /** A campaign anyone may see (live or closed); drafts and unknown slugs are null. */
 export async function getPublicCampaign(
   slug: string,

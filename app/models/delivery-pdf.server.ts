@@ -8,7 +8,8 @@ import { formatCode, namedRowChunks, scopeOf, type DeliveryPack } from '~/models
 import { countryName } from '~/utils/countries.server'
 import { getDb, type Executor } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
-import { formatDate, formatNumber, makeTranslator, type Locale } from '~/utils/i18n'
+import { formatDate, formatNumber, type Locale } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n.server'
 
 // The printable pack (decision 0013). DejaVu Sans covers Latin and Cyrillic; pdfkit embeds the
 // subset of glyphs used. The PDF is streamed: rows are read a chunk at a time and the writer waits

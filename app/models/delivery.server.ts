@@ -3,7 +3,8 @@ import { recordAudit, type AuditActor } from '~/models/audit.server'
 import { createCampaignUpdate, startUpdateSend, type UpdateContent } from '~/models/campaign-update.server'
 import type { RecordDeliveryInput } from '~/models/delivery-schema'
 import { getDb, type Executor } from '~/utils/db.server'
-import { formatDate, isLocale, translate, type Locale } from '~/utils/i18n'
+import { formatDate, isLocale, type Locale } from '~/utils/i18n'
+import { translate } from '~/utils/i18n.server'
 
 // Deliveries of a campaign's signatures to the people it addresses (decision 0013). The public
 // timeline reads campaign_deliveries; signers hear about one through a 'delivery' update.

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { DONATION_FREQUENCIES } from '#db/types'
 import { parseMajorAmount } from '~/utils/money'
+import { cleanName, hasForbiddenNameCharacters } from '~/utils/text'
 
 // Shared by the server and the browser (hints as you type); the server is the authority.
 // Messages are translation keys, so errors show in the reader's language.
@@ -25,12 +26,19 @@ export function donateSchema(rules: DonationRules) {
     frequency: z.enum(DONATION_FREQUENCIES, {
       errorMap: () => ({ message: 'donate.error.frequencyRequired' }),
     }),
+    // The sign form's name rules (decision 0015): the length first, then cleanName (NFC, no
+    // bidirectional controls or invisibles), then no control characters, separators or Zalgo runs.
     name: z
       .string({ required_error: 'donate.error.nameRequired' })
-      .trim()
-      .min(1, 'donate.error.nameRequired')
-      .max(100, 'donate.error.nameTooLong')
-      .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'donate.error.nameInvalid'),
+      .max(1000, 'donate.error.nameTooLong')
+      .transform(cleanName)
+      .pipe(
+        z
+          .string()
+          .min(1, 'donate.error.nameRequired')
+          .max(100, 'donate.error.nameTooLong')
+          .refine((value) => !hasForbiddenNameCharacters(value), 'donate.error.nameInvalid'),
+      ),
     email: z
       .string({ required_error: 'donate.error.emailRequired' })
       .trim()

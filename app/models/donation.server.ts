@@ -3,7 +3,8 @@ import type { Donation, DonationFrequency, DonationStatus } from '#db/types'
 import type { DonateInput, DonationRules } from '~/models/donation-schema'
 import { getDb, type Executor, type Tx } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
-import { isLocale, makeTranslator, type Locale } from '~/utils/i18n'
+import { isLocale, type Locale } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n.server'
 import { queueEmail } from '~/models/email-outbox.server'
 import { logger } from '~/utils/logger.server'
 import { isSupportedCurrency, majorToMinor } from '~/utils/money'
@@ -787,12 +788,19 @@ export function donorPrefillCookie(signatureId: string, campaignSlug: string, se
   return `${DONOR_COOKIE}=${value}.${signValue(DONOR_PURPOSE, value)}; Path=/campaigns/${encodeURIComponent(campaignSlug)}; Max-Age=${DONOR_COOKIE_SECONDS}; SameSite=Lax; HttpOnly${secure ? '; Secure' : ''}`
 }
 
-/** The confirmed signer's name and email for this campaign, from a valid and unexpired cookie. */
-export async function getDonorPrefill(cookieValue: string | undefined, campaignId: string, now = Date.now()) {
+/** The signature a valid, unexpired donor cookie names, or null. */
+export function signatureIdFromDonorCookie(cookieValue: string | undefined, now = Date.now()): string | null {
   if (!cookieValue) return null
   const [id, expires, sig] = cookieValue.split('.')
   if (!id || !expires || !sig || !/^\d{1,18}$/.test(id) || !/^\d{1,12}$/.test(expires)) return null
   if (Number(expires) * 1000 < now || !verifySignedValue(DONOR_PURPOSE, `${id}.${expires}`, sig)) return null
+  return id
+}
+
+/** The confirmed signer's name and email for this campaign, from a valid and unexpired cookie. */
+export async function getDonorPrefill(cookieValue: string | undefined, campaignId: string, now = Date.now()) {
+  const id = signatureIdFromDonorCookie(cookieValue, now)
+  if (!id) return null
   const row = await getDb()
     .selectFrom('signatures')
     .select(['full_name', 'email'])

@@ -100,18 +100,24 @@ export async function delayedEmailsForOrganisation(organisationId: string, db: E
         then make_interval(secs => ${DELAY_THRESHOLD_SECONDS.update}) else make_interval(secs => ${DELAY_THRESHOLD_SECONDS.transactional}) end`.execute(db)
   const found = row.rows[0]
   if (!found || found.waiting === 0) return null
-  let message = found.reason
+  const reason = await explainDelay(db, found.reason)
+  return { waiting: found.waiting, updates: found.updates, oldestQueuedAt: found.oldest, reason }
+}
+
+/**
+ * Why emails wait, given the provider's last refusal on their batch if any: that refusal, else
+ * a pause the shared rate gate recorded, else no job runner alive, else a backlog (unknown).
+ */
+export async function explainDelay(db: Executor, batchError: string | null): Promise<DelayReason> {
+  let message = batchError
   if (!message) {
     const gate = await db.selectFrom('email_send_throttle').select(['next_at', 'reason']).where('id', '=', 1).executeTakeFirst()
     if (gate?.reason && gate.next_at > new Date()) message = gate.reason
   }
-  let reason: DelayReason = message ? { kind: 'provider', message } : { kind: 'unknown' }
-  if (!message) {
-    // No process running jobs has beaten lately: nothing is sending at all.
-    const runners = await sql<{ n: number }>`select count(*)::int as n from worker_heartbeats
-      where cardinality(job_worker_ids) > 0 and not draining
-        and beat_at > now() - make_interval(secs => ${getEnv().WORKER_DEAD_AFTER_SECONDS})`.execute(db)
-    if (runners.rows[0]!.n === 0) reason = { kind: 'no-worker' }
-  }
-  return { waiting: found.waiting, updates: found.updates, oldestQueuedAt: found.oldest, reason }
+  if (message) return { kind: 'provider', message }
+  // No process running jobs has beaten lately: nothing is sending at all.
+  const runners = await sql<{ n: number }>`select count(*)::int as n from worker_heartbeats
+    where cardinality(job_worker_ids) > 0 and not draining
+      and beat_at > now() - make_interval(secs => ${getEnv().WORKER_DEAD_AFTER_SECONDS})`.execute(db)
+  return runners.rows[0]!.n === 0 ? { kind: 'no-worker' } : { kind: 'unknown' }
 }

@@ -23,7 +23,9 @@ export function isDisposableDomain(domain: string): boolean {
 export interface SignatureFacts {
   campaignId: string
   emailDomain: string
+  /** The client address's hash as stored today, and as yesterday's key made it (the last hour may cross midnight). */
   ipHash: Buffer
+  yesterdaysIpHash?: Buffer
   /** 'api': an integration's server signs for many people, so the per-address and challenge rules do not apply. */
   channel: 'form' | 'api'
   /** The proof-of-work payload the form carried, verified (or not) before the transaction. */
@@ -31,48 +33,52 @@ export interface SignatureFacts {
 }
 
 /**
- * Decides, inside the sign transaction, whether a new signature is held and why. One statement
- * reads the campaign's settings and counts (capped, over indexes) the last hour's signatures
- * from the same domain and client address, whatever the outcome, so a held signature costs
- * the same as any other.
+ * The integrity rules as one read-only query of one row: whether the campaign is in attack mode,
+ * and the reasons (other than attack mode) to hold a new signature. It reads the campaign's
+ * settings and counts (capped, over indexes) the last hour's signatures from the same domain and
+ * client address, whatever the outcome, so a held signature costs the same as any other. Usable
+ * as a CTE of the sign statement (signature.server.ts) or on its own (assessSignature).
  */
-export async function assessSignature(tx: Tx, facts: SignatureFacts): Promise<HoldReason[]> {
+export function signatureHoldSql(facts: Omit<SignatureFacts, 'challenge'>) {
   const env = getEnv()
   // Large providers never trip the domain rule: counting them is skipped by matching nothing.
   const domain = facts.emailDomain && !isLargeMailProvider(facts.emailDomain) ? facts.emailDomain : null
-  const { rows } = await sql<{
-    attack_mode: boolean
-    hold_disposable: boolean
-    domain_limit: number
-    address_limit: number
-    domain_recent: number
-    address_recent: number
-  }>`
+  const disposable = isDisposableDomain(facts.emailDomain)
+  return sql<{ attack_mode: boolean; hold_reasons: HoldReason[] }>`
     with c as (
       select attack_mode_started_at is not null as attack_mode,
              coalesce(integrity_hold_disposable, ${env.INTEGRITY_HOLD_DISPOSABLE}) as hold_disposable,
              coalesce(integrity_domain_hourly_limit, ${env.INTEGRITY_DOMAIN_HOURLY_LIMIT}) as domain_limit,
              coalesce(integrity_address_hourly_limit, ${env.INTEGRITY_ADDRESS_HOURLY_LIMIT}) as address_limit
       from campaigns where id = ${facts.campaignId}
+    ), counted as (
+      select c.*,
+        (select count(*)::int from (
+          select 1 from signatures
+          where campaign_id = ${facts.campaignId} and email_domain = ${domain} and created_at > now() - interval '1 hour'
+          limit (select domain_limit from c)
+        ) d) as domain_recent,
+        (select count(*)::int from (
+          select 1 from signatures
+          where campaign_id = ${facts.campaignId} and ip_hash in (${facts.ipHash}, ${facts.yesterdaysIpHash ?? facts.ipHash}) and created_at > now() - interval '1 hour'
+          limit (select address_limit from c)
+        ) a) as address_recent
+      from c
     )
-    select c.*,
-      (select count(*)::int from (
-        select 1 from signatures
-        where campaign_id = ${facts.campaignId} and email_domain = ${domain} and created_at > now() - interval '1 hour'
-        limit (select domain_limit from c)
-      ) d) as domain_recent,
-      (select count(*)::int from (
-        select 1 from signatures
-        where campaign_id = ${facts.campaignId} and ip_hash = ${facts.ipHash} and created_at > now() - interval '1 hour'
-        limit (select address_limit from c)
-      ) a) as address_recent
-    from c`.execute(tx)
+    select attack_mode, array_remove(array[
+        case when hold_disposable and ${disposable}::boolean then 'disposable' end,
+        case when ${domain}::text is not null and domain_recent >= domain_limit then 'domain_rate' end,
+        case when ${facts.channel === 'form'}::boolean and address_recent >= address_limit then 'address_rate' end
+      ]::text[], null) as hold_reasons
+    from counted`
+}
+
+/** Decides, inside the sign transaction, whether a new signature is held and why. */
+export async function assessSignature(tx: Tx, facts: SignatureFacts): Promise<HoldReason[]> {
+  const { rows } = await signatureHoldSql(facts).execute(tx)
   const row = rows[0]
   if (!row) return []
-  const reasons: HoldReason[] = []
-  if (row.hold_disposable && isDisposableDomain(facts.emailDomain)) reasons.push('disposable')
-  if (domain && row.domain_recent >= row.domain_limit) reasons.push('domain_rate')
-  if (facts.channel === 'form' && row.address_recent >= row.address_limit) reasons.push('address_rate')
+  const reasons: HoldReason[] = [...row.hold_reasons]
   if (facts.channel === 'form' && row.attack_mode && !(await spendChallenge(tx, facts.campaignId, facts.challenge))) {
     reasons.push('attack_mode')
   }

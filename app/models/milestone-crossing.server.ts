@@ -1,7 +1,8 @@
 import { sql } from 'kysely'
 import { createCampaignUpdate, startUpdateSend, type UpdateContent } from '~/models/campaign-update.server'
 import type { Tx } from '~/utils/db.server'
-import { isLocale, translate, type Locale } from '~/utils/i18n'
+import { isLocale, type Locale } from '~/utils/i18n'
+import { translate } from '~/utils/i18n.server'
 import { logger } from '~/utils/logger.server'
 
 // Milestone crossings (issue 5, decision 0012). The counter's fold calls this under its advisory

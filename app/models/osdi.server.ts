@@ -2,7 +2,8 @@ import { sql } from 'kysely'
 import type { SignatureState } from '#db/types'
 import { PUBLIC_STATES } from '~/models/campaign.server'
 import { getDb, type Executor } from '~/utils/db.server'
-import { DEFAULT_LOCALE, isLocale, translate, type Locale } from '~/utils/i18n'
+import { DEFAULT_LOCALE, isLocale, type Locale } from '~/utils/i18n'
+import { translate } from '~/utils/i18n.server'
 import { renderMarkdown } from '~/utils/markdown.server'
 
 // The OSDI (Open Supporter Data Interface) view of an organisation's petitions and signatures:

@@ -2,7 +2,8 @@ import crypto from 'node:crypto'
 import { sql } from 'kysely'
 import { getPublicMilestones, type PublicCampaign } from '~/models/campaign.server'
 import { getDb, type Executor } from '~/utils/db.server'
-import { makeTranslator, type Locale } from '~/utils/i18n'
+import { type Locale } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n.server'
 import { drawShareCard } from '~/utils/share-card-image.server'
 
 /** How far the count must move (as a share of the drawn count) before the card is redrawn. */

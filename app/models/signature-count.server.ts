@@ -205,3 +205,21 @@ async function repairAggregate(tx: Tx, key: keyof typeof AGGREGATES) {
   }
   return rows.map((r) => ({ campaignId: r.campaign_id, key: r.key, cached: r.cached, actual: r.actual }))
 }
+
+/**
+ * The campaign's count as a signer who has just confirmed should see it: their signature is
+ * included even before the counter job folds it in (read in one statement, so never twice).
+ */
+export async function countIncludingSigner(campaignId: string, signatureId: string | null): Promise<number> {
+  const row = await getDb()
+    .selectFrom('campaigns as c')
+    .select(
+      sql<number>`c.signature_count + case when exists (
+        select 1 from signatures s
+        where s.id = ${signatureId ?? '0'} and s.campaign_id = c.id and s.state = 'confirmed' and s.counted_at is null
+      ) then 1 else 0 end`.as('count'),
+    )
+    .where('c.id', '=', campaignId)
+    .executeTakeFirst()
+  return Number(row?.count ?? 0)
+}

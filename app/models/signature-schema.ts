@@ -60,3 +60,9 @@ export const SignCampaignSchema = z.object({
 })
 
 export type SignCampaignInput = z.infer<typeof SignCampaignSchema>
+
+/** The check-your-email page's two buttons: send the email again, or send it to a corrected address. */
+export const CheckEmailActionSchema = z.discriminatedUnion('intent', [
+  z.object({ intent: z.literal('resend') }),
+  z.object({ intent: z.literal('correct'), email: SignCampaignSchema.shape.email }),
+])

@@ -11,6 +11,7 @@ import {
   confirmSignature,
   getPendingSignatureByToken,
   signCampaign,
+  signCampaignFromForm,
 } from './signature.server'
 
 const context = { ip: '203.0.113.7', userAgent: 'test', locale: 'en' as const }
@@ -208,5 +209,51 @@ describe('confirmSignature', () => {
     expect((await confirmSignature(token)).status).toBe('closed')
     const row = await getDb().selectFrom('signatures').select('state').executeTakeFirstOrThrow()
     expect(row.state).toBe('pending')
+  })
+})
+
+describe('signCampaignFromForm: the sign form in one statement (decision 0020)', () => {
+  const rate = (bucket: string, limit = 2) => ({ bucket, limit, windowSeconds: 3600 })
+  const hits = async (bucket: string) =>
+    (await getDb().selectFrom('rate_limits').select('hits').where('bucket', '=', bucket).executeTakeFirst())?.hits ?? 0
+
+  it('counts the hit, records the signature and queues its confirmation together, the token only in the email', async () => {
+    const campaign = await createCampaign(getDb())
+    const values = input()
+    const result = await signCampaignFromForm({ id: campaign.id, consentVersion: campaign.consent_version }, values, context, rate('sign:a'))
+    expect(result.outcome).toBe('created')
+    const signature = await getDb().selectFrom('signatures').selectAll().executeTakeFirstOrThrow()
+    expect(signature).toMatchObject({ state: 'pending', email: values.email, hold_reasons: [], sends_in_window: 1 })
+    const [email] = await queuedEmails('signature-confirmation')
+    expect(email!.payload.signatureId).toBe(signature.id)
+    expect(signature.confirmation_token_hash).toEqual(hashToken(email!.payload.token as string))
+    expect((await confirmSignature(email!.payload.token as string)).status).toBe('confirmed')
+    expect(await hits('sign:a')).toBe(1)
+  })
+
+  it('past the limit writes neither signature nor email, and says when to come back', async () => {
+    const campaign = await createCampaign(getDb())
+    const sign = () => signCampaignFromForm({ id: campaign.id, consentVersion: campaign.consent_version }, input(), context, rate('sign:b', 1))
+    expect((await sign()).outcome).toBe('created')
+    const refused = await sign()
+    expect(refused).toMatchObject({ outcome: 'rate-limited' })
+    expect(refused.outcome === 'rate-limited' && refused.retryAfterSeconds).toBeGreaterThan(0)
+    expect(await getDb().selectFrom('signatures').select('id').execute()).toHaveLength(1)
+    expect(await queuedEmails('signature-confirmation')).toHaveLength(1)
+  })
+
+  it('holds by the integrity rules as the general path does, and answers a repeat signer through it', async () => {
+    const campaign = await createCampaign(getDb(), { integrity_address_hourly_limit: 1 })
+    const first = input()
+    const sign = (values: ReturnType<typeof input>) => signCampaignFromForm({ id: campaign.id, consentVersion: campaign.consent_version }, values, context, rate('sign:c', 10))
+    expect((await sign(first)).outcome).toBe('created')
+    expect((await sign(input())).outcome).toBe('created')
+    const states = await getDb().selectFrom('signatures').select(['state', 'hold_reasons']).orderBy('id').execute()
+    expect(states).toEqual([
+      { state: 'pending', hold_reasons: [] },
+      { state: 'held', hold_reasons: ['address_rate'] },
+    ])
+    expect((await sign(first)).outcome).toBe('resent')
+    expect(await hits('sign:c')).toBe(3)
   })
 })

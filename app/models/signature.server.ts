@@ -1,16 +1,19 @@
+import crypto from 'node:crypto'
 import { sql } from 'kysely'
 import type { Signature } from '#db/types'
 import { campaignPhase } from '~/models/campaign.server'
-import { assessSignature, verifySignChallenge } from '~/models/integrity.server'
+import { assessSignature, signatureHoldSql, verifySignChallenge } from '~/models/integrity.server'
+import { hitRateLimit, rateLimitCtes, weighRateLimit, type RateLimit, type WindowRow } from '~/models/rate-limit.server'
 import { awaitsConfirmation, awaitsConfirmationSql } from '~/models/signature-state'
 import { SignCampaignSchema, type SignCampaignInput } from '~/models/signature-schema'
 import { isCountryCode } from '~/utils/countries.server'
 import { getDb, type Tx } from '~/utils/db.server'
 import type { Locale } from '~/utils/i18n'
-import { queueEmail } from '~/models/email-outbox.server'
+import { EMAIL_PRIORITY, queueEmail } from '~/models/email-outbox.server'
+import { getEnv } from '~/utils/env.server'
 import type { RequestContext } from '~/utils/request.server'
 import { emailDomainOf } from '~/utils/mail-providers'
-import { generateToken, hashIp, hashToken } from '~/utils/security.server'
+import { generateToken, hashToken, recentStoredAddressHashes } from '~/utils/security.server'
 
 /** How many confirmation or "already signed" emails one signature may trigger per day. */
 export const MAX_SENDS_PER_DAY = 3
@@ -57,7 +60,7 @@ export async function signCampaign(
   if (input.website) return { outcome: 'ignored', signatureId: null }
   const token = generateToken()
   const canonical = canonicalEmail(input.email)
-  const ipHash = hashIp(context.ip)
+  const [ipHash, yesterdaysIpHash] = recentStoredAddressHashes(context.ip)
   const emailDomain = emailDomainOf(input.email)
   const challenge = await verifySignChallenge(input.altcha)
   return await getDb()
@@ -68,6 +71,7 @@ export async function signCampaign(
         campaignId: campaign.id,
         emailDomain,
         ipHash,
+        yesterdaysIpHash,
         channel: context.channel ?? 'form',
         challenge,
       })
@@ -111,25 +115,94 @@ export async function signCampaign(
         .where('canonical_email', '=', canonical)
         .forUpdate()
         .executeTakeFirstOrThrow()
-      if (existing.state === 'invalidated') return { outcome: 'ignored', signatureId: existing.id }
-      if (!(await takeSendAllowance(tx, existing))) return { outcome: 'throttled', signatureId: existing.id }
-      if (awaitsConfirmation(existing)) {
-        // A fresh token: the newest email's link is the one that works.
-        await tx
-          .updateTable('signatures')
-          .set({ confirmation_token_hash: hashToken(token), updated_at: sql`now()` })
-          .where('id', '=', existing.id)
-          .execute()
-        await queueSignatureEmail(tx, 'signature-confirmation', { id: existing.id, campaignId: existing.campaign_id, locale: existing.locale }, token)
-        return { outcome: 'resent', signatureId: existing.id }
-      }
-      await queueSignatureEmail(tx, 'already-signed', { id: existing.id, campaignId: existing.campaign_id, locale: existing.locale })
-      return { outcome: 'already-confirmed', signatureId: existing.id }
+      return { outcome: await emailExistingSignature(tx, existing), signatureId: existing.id }
     })
 }
 
+export type FormSignResult = { outcome: SignOutcome; signatureId: string | null } | { outcome: 'rate-limited'; retryAfterSeconds: number }
+
+/**
+ * The sign form's path (issue 11, decision 0020): the client's rate-limit hit, the integrity
+ * rules, the new signature and its confirmation email in ONE statement, so one round trip and one
+ * transaction keep or lose them together. The route has already looked at the limit (without
+ * counting) before reading the body. A repeat signer, or a campaign in attack mode (a challenge
+ * to spend), takes signCampaign's general path, the hit already counted.
+ */
+export async function signCampaignFromForm(
+  campaign: { id: string; consentVersion: string },
+  input: SignCampaignInput,
+  context: RequestContext & { locale: Locale },
+  rate: RateLimit & { bucket: string },
+): Promise<FormSignResult> {
+  if (input.website) {
+    await hitRateLimit(rate.bucket, rate)
+    return { outcome: 'ignored', signatureId: null }
+  }
+  const token = generateToken()
+  const canonical = canonicalEmail(input.email)
+  const [ipHash, yesterdaysIpHash] = recentStoredAddressHashes(context.ip)
+  const emailDomain = emailDomainOf(input.email)
+  const hold = signatureHoldSql({ campaignId: campaign.id, emailDomain, ipHash, yesterdaysIpHash, channel: 'form' })
+  const { rows } = await sql<WindowRow & { allowed: boolean; attack_mode: boolean | null; signature_id: string | null }>`
+    with ${rateLimitCtes(rate.bucket, rate)},
+    hold as (${hold}),
+    sig as (
+      insert into signatures (campaign_id, full_name, email, canonical_email, country, postcode, locale,
+        consent_updates, consent_show_name, consent_version, confirmation_token_hash, ip_hash, email_domain,
+        state, hold_reasons, source, utm_source, utm_medium, utm_campaign, sends_in_window, send_window_started_at)
+      select ${campaign.id}, ${input.fullName}, ${input.email}, ${canonical}, ${input.country},
+        ${input.postcode ? input.postcode.toUpperCase() : null}, ${context.locale},
+        ${input.consentUpdates === 'on'}, ${input.consentShowName === 'on'}, ${campaign.consentVersion},
+        ${hashToken(token)}, ${ipHash}, ${emailDomain || null},
+        case when cardinality(hold.hold_reasons) > 0 then 'held' else 'pending' end, hold.hold_reasons,
+        ${input.source ?? null}, ${input.utmSource ?? null}, ${input.utmMedium ?? null}, ${input.utmCampaign ?? null}, 1, now()
+      from hold, rate_limit
+      where rate_limit.allowed and not hold.attack_mode
+      on conflict on constraint signatures_campaign_canonical_email_key do nothing
+      returning id
+    ), mail as (
+      -- As queueEmail writes it (decision 0025): the address and subject are read when rendered.
+      insert into email_messages (idempotency_key, recipient, subject, template, locale, transport, status, priority,
+        payload, signature_id, campaign_id)
+      select ${`signature-confirmation/${crypto.randomUUID()}`}, '', '', 'signature-confirmation', ${context.locale},
+        ${getEnv().EMAIL_TRANSPORT}, 'queued', ${EMAIL_PRIORITY.transactional},
+        jsonb_build_object('signatureId', sig.id::text, 'token', ${token}::text), sig.id, ${campaign.id}
+      from sig
+    )
+    select r.hits, r.previous, r.window_start, r.now, r.allowed,
+      (select attack_mode from hold) as attack_mode, (select id::text from sig) as signature_id
+    from rate_limit r`.execute(getDb())
+  const row = rows[0]!
+  if (!row.allowed) return { outcome: 'rate-limited', retryAfterSeconds: weighRateLimit(row, rate).retryAfterSeconds }
+  if (row.signature_id) return { outcome: 'created', signatureId: row.signature_id }
+  return await signCampaign(campaign, input, { ...context, channel: 'form' })
+}
+
+/**
+ * Someone asked again for a signature's email (signing again with the same address, or `Send
+ * the email again`): a new confirmation link while it awaits confirmation, else "you have
+ * already signed", at most MAX_SENDS_PER_DAY a day. The caller holds the row locked.
+ */
+export async function emailExistingSignature(tx: Tx, existing: Signature): Promise<SignOutcome> {
+  if (existing.state === 'invalidated') return 'ignored'
+  if (!(await takeSendAllowance(tx, existing))) return 'throttled'
+  if (awaitsConfirmation(existing)) {
+    // A fresh token: the newest email's link is the one that works.
+    const token = generateToken()
+    await tx
+      .updateTable('signatures')
+      .set({ confirmation_token_hash: hashToken(token), updated_at: sql`now()` })
+      .where('id', '=', existing.id)
+      .execute()
+    await queueSignatureEmail(tx, 'signature-confirmation', { id: existing.id, campaignId: existing.campaign_id, locale: existing.locale }, token)
+    return 'resent'
+  }
+  await queueSignatureEmail(tx, 'already-signed', { id: existing.id, campaignId: existing.campaign_id, locale: existing.locale })
+  return 'already-confirmed'
+}
+
 /** At most MAX_SENDS_PER_DAY emails per signature in a rolling day window. */
-async function takeSendAllowance(tx: Tx, signature: Signature): Promise<boolean> {
+export async function takeSendAllowance(tx: Tx, signature: Signature): Promise<boolean> {
   const result = await tx
     .updateTable('signatures')
     .set({
@@ -149,7 +222,7 @@ async function takeSendAllowance(tx: Tx, signature: Signature): Promise<boolean>
  * token rides in the queued email's payload until it is rendered (decision 0005); the address is
  * read when it is rendered, so a corrected or removed signer is honoured.
  */
-async function queueSignatureEmail(
+export async function queueSignatureEmail(
   tx: Tx,
   template: 'signature-confirmation' | 'already-signed' | 'signature-thanks',
   signature: { id: string; campaignId: string; locale: string },
@@ -236,4 +309,28 @@ export async function getSignatureForEmail(signatureId: string) {
 
 function isPlausibleToken(token: string) {
   return /^[A-Za-z0-9_-]{20,100}$/.test(token)
+}
+
+/** How long a signature keeps its client-address hash: long enough to review a flood, no longer. */
+export const ADDRESS_HASH_DAYS = 30
+
+/**
+ * Erases the client-address hashes of signatures older than ADDRESS_HASH_DAYS, in batches of
+ * `batchSize` (short transactions beside live signing); returns how many were erased.
+ */
+export async function eraseOldAddressHashes(days = ADDRESS_HASH_DAYS, batchSize = 5000): Promise<number> {
+  let erased = 0
+  for (;;) {
+    const result = await sql`
+      update signatures set ip_hash = null
+      where id in (
+        select id from signatures
+        where ip_hash is not null and created_at < now() - make_interval(days => ${days})
+        limit ${batchSize}
+        for update skip locked
+      )`.execute(getDb())
+    const count = Number(result.numAffectedRows ?? 0)
+    erased += count
+    if (count < batchSize) return erased
+  }
 }

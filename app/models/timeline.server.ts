@@ -1,7 +1,8 @@
 import { sql } from 'kysely'
 import type { DeliveryMethod } from '#db/types'
 import { getDb, type Executor } from '~/utils/db.server'
-import { isLocale, translate, type Locale } from '~/utils/i18n'
+import { isLocale, type Locale } from '~/utils/i18n'
+import { translate } from '~/utils/i18n.server'
 import { markdownToText, renderMarkdown } from '~/utils/markdown.server'
 
 // The public timeline of a campaign (issue 5, decision 0012): sent public updates, milestone

@@ -4,7 +4,7 @@ import { Link, useLoaderData } from '@remix-run/react'
 import { ProgressToGoal } from '~/components/progress-to-goal'
 import { listLiveCampaigns } from '~/models/campaign.server'
 import { publicHeaders } from '~/utils/http.server'
-import { makeTranslator } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useT } from '~/utils/use-t'
 

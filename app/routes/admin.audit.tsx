@@ -5,7 +5,8 @@ import { en } from '~/locales/en'
 import { listAuditEvents } from '~/models/audit.server'
 import { requireAdmin } from '~/http/auth.server'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, makeTranslator } from '~/utils/i18n'
+import { formatDate, type MessageKey } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useT } from '~/utils/use-t'
 
@@ -58,12 +59,12 @@ export default function AuditLog() {
   const locale = useLocale()
   return (
     <div className="wrap stack">
-      <h1>{t('admin.audit.title')}</h1>
+      <h1 id="audit-heading">{t('admin.audit.title')}</h1>
       <p>{t('admin.audit.intro', { organisation: organisationName })}</p>
       {events.length === 0 ? (
         <p>{t('admin.audit.empty')}</p>
       ) : (
-        <div className="table-scroll">
+        <div className="table-scroll" role="region" aria-labelledby="audit-heading" tabIndex={0}>
           <table className="data">
             <thead>
               <tr>

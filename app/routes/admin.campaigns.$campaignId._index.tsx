@@ -10,8 +10,11 @@ import { requireOrganisationCampaign } from '~/http/campaign.server'
 import { can } from '~/utils/permissions'
 import { countryName } from '~/utils/countries.server'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, formatNumber, makeTranslator, type Locale } from '~/utils/i18n'
+import { formatDate, formatNumber, type Locale, type MessageKey } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
+import { getEnv } from '~/utils/env.server'
+import { embedSnippet } from '~/utils/embed.server'
 import { formatMoney } from '~/utils/money'
 import { useLocale, useT } from '~/utils/use-t'
 
@@ -37,6 +40,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       campaign: { id: campaign.id, slug: campaign.slug, title: campaign.title, status: campaign.status, goal: campaign.signature_goal },
       canSeeSupporters: can(admin.role, 'supporters.view'),
       canEdit: can(admin.role, 'campaigns.edit'),
+      // The line to paste into a partner's page (decision 0038).
+      embedSnippet: embedSnippet(getEnv().APP_URL, campaign.slug),
       summary: {
         confirmed: dashboard.confirmed,
         pending: dashboard.pending,
@@ -159,7 +164,7 @@ function ShareTable({ caption, labelHeading, rows, other }: { caption: string; l
 }
 
 export default function CampaignDashboard() {
-  const { campaign, canSeeSupporters, canEdit, summary, chart, countries, otherCountries, sources, otherSources, milestones, recent } =
+  const { campaign, canSeeSupporters, canEdit, summary, chart, countries, otherCountries, sources, otherSources, milestones, recent, embedSnippet: snippet } =
     useLoaderData<typeof loader>()
   const t = useT()
   const locale = useLocale()
@@ -323,6 +328,14 @@ export default function CampaignDashboard() {
           )}
         </section>
       </div>
+      {campaign.status !== 'draft' ? (
+        <section aria-labelledby="embed-heading" className="embed-snippet">
+          <h2 id="embed-heading">{t('admin.embed.heading')}</h2>
+          <p>{t('admin.embed.intro')}</p>
+          <label htmlFor="embed-snippet">{t('admin.embed.label')}</label>
+          <textarea id="embed-snippet" readOnly rows={3} value={snippet} spellCheck={false} onFocus={(event) => event.currentTarget.select()} />
+        </section>
+      ) : null}
     </div>
   )
 }

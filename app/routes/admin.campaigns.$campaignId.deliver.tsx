@@ -15,7 +15,8 @@ import { campaignLocales, listCampaignDeliveries, recordDelivery } from '~/model
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, messageKey, formatNumber, LOCALE_NAMES, makeTranslator } from '~/utils/i18n'
+import { formatDate, formatNumber, LOCALE_NAMES, type MessageKey } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useT } from '~/utils/use-t'
 

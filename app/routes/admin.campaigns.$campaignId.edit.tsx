@@ -14,12 +14,14 @@ import { checkUploadedImage, imageUrl } from '~/models/campaign-image.server'
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { getEnv } from '~/utils/env.server'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, formatNumber, isLocale, LOCALE_NAMES, LOCALES, makeTranslator, translate, type Locale, type MessageKey, type Translate } from '~/utils/i18n'
+import { formatDate, formatNumber, isLocale, LOCALE_NAMES, LOCALES, type Locale, type MessageKey, type Translate } from '~/utils/i18n'
+import { makeTranslator, translate } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { renderMarkdown } from '~/utils/markdown.server'
 import { formatMoney } from '~/utils/money'
 import { useT } from '~/utils/use-t'
 import { ErrorSummary } from '~/components/error-summary'
+import { useUnsavedChanges } from '~/components/unsaved-changes'
 
 // The campaign editor: one form per locale (texts of that locale plus the shared settings), sent
 // as multipart because it may carry the hero image. Saves name the version they started from
@@ -303,6 +305,7 @@ function EditorForm() {
   ]
   const busy = navigation.state === 'submitting'
   const langOf = { lang: editLocale }
+  const unsaved = useUnsavedChanges(form.id, t('admin.edit.leaveConfirm'))
 
   return (
     <Form method="post" encType="multipart/form-data" {...getFormProps(form)} className="editor" noValidate>
@@ -500,9 +503,15 @@ function EditorForm() {
         </div>
       </fieldset>
 
-      <button type="submit" name="intent" value="save" className="button" disabled={busy}>
-        {t('admin.edit.save')}
-      </button>
+      {/* The save button stays in view along the long form, with a word when changes are unsaved. */}
+      <div className="save-bar">
+        <button type="submit" name="intent" value="save" className="button" disabled={busy}>
+          {t('admin.edit.save')}
+        </button>
+        <p aria-live="polite" className="save-bar-status">
+          {unsaved ? t('admin.edit.unsaved') : ''}
+        </p>
+      </div>
     </Form>
   )
 }

@@ -9,7 +9,7 @@ import { getPublicCampaignById } from '~/models/campaign.server'
 import { requireAdmin } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
 import { NO_STORE } from '~/utils/http.server'
-import { makeTranslator } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useT } from '~/utils/use-t'
 

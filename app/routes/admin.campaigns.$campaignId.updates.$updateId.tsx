@@ -23,7 +23,8 @@ import { notFound, requireAdminCampaign, requireCampaignUpdate } from '~/http/ca
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, isLocale, LOCALE_NAMES, LOCALES, makeTranslator, type Locale, type MessageKey } from '~/utils/i18n'
+import { formatDate, isLocale, LOCALE_NAMES, LOCALES, type Locale, type MessageKey } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { renderMarkdown } from '~/utils/markdown.server'
 import { useT } from '~/utils/use-t'
@@ -267,6 +268,18 @@ function Progress() {
               ? t('admin.updates.progress.cancelled', { sent: progress.sent, total })
               : t('admin.updates.progress.done', { date: update.sentAt ?? '' })}
       </p>
+      {progress.delayed ? (
+        <div className="notice">
+          <p>
+            <strong>{t('admin.updates.delayed')}</strong>
+          </p>
+          <p>
+            {progress.delayed.kind === 'provider'
+              ? t('admin.delayed.reason.provider', { message: progress.delayed.message })
+              : t(`admin.delayed.reason.${progress.delayed.kind}`)}
+          </p>
+        </div>
+      ) : null}
       <progress value={done} max={Math.max(total ?? 0, 1)} aria-label={t('admin.updates.progressLabel')}>
         {done} / {total ?? 0}
       </progress>

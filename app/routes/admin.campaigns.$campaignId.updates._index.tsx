@@ -7,7 +7,8 @@ import { countUpdateAudience, listCampaignUpdates } from '~/models/campaign-upda
 import { requireAdmin } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, makeTranslator } from '~/utils/i18n'
+import { formatDate, type MessageKey } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useT } from '~/utils/use-t'
 
@@ -51,9 +52,13 @@ export default function CampaignUpdates() {
   const { campaign, canEdit, audience, updates } = useLoaderData<typeof loader>()
   const t = useT()
   return (
-    <div className="wrap">
-      <h1>{t('admin.updates.title', { title: campaign.title })}</h1>
-      <AdminCampaignNav campaignId={campaign.id} current="updates" />
+    <div className="wrap stack">
+      <p className="eyebrow">
+        <Link to="/admin">{t('admin.nav.campaigns')}</Link>
+      </p>
+      <h1>{campaign.title}</h1>
+      <AdminCampaignNav campaignId={campaign.id} current="updates" canEdit={canEdit} />
+      <h2>{t('admin.campaignNav.updates')}</h2>
       <p>{t('admin.updates.intro')}</p>
       <p>
         <strong>{t('admin.updates.audienceNow', { count: audience })}</strong>
@@ -65,12 +70,12 @@ export default function CampaignUpdates() {
           </Link>
         </p>
       ) : null}
-      <h2>{t('admin.updates.listHeading')}</h2>
+      <h3 id="updates-list-heading">{t('admin.updates.listHeading')}</h3>
       {updates.length === 0 ? (
         <p>{t('admin.updates.none')}</p>
       ) : (
-        <div className="table-scroll">
-          <table>
+        <div className="table-scroll" role="region" aria-labelledby="updates-list-heading" tabIndex={0}>
+          <table className="data">
             <thead>
               <tr>
                 <th scope="col">{t('admin.updates.col.subject')}</th>

@@ -12,7 +12,8 @@ import { UPDATE_FORM_MAX_BYTES, UpdateDraftSchema, updateErrorText } from '~/mod
 import { createUpdateDraft } from '~/models/campaign-update.server'
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { NO_STORE } from '~/utils/http.server'
-import { LOCALE_NAMES, makeTranslator } from '~/utils/i18n'
+import { LOCALE_NAMES } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useT } from '~/utils/use-t'
 

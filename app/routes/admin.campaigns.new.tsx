@@ -4,12 +4,14 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { data, redirect } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
+import { hasLineBreak } from '~/utils/text'
 import { CsrfField } from '~/components/csrf-field'
 import { FormField } from '~/components/form-field'
 import { createDraft } from '~/models/admin-campaign.server'
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { NO_STORE } from '~/utils/http.server'
-import { LOCALE_NAMES, LOCALES, makeTranslator } from '~/utils/i18n'
+import { LOCALE_NAMES, LOCALES, type MessageKey } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useT } from '~/utils/use-t'
 import { ErrorSummary } from '~/components/error-summary'
@@ -19,7 +21,9 @@ export const NewCampaignSchema = z.object({
     .string({ required_error: 'admin.new.error.title' })
     .trim()
     .min(1, 'admin.new.error.title')
-    .max(200, 'admin.new.error.titleTooLong'),
+    .max(200, 'admin.new.error.titleTooLong')
+    // The title is in the subject of every confirmation email: no line breaks.
+    .refine((value) => !hasLineBreak(value), 'admin.new.error.titleLineBreak'),
   locale: z.enum(LOCALES, { errorMap: () => ({ message: 'admin.new.error.locale' }) }),
 })
 

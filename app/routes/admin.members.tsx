@@ -12,7 +12,8 @@ import { changeRoleOfMember, listMembers, removeMemberFromOrganisation } from '~
 import { hitRateLimit } from '~/models/rate-limit.server'
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, makeTranslator, type MessageKey } from '~/utils/i18n'
+import { formatDate, type MessageKey } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useMessage, useT } from '~/utils/use-t'
 import { ErrorSummary } from '~/components/error-summary'
@@ -151,7 +152,7 @@ export default function Members() {
 
       <section aria-labelledby="members-heading">
         <h2 id="members-heading">{t('admin.members.title')}</h2>
-        <div className="table-scroll">
+        <div className="table-scroll" role="region" aria-labelledby="members-heading" tabIndex={0}>
           <table className="data">
             <thead>
               <tr>
@@ -210,7 +211,7 @@ export default function Members() {
         {invitations.length === 0 ? (
           <p>{t('admin.members.noPending')}</p>
         ) : (
-          <div className="table-scroll">
+          <div className="table-scroll" role="region" aria-labelledby="pending-heading" tabIndex={0}>
             <table className="data">
               <thead>
                 <tr>

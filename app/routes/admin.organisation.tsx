@@ -3,7 +3,6 @@ import { parseWithZod } from '@conform-to/zod'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
-import { z } from 'zod'
 import { CsrfField } from '~/components/csrf-field'
 import { ErrorSummary } from '~/components/error-summary'
 import { FormField } from '~/components/form-field'
@@ -16,49 +15,15 @@ import {
 } from '~/models/organisation.server'
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { BRAND_MIN_CONTRAST, contrastRatio, normaliseHexColour } from '~/utils/colour'
+import { OrganisationIdentitySchema } from '~/models/organisation-schema'
 import { emailFrom } from '~/utils/email-sender.server'
 import { NO_STORE } from '~/utils/http.server'
-import { makeTranslator } from '~/utils/i18n'
+import { type MessageKey } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useMessage, useT } from '~/utils/use-t'
 
 const noStore = { 'Cache-Control': NO_STORE }
-const optional = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max, 'reach.org.error.tooLong')
-    .optional()
-    .transform((v) => (v ? v : null))
-const noControl = (v: string | null) => v === null || !/[\u0000-\u001f\u007f]/.test(v)
-
-export const OrganisationIdentitySchema = z.object({
-  intent: z.literal('save'),
-  name: z
-    .string({ required_error: 'reach.org.error.name' })
-    .trim()
-    .min(1, 'reach.org.error.name')
-    .max(200, 'reach.org.error.tooLong')
-    .refine((v) => noControl(v), 'reach.org.error.name'),
-  brandColour: optional(7)
-    .refine((v) => v === null || normaliseHexColour(v) !== null, 'reach.org.error.colour')
-    .transform((v) => (v === null ? null : normaliseHexColour(v)))
-    .refine((v) => v === null || contrastRatio(v, '#ffffff') >= BRAND_MIN_CONTRAST, 'reach.org.error.contrast'),
-  websiteUrl: optional(500).refine((v) => {
-    if (v === null) return true
-    try {
-      const url = new URL(v)
-      return (url.protocol === 'https:' || url.protocol === 'http:') && Boolean(url.hostname)
-    } catch {
-      return false
-    }
-  }, 'reach.org.error.website'),
-  contactEmail: optional(254).refine((v) => v === null || z.string().email().safeParse(v).success, 'reach.org.error.email'),
-  senderName: optional(100).refine(noControl, 'reach.org.error.senderName'),
-  senderEmail: optional(254).refine((v) => v === null || z.string().email().safeParse(v).success, 'reach.org.error.email'),
-  logo: z.any().optional(),
-  removeLogo: z.boolean().optional().default(false),
-})
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'organisation.manage')

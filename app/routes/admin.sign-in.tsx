@@ -9,7 +9,7 @@ import { hitSignInAddressLimit, hitSignInEmailLimit, requestSignInLink } from '~
 import { getAdminSession, safeAdminNext } from '~/http/auth.server'
 import { formErrorResult, readForm } from '~/utils/form.server'
 import { NO_STORE } from '~/utils/http.server'
-import { makeTranslator } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { requestContext } from '~/utils/request.server'
 import { useMessage, useT } from '~/utils/use-t'

@@ -4,7 +4,7 @@ import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { isSignInTokenUsable, signInWithToken } from '~/models/sign-in.server'
 import { safeAdminNext, sessionCookie } from '~/http/auth.server'
 import { NO_STORE } from '~/utils/http.server'
-import { makeTranslator } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useT } from '~/utils/use-t'
 

@@ -15,7 +15,8 @@ import {
 } from '~/models/email-preferences.server'
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, makeTranslator, type MessageKey } from '~/utils/i18n'
+import { formatDate, type MessageKey } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useMessage, useT } from '~/utils/use-t'
 

@@ -5,6 +5,9 @@ import { CsrfField } from '~/components/csrf-field'
 import { getAdminSession } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
 import { NO_STORE } from '~/utils/http.server'
+import { workspaceMessages } from '~/utils/i18n.server'
+import { getLocale } from '~/utils/locale.server'
+import type { MessageKey } from '~/utils/i18n'
 import { useT } from '~/utils/use-t'
 
 // The layout answers signed-out visitors too (the sign-in pages nest under it). It guards
@@ -16,6 +19,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const admin = state?.admin
   return data(
     {
+      // The workspace's messages join the public ones here, never on public pages (decision 0037).
+      messages: workspaceMessages(getLocale(request)),
       admin: admin
         ? {
             user: admin.user,

@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { MAX_PAGE_SIZE, osdiUrl } from '~/models/osdi.server'
 import { getEnv } from '~/utils/env.server'
-import { translate } from '~/utils/i18n'
+import { translate } from '~/utils/i18n.server'
 import { hal, methodNotAllowed, requireApiClient, withCuries } from '~/http/osdi-api.server'
 
 /** The API entry point (OSDI's AEP): who is asking, and links to everything else. */

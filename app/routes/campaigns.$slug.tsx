@@ -1,20 +1,24 @@
-import { parseWithZod } from '@conform-to/zod'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
 import { useLoaderData } from '@remix-run/react'
 import { CampaignView } from '~/components/campaign-view'
 import { campaignViewData } from '~/components/campaign-view.server'
-import { isSignable } from '~/models/campaign.server'
+import { attemptSignature } from '~/components/sign-action.server'
 import { requirePublicCampaign } from '~/http/campaign.server'
-import { hitRateLimit } from '~/models/rate-limit.server'
-import { SignCampaignServerSchema, signCampaign } from '~/models/signature.server'
-import { getEnv } from '~/utils/env.server'
-import { formErrorResult, readForm } from '~/utils/form.server'
 import { NO_STORE, publicHeaders } from '~/utils/http.server'
-import { makeTranslator } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
-import { requestContext } from '~/utils/request.server'
-import { rateLimitKey } from '~/utils/security.server'
+import { sentEmailCookieHeader } from '~/utils/sent-email-cookie.server'
+import type { PageHandle } from '~/root'
+
+/**
+ * No React in the browser (decision 0037): the page is a plain form with a small script, within
+ * the phone budget. In attack mode it hydrates, for the proof-of-work widget.
+ */
+export const handle: PageHandle = {
+  hydrate: (data) => Boolean((data as { campaign?: { attackMode?: boolean } } | undefined)?.campaign?.attackMode),
+  script: '/campaign-page.js',
+}
 
 /** How many problems a refused no-JS submission had: the action tells the loader of the same request. */
 const ERROR_COUNT = Symbol('signErrorCount')
@@ -42,32 +46,24 @@ function countErrors(context: unknown, result: { error?: Record<string, string[]
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const locale = getLocale(request)
-  const campaign = await requirePublicCampaign(params.slug, locale, request)
   const noStore = { 'Cache-Control': NO_STORE }
-  // The rate limit comes before the body is read: a refused client costs one query, not a parse.
-  const ctx = requestContext(request, context)
-  const env = getEnv()
-  const limit = await hitRateLimit(`sign:${rateLimitKey(ctx.ip)}`, {
-    limit: env.SIGN_RATE_LIMIT,
-    windowSeconds: env.SIGN_RATE_WINDOW_SECONDS,
+  // The campaign is read alongside the rate limit's first look (attemptSignature).
+  const campaignPromise = requirePublicCampaign(params.slug, locale, request)
+  const attempt = await attemptSignature(request, context, campaignPromise, locale)
+  const campaign = await campaignPromise
+  if (attempt.kind === 'refused') {
+    const headers: Record<string, string> = { ...noStore }
+    if (attempt.retryAfterSeconds) headers['Retry-After'] = String(attempt.retryAfterSeconds)
+    return data({ result: countErrors(context, attempt.result) }, { status: attempt.status, headers })
+  }
+  // The next page shows where the email went, from a cookie only that page receives (never the URL).
+  const cookie = await sentEmailCookieHeader(campaign.slug, {
+    campaignId: campaign.id,
+    email: attempt.email,
+    signatureId: attempt.outcome === 'created' ? attempt.signatureId : null,
   })
-  if (!limit.allowed) {
-    return data(
-      { result: countErrors(context, formErrorResult('sign.error.rateLimited')) },
-      { status: 429, headers: { ...noStore, 'Retry-After': String(limit.retryAfterSeconds) } },
-    )
-  }
-  const formData = await readForm(request)
-  const submission = parseWithZod(formData, { schema: SignCampaignServerSchema })
-  if (!isSignable(campaign)) {
-    return data({ result: countErrors(context, submission.reply({ formErrors: ['sign.error.closed'] })) }, { status: 403, headers: noStore })
-  }
-  if (submission.status !== 'success') {
-    return data({ result: countErrors(context, submission.reply()) }, { status: 400, headers: noStore })
-  }
-  await signCampaign(campaign, submission.value, { ...ctx, locale })
   // An explicit fragment: otherwise browsers carry the form's #sign over the redirect.
-  return redirect(`/campaigns/${campaign.slug}/check-your-email#main`, { headers: noStore })
+  return redirect(`/campaigns/${campaign.slug}/check-your-email#main`, { headers: { ...noStore, 'Set-Cookie': cookie } })
 }
 
 export const headers = ({ loaderHeaders, actionHeaders }: { loaderHeaders: Headers; actionHeaders: Headers }) =>

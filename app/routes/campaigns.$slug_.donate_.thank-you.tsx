@@ -4,7 +4,7 @@ import { Link, useLoaderData, useLocation, useRevalidator } from '@remix-run/rea
 import { useEffect } from 'react'
 import { SETTLED_STATES, getDonationWithCampaign, verifyDonationStatus } from '~/models/donation.server'
 import { NO_STORE } from '~/utils/http.server'
-import { makeTranslator } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { formatMoney } from '~/utils/money'
 import { useLocale, useT } from '~/utils/use-t'

@@ -5,7 +5,7 @@ import { getPublicCampaignById, isSignable } from '~/models/campaign.server'
 import { confirmSignature, getPendingSignatureByToken } from '~/models/signature.server'
 import { donorPrefillCookie } from '~/models/donation.server'
 import { getEnv } from '~/utils/env.server'
-import { makeTranslator } from '~/utils/i18n'
+import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useT } from '~/utils/use-t'
 

@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs } from '@remix-run/node'
 import { processStripeEvent } from '~/models/donation.server'
+import { isWellFormedStripeEvent } from '~/models/stripe-event-schema'
 import { readBodyWithin } from '~/utils/form.server'
 import { logger } from '~/utils/logger.server'
 import { isStripeConfigured, verifyWebhook } from '~/utils/stripe.server'
@@ -11,7 +12,8 @@ const MAX_BODY_BYTES = 1024 * 1024
 /**
  * Stripe's webhook endpoint. The signature is checked against the raw body before anything is
  * read from it; a forged, altered or stale delivery gets 400 and writes nothing. A failure to
- * record answers 500, so Stripe delivers the event again later.
+ * record answers 500, so Stripe delivers the event again later; a signed event of a shape we
+ * cannot record answers 400.
  */
 export async function action({ request }: ActionFunctionArgs) {
   if (request.method !== 'POST') {
@@ -30,6 +32,12 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!event) {
     logger.warn({ hasSignature: request.headers.has('Stripe-Signature') }, 'stripe webhook refused: bad signature')
     return Response.json({ error: 'invalid_signature' }, { status: 400, headers: HEADERS })
+  }
+  // Signed by Stripe, but not of a shape we can record (or holding a NUL, which PostgreSQL
+  // refuses): 400, so it is neither half-applied nor retried for days.
+  if (!isWellFormedStripeEvent(event) || /\\u0000/i.test(rawBody)) {
+    logger.warn({ eventId: typeof event.id === 'string' ? event.id.slice(0, 255) : null }, 'stripe webhook refused: malformed event')
+    return Response.json({ error: 'malformed_event' }, { status: 400, headers: HEADERS })
   }
   try {
     const outcome = await processStripeEvent(event)

@@ -1,5 +1,6 @@
 import { Resend } from 'resend'
 import { getEnv } from '~/utils/env.server'
+import { hasLineBreak } from '~/utils/text'
 
 /** An email rendered for one recipient (the outbox's renderers build these). */
 export interface OutgoingEmail {
@@ -43,9 +44,24 @@ function resendClient(): Resend {
   return client
 }
 
+/**
+ * A header value on one line. The forms refuse line breaks in everything that becomes a header
+ * (subjects, names); this is the last line of defence, so no stored value can add a header.
+ */
+export function oneLine(value: string): string {
+  return hasLineBreak(value) ? value.replace(/[\r\n\u0085\u2028\u2029]+/g, ' ') : value
+}
+
 /** What Resend is sent for one email. */
 function resendMessage(email: { to: string; from?: string; subject: string; html: string; text: string; headers?: Record<string, string> }) {
-  return { from: email.from ?? getEnv().EMAIL_FROM, to: [email.to], subject: email.subject, html: email.html, text: email.text, headers: email.headers }
+  return {
+    from: oneLine(email.from ?? getEnv().EMAIL_FROM),
+    to: [oneLine(email.to)],
+    subject: oneLine(email.subject),
+    html: email.html,
+    text: email.text,
+    headers: email.headers && Object.fromEntries(Object.entries(email.headers).map(([key, value]) => [oneLine(key), oneLine(value)])),
+  }
 }
 
 /** Resend reports errors in its return value: one error type for the sender to judge. */

@@ -54,6 +54,8 @@ export const EnvSchema = z
     SIGN_RATE_LIMIT: positiveInt.default(20),
     SIGN_RATE_WINDOW_SECONDS: positiveInt.default(3600),
     WORKER_CONCURRENCY: positiveInt.default(4),
+    // Web processes `npm start` runs on this machine (Node's cluster; decision 0001): one per core.
+    WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
     // Donations (issue 3): both Stripe keys, or neither (then the donate page says donations are off).
     STRIPE_SECRET_KEY: z.string().min(1).optional(),
     STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),

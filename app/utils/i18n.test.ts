@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { en } from '~/locales/en'
 import { ru } from '~/locales/ru'
-import { localeFromAcceptLanguage, translate } from './i18n'
+import { localeFromAcceptLanguage } from './i18n'
+import { translate } from './i18n.server'
 import { getLocale, localeCookieHeader } from './locale.server'
 
 const placeholders = (message: string) => [...message.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort()

@@ -1,5 +1,8 @@
-import { en, type MessageKey } from '~/locales/en'
-import { ru } from '~/locales/ru'
+import type { MessageKey } from '~/locales/en'
+
+// This module is shared with the browser, so it holds no catalogue: the server translates with
+// the full catalogues (i18n.server.ts) and hands each page only the messages it may show
+// (decision 0037), which useT() reads back.
 
 export const LOCALES = ['en', 'ru'] as const
 export type Locale = (typeof LOCALES)[number]
@@ -7,60 +10,29 @@ export const DEFAULT_LOCALE: Locale = 'en'
 
 export const LOCALE_NAMES: Record<Locale, string> = { en: 'English', ru: 'Русский' }
 
-const catalogues: Record<Locale, Record<string, string>> = { en, ru }
-
 export type { MessageKey }
 export type TranslateVars = Record<string, string | number>
-export interface Translate {
-  (key: MessageKey, vars?: TranslateVars): string
-  /** A message held as a string (a zod or Conform error): translated when it is a key, else shown as it is. */
-  message(message: string, vars?: TranslateVars): string
-}
+export type Translate = (key: MessageKey, vars?: TranslateVars) => string
+export type Messages = Readonly<Record<string, string>>
 
 export function isLocale(value: unknown): value is Locale {
   return typeof value === 'string' && (LOCALES as readonly string[]).includes(value)
 }
 
 /**
- * Looks a message up in the locale's catalogue, falling back to English.
+ * Looks a message up in a catalogue, then in `fallback` (English on the server).
  * With a numeric `count`, a plural form `key#one|few|many|other` is chosen by the locale's rules.
  */
-export function translate(locale: Locale, key: MessageKey, vars: TranslateVars = {}): string {
-  const catalogue = catalogues[locale] ?? en
-  let message: string | undefined
-  if (typeof vars.count === 'number') {
-    const form = cached(pluralRules, locale, () => new Intl.PluralRules(locale)).select(vars.count)
-    message = catalogue[`${key}#${form}`] ?? catalogue[`${key}#other`]
-  }
-  message ??= catalogue[key] ?? (en as Record<string, string>)[key] ?? key
+export function translateWith(messages: Messages, locale: Locale, key: MessageKey, vars: TranslateVars = {}, fallback?: Messages): string {
+  const form = typeof vars.count === 'number' ? cached(pluralRules, locale, () => new Intl.PluralRules(locale)).select(vars.count) : null
+  const find = (catalogue: Messages) =>
+    (form ? (catalogue[`${key}#${form}`] ?? catalogue[`${key}#other`]) : undefined) ?? catalogue[key]
+  const message = find(messages) ?? (fallback ? find(fallback) : undefined) ?? key
   return message.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const value = vars[name]
     if (value === undefined) return whole
     return typeof value === 'number' ? formatNumber(locale, value) : value
   })
-}
-
-/** A message key carried as data (an action's error for the page to show); a typo does not compile. */
-export function messageKey<const Key extends MessageKey>(key: Key): Key {
-  return key
-}
-
-/**
- * Whether a string received at run time (a zod or Conform error, a code in a row) is a message
- * key. Keys built in code need no check: a template literal of typed parts is checked by `t`.
- */
-export function isMessageKey(value: unknown): value is MessageKey {
-  return typeof value === 'string' && Object.hasOwn(en, value)
-}
-
-/** Translates a message held as a string: a key is translated, anything else is shown as it is. */
-export function translateMessage(locale: Locale, message: string, vars?: TranslateVars): string {
-  return isMessageKey(message) ? translate(locale, message, vars) : message
-}
-
-export function makeTranslator(locale: Locale): Translate {
-  const t = (key: MessageKey, vars?: TranslateVars) => translate(locale, key, vars)
-  return Object.assign(t, { message: (message: string, vars?: TranslateVars) => translateMessage(locale, message, vars) })
 }
 
 // Intl objects are costly to build and safe to share: one per locale (and style).

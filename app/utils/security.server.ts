@@ -34,6 +34,26 @@ export function hashIp(ip: string): Buffer {
   return crypto.createHmac('sha256', derivedKey('ip-hash')).update(ip).digest()
 }
 
+/** The UTC day whose key a stored address hash is made with. */
+export function addressHashDay(at: Date): string {
+  return at.toISOString().slice(0, 10)
+}
+
+/**
+ * The client-address hash kept on a signature (for the per-address hold and fraud review), keyed
+ * with that UTC day's own key, derived from SESSION_SECRET: a hash compares only with hashes of
+ * the same day, and a copy of the database alone cannot be reversed by trying all 2^32 IPv4
+ * addresses. Erased after 30 days (app/jobs/erase-address-hashes.server.ts, decision 0015).
+ */
+export function hashStoredAddress(ip: string, at: Date = new Date()): Buffer {
+  return crypto.createHmac('sha256', derivedKey(`address-hash:${addressHashDay(at)}`)).update(ip).digest()
+}
+
+/** The hashes `ip` was stored under today and yesterday, for rules that look back across midnight. */
+export function recentStoredAddressHashes(ip: string, at: Date = new Date()): [Buffer, Buffer] {
+  return [hashStoredAddress(ip, at), hashStoredAddress(ip, new Date(at.getTime() - 24 * 3600 * 1000))]
+}
+
 /**
  * The identity a client's rate limits count against: an IPv4 address, or an IPv6 address's /64
  * (one subscriber's whole allocation, which one person can rotate through freely), as a keyed hash.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { makeTranslator } from './i18n'
+import { makeTranslator } from './i18n.server'
 import { shareLinks } from './share'
 
 describe('shareLinks', () => {

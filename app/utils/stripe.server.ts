@@ -44,17 +44,24 @@ export function requireStripe(): Stripe {
   return stripe
 }
 
+/** How far a delivery's signed timestamp may be from our clock, either way (Stripe's default). */
+export const WEBHOOK_TOLERANCE_SECONDS = 300
+
 /**
  * Verifies a webhook delivery against the raw body and returns the event, or null when the
- * signature is missing, wrong or older than the SDK's five-minute tolerance.
+ * signature is missing or wrong, or its timestamp is more than five minutes from now in either
+ * direction: the SDK refuses only old ones, and a future timestamp would keep a captured delivery
+ * replayable until then.
  */
-export function verifyWebhook(rawBody: string, signatureHeader: string | null): Stripe.Event | null {
+export function verifyWebhook(rawBody: string, signatureHeader: string | null, now = Date.now()): Stripe.Event | null {
   const env = getEnv()
   const secret = env.STRIPE_WEBHOOK_SECRET
-  if (!secret || !signatureHeader) return null
+  if (!secret || !signatureHeader || signatureHeader.length > 4096) return null
+  const signedAt = /(?:^|,)\s*t=(\d{1,12})(?:,|$)/.exec(signatureHeader)
+  if (!signedAt || Math.abs(Math.floor(now / 1000) - Number(signedAt[1])) > WEBHOOK_TOLERANCE_SECONDS) return null
   try {
     // constructEvent needs no API key: a keyless client is enough, even if the secret key is missing.
-    return Stripe.webhooks.constructEvent(rawBody, signatureHeader, secret)
+    return Stripe.webhooks.constructEvent(rawBody, signatureHeader, secret, WEBHOOK_TOLERANCE_SECONDS)
   } catch {
     return null
   }

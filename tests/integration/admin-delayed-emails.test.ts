@@ -5,9 +5,11 @@ import { createCampaign, createSignature } from '../support/factories'
 import { callRoute } from '../support/routes'
 import { loader as dashboardLoader } from '~/routes/admin._index'
 import { EMAIL_PRIORITY, queueEmail } from '~/models/email-outbox.server'
+import { createCampaignUpdate, getUpdateProgress, startUpdateSend } from '~/models/campaign-update.server'
+import { runUpdateFanOut } from '~/models/campaign-update-send.server'
 import { recordHeartbeat } from '~/models/worker-heartbeat.server'
 import { getDb } from '~/utils/db.server'
-import { translate } from '~/utils/i18n'
+import { translate } from '~/utils/i18n.server'
 
 // Decision 0026: the workspace says nothing about sending unless an email has waited longer
 // than expected; then it says how many, since when, and why.
@@ -70,6 +72,23 @@ describe('an owner looks at the dashboard while emails are delayed', () => {
     const campaign = await createCampaign(getDb(), { organisation_id: owner.organisation.id })
     await queueConfirmation(campaign, 5)
     expect((await dashboard(viewer)).delayed).toBeNull()
+  })
+
+  it('sees an update that is taking too long marked delayed on its page, with the reason', async () => {
+    const campaign = await createCampaign(getDb())
+    for (let i = 0; i < 3; i++) await createSignature(getDb(), { campaign_id: campaign.id, state: 'confirmed', consent_updates: true })
+    const { id: updateId } = await createCampaignUpdate(getDb(), {
+      campaignId: campaign.id,
+      kind: 'update',
+      content: [{ locale: 'en', subject: 'News', body: 'Some news.' }],
+      createdBy: null,
+    })
+    await startUpdateSend(getDb(), updateId, null)
+    await runUpdateFanOut(updateId)
+    expect((await getUpdateProgress(updateId)).delayed).toBeNull()
+    await sql`update email_messages set created_at = now() - interval '20 minutes' where update_id = ${updateId}`.execute(getDb())
+    await getDb().insertInto('email_send_throttle').values({ id: 1, next_at: new Date(Date.now() + 60_000), reason: 'Too many requests' }).onConflict((oc) => oc.column('id').doUpdateSet({ next_at: new Date(Date.now() + 60_000), reason: 'Too many requests' })).execute()
+    expect(await getUpdateProgress(updateId)).toMatchObject({ remaining: 3, delayed: { kind: 'provider', message: 'Too many requests' } })
   })
 
   it('reads in English and Russian', () => {

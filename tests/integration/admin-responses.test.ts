@@ -4,7 +4,8 @@ import { createCampaign } from '../support/factories'
 import { callRoute } from '../support/routes'
 import { action, loader } from '~/routes/admin.campaigns.$campaignId.responses'
 import { getDb } from '~/utils/db.server'
-import { translate, type MessageKey } from '~/utils/i18n'
+import { type MessageKey } from '~/utils/i18n'
+import { translate } from '~/utils/i18n.server'
 
 async function setup() {
   const owner = await createAdmin(getDb(), { role: 'campaigner' })

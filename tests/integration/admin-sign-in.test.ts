@@ -1,7 +1,8 @@
 import { sql } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createAdmin } from '../support/admin'
-import { runDueJobs, queuedEmails } from '../support/jobs'
+import { queuedJobs, runDueJobs, queuedEmails, runJobsOf } from '../support/jobs'
+import { REQUEST_SIGN_IN_LINK_TASK } from '~/models/sign-in.server'
 import { callRoute, form } from '../support/routes'
 import { action as signInAction, loader as signInLoader } from '~/routes/admin.sign-in'
 import { action as linkAction, loader as linkLoader } from '~/routes/admin.sign-in_.$token'
@@ -13,8 +14,15 @@ import { getDb } from '~/utils/db.server'
 import { resetEnv } from '~/utils/env.server'
 import { hashToken } from '~/utils/security.server'
 
-const requestLink = (email: string, extra: Record<string, string> = {}, ip = '192.0.2.10') =>
+const postSignIn = (email: string, extra: Record<string, string> = {}, ip = '192.0.2.10') =>
   callRoute(signInAction, { url: '/admin/sign-in', method: 'POST', body: form({ email, ...extra }), ip })
+
+/** Asks for a link, then runs the job that looks the address up (the request itself only queues it). */
+async function requestLink(email: string, extra: Record<string, string> = {}, ip = '192.0.2.10') {
+  const response = await postSignIn(email, extra, ip)
+  await runJobsOf(REQUEST_SIGN_IN_LINK_TASK)
+  return response
+}
 
 /** Asks for a link and returns the token the job will email. */
 async function linkFor(email: string, extra: Record<string, string> = {}) {
@@ -60,6 +68,33 @@ describe('asking for a sign-in link', () => {
     expect(rows[0]!.minutes).toBe(15)
   })
 
+  it('does the same work while the visitor waits for a known and an unknown address: one job queued, nothing looked up', async () => {
+    await createAdmin(getDb(), { email: 'organiser@example.org' })
+    const counts = async () => {
+      const { rows } = await sql<{ jobs: number; tokens: number; emails: number }>`select
+        (select count(*)::int from graphile_worker._private_jobs) as jobs,
+        (select count(*)::int from sign_in_tokens) as tokens,
+        (select count(*)::int from email_messages) as emails`.execute(getDb())
+      return rows[0]!
+    }
+    const start = await counts()
+    const known = await postSignIn('organiser@example.org')
+    const afterKnown = await counts()
+    const unknown = await postSignIn('nobody@example.org')
+    const afterUnknown = await counts()
+    expect([known.status, unknown.status]).toEqual([302, 302])
+    expect(known.headers.get('Location')).toBe(unknown.headers.get('Location'))
+    // Each request wrote exactly one job and nothing else; the answer cannot tell them apart.
+    expect(afterKnown).toEqual({ jobs: start.jobs + 1, tokens: start.tokens, emails: start.emails })
+    expect(afterUnknown).toEqual({ jobs: start.jobs + 2, tokens: start.tokens, emails: start.emails })
+    const jobs = (await queuedJobs(REQUEST_SIGN_IN_LINK_TASK)).map((job) => Object.keys(job.payload).sort())
+    expect(jobs).toEqual([['email', 'locale', 'next'], ['email', 'locale', 'next']])
+    // The job then emails the member only.
+    await runJobsOf(REQUEST_SIGN_IN_LINK_TASK)
+    expect(await queuedEmails('sign-in-link')).toHaveLength(1)
+    expect(await queuedJobs(REQUEST_SIGN_IN_LINK_TASK)).toEqual([])
+  })
+
   it('does not email someone who belongs to no organisation', async () => {
     await getDb().insertInto('users').values({ email: 'former@example.org' }).execute()
     expect((await requestLink('former@example.org')).status).toBe(302)
@@ -97,6 +132,7 @@ describe('asking for a sign-in link', () => {
   it('emails a link to the page with the button, in the asker’s language', async () => {
     const member = await createAdmin(getDb())
     await callRoute(signInAction, { url: '/admin/sign-in?lang=ru', method: 'POST', body: form({ email: member.user.email }) })
+    await runJobsOf(REQUEST_SIGN_IN_LINK_TASK)
     const token = (await queuedEmails('sign-in-link'))[0]!.payload.token
     await runDueJobs()
     const message = await getDb().selectFrom('email_messages').selectAll().executeTakeFirstOrThrow()

@@ -7,7 +7,7 @@ import { loader as listLoader } from '~/routes/admin.campaigns.$campaignId.updat
 import { action as newAction, loader as newLoader } from '~/routes/admin.campaigns.$campaignId.updates.new'
 import { action as updateAction, loader as updateLoader } from '~/routes/admin.campaigns.$campaignId.updates.$updateId'
 import { getDb } from '~/utils/db.server'
-import { translate } from '~/utils/i18n'
+import { translate } from '~/utils/i18n.server'
 
 const db = () => getDb()
 
@@ -152,7 +152,7 @@ describe('the updates workspace', () => {
     expect(await queuedJobs('send-campaign-update')).toHaveLength(1)
     const sending = await load(admin, campaign.id, updateId)
     expect(sending.data.update.status).toBe('sending')
-    expect(sending.data.progress).toEqual({ audience: null, sent: 0, failed: 0, skipped: 0, remaining: 0 })
+    expect(sending.data.progress).toEqual({ audience: null, sent: 0, failed: 0, skipped: 0, remaining: 0, delayed: null })
 
     // Sending again, or editing, is refused now.
     const again = await post(admin, campaign.id, updateId, { intent: 'send', version: '1', confirm: 'yes' })
@@ -163,7 +163,7 @@ describe('the updates workspace', () => {
     await runDueJobs()
     const done = await load(admin, campaign.id, updateId)
     expect(done.data.update.status).toBe('sent')
-    expect(done.data.progress).toEqual({ audience: 3, sent: 3, failed: 0, skipped: 0, remaining: 0 })
+    expect(done.data.progress).toEqual({ audience: 3, sent: 3, failed: 0, skipped: 0, remaining: 0, delayed: null })
     const emails = await db().selectFrom('email_messages').select(['locale', 'subject']).where('update_id', '=', updateId).execute()
     // No Russian text: the Russian signer gets the campaign's main language.
     expect(emails.map((e) => e.locale).sort()).toEqual(['en', 'en', 'en'])

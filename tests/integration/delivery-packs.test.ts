@@ -23,7 +23,7 @@ import { action as deliverAction, loader as deliverLoader } from '~/routes/admin
 import { action as verifyAction, loader as verifyLoader } from '~/routes/verify'
 import { countryName } from '~/utils/countries.server'
 import { getDb } from '~/utils/db.server'
-import { translate } from '~/utils/i18n'
+import { translate } from '~/utils/i18n.server'
 
 const anHourAgo = () => new Date(Date.now() - 3_600_000)
 

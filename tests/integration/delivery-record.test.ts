@@ -7,7 +7,8 @@ import { SEND_UPDATE_TASK } from '~/models/campaign-update.server'
 import { buildDeliveryPack } from '~/models/delivery-pack.server'
 import { action as deliverAction, loader as deliverLoader } from '~/routes/admin.campaigns.$campaignId.deliver'
 import { getDb } from '~/utils/db.server'
-import { translate, type MessageKey } from '~/utils/i18n'
+import { type MessageKey } from '~/utils/i18n'
+import { translate } from '~/utils/i18n.server'
 
 async function world() {
   const db = getDb()

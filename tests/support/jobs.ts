@@ -65,3 +65,10 @@ export async function queuedEmails(template?: string) {
   const rows = await query.execute()
   return rows.map((row) => ({ ...row, payload: (row.payload ?? {}) as Record<string, string> }))
 }
+
+/** Runs the due jobs of one task only (graphile-worker fetches only the tasks it is given). */
+export async function runJobsOf(task: string) {
+  const task_ = taskList[task]
+  if (!task_) throw new Error(`no task ${task}`)
+  await runOnce({ pgPool: getPool(), taskList: { [task]: task_ }, logger: silent })
+}

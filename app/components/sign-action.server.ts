@@ -1,0 +1,54 @@
+import { parseWithZod } from '@conform-to/zod'
+import type { SubmissionResult } from '@conform-to/react'
+import type { AppLoadContext } from '@remix-run/node'
+import { isSignable, type PublicCampaign } from '~/models/campaign.server'
+import { hitRateLimit, peekRateLimit } from '~/models/rate-limit.server'
+import { SignCampaignServerSchema, signCampaignFromForm, type SignOutcome } from '~/models/signature.server'
+import { getEnv } from '~/utils/env.server'
+import { formErrorResult, readForm } from '~/utils/form.server'
+import type { Locale } from '~/utils/i18n'
+import { requestContext } from '~/utils/request.server'
+import { rateLimitKey } from '~/utils/security.server'
+
+export type SignAttempt =
+  | { kind: 'refused'; status: 400 | 403 | 429; result: SubmissionResult<string[]>; retryAfterSeconds?: number }
+  | { kind: 'signed'; email: string; outcome: SignOutcome; signatureId: string | null }
+
+/**
+ * What the campaign page and its embed do with a sign form. The rate limit is looked at before
+ * the body is read, alongside the campaign (a refused client costs one query, not a parse); the
+ * hit itself is counted with the signature, in its one statement (decision 0020). Then the
+ * form's rules, the campaign still open, and the signature. `source` replaces the form's own
+ * source when the page knows better.
+ */
+export async function attemptSignature(
+  request: Request,
+  context: AppLoadContext,
+  campaignPromise: PublicCampaign | Promise<PublicCampaign>,
+  locale: Locale,
+  { source }: { source?: (form: FormData) => string } = {},
+): Promise<SignAttempt> {
+  const ctx = requestContext(request, context)
+  const env = getEnv()
+  const rate = { bucket: `sign:${rateLimitKey(ctx.ip)}`, limit: env.SIGN_RATE_LIMIT, windowSeconds: env.SIGN_RATE_WINDOW_SECONDS }
+  const rateLimited = (retryAfterSeconds: number): SignAttempt => ({
+    kind: 'refused',
+    status: 429,
+    result: formErrorResult('sign.error.rateLimited'),
+    retryAfterSeconds,
+  })
+  const [campaign, look] = await Promise.all([campaignPromise, peekRateLimit(rate.bucket, rate)])
+  if (!look.allowed) return rateLimited(look.retryAfterSeconds)
+  const form = await readForm(request)
+  const submission = parseWithZod(form, { schema: SignCampaignServerSchema })
+  if (!isSignable(campaign) || submission.status !== 'success') {
+    // A refused attempt counts against the limit as a signature does.
+    await hitRateLimit(rate.bucket, rate)
+    if (!isSignable(campaign)) return { kind: 'refused', status: 403, result: submission.reply({ formErrors: ['sign.error.closed'] }) }
+    return { kind: 'refused', status: 400, result: submission.reply() }
+  }
+  const input = source === undefined ? submission.value : { ...submission.value, source: source(form) }
+  const signed = await signCampaignFromForm(campaign, input, { ...ctx, locale }, rate)
+  if (signed.outcome === 'rate-limited') return rateLimited(signed.retryAfterSeconds)
+  return { kind: 'signed', email: submission.value.email, ...signed }
+}
