@@ -15,7 +15,7 @@ import {
 } from '@remix-run/react'
 import stylesheet from '~/styles.css?url'
 import { getEnv } from '~/utils/env.server'
-import { DEFAULT_LOCALE, isLocale, LOCALE_NAMES, LOCALES, translateWith, type Locale, type MessageKey, type Messages, type Translate } from '~/utils/i18n'
+import { DEFAULT_LOCALE, isLocale, LOCALE_NAMES, LOCALES, translatorWith, type Locale, type Messages, type Translate } from '~/utils/i18n'
 import { publicMessages } from '~/utils/i18n.server'
 import { getLocale, localeCookieHeader } from '~/utils/locale.server'
 import { useNonce } from '~/utils/nonce'
@@ -40,7 +40,7 @@ function useRootLocale(): Locale {
 /** The public messages' translator (the layout and error page show public messages only). */
 function useRootTranslator(locale: Locale): Translate {
   const messages = (useRouteLoaderData<typeof loader>('root')?.messages ?? {}) as Messages
-  return (key, vars) => translateWith(messages, locale, key, vars)
+  return translatorWith(messages, locale)
 }
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { hasLineBreak } from '~/utils/text'
-import type { MessageKey, Translate } from '~/utils/i18n'
+import type { Translate } from '~/utils/i18n'
 
 // The update editor's inputs, shared by the server and the page (no server code here).
 // Error messages are translation keys; "too long" carries its limit after a colon.

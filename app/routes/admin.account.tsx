@@ -8,7 +8,7 @@ import { endOwnSession, listActiveSessions, switchSessionOrganisation, signOutEv
 import { adminError, clearSessionCookie, requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { badRequest } from '~/utils/form.server'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, type MessageKey } from '~/utils/i18n'
+import { formatDate } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useT } from '~/utils/use-t'

@@ -15,7 +15,7 @@ import { campaignLocales, listCampaignDeliveries, recordDelivery } from '~/model
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, formatNumber, LOCALE_NAMES, type MessageKey } from '~/utils/i18n'
+import { formatDate, formatNumber, LOCALE_NAMES, messageKey } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useT } from '~/utils/use-t'

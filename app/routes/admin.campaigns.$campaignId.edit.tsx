@@ -276,7 +276,7 @@ function useErrorText() {
   return (message: string | undefined) => {
     if (!message) return undefined
     const [key, max] = message.split(':')
-    return t(key as MessageKey, max ? { max: Number(max) } : undefined)
+    return t.message(key ?? '', max ? { max: Number(max) } : undefined)
   }
 }
 
@@ -546,7 +546,7 @@ export default function EditCampaign() {
       <AdminCampaignNav campaignId={campaign.id} current="edit" />
       <p>
         <span className={`status-badge status-${campaign.status}`}>
-          {t('admin.edit.status', { status: t(`admin.status.${campaign.status}` as MessageKey) })}
+          {t('admin.edit.status', { status: t(`admin.status.${campaign.status}`) })}
         </span>
       </p>
       <div role="status" aria-live="polite">

@@ -19,7 +19,7 @@ import { switchAttackMode } from '~/models/integrity.server'
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, formatNumber, type MessageKey } from '~/utils/i18n'
+import { formatDate, formatNumber, type Translate } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useT } from '~/utils/use-t'
@@ -167,7 +167,8 @@ function RankedTable({ id, caption, rows, kind }: { id: string; caption: string;
 
 /** The label of a value read from the URL or a row: its message when it has one, else the value. */
 function labelOf(t: Translate, key: string, value: unknown): string {
-  return isMessageKey(key) ? t(key) : String(value)
+  const text = t.message(key)
+  return text === key ? String(value) : text
 }
 
 function filterSummary(filter: Record<string, unknown>, t: ReturnType<typeof useT>) {

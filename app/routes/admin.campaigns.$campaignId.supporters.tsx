@@ -12,7 +12,7 @@ import { adminError, requireAdmin, requireAdminAction } from '~/http/auth.server
 import { can } from '~/utils/permissions'
 import { countryName } from '~/utils/countries.server'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, type Locale, type MessageKey } from '~/utils/i18n'
+import { formatDate, type Locale } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useT } from '~/utils/use-t'

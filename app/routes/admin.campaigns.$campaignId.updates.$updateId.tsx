@@ -23,7 +23,7 @@ import { notFound, requireAdminCampaign, requireCampaignUpdate } from '~/http/ca
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, isLocale, LOCALE_NAMES, LOCALES, type Locale, type MessageKey } from '~/utils/i18n'
+import { formatDate, isLocale, LOCALE_NAMES, LOCALES, type Locale } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { renderMarkdown } from '~/utils/markdown.server'
@@ -346,8 +346,8 @@ export default function CampaignUpdatePage() {
         <Link to={`/admin/campaigns/${campaign.id}/updates`}>{t('admin.updates.backToList')}</Link>
       </p>
       <p>
-        <span className="status-badge">{t(`admin.updates.status.${update.status}` as MessageKey)}</span>{' '}
-        <span className="status-badge">{t(`admin.updates.kind.${update.kind}` as MessageKey)}</span>{' '}
+        <span className="status-badge">{t(`admin.updates.status.${update.status}`)}</span>{' '}
+        <span className="status-badge">{t(`admin.updates.kind.${update.kind}`)}</span>{' '}
         {update.public ? t('admin.updates.publicYes') : t('admin.updates.publicNo')}
       </p>
       <div role="status" aria-live="polite">

@@ -7,7 +7,7 @@ import { countUpdateAudience, listCampaignUpdates } from '~/models/campaign-upda
 import { requireAdmin } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, type MessageKey } from '~/utils/i18n'
+import { formatDate } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useT } from '~/utils/use-t'

@@ -18,7 +18,6 @@ import { BRAND_MIN_CONTRAST, contrastRatio, normaliseHexColour } from '~/utils/c
 import { OrganisationIdentitySchema } from '~/models/organisation-schema'
 import { emailFrom } from '~/utils/email-sender.server'
 import { NO_STORE } from '~/utils/http.server'
-import { type MessageKey } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useMessage, useT } from '~/utils/use-t'

@@ -7,7 +7,6 @@ import { can } from '~/utils/permissions'
 import { NO_STORE } from '~/utils/http.server'
 import { workspaceMessages } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
-import type { MessageKey } from '~/utils/i18n'
 import { useT } from '~/utils/use-t'
 
 // The layout answers signed-out visitors too (the sign-in pages nest under it). It guards

@@ -5,7 +5,6 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { z } from 'zod'
 import { getUnsubscribeTarget, unsubscribe, type UnsubscribeScope } from '~/models/email-preferences.server'
 import { readForm } from '~/utils/form.server'
-import { type MessageKey } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { readUnsubscribeToken } from '~/utils/unsubscribe.server'

@@ -12,7 +12,23 @@ export const LOCALE_NAMES: Record<Locale, string> = { en: 'English', ru: 'Рус
 
 export type { MessageKey }
 export type TranslateVars = Record<string, string | number>
-export type Translate = (key: MessageKey, vars?: TranslateVars) => string
+export interface Translate {
+  (key: MessageKey, vars?: TranslateVars): string
+  /** A message held as a string (a zod or Conform error): translated when it is a key, else shown as it is. */
+  message(message: string, vars?: TranslateVars): string
+}
+
+/** A translator over one catalogue (and a fallback): built keys are checked by the type of `key`. */
+export function translatorWith(messages: Messages, locale: Locale, fallback?: Messages): Translate {
+  const t = (key: MessageKey, vars?: TranslateVars) => translateWith(messages, locale, key, vars, fallback)
+  // The one place a run-time string meets the key type: a missing key is shown as it is.
+  return Object.assign(t, { message: (message: string, vars?: TranslateVars) => t(message as MessageKey, vars) })
+}
+
+/** A message key carried as data (an action's error for the page to show); a typo does not compile. */
+export function messageKey<const Key extends MessageKey>(key: Key): Key {
+  return key
+}
 export type Messages = Readonly<Record<string, string>>
 
 export function isLocale(value: unknown): value is Locale {
