@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 
-// `npm test`: lint, type-check, then unit and integration tests (Vitest, real PostgreSQL), then the
+// `npm test`: formatting, lint, type-check, then unit and integration tests (Vitest, real PostgreSQL), then the
 // browser stories (Playwright, Debian's Chromium, JavaScript on and off). Stops at the first failure.
 const reports = path.resolve('.cache/test-reports')
 fs.mkdirSync(reports, { recursive: true })
@@ -17,6 +17,7 @@ function step(label: string, command: string, args: string[], env: Record<string
   }
 }
 
+step('Format check (Prettier)', bin('prettier'), ['--check', '.'])
 step('Lint (layers, import cycles, hooks)', bin('eslint'), ['.'])
 step('Type check', bin('tsc'), ['--noEmit'])
 step('Unit and integration tests', bin('vitest'), [
