@@ -2,6 +2,8 @@ import { defineConfig, devices } from '@playwright/test'
 
 const port = Number(process.env.E2E_PORT ?? 3210)
 export const baseURL = `http://localhost:${port}`
+// One master key for the server and the stories, which read what it sealed (decision 0040).
+process.env.DATA_ENCRYPTION_KEY ??= 'ZTJlLW1hc3Rlci1rZXktZm9yLWNob3J1cy1zdG9yaWU='
 
 // Debian's Chromium (apt-get install chromium): Playwright's own browser downloads are not used.
 const launchOptions = {

@@ -15,6 +15,8 @@ export default defineConfig({
     env: {
       NODE_ENV: 'test',
       SESSION_SECRET: 'test-secret-test-secret-test-secret-0123456789',
+      // A fixed master key: every test process opens what another sealed (decision 0040).
+      DATA_ENCRYPTION_KEY: 'dGVzdC1tYXN0ZXIta2V5LWZvci1jaG9ydXMtdGVzdHM=',
       EMAIL_TRANSPORT: 'mailbox',
       APP_URL: 'http://localhost:3000',
       DATA_DIR: '.data/test',

@@ -51,7 +51,7 @@ const CHUNK = 100_000
 for (let from = 1; from <= SIGNATURES; from += CHUNK) {
   const to = Math.min(SIGNATURES, from + CHUNK - 1)
   await sql`
-    insert into signatures (campaign_id, full_name, email, canonical_email, country, consent_version, state,
+    insert into signatures (campaign_id, full_name, email, email_index, country, consent_version, state,
                             created_at, confirmed_at, counted_at, utm_source, source, consent_updates, consent_show_name)
     select ${campaign.id},
            (array['Anna','Boris','Chloe','Dmitri','Elena','Farid','Greta','Hugo','Irina','Jamal'])[1 + n % 10] || ' ' ||

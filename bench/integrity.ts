@@ -87,7 +87,7 @@ for (let from = 1; from <= SIGNATURES; from += CHUNK) {
   const to = Math.min(SIGNATURES, from + CHUNK - 1)
   // Four in five are real signers on large providers; one in five is a held flood from one domain.
   await sql`
-    insert into signatures (campaign_id, full_name, email, canonical_email, email_domain, country, consent_version, state,
+    insert into signatures (campaign_id, full_name, email, email_index, email_domain, country, consent_version, state,
                             hold_reasons, created_at, confirmed_at, counted_at, ip_hash)
     select ${big.id}, 'Signer ' || n,
            case when n % 5 = 0 then 'bot' || n || '@flood.example' else 'signer' || n || '@gmail.com' end,

@@ -106,12 +106,12 @@ async function rawInsertRate(): Promise<number> {
       create table bench_raw_signatures (
         id bigint generated always as identity primary key,
         campaign_id bigint not null,
-        full_name text not null, email text not null, canonical_email text not null,
+        full_name text not null, email text not null, email_index text not null,
         country text not null, locale text not null default 'en',
         consent_updates boolean not null default false, consent_version text not null,
         state text not null default 'pending', confirmation_token_hash bytea, ip_hash bytea,
         created_at timestamptz not null default now(), updated_at timestamptz not null default now(),
-        unique (campaign_id, canonical_email))`)
+        unique (campaign_id, email_index))`)
     let next = 0
     const started = performance.now()
     await Promise.all(
@@ -120,7 +120,7 @@ async function rawInsertRate(): Promise<number> {
           const i = next++
           const email = `raw-${i}@example.org`
           await pool.query(
-            `insert into bench_raw_signatures (campaign_id, full_name, email, canonical_email, country, consent_version,
+            `insert into bench_raw_signatures (campaign_id, full_name, email, email_index, country, consent_version,
                confirmation_token_hash, ip_hash) values ($1, $2, $3, $3, 'GB', 'v1', $4, $5) returning id`,
             [1, `Raw ${i}`, email, Buffer.alloc(32, i % 256), Buffer.alloc(32, (i * 7) % 256)],
           )

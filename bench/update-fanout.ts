@@ -55,7 +55,7 @@ let t = performance.now()
 // Every third signer reads Russian; a tenth more did not opt in (they are not in the audience).
 const total = RECIPIENTS + Math.floor(RECIPIENTS / 10)
 await sql`
-  insert into signatures (campaign_id, full_name, email, canonical_email, country, consent_version, state, consent_updates, confirmed_at, counted_at, locale)
+  insert into signatures (campaign_id, full_name, email, email_index, country, consent_version, state, consent_updates, confirmed_at, counted_at, locale)
   select ${campaign.id}, 'Signer ' || n, 'signer' || n || '@example.org', 'signer' || n || '@example.org', 'GB', 'bench', 'confirmed',
          n <= ${RECIPIENTS}, now(), now(), case when n % 3 = 0 then 'ru' else 'en' end
   from generate_series(1, ${total}::int) n`.execute(db)

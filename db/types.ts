@@ -162,9 +162,11 @@ export interface CampaignRevisionsTable {
 export interface SignaturesTable {
   id: Id
   campaign_id: RefId
+  /** Sealed (decision 0040), like email and postcode; '' once erased. */
   full_name: string
   email: string
-  canonical_email: string
+  /** Blind index of the canonical address (decision 0040); '' once erased. */
+  email_index: string
   country: string
   postcode: string | null
   locale: Generated<string>
@@ -222,7 +224,10 @@ export interface CampaignCountryCountsTable {
 export interface EmailMessagesTable {
   id: Id
   idempotency_key: string
+  /** Sealed, like html and text (decision 0040). */
   recipient: string
+  /** Blind index of the address as sent to, lower-cased: finds the emails an address was sent. */
+  recipient_index: string | null
   template: string
   subject: string
   locale: string
@@ -383,8 +388,10 @@ export interface DonationsTable {
   amount_minor: number
   currency: string
   status: Generated<DonationStatus>
+  /** Sealed (decision 0040); '' once erased. */
   donor_name: string
   donor_email: string
+  donor_email_index: string | null
   locale: Generated<string>
   stripe_checkout_session_id: string | null
   stripe_customer_id: string | null
@@ -473,7 +480,7 @@ export type UnsubscribeSource = (typeof UNSUBSCRIBE_SOURCES)[number]
 export interface EmailUnsubscribesTable {
   id: Id
   organisation_id: RefId
-  canonical_email: string
+  email_index: string
   /** null: everything from the organisation. */
   campaign_id: RefId | null
   source: UnsubscribeSource
@@ -485,7 +492,10 @@ export type SuppressionReason = (typeof SUPPRESSION_REASONS)[number]
 
 export interface EmailSuppressionsTable {
   organisation_id: RefId
-  canonical_email: string
+  /** The blind index: all that stays once the address's owner had their data erased. */
+  email_index: string
+  /** The address, sealed, for the workspace's list; '' once erased. */
+  email: Generated<string>
   reason: SuppressionReason
   email_message_id: RefId | null
   created_at: Timestamp
@@ -585,7 +595,26 @@ export interface CampaignShareCardsTable {
   created_at: Timestamp
 }
 
+export const DATA_KEY_PURPOSES = ['data', 'index'] as const
+export type DataKeyPurpose = (typeof DATA_KEY_PURPOSES)[number]
+
+/** Issue 12, decision 0040: data and blind-index keys, wrapped by the master key. */
+export interface DataKeysTable {
+  /** The version every ciphertext names (`v<id>:`). */
+  id: ColumnType<number, never, never>
+  purpose: DataKeyPurpose
+  /** null: the platform's (the index key; emails of no campaign; waiting Stripe events). */
+  organisation_id: RefId | null
+  wrapped_key: Buffer
+  /** Which master key wraps it (a fingerprint, never the key). */
+  master_id: string
+  created_at: Timestamp
+  /** Set when a newer key took over: still opens what it sealed. */
+  retired_at: NullableTimestamp
+}
+
 export interface Database {
+  data_keys: DataKeysTable
   organisations: OrganisationsTable
   campaigns: CampaignsTable
   campaign_translations: CampaignTranslationsTable

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createCampaign, uniqueEmail } from '../../tests/support/factories'
 import { startFakeResend } from '../../tests/support/fake-resend'
-import { makeJobsDue, runDueJobs, queuedEmails } from '../../tests/support/jobs'
+import { makeJobsDue, runDueJobs, queuedEmails, openEmailRow } from '../../tests/support/jobs'
 import { confirmSignature, signCampaign } from '~/models/signature.server'
 import { getDb } from '~/utils/db.server'
 import { resetEnv } from '~/utils/env.server'
@@ -19,7 +19,7 @@ async function sign(campaign: { id: string }, email = uniqueEmail(), locale: 'en
 }
 
 async function emails() {
-  return await getDb().selectFrom('email_messages').selectAll().orderBy('id').execute()
+  return await Promise.all((await getDb().selectFrom('email_messages').selectAll().orderBy('id').execute()).map(openEmailRow))
 }
 
 describe('signature emails through the development mailbox', () => {

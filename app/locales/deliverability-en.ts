@@ -36,7 +36,7 @@ export const deliverabilityEn = {
   'admin.suppressions.addSubmit': 'Suppress this address',
   'admin.suppressions.listHeading': 'Suppressed addresses ({count})',
   'admin.suppressions.searchHeading': 'Search the suppressed addresses',
-  'admin.suppressions.search': 'Address contains',
+  'admin.suppressions.search': 'Whole address (addresses are stored encrypted)',
   'admin.suppressions.searchButton': 'Search',
   'admin.suppressions.clear': 'Show all',
   'admin.suppressions.empty': 'No address is suppressed.',

@@ -37,7 +37,7 @@ export const deliverabilityRu: Record<keyof typeof deliverabilityEn, string> & R
   'admin.suppressions.addSubmit': 'Заблокировать адрес',
   'admin.suppressions.listHeading': 'Заблокированные адреса ({count})',
   'admin.suppressions.searchHeading': 'Поиск среди заблокированных адресов',
-  'admin.suppressions.search': 'Адрес содержит',
+  'admin.suppressions.search': 'Адрес целиком (адреса хранятся зашифрованными)',
   'admin.suppressions.searchButton': 'Найти',
   'admin.suppressions.clear': 'Показать все',
   'admin.suppressions.empty': 'Заблокированных адресов нет.',

@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createCampaign, createSignature } from '../../tests/support/factories'
 import { startFakeResend, type FakeResend } from '../../tests/support/fake-resend'
-import { queuedJobs, runDueJobs } from '../../tests/support/jobs'
+import { openEmailRow, queuedJobs, runDueJobs } from '../../tests/support/jobs'
 import { drainOutbox, sendNextBatch, type SendOptions } from './email-sender.server'
 import { signCampaign } from './signature.server'
 import { cancelUpdateSend, createCampaignUpdate, getUpdateProgress, startUpdateSend } from './campaign-update.server'
@@ -33,7 +33,7 @@ async function updateTo(count: number, { locale = 'en' } = {}) {
     locale,
     translations: { ru: { title: 'Свободу правозащитникам', summary: 'Кратко', demand: 'Требуем', target_name: 'Министр' } },
   })
-  await sql`insert into signatures (campaign_id, full_name, email, canonical_email, country, consent_version, state, consent_updates, confirmed_at, locale)
+  await sql`insert into signatures (campaign_id, full_name, email, email_index, country, consent_version, state, consent_updates, confirmed_at, locale)
     select ${campaign.id}, 'Signer ' || n, 'fan-' || n || '@example.org', 'fan-' || n || '@example.org', 'GB', 'v1', 'confirmed', true, now(),
       case when n % 3 = 0 then 'ru' else 'en' end
     from generate_series(1, ${count}) n`.execute(db())
@@ -51,7 +51,7 @@ async function updateTo(count: number, { locale = 'en' } = {}) {
 }
 
 async function rowsOf(updateId: string) {
-  return await db().selectFrom('email_messages').selectAll().where('update_id', '=', updateId).orderBy('id').execute()
+  return await Promise.all((await db().selectFrom('email_messages').selectAll().where('update_id', '=', updateId).orderBy('id').execute()).map(openEmailRow))
 }
 
 async function updateRow(updateId: string) {
@@ -96,16 +96,16 @@ describe('fan-out through the development mailbox', () => {
 
   it('leaves out signers who unsubscribed, were suppressed or removed after the audience was written', async () => {
     const { campaign, updateId } = await updateTo(230)
-    const signers = await db().selectFrom('signatures').select(['id', 'canonical_email']).where('campaign_id', '=', campaign.id).orderBy('id').execute()
+    const signers = await db().selectFrom('signatures').select(['id', 'email_index']).where('campaign_id', '=', campaign.id).orderBy('id').execute()
     const [late1, late2, late3] = [signers[150]!, signers[160]!, signers[210]!]
     await sendUpdate(updateId, {
       afterBatch: async (batchNo) => {
         if (batchNo !== 0) return
         await db()
           .insertInto('email_unsubscribes')
-          .values({ organisation_id: campaign.organisation_id, canonical_email: late1.canonical_email, campaign_id: null, source: 'one-click' })
+          .values({ organisation_id: campaign.organisation_id, email_index: late1.email_index, campaign_id: null, source: 'one-click' })
           .execute()
-        await db().insertInto('email_suppressions').values({ organisation_id: campaign.organisation_id, canonical_email: late2.canonical_email, reason: 'complaint' }).execute()
+        await db().insertInto('email_suppressions').values({ organisation_id: campaign.organisation_id, email_index: late2.email_index, reason: 'complaint' }).execute()
         await removeSignature({ user: null, organisation: { id: campaign.organisation_id } }, campaign.id, late3.id)
       },
     })

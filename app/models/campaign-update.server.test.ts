@@ -54,24 +54,24 @@ describe('the audience of an update', () => {
     const unsubscribedEverywhere = await optedIn(campaign.id)
     const suppressed = await optedIn(campaign.id)
     const removed = await optedIn(campaign.id)
-    await optedIn(campaign.id, { email: '', canonical_email: '' }) // blanked
+    await optedIn(campaign.id, { email: '', email_index: '' }) // blanked
     await optedIn(sister.id)
     await optedIn(outsider.id)
 
     await db()
       .insertInto('email_unsubscribes')
       .values([
-        { organisation_id: organisation.id, canonical_email: unsubscribedHere.canonical_email, campaign_id: campaign.id, source: 'one-click' },
-        { organisation_id: organisation.id, canonical_email: unsubscribedEverywhere.canonical_email, campaign_id: null, source: 'page' },
-        { organisation_id: organisation.id, canonical_email: unsubscribedElsewhere.canonical_email, campaign_id: sister.id, source: 'page' },
-        { organisation_id: other.id, canonical_email: unsubscribedInOtherOrg.canonical_email, campaign_id: null, source: 'page' },
+        { organisation_id: organisation.id, email_index: unsubscribedHere.email_index, campaign_id: campaign.id, source: 'one-click' },
+        { organisation_id: organisation.id, email_index: unsubscribedEverywhere.email_index, campaign_id: null, source: 'page' },
+        { organisation_id: organisation.id, email_index: unsubscribedElsewhere.email_index, campaign_id: sister.id, source: 'page' },
+        { organisation_id: other.id, email_index: unsubscribedInOtherOrg.email_index, campaign_id: null, source: 'page' },
       ])
       .execute()
     await db()
       .insertInto('email_suppressions')
       .values([
-        { organisation_id: organisation.id, canonical_email: suppressed.canonical_email, reason: 'bounce' },
-        { organisation_id: other.id, canonical_email: suppressedInOtherOrg.canonical_email, reason: 'complaint' },
+        { organisation_id: organisation.id, email_index: suppressed.email_index, reason: 'bounce' },
+        { organisation_id: other.id, email_index: suppressedInOtherOrg.email_index, reason: 'complaint' },
       ])
       .execute()
     await removeSignature({ user: null, organisation: { id: organisation.id } }, campaign.id, removed.id)
@@ -115,7 +115,7 @@ describe('the audience of an update', () => {
 
   it('is written once, in numbered batches of 100, and later signers do not join it', async () => {
     const campaign = await createCampaign(db())
-    await sql`insert into signatures (campaign_id, full_name, email, canonical_email, country, consent_version, state, consent_updates, confirmed_at)
+    await sql`insert into signatures (campaign_id, full_name, email, email_index, country, consent_version, state, consent_updates, confirmed_at)
       select ${campaign.id}, 'Signer ' || n, 'many-' || n || '@example.org', 'many-' || n || '@example.org', 'GB', 'v1', 'confirmed', true, now()
       from generate_series(1, 250) n`.execute(db())
     const updateId = await sendingUpdate(campaign.id)

@@ -102,14 +102,14 @@ export function audienceQuery(executor: Executor, campaignId: string) {
     .where('s.state', '=', 'confirmed')
     .where('s.consent_updates', '=', true)
     .where('s.email', '<>', '')
-    .where('s.canonical_email', '<>', '')
+    .where('s.email_index', '<>', '')
     .where(({ not, exists, selectFrom }) =>
       not(
         exists(
           selectFrom('email_unsubscribes as u')
             .select(sql`1`.as('one'))
             .whereRef('u.organisation_id', '=', 'c.organisation_id')
-            .whereRef('u.canonical_email', '=', 's.canonical_email')
+            .whereRef('u.email_index', '=', 's.email_index')
             .where((eb) => eb.or([eb('u.campaign_id', 'is', null), eb('u.campaign_id', '=', eb.ref('s.campaign_id'))])),
         ),
       ),
@@ -120,7 +120,7 @@ export function audienceQuery(executor: Executor, campaignId: string) {
           selectFrom('email_suppressions as x')
             .select(sql`1`.as('one'))
             .whereRef('x.organisation_id', '=', 'c.organisation_id')
-            .whereRef('x.canonical_email', '=', 's.canonical_email'),
+            .whereRef('x.email_index', '=', 's.email_index'),
         ),
       ),
     )

@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { Campaign, CampaignContent, CampaignStatus } from '#db/types'
+import { open } from '~/models/data-key.server'
 import { imageUrl } from '~/models/campaign-image.server'
 import { organisationLogoPath, type OrganisationIdentity } from '~/models/organisation.server'
 import { getDb, type Executor } from '~/utils/db.server'
@@ -251,11 +252,13 @@ export async function getRecentPublicSigners(campaignId: string, limit = 8, exec
     .orderBy('confirmed_at', 'desc')
     .limit(limit)
     .execute()
-  return rows.map((row) => ({
-    firstName: firstNameOf(row.full_name),
-    country: row.country.trim(),
-    confirmedAt: row.confirmed_at!,
-  }))
+  return await Promise.all(
+    rows.map(async (row) => ({
+      firstName: firstNameOf(await open(row.full_name, executor)),
+      country: row.country.trim(),
+      confirmedAt: row.confirmed_at!,
+    })),
+  )
 }
 
 export function firstNameOf(fullName: string): string {

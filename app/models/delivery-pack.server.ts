@@ -1,6 +1,7 @@
 import crypto from 'node:crypto'
 import { sql } from 'kysely'
 import { recordAudit, type AuditActor } from '~/models/audit.server'
+import { openerFor } from '~/models/data-key.server'
 import { getDb, type Executor } from '~/utils/db.server'
 import { isLocale, type Locale } from '~/utils/i18n'
 
@@ -82,7 +83,9 @@ export async function* namedRowChunks(scope: PackScope, executor: Executor = get
       .limit(chunkSize)
       .execute()
     if (rows.length === 0) return
-    yield rows as PackListRow[]
+    // Names are sealed at rest (decision 0040): opened here, a chunk at a time, as they stream out.
+    const openName = await openerFor(rows.map((row) => row.full_name), executor)
+    yield rows.map((row) => ({ ...row, full_name: openName(row.full_name) })) as PackListRow[]
     if (rows.length < chunkSize) return
     after = rows[rows.length - 1]!.id
   }

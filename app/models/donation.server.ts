@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { Donation, DonationFrequency, DonationStatus } from '#db/types'
 import type { DonateInput, DonationRules } from '~/models/donation-schema'
+import { emailIndex, open, organisationOfCampaign, seal, sealerFor } from '~/models/data-key.server'
 import { getDb, type Executor, type Tx } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import { isLocale, type Locale } from '~/utils/i18n'
@@ -145,6 +146,8 @@ export async function startDonationCheckout(
   locale: Locale,
 ): Promise<{ donationId: string; url: string }> {
   const db = getDb()
+  // The donor's name and address are sealed with the organisation's key (decision 0040).
+  const sealValue = await sealerFor(await organisationOfCampaign(db, campaign.id))
   const donation = await db
     .insertInto('donations')
     .values({
@@ -152,8 +155,9 @@ export async function startDonationCheckout(
       frequency: input.frequency,
       amount_minor: input.amountMinor,
       currency,
-      donor_name: input.name,
-      donor_email: input.email,
+      donor_name: sealValue(input.name),
+      donor_email: sealValue(input.email),
+      donor_email_index: await emailIndex(input.email),
       locale,
     })
     .returning(['id'])
@@ -222,14 +226,13 @@ export async function getResumableDonation(token: string | null, campaignId: str
   if (!token) return null
   const [id, sig] = token.split('.')
   if (!id || !sig || !/^\d{1,18}$/.test(id) || !verifySignedValue(RESUME_PURPOSE, id, sig)) return null
-  return (
-    (await getDb()
-      .selectFrom('donations')
-      .select(['id', 'frequency', 'amount_minor', 'currency', 'donor_name', 'donor_email'])
-      .where('id', '=', id)
-      .where('campaign_id', '=', campaignId)
-      .executeTakeFirst()) ?? null
-  )
+  const row = await getDb()
+    .selectFrom('donations')
+    .select(['id', 'frequency', 'amount_minor', 'currency', 'donor_name', 'donor_email'])
+    .where('id', '=', id)
+    .where('campaign_id', '=', campaignId)
+    .executeTakeFirst()
+  return row ? { ...row, donor_name: await open(row.donor_name), donor_email: await open(row.donor_email) } : null
 }
 
 export async function getDonation(donationId: string, executor: Executor = getDb()) {
@@ -393,7 +396,7 @@ export async function refreshCampaignTotals(tx: Tx, campaignId: string) {
     with sums as (
       select p.currency,
         coalesce(sum(p.amount_minor - p.refunded_minor) filter (where ${notWithheld}), 0) as total_minor,
-        count(distinct lower(d.donor_email)) filter (where ${notWithheld} and p.amount_minor > p.refunded_minor) as donor_count
+        count(distinct coalesce(d.donor_email_index, d.id::text)) filter (where ${notWithheld} and p.amount_minor > p.refunded_minor) as donor_count
       from donation_payments p join donations d on d.id = p.donation_id
       where p.campaign_id = ${campaignId}
       group by p.currency
@@ -457,7 +460,8 @@ export async function processStripeEvent(event: Stripe.Event): Promise<EventOutc
       if (applied.outcome === 'waiting') {
         await tx
           .updateTable('stripe_events')
-          .set({ object_ref: applied.waitingFor ?? null, payload: JSON.stringify(event) })
+          // It holds the payer's name and address until its gift is recorded: sealed meanwhile (decision 0040).
+          .set({ object_ref: applied.waitingFor ?? null, payload: JSON.stringify({ sealed: await seal(null, JSON.stringify(event)) }) })
           .where('id', '=', event.id)
           .execute()
       } else {
@@ -465,6 +469,12 @@ export async function processStripeEvent(event: Stripe.Event): Promise<EventOutc
       }
       return applied.outcome
     })
+}
+
+/** A waiting event as it was stored: sealed (or, from before decision 0040, as it came). */
+async function openStripePayload(payload: Record<string, unknown> | null): Promise<Stripe.Event> {
+  if (payload && typeof payload.sealed === 'string') return JSON.parse(await open(payload.sealed)) as Stripe.Event
+  return payload as unknown as Stripe.Event
 }
 
 /**
@@ -691,7 +701,7 @@ async function recordPayment(tx: Tx, donation: Donation, payment: NewPayment) {
       .forUpdate()
       .execute()
     for (const row of waiting) {
-      const event = row.payload as unknown as Stripe.Event
+      const event = await openStripePayload(row.payload)
       const applied = await applyEvent(tx, event, payment.invoiceId ?? null)
       if (applied.outcome !== 'waiting') {
         await tx.updateTable('stripe_events').set({ processed: true, payload: null }).where('id', '=', row.id).execute()
@@ -768,7 +778,12 @@ export async function getPaymentForReceipt(paymentId: string) {
     .where('p.id', '=', paymentId)
     .executeTakeFirst()
   if (!row) return null
-  return { ...row, locale: isLocale(row.locale) ? row.locale : ('en' as Locale) }
+  return {
+    ...row,
+    donor_name: await open(row.donor_name),
+    donor_email: await open(row.donor_email),
+    locale: isLocale(row.locale) ? row.locale : ('en' as Locale),
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -808,7 +823,7 @@ export async function getDonorPrefill(cookieValue: string | undefined, campaignI
     .where('campaign_id', '=', campaignId)
     .where('state', '=', 'confirmed')
     .executeTakeFirst()
-  return row ? { name: row.full_name, email: row.email } : null
+  return row ? { name: await open(row.full_name), email: await open(row.email) } : null
 }
 
 /** What a public page shows about donations: whether one can give here, and the totals if shown. */

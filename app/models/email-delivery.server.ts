@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import { z } from 'zod'
 import type { EmailStatus, SuppressionReason } from '#db/types'
+import { open } from '~/models/data-key.server'
 import { suppress } from '~/models/email-preferences.server'
 import { getDb } from '~/utils/db.server'
 import type { VerifiedResendEvent } from '~/utils/resend-webhook.server'
@@ -112,8 +113,9 @@ export async function processResendEvent({ svixId, event: raw }: VerifiedResendE
 
       const reason = suppressionReasonOf(event)
       // A removed supporter's emails keep no address ('redacted'): there is nobody left to protect.
-      if (reason && message.organisation_id && message.recipient.includes('@')) {
-        await suppress(tx, { organisationId: message.organisation_id, email: message.recipient, reason, emailMessageId: message.id })
+      const recipient = reason && message.organisation_id ? await open(message.recipient, tx) : ''
+      if (reason && message.organisation_id && recipient.includes('@')) {
+        await suppress(tx, { organisationId: message.organisation_id, email: recipient, reason, emailMessageId: message.id })
       }
       return await finish('recorded')
     })

@@ -48,6 +48,7 @@ export async function queueEmail(tx: Executor, input: QueueEmailInput): Promise<
     .values({
       idempotency_key: input.idempotencyKey ?? `${input.template}/${crypto.randomUUID()}`,
       recipient: content.recipient,
+      recipient_index: content.recipientIndex,
       subject: content.subject,
       template: input.template,
       locale: input.locale,

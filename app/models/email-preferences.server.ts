@@ -2,13 +2,13 @@ import { sql } from 'kysely'
 import type { SuppressionReason, UnsubscribeSource } from '#db/types'
 import { recordAudit, type AuditActor } from '~/models/audit.server'
 import { getPublicCampaignById } from '~/models/campaign.server'
-import { canonicalEmail } from '~/models/signature.server'
+import { emailIndex, open, seal } from '~/models/data-key.server'
 import { getDb, type Executor } from '~/utils/db.server'
 import { isLocale, type Locale } from '~/utils/i18n'
 
 // Who does not want (or must not get) an organisation's bulk email: unsubscribes, asked for by
 // the person, and suppressions, forced by bounces, complaints or an organiser. Both are keyed by
-// the canonical email, so they outlive the signature. Rules: docs/decisions/0011.
+// the blind index of the canonical email (decision 0040), so they outlive the signature. Rules: docs/decisions/0011.
 
 export const UNSUBSCRIBE_SCOPES = ['campaign', 'organisation'] as const
 export type UnsubscribeScope = (typeof UNSUBSCRIBE_SCOPES)[number]
@@ -31,7 +31,7 @@ export async function getUnsubscribeTarget(signatureId: string, locale: Locale, 
   const signature = await executor
     .selectFrom('signatures as s')
     .innerJoin('campaigns as c', 'c.id', 's.campaign_id')
-    .select(['s.id', 's.canonical_email', 's.locale', 's.consent_updates', 's.campaign_id', 'c.organisation_id'])
+    .select(['s.id', 's.email_index', 's.locale', 's.consent_updates', 's.campaign_id', 'c.organisation_id'])
     .where('s.id', '=', signatureId)
     .executeTakeFirst()
   if (!signature) return null
@@ -41,7 +41,7 @@ export async function getUnsubscribeTarget(signatureId: string, locale: Locale, 
     .selectFrom('email_unsubscribes')
     .select('campaign_id')
     .where('organisation_id', '=', signature.organisation_id)
-    .where('canonical_email', '=', signature.canonical_email)
+    .where('email_index', '=', signature.email_index)
     .where((eb) => eb.or([eb('campaign_id', 'is', null), eb('campaign_id', '=', signature.campaign_id)]))
     .execute()
   const organisationWide = rows.some((r) => r.campaign_id === null)
@@ -69,7 +69,7 @@ export type UnsubscribeResult =
 
 /**
  * Unsubscribes the person behind a signature from this campaign's updates or from everything the
- * organisation sends, at once and idempotently: the unsubscribe is recorded by canonical email and
+ * organisation sends, at once and idempotently: the unsubscribe is recorded by the address's blind index and
  * the matching signatures stop consenting to updates, in one transaction.
  */
 export async function unsubscribe(signatureId: string, scope: UnsubscribeScope, source: UnsubscribeSource): Promise<UnsubscribeResult> {
@@ -79,7 +79,7 @@ export async function unsubscribe(signatureId: string, scope: UnsubscribeScope, 
       const signature = await tx
         .selectFrom('signatures as s')
         .innerJoin('campaigns as c', 'c.id', 's.campaign_id')
-        .select(['s.id', 's.canonical_email', 's.campaign_id', 'c.organisation_id'])
+        .select(['s.id', 's.email_index', 's.campaign_id', 'c.organisation_id'])
         .where('s.id', '=', signatureId)
         .executeTakeFirst()
       if (!signature) return { status: 'gone' } as const
@@ -87,7 +87,7 @@ export async function unsubscribe(signatureId: string, scope: UnsubscribeScope, 
         .insertInto('email_unsubscribes')
         .values({
           organisation_id: signature.organisation_id,
-          canonical_email: signature.canonical_email,
+          email_index: signature.email_index,
           campaign_id: scope === 'campaign' ? signature.campaign_id : null,
           source,
         })
@@ -100,7 +100,7 @@ export async function unsubscribe(signatureId: string, scope: UnsubscribeScope, 
         scope === 'campaign'
           ? update.where('id', '=', signature.id)
           : update
-              .where('canonical_email', '=', signature.canonical_email)
+              .where('email_index', '=', signature.email_index)
               .where('campaign_id', 'in', (eb) => eb.selectFrom('campaigns').select('id').where('organisation_id', '=', signature.organisation_id))
       const updated = await update.executeTakeFirst()
       return {
@@ -121,7 +121,7 @@ export async function isSuppressed(organisationId: string, email: string, execut
     .selectFrom('email_suppressions')
     .select('reason')
     .where('organisation_id', '=', organisationId)
-    .where('canonical_email', '=', canonicalEmail(email))
+    .where('email_index', '=', await emailIndex(email))
     .executeTakeFirst()
   return Boolean(row)
 }
@@ -139,13 +139,14 @@ export async function suppress(
     .insertInto('email_suppressions')
     .values({
       organisation_id: input.organisationId,
-      canonical_email: canonicalEmail(input.email),
+      email_index: await emailIndex(input.email),
+      email: await seal(input.organisationId, input.email.trim().toLowerCase()),
       reason: input.reason,
       email_message_id: input.emailMessageId ?? null,
     })
     .onConflict((oc) =>
       oc
-        .columns(['organisation_id', 'canonical_email'])
+        .columns(['organisation_id', 'email_index'])
         .doUpdateSet({ reason: (eb) => eb.ref('excluded.reason'), email_message_id: (eb) => eb.ref('excluded.email_message_id') })
         .where('email_suppressions.reason', '=', 'manual')
         .where('excluded.reason', '<>', 'manual'),
@@ -162,28 +163,32 @@ export interface SuppressionListItem {
   createdAt: Date
 }
 
-/** One page of an organisation's suppressed addresses, newest first; `query` matches part of the address. */
+/**
+ * One page of an organisation's suppressed addresses, newest first; `query` is a whole address
+ * (found through its blind index: the addresses themselves are sealed). An erased address shows
+ * as '' but stays on the list.
+ */
 export async function listSuppressions(
   organisationId: string,
   { query = '', page = 1 }: { query?: string; page?: number } = {},
   executor: Executor = getDb(),
 ): Promise<{ items: SuppressionListItem[]; total: number; page: number; pageCount: number }> {
   let base = executor.selectFrom('email_suppressions').where('organisation_id', '=', organisationId)
-  const needle = query.trim().toLowerCase()
-  if (needle) base = base.where('canonical_email', 'like', `%${needle.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)
+  const needle = query.trim()
+  if (needle) base = base.where('email_index', '=', await emailIndex(needle))
   const { total } = await base.select((eb) => eb.fn.countAll<string>().as('total')).executeTakeFirstOrThrow()
   const count = Number(total)
   const pageCount = Math.max(1, Math.ceil(count / SUPPRESSIONS_PAGE_SIZE))
   const current = Math.min(Math.max(1, page), pageCount)
   const rows = await base
-    .select(['canonical_email', 'reason', 'created_at'])
+    .select(['email', 'reason', 'created_at'])
     .orderBy('created_at', 'desc')
-    .orderBy('canonical_email')
+    .orderBy('email_index')
     .limit(SUPPRESSIONS_PAGE_SIZE)
     .offset((current - 1) * SUPPRESSIONS_PAGE_SIZE)
     .execute()
   return {
-    items: rows.map((r) => ({ email: r.canonical_email, reason: r.reason, createdAt: r.created_at })),
+    items: await Promise.all(rows.map(async (r) => ({ email: await open(r.email, executor), reason: r.reason, createdAt: r.created_at }))),
     total: count,
     page: current,
     pageCount,
@@ -210,9 +215,14 @@ export async function addManualSuppression(actor: Organiser, email: string): Pro
     .execute(async (tx) => {
       const inserted = await tx
         .insertInto('email_suppressions')
-        .values({ organisation_id: actor.organisation.id, canonical_email: canonicalEmail(email), reason: 'manual' })
-        .onConflict((oc) => oc.columns(['organisation_id', 'canonical_email']).doNothing())
-        .returning('canonical_email')
+        .values({
+          organisation_id: actor.organisation.id,
+          email_index: await emailIndex(email),
+          email: await seal(actor.organisation.id, email.trim().toLowerCase()),
+          reason: 'manual',
+        })
+        .onConflict((oc) => oc.columns(['organisation_id', 'email_index']).doNothing())
+        .returning('email_index')
         .executeTakeFirst()
       if (!inserted) return { status: 'exists' } as const
       await recordAudit(tx, actor, { action: 'suppression.added', subjectType: 'suppression', changes: { reason: 'manual' } })
@@ -232,7 +242,7 @@ export async function removeManualSuppression(actor: Organiser, email: string): 
         .selectFrom('email_suppressions')
         .select('reason')
         .where('organisation_id', '=', actor.organisation.id)
-        .where('canonical_email', '=', canonicalEmail(email))
+        .where('email_index', '=', await emailIndex(email))
         .forUpdate()
         .executeTakeFirst()
       if (!row) return { status: 'not-found' } as const
@@ -240,7 +250,7 @@ export async function removeManualSuppression(actor: Organiser, email: string): 
       await tx
         .deleteFrom('email_suppressions')
         .where('organisation_id', '=', actor.organisation.id)
-        .where('canonical_email', '=', canonicalEmail(email))
+        .where('email_index', '=', await emailIndex(email))
         .execute()
       await recordAudit(tx, actor, { action: 'suppression.removed', subjectType: 'suppression', changes: { reason: 'manual' } })
       return { status: 'removed' } as const

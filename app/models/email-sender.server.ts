@@ -4,6 +4,7 @@ import type { RenderedEmail } from '#emails/render'
 import { renderUpdateEmail, UNSUBSCRIBE_PLACEHOLDER } from '~/models/campaign-update-send.server'
 import { buildDonationReceipt } from '~/models/donation-receipt.server'
 import { openEmailContent, sealEmailContent } from '~/models/email-content.server'
+import { open } from '~/models/data-key.server'
 import { EMAIL_PRIORITY } from '~/models/email-outbox.server'
 import { buildInvitationEmail } from '~/models/invitation.server'
 import { buildSignInLinkEmail } from '~/models/sign-in.server'
@@ -105,9 +106,9 @@ async function skipUnwantedUpdateEmails(tx: Tx, batchId: string) {
       select m2.id, case
           when u.status <> 'sending' then 'cancelled'
           when m2.signature_id is null or s.email = '' then 'removed'
-          when exists (select 1 from email_suppressions x where x.organisation_id = c.organisation_id and x.canonical_email = s.canonical_email) then 'suppressed'
+          when exists (select 1 from email_suppressions x where x.organisation_id = c.organisation_id and x.email_index = s.email_index) then 'suppressed'
           when s.id is null or s.state <> 'confirmed' or not s.consent_updates then 'withdrawn'
-          when exists (select 1 from email_unsubscribes x where x.organisation_id = c.organisation_id and x.canonical_email = s.canonical_email
+          when exists (select 1 from email_unsubscribes x where x.organisation_id = c.organisation_id and x.email_index = s.email_index
             and (x.campaign_id is null or x.campaign_id = c.id)) then 'unsubscribed'
         end as reason
       from email_messages m2
@@ -150,9 +151,10 @@ async function renderQueued(row: PendingRow, updates: Map<string, Promise<(Rende
       if (!template) return null
       const signature = await getDb().selectFrom('signatures').select('email').where('id', '=', row.signature_id).executeTakeFirst()
       if (!signature?.email) return null
+      const to = await open(signature.email)
       const link = unsubscribeUrl(row.signature_id, row.locale)
       return {
-        to: signature.email,
+        to,
         from: template.from,
         subject: template.subject,
         html: template.html.replaceAll(UNSUBSCRIBE_PLACEHOLDER, link),
@@ -191,6 +193,7 @@ async function prepareBatch(batch: ClaimedBatch) {
       const locales: string[] = []
       const senders: (string | null)[] = []
       const recipients: string[] = []
+      const recipientIndexes: (string | null)[] = []
       const subjects: string[] = []
       const htmls: (string | null)[] = []
       const texts: (string | null)[] = []
@@ -207,16 +210,17 @@ async function prepareBatch(batch: ClaimedBatch) {
         locales.push(email.locale ?? row.locale)
         senders.push(email.from ?? null)
         recipients.push(sealed.recipient)
+        recipientIndexes.push(sealed.recipientIndex)
         subjects.push(sealed.subject)
         htmls.push(sealed.html)
         texts.push(sealed.text)
         headers.push(email.headers ? JSON.stringify(email.headers) : null)
       }
       if (ids.length > 0) {
-        await sql`update email_messages m set recipient = v.recipient, subject = v.subject, html = v.html, text = v.text,
+        await sql`update email_messages m set recipient = v.recipient, recipient_index = v.recipient_index, subject = v.subject, html = v.html, text = v.text,
             headers = v.headers::jsonb, locale = v.locale, sender = v.sender, payload = null, updated_at = now()
-          from unnest(${ids}::bigint[], ${recipients}::text[], ${subjects}::text[], ${htmls}::text[], ${texts}::text[], ${headers}::text[], ${locales}::text[], ${senders}::text[])
-            as v(id, recipient, subject, html, text, headers, locale, sender)
+          from unnest(${ids}::bigint[], ${recipients}::text[], ${recipientIndexes}::text[], ${subjects}::text[], ${htmls}::text[], ${texts}::text[], ${headers}::text[], ${locales}::text[], ${senders}::text[])
+            as v(id, recipient, recipient_index, subject, html, text, headers, locale, sender)
           where m.id = v.id`.execute(tx)
       }
       if (skipped.length > 0) {

@@ -193,12 +193,12 @@ describe('attack mode by signing rate', () => {
     const steady = await createCampaign(getDb())
     // The usual rate: 230 signatures spread over the day before (about 0.17 a minute).
     for (const c of [campaign, steady]) {
-      await sql`insert into signatures (campaign_id, full_name, email, canonical_email, country, consent_version, created_at)
+      await sql`insert into signatures (campaign_id, full_name, email, email_index, country, consent_version, created_at)
         select ${c.id}, 'Usual', 'usual' || n || '@example.org', 'usual' || n || '@example.org', 'GB', 'test', now() - interval '2 hours' - n * interval '6 minutes'
         from generate_series(1, 230) n`.execute(getDb())
     }
     // A surge: 300 in the last ten minutes (30 a minute), on one campaign only.
-    await sql`insert into signatures (campaign_id, full_name, email, canonical_email, country, consent_version, created_at)
+    await sql`insert into signatures (campaign_id, full_name, email, email_index, country, consent_version, created_at)
       select ${campaign.id}, 'Surge', 'surge' || n || '@example.org', 'surge' || n || '@example.org', 'GB', 'test', now() - n * interval '1 second'
       from generate_series(1, 300) n`.execute(getDb())
     const started = await detectSigningSurges()

@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { SignatureState } from '#db/types'
 import { PUBLIC_STATES } from '~/models/campaign.server'
+import { open, openNullable } from '~/models/data-key.server'
 import { getDb, type Executor } from '~/utils/db.server'
 import { DEFAULT_LOCALE, isLocale, type Locale } from '~/utils/i18n'
 import { translate } from '~/utils/i18n.server'
@@ -124,6 +125,16 @@ function signatureQuery(executor: Executor, organisationId: string, petitionId: 
 
 export type SignatureRow = Awaited<ReturnType<ReturnType<typeof signatureQuery>['executeTakeFirstOrThrow']>>
 
+/** The signer's sealed details opened (decision 0040): the API hands them to keys that may read. */
+async function openSignatureRow(row: SignatureRow, executor: Executor): Promise<SignatureRow> {
+  return {
+    ...row,
+    full_name: await open(row.full_name, executor),
+    email: await open(row.email, executor),
+    postcode: await openNullable(row.postcode, executor),
+  }
+}
+
 /**
  * A petition's confirmed signatures in the order they were confirmed (so a new confirmation
  * lands on the last page and earlier pages stay put).
@@ -151,17 +162,16 @@ export async function listConfirmedSignatures(
       .where('s.state', '=', 'confirmed')
       .executeTakeFirstOrThrow(),
   ])
-  return pageOf(items, total.n, paging)
+  return pageOf(await Promise.all(items.map((row) => openSignatureRow(row, executor))), total.n, paging)
 }
 
 /** One signature on one of the organisation's petitions (any state; invalidated ones are null). */
 export async function getSignature(organisationId: string, petitionId: string, signatureId: string, executor: Executor = getDb()) {
-  return (
-    (await signatureQuery(executor, organisationId, petitionId)
-      .where('s.id', '=', signatureId)
-      .where('s.state', '<>', 'invalidated')
-      .executeTakeFirst()) ?? null
-  )
+  const row = await signatureQuery(executor, organisationId, petitionId)
+    .where('s.id', '=', signatureId)
+    .where('s.state', '<>', 'invalidated')
+    .executeTakeFirst()
+  return row ? await openSignatureRow(row, executor) : null
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import { demoCampaigns, demoOrganisation, demoSignerCountries, demoSignerFirstNames, type DemoCampaign } from '#db/seed/demo-content'
+import { emailIndex, organisationOfCampaign, sealerFor } from '~/models/data-key.server'
 import { refreshCampaignTotals } from '~/models/donation.server'
 import { reconcileSignatureCounts } from '~/models/signature-count.server'
 import { addMembership } from '~/models/membership.server'
@@ -52,16 +53,21 @@ export async function seedDemoContentIfEmpty(): Promise<boolean> {
         .insertInto('campaign_translations')
         .values({ campaign_id: campaign.id, locale: 'ru', ...demo.content.ru })
         .execute()
-      // Synthetic confirmed signers at example.org (a domain that never receives mail).
+      // Synthetic confirmed signers at example.org (a domain that never receives mail), sealed like real ones.
+      const sealValue = await sealerFor(organisation.id)
+      const numbers = Array.from({ length: demo.confirmedSignatures }, (_, i) => i + 1)
+      const addresses = numbers.map((n) => `demo-${demo.slug}-${n}@example.org`)
+      const names = numbers.map((n) => sealValue(`${demoSignerFirstNames[n % demoSignerFirstNames.length]} Demo`))
+      const indexes = await Promise.all(addresses.map((address) => emailIndex(address)))
       await sql`
-        insert into signatures (campaign_id, full_name, email, canonical_email, country, locale, consent_updates,
+        insert into signatures (campaign_id, full_name, email, email_index, country, locale, consent_updates,
           consent_show_name, consent_version, state, created_at, confirmed_at, counted_at)
-        select ${campaign.id}, (${demoSignerFirstNames}::text[])[1 + (n % ${demoSignerFirstNames.length})] || ' Demo',
-          'demo-' || ${demo.slug} || '-' || n || '@example.org', 'demo-' || ${demo.slug} || '-' || n || '@example.org',
+        select ${campaign.id}, v.full_name, v.email, v.email_index,
           (${demoSignerCountries}::text[])[1 + ((n * 7) % ${demoSignerCountries.length})],
           case when n % 5 = 0 then 'ru' else 'en' end, n % 3 = 0, n % 4 <> 0, '2026-11-v1', 'confirmed',
           now() - make_interval(mins => n * 13), now() - make_interval(mins => n * 13), now()
-        from generate_series(1, ${demo.confirmedSignatures}) as n`.execute(tx)
+        from (select u.*, u.ord::int as n from unnest(${names}::text[], ${addresses.map(sealValue)}::text[], ${indexes}::text[])
+          with ordinality as u(full_name, email, email_index, ord)) v`.execute(tx)
       await seedFollowUps(tx, campaign.id, demo, organiser.id)
       await seedGifts(tx, campaign.id, demo, demoOrganisation.donationCurrency)
     }
@@ -159,6 +165,7 @@ async function seedGifts(tx: Tx, campaignId: string, demo: DemoCampaign, organis
   const gifts = demo.donations?.demoGifts ?? []
   if (gifts.length === 0) return
   const currency = demo.donations?.currency ?? organisationCurrency
+  const sealValue = await sealerFor(await organisationOfCampaign(tx, campaignId))
   for (const [index, amount] of gifts.entries()) {
     const paidAt = daysAgo(index + 1)
     const session = `cs_demo_${demo.slug}_${index + 1}`
@@ -170,8 +177,9 @@ async function seedGifts(tx: Tx, campaignId: string, demo: DemoCampaign, organis
         amount_minor: amount,
         currency,
         status: 'paid',
-        donor_name: `${demoSignerFirstNames[index % demoSignerFirstNames.length]} Demo`,
-        donor_email: `demo-donor-${demo.slug}-${index + 1}@example.org`,
+        donor_name: sealValue(`${demoSignerFirstNames[index % demoSignerFirstNames.length]} Demo`),
+        donor_email: sealValue(`demo-donor-${demo.slug}-${index + 1}@example.org`),
+        donor_email_index: await emailIndex(`demo-donor-${demo.slug}-${index + 1}@example.org`),
         stripe_checkout_session_id: session,
         checkout_completed_at: paidAt,
         created_at: paidAt,

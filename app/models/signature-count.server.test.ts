@@ -45,7 +45,7 @@ describe('foldConfirmedSignatures', () => {
 
   it('works through a backlog in batches', async () => {
     const campaign = await createCampaign(getDb())
-    await sql`insert into signatures (campaign_id, full_name, email, canonical_email, country, consent_version, state, confirmed_at)
+    await sql`insert into signatures (campaign_id, full_name, email, email_index, country, consent_version, state, confirmed_at)
       select ${campaign.id}, 'Signer', 's' || n || '@example.org', 's' || n || '@example.org', 'GB', 'v', 'confirmed', now()
       from generate_series(1, 25) n`.execute(getDb())
     expect((await foldConfirmedSignatures(10)).folded).toBe(10)
@@ -73,7 +73,7 @@ describe('foldConfirmedSignatures', () => {
 
   it('counts each confirmation exactly once when runners race', async () => {
     const campaign = await createCampaign(getDb())
-    await sql`insert into signatures (campaign_id, full_name, email, canonical_email, country, consent_version, state, confirmed_at)
+    await sql`insert into signatures (campaign_id, full_name, email, email_index, country, consent_version, state, confirmed_at)
       select ${campaign.id}, 'Signer', 'r' || n || '@example.org', 'r' || n || '@example.org', 'GB', 'v', 'confirmed', now()
       from generate_series(1, 200) n`.execute(getDb())
     for (let round = 0; round < 10; round++) {
@@ -185,7 +185,7 @@ describe('the dashboard aggregates', () => {
 
   it('rebuild from nothing for signatures counted before they existed', async () => {
     const campaign = await createCampaign(getDb())
-    await sql`insert into signatures (campaign_id, full_name, email, canonical_email, country, consent_version, state, confirmed_at, counted_at, utm_source)
+    await sql`insert into signatures (campaign_id, full_name, email, email_index, country, consent_version, state, confirmed_at, counted_at, utm_source)
       select ${campaign.id}, 'Signer', 'b' || n || '@example.org', 'b' || n || '@example.org', 'GB', 'v', 'confirmed',
              timestamptz '2026-11-01 12:00Z' + (n % 3) * interval '1 day', now(), case when n % 2 = 0 then 'web' end
       from generate_series(1, 30) n`.execute(getDb())

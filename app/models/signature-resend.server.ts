@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import { awaitsConfirmation } from '~/models/signature-state'
-import { canonicalEmail, emailExistingSignature, queueSignatureEmail, takeSendAllowance, type SignOutcome } from '~/models/signature.server'
+import { emailIndex, organisationOfCampaign, seal } from '~/models/data-key.server'
+import { emailExistingSignature, queueSignatureEmail, takeSendAllowance, type SignOutcome } from '~/models/signature.server'
 import { getDb } from '~/utils/db.server'
 import { emailDomainOf } from '~/utils/mail-providers'
 import { generateToken, hashToken } from '~/utils/security.server'
@@ -17,7 +18,7 @@ export async function resendSignatureEmail(campaignId: string, email: string): P
         .selectFrom('signatures')
         .selectAll()
         .where('campaign_id', '=', campaignId)
-        .where('canonical_email', '=', canonicalEmail(email))
+        .where('email_index', '=', await emailIndex(email))
         .forUpdate()
         .executeTakeFirst()
       return existing ? await emailExistingSignature(tx, existing) : 'ignored'
@@ -36,7 +37,8 @@ export async function correctSignatureEmail(
   signatureId: string,
   newEmail: string,
 ): Promise<{ outcome: SignOutcome; signatureId: string | null }> {
-  const canonical = canonicalEmail(newEmail)
+  const canonical = await emailIndex(newEmail)
+  const sealedEmail = await seal(await organisationOfCampaign(getDb(), campaignId), newEmail)
   return await getDb()
     .transaction()
     .execute(async (tx) => {
@@ -48,12 +50,12 @@ export async function correctSignatureEmail(
         .forUpdate()
         .executeTakeFirst()
       if (!mine || !awaitsConfirmation(mine)) return { outcome: 'ignored', signatureId: null }
-      if (canonical !== mine.canonical_email) {
+      if (canonical !== mine.email_index) {
         const other = await tx
           .selectFrom('signatures')
           .selectAll()
           .where('campaign_id', '=', campaignId)
-          .where('canonical_email', '=', canonical)
+          .where('email_index', '=', canonical)
           .forUpdate()
           .executeTakeFirst()
         if (other) return { outcome: await emailExistingSignature(tx, other), signatureId: null }
@@ -63,8 +65,8 @@ export async function correctSignatureEmail(
       await tx
         .updateTable('signatures')
         .set({
-          email: newEmail,
-          canonical_email: canonical,
+          email: sealedEmail,
+          email_index: canonical,
           email_domain: emailDomainOf(newEmail) || null,
           confirmation_token_hash: hashToken(token),
           updated_at: sql`now()`,

@@ -2,6 +2,7 @@ import { parseWithZod } from '@conform-to/zod'
 import { describe, expect, it } from 'vitest'
 import { createCampaign, uniqueEmail } from '../../tests/support/factories'
 import { queuedJobs, queuedEmails } from '../../tests/support/jobs'
+import { emailIndex, open } from '~/models/data-key.server'
 import { getDb } from '~/utils/db.server'
 import { hashToken } from '~/utils/security.server'
 import {
@@ -90,11 +91,15 @@ describe('signCampaign', () => {
     const { result, token } = await signAndGetToken(campaign, { ...values, email: values.email.toLowerCase() })
     expect(result.outcome).toBe('created')
     const row = await getDb().selectFrom('signatures').selectAll().where('id', '=', result.signatureId!).executeTakeFirstOrThrow()
+    // Name, address and postcode are sealed; the canonical address is known only by its blind index.
+    expect(row.email).toMatch(/^v\d+:/)
+    expect(row.full_name).toMatch(/^v\d+:/)
+    expect(await open(row.email)).toBe('ada.lovelace+cause@gmail.com')
+    expect(await open(row.postcode!)).toBe('SW1A 1AA')
+    expect(row.email_index).toBe(await emailIndex('adalovelace@gmail.com'))
+    expect(row.email_index).not.toContain('ada')
     expect(row).toMatchObject({
       state: 'pending',
-      canonical_email: 'adalovelace@gmail.com',
-      email: 'ada.lovelace+cause@gmail.com',
-      postcode: 'SW1A 1AA',
       consent_updates: false,
       consent_show_name: false,
       consent_version: campaign.consent_version,
@@ -223,7 +228,8 @@ describe('signCampaignFromForm: the sign form in one statement (decision 0020)',
     const result = await signCampaignFromForm({ id: campaign.id, consentVersion: campaign.consent_version }, values, context, rate('sign:a'))
     expect(result.outcome).toBe('created')
     const signature = await getDb().selectFrom('signatures').selectAll().executeTakeFirstOrThrow()
-    expect(signature).toMatchObject({ state: 'pending', email: values.email, hold_reasons: [], sends_in_window: 1 })
+    expect(signature).toMatchObject({ state: 'pending', email_index: await emailIndex(values.email), hold_reasons: [], sends_in_window: 1 })
+    expect([await open(signature.full_name), await open(signature.email)]).toEqual([values.fullName, values.email])
     const [email] = await queuedEmails('signature-confirmation')
     expect(email!.payload.signatureId).toBe(signature.id)
     expect(signature.confirmation_token_hash).toEqual(hashToken(email!.payload.token as string))

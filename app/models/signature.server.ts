@@ -2,6 +2,7 @@ import crypto from 'node:crypto'
 import { sql } from 'kysely'
 import type { Signature } from '#db/types'
 import { campaignPhase } from '~/models/campaign.server'
+import { emailIndex, open, organisationOfCampaign, sealerFor } from '~/models/data-key.server'
 import { assessSignature, signatureHoldSql, verifySignChallenge } from '~/models/integrity.server'
 import { hitRateLimit, rateLimitCtes, weighRateLimit, type RateLimit, type WindowRow } from '~/models/rate-limit.server'
 import { awaitsConfirmation, awaitsConfirmationSql } from '~/models/signature-state'
@@ -25,25 +26,7 @@ export const SignCampaignServerSchema = SignCampaignSchema.superRefine((value, c
   }
 })
 
-const GMAIL_STYLE_DOMAINS = new Set(['gmail.com', 'googlemail.com'])
-
-/**
- * The address used to find duplicates: lower-cased, `+tags` removed, and for Gmail-style
- * domains dots removed (and googlemail folded into gmail), so one inbox signs once.
- */
-export function canonicalEmail(email: string): string {
-  const trimmed = email.trim().toLowerCase()
-  const at = trimmed.lastIndexOf('@')
-  if (at < 1) return trimmed
-  let local = trimmed.slice(0, at)
-  let domain = trimmed.slice(at + 1)
-  local = local.split('+')[0] ?? local
-  if (GMAIL_STYLE_DOMAINS.has(domain)) {
-    local = local.replaceAll('.', '')
-    domain = 'gmail.com'
-  }
-  return `${local}@${domain}`
-}
+export { canonicalEmail } from '~/models/email-address'
 
 export type SignOutcome = 'created' | 'resent' | 'already-confirmed' | 'throttled' | 'ignored'
 
@@ -59,7 +42,9 @@ export async function signCampaign(
 ): Promise<{ outcome: SignOutcome; signatureId: string | null }> {
   if (input.website) return { outcome: 'ignored', signatureId: null }
   const token = generateToken()
-  const canonical = canonicalEmail(input.email)
+  const canonical = await emailIndex(input.email)
+  // Name, address and postcode are sealed with the organisation's key (decision 0040).
+  const seal = await sealerFor(await organisationOfCampaign(getDb(), campaign.id))
   const [ipHash, yesterdaysIpHash] = recentStoredAddressHashes(context.ip)
   const emailDomain = emailDomainOf(input.email)
   const challenge = await verifySignChallenge(input.altcha)
@@ -79,11 +64,11 @@ export async function signCampaign(
         .insertInto('signatures')
         .values({
           campaign_id: campaign.id,
-          full_name: input.fullName,
-          email: input.email,
-          canonical_email: canonical,
+          full_name: seal(input.fullName),
+          email: seal(input.email),
+          email_index: canonical,
           country: input.country,
-          postcode: input.postcode ? input.postcode.toUpperCase() : null,
+          postcode: input.postcode ? seal(input.postcode.toUpperCase()) : null,
           locale: context.locale,
           consent_updates: input.consentUpdates === 'on',
           consent_show_name: input.consentShowName === 'on',
@@ -100,7 +85,7 @@ export async function signCampaign(
           sends_in_window: 1,
           send_window_started_at: sql`now()`,
         })
-        .onConflict((oc) => oc.constraint('signatures_campaign_canonical_email_key').doNothing())
+        .onConflict((oc) => oc.constraint('signatures_campaign_email_index_key').doNothing())
         .returning('id')
         .executeTakeFirst()
       if (inserted) {
@@ -112,7 +97,7 @@ export async function signCampaign(
         .selectFrom('signatures')
         .selectAll()
         .where('campaign_id', '=', campaign.id)
-        .where('canonical_email', '=', canonical)
+        .where('email_index', '=', canonical)
         .forUpdate()
         .executeTakeFirstOrThrow()
       return { outcome: await emailExistingSignature(tx, existing), signatureId: existing.id }
@@ -129,7 +114,7 @@ export type FormSignResult = { outcome: SignOutcome; signatureId: string | null 
  * to spend), takes signCampaign's general path, the hit already counted.
  */
 export async function signCampaignFromForm(
-  campaign: { id: string; consentVersion: string },
+  campaign: { id: string; consentVersion: string; organisation?: { id: string } },
   input: SignCampaignInput,
   context: RequestContext & { locale: Locale },
   rate: RateLimit & { bucket: string },
@@ -139,7 +124,10 @@ export async function signCampaignFromForm(
     return { outcome: 'ignored', signatureId: null }
   }
   const token = generateToken()
-  const canonical = canonicalEmail(input.email)
+  // Sealed with the organisation's key (decision 0040); the keys are in memory after the first
+  // signature, so this path stays one statement.
+  const seal = await sealerFor(campaign.organisation?.id ?? (await organisationOfCampaign(getDb(), campaign.id)))
+  const canonical = await emailIndex(input.email)
   const [ipHash, yesterdaysIpHash] = recentStoredAddressHashes(context.ip)
   const emailDomain = emailDomainOf(input.email)
   const hold = signatureHoldSql({ campaignId: campaign.id, emailDomain, ipHash, yesterdaysIpHash, channel: 'form' })
@@ -147,18 +135,18 @@ export async function signCampaignFromForm(
     with ${rateLimitCtes(rate.bucket, rate)},
     hold as (${hold}),
     sig as (
-      insert into signatures (campaign_id, full_name, email, canonical_email, country, postcode, locale,
+      insert into signatures (campaign_id, full_name, email, email_index, country, postcode, locale,
         consent_updates, consent_show_name, consent_version, confirmation_token_hash, ip_hash, email_domain,
         state, hold_reasons, source, utm_source, utm_medium, utm_campaign, sends_in_window, send_window_started_at)
-      select ${campaign.id}, ${input.fullName}, ${input.email}, ${canonical}, ${input.country},
-        ${input.postcode ? input.postcode.toUpperCase() : null}, ${context.locale},
+      select ${campaign.id}, ${seal(input.fullName)}, ${seal(input.email)}, ${canonical}, ${input.country},
+        ${input.postcode ? seal(input.postcode.toUpperCase()) : null}, ${context.locale},
         ${input.consentUpdates === 'on'}, ${input.consentShowName === 'on'}, ${campaign.consentVersion},
         ${hashToken(token)}, ${ipHash}, ${emailDomain || null},
         case when cardinality(hold.hold_reasons) > 0 then 'held' else 'pending' end, hold.hold_reasons,
         ${input.source ?? null}, ${input.utmSource ?? null}, ${input.utmMedium ?? null}, ${input.utmCampaign ?? null}, 1, now()
       from hold, rate_limit
       where rate_limit.allowed and not hold.attack_mode
-      on conflict on constraint signatures_campaign_canonical_email_key do nothing
+      on conflict on constraint signatures_campaign_email_index_key do nothing
       returning id
     ), mail as (
       -- As queueEmail writes it (decision 0025): the address and subject are read when rendered.
@@ -298,13 +286,12 @@ export async function confirmSignature(token: string): Promise<ConfirmResult> {
 }
 
 export async function getSignatureForEmail(signatureId: string) {
-  return (
-    (await getDb()
-      .selectFrom('signatures')
-      .select(['id', 'campaign_id', 'full_name', 'email', 'state', 'confirmed_at', 'locale', 'counted_at'])
-      .where('id', '=', signatureId)
-      .executeTakeFirst()) ?? null
-  )
+  const row = await getDb()
+    .selectFrom('signatures')
+    .select(['id', 'campaign_id', 'full_name', 'email', 'state', 'confirmed_at', 'locale', 'counted_at'])
+    .where('id', '=', signatureId)
+    .executeTakeFirst()
+  return row ? { ...row, full_name: await open(row.full_name), email: await open(row.email) } : null
 }
 
 function isPlausibleToken(token: string) {

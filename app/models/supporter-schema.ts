@@ -3,8 +3,8 @@ import { INVALIDATION_REASONS, SIGNATURE_STATES } from '#db/types'
 
 // The supporters list's inputs, shared by the server and the page (no server code here).
 
-/** Trigram search needs three characters to use its index; shorter terms would read every row. */
-export const SEARCH_MIN_LENGTH = 3
+/** Names and addresses are sealed (decision 0040): only a whole address can be found, through its blind index. */
+const WHOLE_ADDRESS = /^[^\s@]{1,200}@[^\s@]{1,200}\.[^\s@]{2,63}$/
 
 export const idSchema = z.string().regex(/^[1-9][0-9]{0,17}$/)
 
@@ -14,7 +14,7 @@ export const SupporterListQuerySchema = z.object({
     .string()
     .trim()
     .max(200, 'admin.supporters.error.searchTooLong')
-    .refine((v) => v === '' || [...v].length >= SEARCH_MIN_LENGTH, 'admin.supporters.error.searchTooShort')
+    .refine((v) => v === '' || WHOLE_ADDRESS.test(v), 'admin.supporters.error.searchNotAddress')
     .optional()
     .transform((v) => v || undefined),
   state: z.enum(SIGNATURE_STATES).optional().or(z.literal('').transform(() => undefined)),

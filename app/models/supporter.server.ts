@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import type { InvalidationReason, SignatureState } from '#db/types'
 import { recordAudit, type AuditActor } from '~/models/audit.server'
 import { lockCounters, subtractCountedSignature } from '~/models/signature-count.server'
-import { canonicalEmail } from '~/models/signature.server'
+import { emailIndex, open } from '~/models/data-key.server'
 import { idSchema, type SupporterListQuery } from '~/models/supporter-schema'
 import { getDb, type Executor, type Tx } from '~/utils/db.server'
 
@@ -50,11 +50,11 @@ type SupporterRow = {
   invalidation_reason: InvalidationReason | null
 }
 
-function toSupporter(row: SupporterRow): Supporter {
+async function toSupporter(row: SupporterRow, executor: Executor): Promise<Supporter> {
   return {
     id: row.id,
-    fullName: row.full_name,
-    email: row.email,
+    fullName: await open(row.full_name, executor),
+    email: await open(row.email, executor),
     country: row.country.trim(),
     state: row.state,
     consentUpdates: row.consent_updates,
@@ -66,12 +66,6 @@ function toSupporter(row: SupporterRow): Supporter {
   }
 }
 
-const WHOLE_ADDRESS = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/
-
-function escapeLike(value: string): string {
-  return value.replace(/[\\%_]/g, (c) => `\\${c}`)
-}
-
 export interface SupporterPage {
   supporters: Supporter[]
   /** Cursor for the next (older) page, or null on the last page. */
@@ -80,79 +74,29 @@ export interface SupporterPage {
   newer: string | null
 }
 
-/** How many of the newest rows a substring search reads in order before it asks the trigram index. */
-export const SEARCH_WINDOW = 5000
-
 /**
  * One page of a campaign's signatures, newest first, keyset-paged on id so that page 1,000 is
- * as fast as page 1. Search is a whole address (canonical, unique index) or a substring of the
- * name or the address (trigram index).
+ * as fast as page 1. Search is a whole address, found through its blind index (the unique
+ * index), whatever its dots, case or +tag: names and addresses are sealed (decision 0040).
  */
 export async function listSupporters(
   campaignId: string,
   { q, state, after, before }: SupporterListQuery,
-  {
-    limit = SUPPORTERS_PAGE_SIZE,
-    searchWindow = SEARCH_WINDOW,
-    executor = getDb(),
-  }: { limit?: number; searchWindow?: number; executor?: Executor } = {},
+  { limit = SUPPORTERS_PAGE_SIZE, executor = getDb() }: { limit?: number; executor?: Executor } = {},
 ): Promise<SupporterPage> {
   const backwards = !after && !!before
   const direction = backwards ? 'asc' : 'desc'
   const base = () => supporterQuery(executor, campaignId, { state, after, before })
-  let rows: SupporterRow[]
-  if (q && !WHOLE_ADDRESS.test(q)) {
-    rows = await searchSubstring(executor, base, `%${escapeLike(q.toLowerCase())}%`, direction, limit + 1, searchWindow)
-  } else {
-    // A whole address finds its signer through the unique index, whatever its dots, case or +tag.
-    const query = q ? base().where('canonical_email', '=', canonicalEmail(q)) : base()
-    rows = await query.orderBy('id', direction).limit(limit + 1).execute()
-  }
+  const query = q ? base().where('email_index', '=', await emailIndex(q)) : base()
+  const rows = await query.orderBy('id', direction).limit(limit + 1).execute()
   const more = rows.length > limit
   const page = rows.slice(0, limit)
   if (backwards) page.reverse()
-  const supporters = page.map(toSupporter)
+  const supporters = await Promise.all(page.map((row) => toSupporter(row, executor)))
   const first = supporters[0]
   const last = supporters[supporters.length - 1]
   if (backwards) return { supporters, newer: more && first ? first.id : null, older: last ? last.id : null }
   return { supporters, newer: after && first ? first.id : null, older: more && last ? last.id : null }
-}
-
-/**
- * A substring search, in two steps so that neither a common nor a rare term reads the whole
- * campaign. Left alone, the planner walks the id index until it has a page of matches, which is
- * quick for common terms and very slow for terms whose matches are all old. So: first the newest
- * SEARCH_WINDOW rows in order (common terms end here), then, only if the page is not full, the
- * trigram index over the older rows, where the cost follows the number of matches.
- */
-async function searchSubstring(
-  executor: Executor,
-  base: () => SupporterQuery,
-  needle: string,
-  direction: 'asc' | 'desc',
-  wanted: number,
-  window: number,
-): Promise<SupporterRow[]> {
-  const haystack = sql<string>`lower(full_name) || ' ' || lower(email)`
-  const edgeRow = await base().clearSelect().select('id').orderBy('id', direction).offset(window - 1).limit(1).executeTakeFirst()
-  const inWindow = edgeRow ? (direction === 'desc' ? ('>=' as const) : ('<=' as const)) : null
-  let windowQuery = base().where(haystack, 'like', needle)
-  if (edgeRow && inWindow) windowQuery = windowQuery.where('id', inWindow, edgeRow.id)
-  const recent = await windowQuery.orderBy('id', direction).limit(wanted).execute()
-  if (recent.length >= wanted || !edgeRow) return recent
-  // Materialised: every older match through the trigram index, then the page, never an id walk.
-  const olderIds = base()
-    .clearSelect()
-    .select('id')
-    .where(haystack, 'like', needle)
-    .where('id', direction === 'desc' ? '<' : '>', edgeRow.id)
-  const { rows: older } = await sql<SupporterRow>`
-    with matches as materialized (${olderIds})
-    select ${sql.join(supporterColumns.map((c) => sql.ref(`s.${c}`)))}
-    from signatures s join matches m on m.id = s.id
-    order by s.id ${sql.raw(direction)}
-    limit ${wanted - recent.length}`.execute(executor)
-  return [...recent, ...older]
 }
 
 function supporterQuery(
@@ -166,7 +110,6 @@ function supporterQuery(
   else if (before) query = query.where('id', '>', before)
   return query
 }
-type SupporterQuery = ReturnType<typeof supporterQuery>
 
 /** One signature of the campaign, or null (unknown, or another campaign's). */
 export async function getSupporter(campaignId: string, signatureId: string, executor: Executor = getDb()): Promise<Supporter | null> {
@@ -177,7 +120,7 @@ export async function getSupporter(campaignId: string, signatureId: string, exec
     .where('campaign_id', '=', campaignId)
     .where('id', '=', signatureId)
     .executeTakeFirst()
-  return row ? toSupporter(row) : null
+  return row ? await toSupporter(row, executor) : null
 }
 
 /**

@@ -6,7 +6,7 @@ import { INVALIDATION_REASONS, SIGNATURE_STATES } from '#db/types'
 import { AdminCampaignNav } from '~/components/admin-campaign-nav'
 import { CsrfField } from '~/components/csrf-field'
 import { requireOrganisationCampaign } from '~/http/campaign.server'
-import { SEARCH_MIN_LENGTH, SupporterActionSchema, SupporterListQuerySchema } from '~/models/supporter-schema'
+import { SupporterActionSchema, SupporterListQuerySchema } from '~/models/supporter-schema'
 import { getSupporter, invalidateSignature, listSupporters, removeSignature, type Supporter } from '~/models/supporter.server'
 import { adminError, requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
@@ -235,7 +235,6 @@ export default function Supporters() {
             name="q"
             type="search"
             defaultValue={values.q}
-            minLength={SEARCH_MIN_LENGTH}
             maxLength={200}
             autoComplete="off"
             spellCheck={false}

@@ -59,14 +59,30 @@ describe('parseEnv', () => {
     }
   })
 
-  it('requires SESSION_SECRET in production', () => {
-    expect(problems({ NODE_ENV: 'production', RESEND_API_KEY: 're_1' })).toEqual(['SESSION_SECRET is required in production'])
+  it('requires SESSION_SECRET and DATA_ENCRYPTION_KEY in production', () => {
+    expect(problems({ NODE_ENV: 'production', RESEND_API_KEY: 're_1' })).toEqual([
+      'SESSION_SECRET is required in production',
+      "DATA_ENCRYPTION_KEY is required in production (openssl rand -base64 32): it protects supporters' details at rest",
+    ])
+  })
+
+  it('takes a master key of exactly 32 bytes in base64, and generates one under DATA_DIR outside production', () => {
+    const key = Buffer.alloc(32, 7).toString('base64')
+    expect(parseEnv({ DATA_DIR: dataDir(), DATA_ENCRYPTION_KEY: key }).DATA_ENCRYPTION_KEY).toBe(key)
+    expect(problems({ DATA_ENCRYPTION_KEY: Buffer.alloc(16).toString('base64') })[0]).toMatch(/^DATA_ENCRYPTION_KEY must be 32 random bytes/)
+    expect(problems({ DATA_ENCRYPTION_KEY: key, DATA_ENCRYPTION_KEY_PREVIOUS: key })).toEqual(['DATA_ENCRYPTION_KEY_PREVIOUS must differ from DATA_ENCRYPTION_KEY'])
+    const dir = dataDir()
+    const generated = parseEnv({ DATA_DIR: dir }).DATA_ENCRYPTION_KEY
+    expect(Buffer.from(generated, 'base64')).toHaveLength(32)
+    expect(parseEnv({ DATA_DIR: dir }).DATA_ENCRYPTION_KEY).toBe(generated)
+    expect(fs.statSync(path.join(dir, 'data-encryption-key')).mode & 0o777).toBe(0o600)
   })
 
   it('refuses the mailbox in production unless it is chosen explicitly', () => {
     const secret = 'x'.repeat(40)
-    expect(problems({ NODE_ENV: 'production', SESSION_SECRET: secret })[0]).toMatch(/^EMAIL_TRANSPORT/)
-    expect(parseEnv({ NODE_ENV: 'production', SESSION_SECRET: secret, EMAIL_TRANSPORT: 'mailbox' }).EMAIL_TRANSPORT).toBe('mailbox')
+    const key = Buffer.alloc(32, 1).toString('base64')
+    expect(problems({ NODE_ENV: 'production', SESSION_SECRET: secret, DATA_ENCRYPTION_KEY: key })[0]).toMatch(/^EMAIL_TRANSPORT/)
+    expect(parseEnv({ NODE_ENV: 'production', SESSION_SECRET: secret, DATA_ENCRYPTION_KEY: key, EMAIL_TRANSPORT: 'mailbox' }).EMAIL_TRANSPORT).toBe('mailbox')
   })
 
   it('needs an API key for the Resend transport', () => {

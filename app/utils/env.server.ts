@@ -33,6 +33,14 @@ const trustProxySchema = z.string().transform((raw, ctx): TrustProxy => {
   return z.NEVER
 })
 
+/** 32 random bytes in base64 (`openssl rand -base64 32`). */
+const masterKeySchema = z
+  .string()
+  .max(100)
+  .refine((value) => /^[A-Za-z0-9+/]{43}=$/.test(value) && Buffer.from(value, 'base64').length === 32, {
+    message: 'must be 32 random bytes in base64 (openssl rand -base64 32)',
+  })
+
 export const EnvSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -44,6 +52,10 @@ export const EnvSchema = z
       .optional(),
     DATA_DIR: z.string().min(1).default('.data'),
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+    // Encryption at rest (issue 12, decision 0040): the master key wrapping every data key, and
+    // during a rotation the one it replaces (keys:rotate re-wraps from PREVIOUS to the current).
+    DATA_ENCRYPTION_KEY: masterKeySchema.optional(),
+    DATA_ENCRYPTION_KEY_PREVIOUS: masterKeySchema.optional(),
     EMAIL_TRANSPORT: z.enum(['resend', 'mailbox']).optional(),
     EMAIL_FROM: z.string().min(3).default('Chorus <campaigns@chorus.localhost>'),
     RESEND_API_KEY: z.string().min(1).optional(),
@@ -96,6 +108,16 @@ export const EnvSchema = z
         message: 'is required in production',
       })
     }
+    if (env.NODE_ENV === 'production' && !env.DATA_ENCRYPTION_KEY) {
+      ctx.addIssue({
+        code: z.ZodIssueCode.custom,
+        path: ['DATA_ENCRYPTION_KEY'],
+        message: 'is required in production (openssl rand -base64 32): it protects supporters\' details at rest',
+      })
+    }
+    if (env.DATA_ENCRYPTION_KEY && env.DATA_ENCRYPTION_KEY === env.DATA_ENCRYPTION_KEY_PREVIOUS) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['DATA_ENCRYPTION_KEY_PREVIOUS'], message: 'must differ from DATA_ENCRYPTION_KEY' })
+    }
     if (env.EMAIL_TRANSPORT === 'resend' && !env.RESEND_API_KEY) {
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
@@ -127,6 +149,7 @@ export type Env = Omit<z.infer<typeof EnvSchema>, 'RESEND_RATE_LIMIT'> & {
   RESEND_RATE_LIMIT: number
   APP_URL: string
   SESSION_SECRET: string
+  DATA_ENCRYPTION_KEY: string
   EMAIL_TRANSPORT: 'resend' | 'mailbox'
 }
 
@@ -155,19 +178,26 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     RESEND_RATE_LIMIT: env.RESEND_RATE_LIMIT ?? env.UPDATE_SEND_RATE ?? 2,
     APP_URL: (env.APP_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     SESSION_SECRET: env.SESSION_SECRET ?? developmentSecret(env.DATA_DIR),
+    DATA_ENCRYPTION_KEY: env.DATA_ENCRYPTION_KEY ?? developmentSecret(env.DATA_DIR, 'data-encryption-key', 'base64'),
     EMAIL_TRANSPORT: env.EMAIL_TRANSPORT ?? (env.RESEND_API_KEY ? 'resend' : 'mailbox'),
   }
 }
 
 /** Outside production a secret is generated once and kept under DATA_DIR. */
-function developmentSecret(dataDir: string): string {
-  const file = path.resolve(dataDir, 'session-secret')
+function developmentSecret(dataDir: string, name = 'session-secret', encoding: 'hex' | 'base64' = 'hex'): string {
+  const file = path.resolve(dataDir, name)
   try {
     return fs.readFileSync(file, 'utf8').trim()
   } catch {
-    const secret = crypto.randomBytes(32).toString('hex')
+    const secret = crypto.randomBytes(32).toString(encoding)
     fs.mkdirSync(path.dirname(file), { recursive: true })
-    fs.writeFileSync(file, secret, { mode: 0o600 })
+    try {
+      // Exclusive: two processes starting at once keep the same secret (the loser reads the winner's).
+      fs.writeFileSync(file, secret, { mode: 0o600, flag: 'wx' })
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      return fs.readFileSync(file, 'utf8').trim()
+    }
     return secret
   }
 }

@@ -15,6 +15,7 @@ import * as m20261201300000 from './20261201300000_email_outbox'
 import * as m20261201400000 from './20261201400000_integrity'
 import * as m20261201500000 from './20261201500000_organisation_identity'
 import * as m20261201510000 from './20261201510000_campaign_share_cards'
+import * as m20261201520000 from './20261201520000_encryption_at_rest'
 import * as m20261201710000 from './20261201710000_address_hash_expiry'
 
 // Every migration, by name, in order. A test checks that each file in this folder is listed.
@@ -35,5 +36,6 @@ export const migrations: Record<string, Migration> = {
   '20261201400000_integrity': m20261201400000,
   '20261201500000_organisation_identity': m20261201500000,
   '20261201510000_campaign_share_cards': m20261201510000,
+  '20261201520000_encryption_at_rest': m20261201520000,
   '20261201710000_address_hash_expiry': m20261201710000,
 }

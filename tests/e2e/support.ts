@@ -5,6 +5,7 @@ import { expect, test, type APIRequestContext, type BrowserContext, type Locator
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import type { Database } from '../../db/types'
+import { open, openNullable, recipientIndex } from '../../app/models/data-key.server'
 import { e2eDataDir } from '../support/database'
 
 let db: Kysely<Database> | undefined
@@ -132,19 +133,28 @@ export async function apiCount(request: APIRequestContext, slug: string): Promis
   return ((await response.json()) as { signatureCount: number }).signatureCount
 }
 
-/** Every signature row of a campaign, oldest first. */
+/** Every signature row of a campaign, oldest first, with the signer's sealed details opened (decision 0040). */
 export async function signaturesOf(campaignId: string) {
-  return await e2eDb().selectFrom('signatures').selectAll().where('campaign_id', '=', campaignId).orderBy('id').execute()
+  const rows = await e2eDb().selectFrom('signatures').selectAll().where('campaign_id', '=', campaignId).orderBy('id').execute()
+  return await Promise.all(
+    rows.map(async (row) => ({
+      ...row,
+      full_name: await open(row.full_name, e2eDb()),
+      email: await open(row.email, e2eDb()),
+      postcode: await openNullable(row.postcode, e2eDb()),
+    })),
+  )
 }
 
-/** Emails recorded for an address (lower-cased, as stored), oldest first. */
+/** Emails recorded for an address (found by its blind index, as stored), oldest first. */
 export async function emailsTo(address: string) {
-  return await e2eDb()
+  const rows = await e2eDb()
     .selectFrom('email_messages')
     .select(['template', 'subject', 'recipient'])
-    .where('recipient', '=', address.toLowerCase())
+    .where('recipient_index', '=', await recipientIndex(address, e2eDb()))
     .orderBy('id')
     .execute()
+  return await Promise.all(rows.map(async (row) => ({ ...row, recipient: await open(row.recipient, e2eDb()) })))
 }
 
 // ---------------------------------------------------------------------------------------------

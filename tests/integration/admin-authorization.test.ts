@@ -108,8 +108,8 @@ async function buildWorld() {
     translations: { ru: { title: 'Альфа кампания', summary: 'Кратко.', demand: 'Требуем.', target_name: 'Министр' } },
   })
   const draft = await createCampaign(db, { organisation_id: organisationId, status: 'draft', title: 'Alpha draft xylophone' })
-  const signature = await createSignature(db, { campaign_id: campaign.id, ...SUPPORTER, canonical_email: SUPPORTER.email, state: 'confirmed', consent_show_name: false })
-  await createSignature(db, { campaign_id: campaign.id, ...PENDING_SUPPORTER, canonical_email: PENDING_SUPPORTER.email })
+  const signature = await createSignature(db, { campaign_id: campaign.id, ...SUPPORTER, state: 'confirmed', consent_show_name: false })
+  await createSignature(db, { campaign_id: campaign.id, ...PENDING_SUPPORTER })
   const invitation = await db
     .insertInto('invitations')
     .values({

@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { adminForm, createAdmin, type TestAdmin } from '../support/admin'
-import { runDueJobs, queuedEmails } from '../support/jobs'
+import { runDueJobs, queuedEmails, openEmailRow } from '../support/jobs'
 import { callRoute } from '../support/routes'
 import { loader as auditLoader } from '~/routes/admin.audit'
 import { action as acceptAction, loader as invitationLoader } from '~/routes/admin.invitations.$token'
@@ -36,7 +36,7 @@ describe('invitations', () => {
     expect(stored.token_hash.equals(hashToken(token))).toBe(true)
 
     await runDueJobs()
-    const message = await getDb().selectFrom('email_messages').selectAll().executeTakeFirstOrThrow()
+    const message = await openEmailRow(await getDb().selectFrom('email_messages').selectAll().executeTakeFirstOrThrow())
     expect(message).toMatchObject({ recipient: 'new.person@example.org', template: 'invitation', status: 'sent' })
     expect(message.subject).toBe(`Join ${owner.organisation.name} on Chorus`)
     expect(message.html).toContain(`http://localhost:3000/admin/invitations/${token}?lang=en`)

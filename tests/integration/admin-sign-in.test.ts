@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createAdmin } from '../support/admin'
-import { queuedJobs, runDueJobs, queuedEmails, runJobsOf } from '../support/jobs'
+import { queuedJobs, runDueJobs, queuedEmails, runJobsOf, openEmailRow } from '../support/jobs'
 import { REQUEST_SIGN_IN_LINK_TASK } from '~/models/sign-in.server'
 import { callRoute, form } from '../support/routes'
 import { action as signInAction, loader as signInLoader } from '~/routes/admin.sign-in'
@@ -135,7 +135,7 @@ describe('asking for a sign-in link', () => {
     await runJobsOf(REQUEST_SIGN_IN_LINK_TASK)
     const token = (await queuedEmails('sign-in-link'))[0]!.payload.token
     await runDueJobs()
-    const message = await getDb().selectFrom('email_messages').selectAll().executeTakeFirstOrThrow()
+    const message = await openEmailRow(await getDb().selectFrom('email_messages').selectAll().executeTakeFirstOrThrow())
     expect(message).toMatchObject({ recipient: member.user.email, template: 'sign-in-link', locale: 'ru', status: 'sent' })
     expect(message.subject).toBe('Ваша ссылка для входа в Chorus')
     expect(message.html).toContain(`http://localhost:3000/admin/sign-in/${token}?lang=ru`)

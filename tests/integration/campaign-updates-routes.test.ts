@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { adminForm, createAdmin, type TestAdmin } from '../support/admin'
 import { createCampaign, createSignature } from '../support/factories'
-import { queuedJobs, runDueJobs } from '../support/jobs'
+import { queuedJobs, runDueJobs, openEmailRow } from '../support/jobs'
 import { callRoute } from '../support/routes'
 import { loader as listLoader } from '~/routes/admin.campaigns.$campaignId.updates._index'
 import { action as newAction, loader as newLoader } from '~/routes/admin.campaigns.$campaignId.updates.new'
@@ -123,7 +123,7 @@ describe('the updates workspace', () => {
     expect(outcome.headers.get('Location')).toContain('done=test')
     // Through the outbox, ahead of any fan-out.
     await runDueJobs()
-    const emails = await db().selectFrom('email_messages').selectAll().execute()
+    const emails = await Promise.all((await db().selectFrom('email_messages').selectAll().execute()).map(openEmailRow))
     expect(emails).toHaveLength(1)
     expect(emails[0]).toMatchObject({ recipient: admin.user.email, subject: '[Test] We met the minister', update_id: null, status: 'sent' })
     expect(emails[0]!.html).toContain('<strong>well</strong>')

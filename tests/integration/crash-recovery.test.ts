@@ -146,7 +146,7 @@ describe('a worker killed with SIGKILL', () => {
   it('in an update fan-out: the rest of the audience gets the update once, and the update is marked sent', async () => {
     useResend()
     const campaign = await createCampaign(getDb())
-    await sql`insert into signatures (campaign_id, full_name, email, canonical_email, country, consent_version, state, consent_updates, confirmed_at, locale)
+    await sql`insert into signatures (campaign_id, full_name, email, email_index, country, consent_version, state, consent_updates, confirmed_at, locale)
       select ${campaign.id}, 'Signer ' || n, 'fan-' || n || '@example.org', 'fan-' || n || '@example.org', 'GB', 'v1', 'confirmed', true, now(), 'en'
       from generate_series(1, 250) n`.execute(getDb())
     const { id: updateId } = await createCampaignUpdate(getDb(), {
@@ -189,7 +189,7 @@ describe('a worker killed with SIGKILL', () => {
   it('in a count fold: the fold it was in is undone, its jobs are released, and every count comes out right', async () => {
     const campaign = await createCampaign(getDb())
     const total = 20_000
-    await sql`insert into signatures (campaign_id, full_name, email, canonical_email, country, consent_version, state, confirmed_at, locale)
+    await sql`insert into signatures (campaign_id, full_name, email, email_index, country, consent_version, state, confirmed_at, locale)
       select ${campaign.id}, 'Signer ' || n, 'count-' || n || '@example.org', 'count-' || n || '@example.org',
         case when n % 4 = 0 then 'FR' else 'GB' end, 'v1', 'confirmed', now() - (n % 3) * interval '1 day', 'en'
       from generate_series(1, ${total}) n`.execute(getDb())

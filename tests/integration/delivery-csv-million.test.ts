@@ -27,7 +27,7 @@ describe('the CSV of a million-signature pack', () => {
     const campaign = await createCampaign(db, { organisation_id: owner.organisation.id })
     // Names of 40-odd characters, a few needing quotes or a formula guard, spread over five countries.
     await sql`
-      insert into signatures (campaign_id, full_name, email, canonical_email, country, consent_show_name, consent_version, state,
+      insert into signatures (campaign_id, full_name, email, email_index, country, consent_show_name, consent_version, state,
         created_at, confirmed_at, updated_at)
       select ${campaign.id},
         case when n % 1000 = 0 then '=Formula ' || n when n % 777 = 0 then 'Comma, Person ' || n else 'Signer Number ' || n || ' Of The Long List' end,

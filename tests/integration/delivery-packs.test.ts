@@ -22,6 +22,7 @@ import { loader as pdfLoader } from '~/routes/admin.campaigns.$campaignId.delive
 import { action as deliverAction, loader as deliverLoader } from '~/routes/admin.campaigns.$campaignId.deliver'
 import { action as verifyAction, loader as verifyLoader } from '~/routes/verify'
 import { countryName } from '~/utils/countries.server'
+import { open } from '~/models/data-key.server'
 import { getDb } from '~/utils/db.server'
 import { translate } from '~/utils/i18n.server'
 
@@ -199,7 +200,9 @@ describe('delivery packs', () => {
     expect(codeOfManifest(packManifest({ ...facts, countryCounts: { RU: 2, GB: 1 } }))).not.toBe(pack.verificationCode)
 
     // A signature invalidated after the pack was built: the list read again no longer matches.
-    await getDb().updateTable('signatures').set({ state: 'invalidated' }).where('full_name', '=', 'Ada Lovelace').execute()
+    const rows = await getDb().selectFrom('signatures').select(['id', 'full_name']).execute()
+    const ada = (await Promise.all(rows.map(async (r) => ({ id: r.id, name: await open(r.full_name) })))).find((r) => r.name === 'Ada Lovelace')!
+    await getDb().updateTable('signatures').set({ state: 'invalidated' }).where('id', '=', ada.id).execute()
     expect((await hashPackList(scopeOf(pack))).listSha256).not.toBe(pack.listSha256)
 
     // A new signature makes a new pack with a new code.

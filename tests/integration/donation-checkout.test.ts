@@ -7,6 +7,7 @@ import { loader as thankYouLoader } from '~/routes/campaigns.$slug_.thank-you'
 import { action as confirmAction } from '~/routes/confirm.$token'
 import { action as manageAction, loader as manageLoader } from '~/routes/donations.$id.manage'
 import { action as webhookAction } from '~/routes/webhooks.stripe'
+import { emailIndex, open } from '~/models/data-key.server'
 import { getDb } from '~/utils/db.server'
 import { createCampaign, createSignature, uniqueEmail } from '../support/factories'
 import { deliver, donationRow, events, forgetStripe, startGift, useFakeStripe } from '../support/donations'
@@ -14,7 +15,7 @@ import { startFakeStripe, type FakeStripe } from '../support/fake-stripe'
 import { callRoute, form } from '../support/routes'
 import { generateToken, hashToken } from '~/utils/security.server'
 import { contentSecurityPolicy } from '../../server/app'
-import { runDueJobs } from '../support/jobs'
+import { runDueJobs, openEmailRow } from '../support/jobs'
 
 let fake: FakeStripe
 beforeAll(async () => {
@@ -53,7 +54,10 @@ describe('GET and POST /campaigns/:slug/donate', () => {
     expect(response.status).toBe(303)
     const [request] = fake.checkoutRequests()
     const donation = await db().selectFrom('donations').selectAll().executeTakeFirstOrThrow()
-    expect(donation).toMatchObject({ status: 'pending', frequency: 'one_off', amount_minor: 1250, currency: 'EUR', donor_email: email, donor_name: 'Ada Donor', locale: 'en' })
+    expect(donation).toMatchObject({ status: 'pending', frequency: 'one_off', amount_minor: 1250, currency: 'EUR', donor_email_index: await emailIndex(email), locale: 'en' })
+    // The donor's name and address are sealed at rest (decision 0040).
+    expect([await open(donation.donor_name), await open(donation.donor_email)]).toEqual(['Ada Donor', email])
+    expect(donation.donor_email).not.toContain(email)
     expect(request!.headers['idempotency-key']).toBe(`checkout:${donation.id}`)
     expect(request!.body).toMatchObject({
       mode: 'payment',
@@ -214,7 +218,7 @@ describe('GET and POST /campaigns/:slug/donate', () => {
     const thanks = await callRoute(thankYouLoader, { url: `/campaigns/${campaign.slug}/thank-you`, params: { slug: campaign.slug } })
     expect(thanks.data.canDonate).toBe(true)
     await runDueJobs()
-    const email = await db().selectFrom('email_messages').selectAll().where('template', '=', 'signature-thanks').executeTakeFirstOrThrow()
+    const email = await openEmailRow(await db().selectFrom('email_messages').selectAll().where('template', '=', 'signature-thanks').executeTakeFirstOrThrow())
     expect(email.text).toContain('Make a donation')
     expect(email.html).toContain(`href="http://localhost:3000/campaigns/${campaign.slug}/donate?lang=en"`)
   })

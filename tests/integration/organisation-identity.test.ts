@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { adminForm, createAdmin } from '../support/admin'
 import { createCampaign, uniqueEmail } from '../support/factories'
 import { startFakeResend } from '../support/fake-resend'
-import { queuedJobs, runDueJobs } from '../support/jobs'
+import { queuedJobs, runDueJobs, openEmailRow } from '../support/jobs'
 import { callRoute } from '../support/routes'
 import { signCampaign } from '~/models/signature.server'
 import { action, loader } from '~/routes/admin.organisation'
@@ -105,7 +105,7 @@ describe("the organisation's identity", () => {
     const [job] = await queuedJobs('send-sender-verification')
     const token = job!.payload.token as string
     await runDueJobs()
-    const [message] = await getDb().selectFrom('email_messages').selectAll().where('template', '=', 'sender-verification').execute()
+    const [message] = await Promise.all((await getDb().selectFrom('email_messages').selectAll().where('template', '=', 'sender-verification').execute()).map(openEmailRow))
     expect(message).toMatchObject({ recipient: 'news@park.example', sender: '"Park via Chorus" <campaigns@chorus.localhost>' })
     expect(message!.text).toContain(`/admin/organisation/sender/${token}`)
 

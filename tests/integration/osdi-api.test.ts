@@ -16,6 +16,7 @@ import * as helperAtSpecPath from '~/routes/api.osdi.v1.petitions.$petitionId.re
 import * as signature from '~/routes/api.osdi.v1.petitions.$petitionId.signatures.$signatureId'
 import * as signatures from '~/routes/api.osdi.v1.petitions.$petitionId.signatures._index'
 import * as helper from '~/routes/api.osdi.v1.petitions.$petitionId.signatures.record_signature_helper'
+import { open, openNullable } from '~/models/data-key.server'
 import { getDb } from '~/utils/db.server'
 import { getEnv, resetEnv } from '~/utils/env.server'
 
@@ -326,7 +327,10 @@ describe('OSDI API: record_signature_helper', () => {
     )
     expect(response.status).toBe(201)
     expect(response.headers.get('Content-Type')).toMatch(/^application\/hal\+json/)
-    const row = await getDb().selectFrom('signatures').selectAll().executeTakeFirstOrThrow()
+    const stored = await getDb().selectFrom('signatures').selectAll().executeTakeFirstOrThrow()
+    // Stored sealed (decision 0040); read as the app reads it.
+    expect(stored.email).toMatch(/^v\d+:/)
+    const row = { ...stored, full_name: await open(stored.full_name), email: await open(stored.email), postcode: await openNullable(stored.postcode) }
     expect(row).toMatchObject({
       campaign_id: live.id,
       full_name: 'Grace Brewster Hopper',

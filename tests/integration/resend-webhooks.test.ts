@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest'
+import { emailIndex, seal } from '~/models/data-key.server'
 import { getDb } from '~/utils/db.server'
 import { createCampaign, createSignature } from '../support/factories'
 import {
@@ -20,13 +21,14 @@ let sequence = 0
 /** An update email Resend accepted (status 'sent', with Resend's id), to `recipient`, about a campaign. */
 async function sentEmail({ recipient = 'Jo.Bloggs+news@Example.org', organisationId }: { recipient?: string; organisationId?: string } = {}) {
   const campaign = await createCampaign(db(), organisationId ? { organisation_id: organisationId } : {})
-  const signature = await createSignature(db(), { campaign_id: campaign.id, email: recipient, canonical_email: 'jo.bloggs@example.org', state: 'confirmed' })
+  const signature = await createSignature(db(), { campaign_id: campaign.id, email: recipient, state: 'confirmed' })
   const providerId = `re_${Date.now().toString(36)}_${++sequence}`
   const message = await db()
     .insertInto('email_messages')
     .values({
       idempotency_key: `test/${providerId}`,
-      recipient: recipient.toLowerCase(),
+      // Stored as the sender stores it: sealed (decision 0040).
+      recipient: await seal(campaign.organisation_id, recipient.toLowerCase()),
       template: 'campaign-update',
       subject: 'An update',
       locale: 'en',
@@ -43,7 +45,7 @@ async function sentEmail({ recipient = 'Jo.Bloggs+news@Example.org', organisatio
 }
 
 const messageOf = (id: string) => db().selectFrom('email_messages').select(['status', 'last_event_at']).where('id', '=', id).executeTakeFirstOrThrow()
-const suppressions = () => db().selectFrom('email_suppressions').selectAll().orderBy('canonical_email').execute()
+const suppressions = () => db().selectFrom('email_suppressions').selectAll().orderBy('email_index').execute()
 const storedEvents = () => db().selectFrom('resend_events').selectAll().orderBy('received_at').execute()
 
 describe('POST /webhooks/resend: verification', () => {
@@ -148,7 +150,7 @@ describe('delivery states', () => {
     expect(response.data.outcome).toBe('recorded')
     expect((await messageOf(messageId)).status).toBe('bounced')
     expect(await suppressions()).toMatchObject([
-      { organisation_id: campaign.organisation_id, canonical_email: 'jo.bloggs@example.org', reason: 'bounce', email_message_id: messageId },
+      { organisation_id: campaign.organisation_id, email_index: await emailIndex('jo.bloggs@example.org'), reason: 'bounce', email_message_id: messageId },
     ])
     expect((await messageOf(other.messageId)).status).toBe('sent')
   })
@@ -164,11 +166,11 @@ describe('delivery states', () => {
     const { campaign, providerId, messageId } = await sentEmail()
     await db()
       .insertInto('email_suppressions')
-      .values({ organisation_id: campaign.organisation_id, canonical_email: 'jo.bloggs@example.org', reason: 'manual' })
+      .values({ organisation_id: campaign.organisation_id, email_index: await emailIndex('jo.bloggs@example.org'), reason: 'manual' })
       .execute()
     await deliverResend(resendEvent('email.complained', providerId))
     expect((await messageOf(messageId)).status).toBe('complained')
-    expect(await suppressions()).toMatchObject([{ canonical_email: 'jo.bloggs@example.org', reason: 'complaint', email_message_id: messageId }])
+    expect(await suppressions()).toMatchObject([{ email_index: await emailIndex('jo.bloggs@example.org'), reason: 'complaint', email_message_id: messageId }])
   })
 
   it('out-of-order events never move a state backwards; last_event_at keeps the latest event', async () => {

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { getCampaignDonationTotals, pruneUnmatchedStripeEvents } from '~/models/donation.server'
+import { open } from '~/models/data-key.server'
 import { getDb } from '~/utils/db.server'
 import { createCampaign } from '../support/factories'
 import { deliver, donationRow, events, paymentsOf, startGift, useFakeStripe } from '../support/donations'
 import { startFakeStripe, stripeEvent, type FakeStripe } from '../support/fake-stripe'
-import { runDueJobs, queuedEmails } from '../support/jobs'
+import { runDueJobs, queuedEmails, openEmailRow } from '../support/jobs'
 
 let fake: FakeStripe
 beforeAll(async () => {
@@ -120,8 +121,8 @@ describe('one-off gifts', () => {
 
     // The receipt: amount, campaign, reference; no "stop" link for a one-off gift.
     await runDueJobs()
-    const email = await db().selectFrom('email_messages').selectAll().where('template', '=', 'donation-receipt').executeTakeFirstOrThrow()
-    expect(email.recipient).toBe(donation.donor_email)
+    const email = await openEmailRow(await db().selectFrom('email_messages').selectAll().where('template', '=', 'donation-receipt').executeTakeFirstOrThrow())
+    expect(email.recipient).toBe(await open(donation.donor_email))
     expect(email.subject).toBe(`Receipt for your donation to “${campaign.title}”`)
     expect(email.text).toContain('€50.00')
     expect(email.text).toContain(`D-${donation.id}-${payments[0]!.id}`)
@@ -298,7 +299,7 @@ describe('monthly gifts', () => {
     expect(await receipts()).toHaveLength(2)
 
     await runDueJobs()
-    const emails = await db().selectFrom('email_messages').selectAll().where('template', '=', 'donation-receipt').execute()
+    const emails = await Promise.all((await db().selectFrom('email_messages').selectAll().where('template', '=', 'donation-receipt').execute()).map(openEmailRow))
     expect(emails).toHaveLength(2)
     expect(emails[0]!.subject).toBe(`Receipt for your monthly donation to “${campaign.title}”`)
     expect(emails[0]!.text).toMatch(new RegExp(`/donations/${donation.id}/manage\\?sig=[\\w-]+&lang=en`))

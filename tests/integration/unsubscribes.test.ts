@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { action as suppressionsAction, loader as suppressionsLoader } from '~/routes/admin.suppressions'
 import { action, loader } from '~/routes/unsubscribe.$token'
 import { removeSignature } from '~/models/supporter.server'
+import type { SuppressionReason } from '#db/types'
+import { emailIndex, seal } from '~/models/data-key.server'
 import { getDb } from '~/utils/db.server'
 import { unsubscribeToken } from '~/utils/unsubscribe.server'
 import { adminForm, createAdmin } from '../support/admin'
@@ -9,6 +11,14 @@ import { createCampaign, createOrganisation, createSignature } from '../support/
 import { callRoute, form } from '../support/routes'
 
 const db = () => getDb()
+
+/** A suppression as the app stores one: the blind index, and the address sealed for the workspace's list. */
+const suppression = async (organisation_id: string, email: string, reason: SuppressionReason) => ({
+  organisation_id,
+  email_index: await emailIndex(email),
+  email: await seal(organisation_id, email),
+  reason,
+})
 
 /** A confirmed signer who asked for updates, on a campaign of a (new or given) organisation. */
 async function signer({ organisationId, email = 'Jo.Bloggs@example.org', locale = 'en' }: { organisationId?: string; email?: string; locale?: string } = {}) {
@@ -19,7 +29,6 @@ async function signer({ organisationId, email = 'Jo.Bloggs@example.org', locale 
   const signature = await createSignature(db(), {
     campaign_id: campaign.id,
     email,
-    canonical_email: email.toLowerCase(),
     state: 'confirmed',
     consent_updates: true,
     locale,
@@ -35,7 +44,7 @@ const choose = (token: string, scope: string, lang = 'en') =>
   callRoute(action, { url: `/unsubscribe/${token}?lang=${lang}`, method: 'POST', body: form({ scope }), params: { token } })
 const page = (token: string, lang = 'en') => callRoute(loader, { url: `/unsubscribe/${token}?lang=${lang}`, params: { token } })
 
-const unsubscribes = () => db().selectFrom('email_unsubscribes').select(['organisation_id', 'canonical_email', 'campaign_id', 'source']).orderBy('id').execute()
+const unsubscribes = () => db().selectFrom('email_unsubscribes').select(['organisation_id', 'email_index', 'campaign_id', 'source']).orderBy('id').execute()
 const consentOf = async (signatureId: string) =>
   (await db().selectFrom('signatures').select('consent_updates').where('id', '=', signatureId).executeTakeFirstOrThrow()).consent_updates
 
@@ -48,7 +57,7 @@ describe('one-click unsubscribe (RFC 8058)', () => {
     expect(response.headers.get('Cache-Control')).toBe('no-store')
     expect(response.data).toMatchObject({ state: 'done', scope: 'campaign' })
     expect(await unsubscribes()).toEqual([
-      { organisation_id: campaign.organisation_id, canonical_email: 'jo.bloggs@example.org', campaign_id: campaign.id, source: 'one-click' },
+      { organisation_id: campaign.organisation_id, email_index: await emailIndex('jo.bloggs@example.org'), campaign_id: campaign.id, source: 'one-click' },
     ])
     expect(await consentOf(signature.id)).toBe(false)
   })
@@ -129,7 +138,7 @@ describe('the unsubscribe page', () => {
     expect(response.status).toBe(200)
     expect(response.data).toMatchObject({ state: 'done', scope: 'campaign', pageTitle: 'You are unsubscribed' })
     expect(await unsubscribes()).toEqual([
-      { organisation_id: campaign.organisation_id, canonical_email: 'jo.bloggs@example.org', campaign_id: campaign.id, source: 'page' },
+      { organisation_id: campaign.organisation_id, email_index: await emailIndex('jo.bloggs@example.org'), campaign_id: campaign.id, source: 'page' },
     ])
     expect(await consentOf(signature.id)).toBe(false)
     expect(await consentOf(sameOrganisation.signature.id)).toBe(true)
@@ -145,7 +154,7 @@ describe('the unsubscribe page', () => {
     expect(response.status).toBe(200)
     expect(response.data).toMatchObject({ state: 'done', scope: 'organisation', pageTitle: 'Вы отписались' })
     expect(await unsubscribes()).toEqual([
-      { organisation_id: campaign.organisation_id, canonical_email: 'jo.bloggs@example.org', campaign_id: null, source: 'page' },
+      { organisation_id: campaign.organisation_id, email_index: await emailIndex('jo.bloggs@example.org'), campaign_id: null, source: 'page' },
     ])
     expect(await consentOf(signature.id)).toBe(false)
     expect(await consentOf(sibling.signature.id)).toBe(false)
@@ -175,7 +184,7 @@ describe('the suppression list (/admin/suppressions)', () => {
   const post = (admin: Awaited<ReturnType<typeof createAdmin>>, values: Record<string, string>) =>
     callRoute(suppressionsAction, { url: '/admin/suppressions', method: 'POST', body: adminForm(admin, values), headers: admin.headers })
   const rows = (organisationId: string) =>
-    db().selectFrom('email_suppressions').select(['canonical_email', 'reason']).where('organisation_id', '=', organisationId).orderBy('canonical_email').execute()
+    db().selectFrom('email_suppressions').select(['email_index', 'reason']).where('organisation_id', '=', organisationId).orderBy('email_index').execute()
   const audit = () => db().selectFrom('audit_events').select(['action', 'subject_type', 'subject_id', 'changes']).orderBy('id').execute()
 
   it('lists the organisation’s suppressed addresses with reason and date, and counts organisation-wide unsubscribes', async () => {
@@ -185,17 +194,17 @@ describe('the suppression list (/admin/suppressions)', () => {
     await db()
       .insertInto('email_suppressions')
       .values([
-        { organisation_id: organisationId, canonical_email: 'bounced@example.org', reason: 'bounce' },
-        { organisation_id: organisationId, canonical_email: 'angry@example.org', reason: 'complaint' },
-        { organisation_id: stranger.organisation.id, canonical_email: 'theirs@example.org', reason: 'bounce' },
+        await suppression(organisationId, 'bounced@example.org', 'bounce'),
+        await suppression(organisationId, 'angry@example.org', 'complaint'),
+        await suppression(stranger.organisation.id, 'theirs@example.org', 'bounce'),
       ])
       .execute()
     await db()
       .insertInto('email_unsubscribes')
       .values([
-        { organisation_id: organisationId, canonical_email: 'a@example.org', campaign_id: null, source: 'page' },
-        { organisation_id: organisationId, canonical_email: 'b@example.org', campaign_id: null, source: 'one-click' },
-        { organisation_id: stranger.organisation.id, canonical_email: 'c@example.org', campaign_id: null, source: 'page' },
+        { organisation_id: organisationId, email_index: await emailIndex('a@example.org'), campaign_id: null, source: 'page' },
+        { organisation_id: organisationId, email_index: await emailIndex('b@example.org'), campaign_id: null, source: 'one-click' },
+        { organisation_id: stranger.organisation.id, email_index: await emailIndex('c@example.org'), campaign_id: null, source: 'page' },
       ])
       .execute()
     const response = await list(owner)
@@ -206,7 +215,7 @@ describe('the suppression list (/admin/suppressions)', () => {
       ['bounced@example.org', 'bounce'],
     ])
     expect(response.data.items[0].createdAt).toMatch(/^\d{4}-\d\d-\d\dT/)
-    const searched = await list(owner, '?q=ANGRY')
+    const searched = await list(owner, '?q=ANGRY@example.org')
     expect(searched.data.items.map((i: { email: string }) => i.email)).toEqual(['angry@example.org'])
     // The underscore is a character, not a wildcard.
     expect((await list(owner, '?q=_')).data.items).toEqual([])
@@ -218,7 +227,7 @@ describe('the suppression list (/admin/suppressions)', () => {
     const response = await post(campaigner, { intent: 'add', email: ' Jo.Bloggs+petitions@Example.org ' })
     expect(response.status).toBe(302)
     expect(response.headers.get('Location')).toBe('/admin/suppressions?done=added')
-    expect(await rows(owner.organisation.id)).toEqual([{ canonical_email: 'jo.bloggs@example.org', reason: 'manual' }])
+    expect(await rows(owner.organisation.id)).toEqual([{ email_index: await emailIndex('jo.bloggs@example.org'), reason: 'manual' }])
     const events = await audit()
     expect(events).toEqual([{ action: 'suppression.added', subject_type: 'suppression', subject_id: null, changes: { reason: 'manual' } }])
     expect(JSON.stringify(events)).not.toContain('bloggs')
@@ -243,8 +252,8 @@ describe('the suppression list (/admin/suppressions)', () => {
     await db()
       .insertInto('email_suppressions')
       .values([
-        { organisation_id: organisationId, canonical_email: 'by.hand@example.org', reason: 'manual' },
-        { organisation_id: organisationId, canonical_email: 'bounced@example.org', reason: 'bounce' },
+        await suppression(organisationId, 'by.hand@example.org', 'manual'),
+        await suppression(organisationId, 'bounced@example.org', 'bounce'),
       ])
       .execute()
     const kept = await post(owner, { intent: 'remove', email: 'bounced@example.org' })
@@ -254,7 +263,7 @@ describe('the suppression list (/admin/suppressions)', () => {
     expect(missing.status).toBe(404)
     const removed = await post(owner, { intent: 'remove', email: 'by.hand@example.org' })
     expect(removed.status).toBe(302)
-    expect(await rows(organisationId)).toEqual([{ canonical_email: 'bounced@example.org', reason: 'bounce' }])
+    expect(await rows(organisationId)).toEqual([{ email_index: await emailIndex('bounced@example.org'), reason: 'bounce' }])
     expect(await audit()).toEqual([{ action: 'suppression.removed', subject_type: 'suppression', subject_id: null, changes: { reason: 'manual' } }])
   })
 
@@ -262,7 +271,7 @@ describe('the suppression list (/admin/suppressions)', () => {
     const owner = await createAdmin(db())
     const viewer = await createAdmin(db(), { role: 'viewer', organisationId: owner.organisation.id })
     const stranger = await createAdmin(db())
-    await db().insertInto('email_suppressions').values({ organisation_id: owner.organisation.id, canonical_email: 'by.hand@example.org', reason: 'manual' }).execute()
+    await db().insertInto('email_suppressions').values(await suppression(owner.organisation.id, 'by.hand@example.org', 'manual')).execute()
     expect((await list(viewer)).status).toBe(403)
     expect((await post(viewer, { intent: 'add', email: 'x@example.org' })).status).toBe(403)
     expect((await post(viewer, { intent: 'remove', email: 'by.hand@example.org' })).status).toBe(403)

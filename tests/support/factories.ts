@@ -1,6 +1,7 @@
 import crypto from 'node:crypto'
 import { sql, type Kysely } from 'kysely'
 import type { Database, NewCampaign, NewSignature } from '#db/types'
+import { emailIndex, sealerFor } from '~/models/data-key.server'
 
 let sequence = 0
 const unique = () => `${Date.now().toString(36)}${(++sequence).toString(36)}${crypto.randomBytes(2).toString('hex')}`
@@ -45,23 +46,33 @@ export async function createCampaign(
   return campaign
 }
 
+/**
+ * A signature stored as the app stores one (name, address and postcode sealed, the address's
+ * blind index); returned with its details opened, as the app reads them.
+ */
 export async function createSignature(db: Kysely<Database>, values: Partial<NewSignature> & { campaign_id: string }) {
   const id = unique()
   const email = values.email ?? `signer-${id}@example.org`
-  return await db
+  const fullName = values.full_name ?? 'Ada Signer'
+  const postcode = values.postcode ?? null
+  const campaign = await db.selectFrom('campaigns').select('organisation_id').where('id', '=', String(values.campaign_id)).executeTakeFirstOrThrow()
+  const seal = await sealerFor(campaign.organisation_id, db)
+  const row = await db
     .insertInto('signatures')
     .values({
-      full_name: 'Ada Signer',
-      email,
-      canonical_email: email,
       country: 'GB',
       consent_version: 'test',
       email_domain: email.slice(email.lastIndexOf('@') + 1).toLowerCase(),
       ...values,
+      full_name: seal(fullName),
+      email: seal(email),
+      email_index: values.email_index ?? (email ? await emailIndex(email, db) : ''),
+      postcode: postcode === null ? null : seal(postcode),
       confirmed_at: values.confirmed_at ?? (values.state === 'confirmed' ? sql`now()` : null),
     })
     .returningAll()
     .executeTakeFirstOrThrow()
+  return { ...row, full_name: fullName, email, postcode }
 }
 
 export const uniqueEmail = (prefix = 'supporter') => `${prefix}-${unique()}@example.org`

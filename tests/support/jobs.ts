@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import { Logger, runOnce } from 'graphile-worker'
 import { taskList } from '~/jobs/index.server'
 import { drainOutbox } from '~/models/email-sender.server'
+import { open, openNullable } from '~/models/data-key.server'
 import { getDb, getPool } from '~/utils/db.server'
 
 const silent = new Logger(() => () => {})
@@ -71,4 +72,14 @@ export async function runJobsOf(task: string) {
   const task_ = taskList[task]
   if (!task_) throw new Error(`no task ${task}`)
   await runOnce({ pgPool: getPool(), taskList: { [task]: task_ }, logger: silent })
+}
+
+/** A stored email as the sender reads it: recipient and bodies are sealed at rest (decision 0040). */
+export async function openEmailRow<T extends { recipient?: string; html?: string | null; text?: string | null }>(row: T): Promise<T> {
+  return {
+    ...row,
+    ...(row.recipient !== undefined ? { recipient: await open(row.recipient) } : {}),
+    ...(row.html !== undefined ? { html: await openNullable(row.html) } : {}),
+    ...(row.text !== undefined ? { text: await openNullable(row.text) } : {}),
+  }
 }

@@ -25,9 +25,10 @@ process.env.DATABASE_URL = withDatabase(serverUrl, name)
 resetEnv()
 
 // Every table of ours (whatever later migrations add) and graphile-worker's queue; the schema stays.
+// Data keys stay too: this process keeps them unwrapped in memory, as the app does (decision 0040).
 const { rows: tables } = await sql<{ name: string }>`
   select quote_ident(tablename) as name from pg_tables
-  where schemaname = 'public' and tablename not like 'kysely_migration%'`.execute(getDb())
+  where schemaname = 'public' and tablename not like 'kysely_migration%' and tablename <> 'data_keys'`.execute(getDb())
 const truncateAll = sql.raw(
   `truncate ${[...tables.map((t) => t.name), 'graphile_worker._private_jobs', 'graphile_worker._private_job_queues'].join(', ')} restart identity cascade`,
 )

@@ -1,0 +1,117 @@
+import { execFile } from 'node:child_process'
+import { Writable } from 'node:stream'
+import { promisify } from 'node:util'
+import pino from 'pino'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { createCampaignUpdate, startUpdateSend } from '~/models/campaign-update.server'
+import { listSupporters } from '~/models/supporter.server'
+import { confirmSignature, signCampaign } from '~/models/signature.server'
+import { getDb } from '~/utils/db.server'
+import { logger } from '~/utils/logger.server'
+import { createCampaign } from '../support/factories'
+import { deliver, events, startGift, useFakeStripe } from '../support/donations'
+import { startFakeStripe, type FakeStripe } from '../support/fake-stripe'
+import { openEmailRow, queuedEmails, runDueJobs } from '../support/jobs'
+
+// Issue 12, decision 0040: a dump of the database, or the logs, must not tell anyone who signed.
+
+const SIGNER = { fullName: 'Zinaida Quixotic-Volkova', email: 'Zinaida.Quixote+petition@Example.org', postcode: 'QX1 9ZZ' }
+const DONOR_EMAIL = 'donor.quixote@example.org'
+const DONOR_NAME = 'Ada Donor' // the name startGift types into the donate form
+const SECRETS = [/zinaida/i, /quixot/i, /volkova/i, /QX1 ?9ZZ/i, /donor\.quixote/i, new RegExp(DONOR_NAME, 'i')]
+
+let fake: FakeStripe
+beforeAll(async () => {
+  fake = await startFakeStripe()
+})
+afterAll(async () => {
+  await fake.close()
+})
+beforeEach(() => {
+  useFakeStripe(fake)
+})
+
+/** What everything the app wrote to its log during `journey` says, at every level. */
+async function logsOf(journey: () => Promise<void>): Promise<string> {
+  const lines: string[] = []
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk))
+      done()
+    },
+  })
+  const streamSym = pino.symbols.streamSym as unknown as keyof typeof logger
+  const saved = { stream: logger[streamSym], level: logger.level }
+  Object.assign(logger, { [streamSym]: sink })
+  logger.level = 'trace'
+  try {
+    await journey()
+  } finally {
+    Object.assign(logger, { [streamSym]: saved.stream })
+    logger.level = saved.level
+  }
+  return lines.join('')
+}
+
+/** A signer signs (with a postcode), confirms, gives, and gets an update; every email is sent. */
+async function wholeJourney() {
+  const campaign = await createCampaign(getDb(), { show_donation_totals: true })
+  await signCampaign(
+    { id: campaign.id, consentVersion: campaign.consent_version },
+    { ...SIGNER, country: 'RU', consentUpdates: 'on', consentShowName: 'on' },
+    { ip: '203.0.113.9', userAgent: 'test', locale: 'en' },
+  )
+  const token = (await queuedEmails('signature-confirmation')).at(-1)!.payload.token as string
+  expect((await confirmSignature(token)).status).toBe('confirmed')
+  await runDueJobs()
+  const { session } = await startGift(fake, { campaign, email: DONOR_EMAIL })
+  expect((await deliver(events.checkoutCompleted(session))).status).toBe(200)
+  const { id: updateId } = await createCampaignUpdate(getDb(), {
+    campaignId: campaign.id,
+    kind: 'update',
+    content: [{ locale: 'en', subject: 'We met the minister', body: 'It went well.' }],
+    createdBy: null,
+  })
+  await startUpdateSend(getDb(), updateId, null)
+  await runDueJobs()
+  return campaign
+}
+
+async function plainDump(): Promise<string> {
+  const { stdout } = await promisify(execFile)(process.env.PG_DUMP ?? 'pg_dump', ['--format=plain', '--no-owner', process.env.DATABASE_URL!], {
+    maxBuffer: 256 * 1024 * 1024,
+  })
+  return stdout
+}
+
+describe('supporters’ details at rest', () => {
+  it('a plain pg_dump after signing, confirming, giving and an update holds no name, address or postcode', async () => {
+    const campaign = await wholeJourney()
+    // The journey happened: every email went out, the signer and the gift are there.
+    const emails = await Promise.all((await getDb().selectFrom('email_messages').selectAll().orderBy('id').execute()).map(openEmailRow))
+    expect(emails.map((e) => [e.template, e.status])).toEqual([
+      ['signature-confirmation', 'skipped'],
+      ['signature-thanks', 'sent'],
+      ['donation-receipt', 'sent'],
+      ['campaign-update', 'sent'],
+    ])
+    expect(emails.find((e) => e.template === 'signature-thanks')!.recipient).toBe(SIGNER.email)
+    expect(emails.find((e) => e.template === 'donation-receipt')!.recipient).toBe(DONOR_EMAIL)
+    expect(emails.find((e) => e.template === 'signature-thanks')!.html).toContain('Zinaida')
+    const [supporter] = (await listSupporters(campaign.id, { q: 'zinaida.quixote@example.org' })).supporters
+    expect(supporter).toMatchObject({ fullName: SIGNER.fullName, email: SIGNER.email })
+
+    const dump = await plainDump()
+    expect(dump).toContain(campaign.title) // the dump is real and whole
+    expect(dump).toContain('COPY public.signatures')
+    for (const secret of SECRETS) expect(dump, `the dump contains ${secret}`).not.toMatch(secret)
+  })
+
+  it('the logs of the whole journey, at every level, hold none of them', async () => {
+    const logs = await logsOf(async () => {
+      await wholeJourney()
+    })
+    expect(logs.length).toBeGreaterThan(0)
+    for (const secret of SECRETS) expect(logs, `the logs contain ${secret}`).not.toMatch(secret)
+  })
+})
