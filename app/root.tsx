@@ -166,11 +166,7 @@ export function ErrorBoundary() {
   const badRequest = isRouteErrorResponse(error) && error.status >= 400 && error.status < 500 && !notFound
   const key = badRequest ? (error.data as { error?: unknown } | null)?.error : undefined
   const title = notFound ? t('error.notFound.title') : badRequest ? t('error.badRequest.title') : t('error.generic.title')
-  const body = notFound
-    ? t('error.notFound.body')
-    : typeof key === 'string' && key.startsWith('error.')
-      ? t.message(key)
-      : t('error.generic.body')
+  const body = notFound ? t('error.notFound.body') : typeof key === 'string' && key.startsWith('error.') ? t.message(key) : t('error.generic.body')
   return (
     <div className="wrap narrow">
       <title>{`${title} · ${t('site.name')}`}</title>

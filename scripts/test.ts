@@ -20,12 +20,7 @@ function step(label: string, command: string, args: string[], env: Record<string
 step('Format check (Prettier)', bin('prettier'), ['--check', '.'])
 step('Lint (layers, import cycles, hooks)', bin('eslint'), ['.'])
 step('Type check', bin('tsc'), ['--noEmit'])
-step('Unit and integration tests', bin('vitest'), [
-  'run',
-  '--reporter=default',
-  '--reporter=json',
-  `--outputFile.json=${path.join(reports, 'vitest.json')}`,
-])
+step('Unit and integration tests', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${path.join(reports, 'vitest.json')}`])
 step('Browser tests', bin('playwright'), ['test', '--reporter=list,json'], {
   PLAYWRIGHT_JSON_OUTPUT_NAME: path.join(reports, 'playwright.json'),
 })

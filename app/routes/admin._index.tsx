@@ -71,8 +71,7 @@ export default function AdminCampaigns() {
         <section className="notice" aria-labelledby="delayed-emails">
           <h2 id="delayed-emails">{t('admin.delayed.title')}</h2>
           <p>
-            {t('admin.delayed.waiting', { count: delayed.waiting })}{' '}
-            {delayed.updates > 0 ? t('admin.delayed.updates', { count: delayed.updates }) : null}{' '}
+            {t('admin.delayed.waiting', { count: delayed.waiting })} {delayed.updates > 0 ? t('admin.delayed.updates', { count: delayed.updates }) : null}{' '}
             {delayed.oldestAgo ? t('admin.delayed.oldest', { ago: delayed.oldestAgo }) : null}
           </p>
           <p>

@@ -143,11 +143,7 @@ export default function Account() {
                       <CsrfField />
                       <input type="hidden" name="intent" value="end-session" />
                       <input type="hidden" name="sessionId" value={s.id} />
-                      <button
-                        type="submit"
-                        className="button small secondary"
-                        aria-label={t('admin.account.endSessionLabel', { date: when(s.createdAt) })}
-                      >
+                      <button type="submit" className="button small secondary" aria-label={t('admin.account.endSessionLabel', { date: when(s.createdAt) })}>
                         {t('admin.account.endSession')}
                       </button>
                     </Form>

@@ -26,11 +26,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'supporters.view')
   const campaign = await requireOrganisationCampaign(admin, params.campaignId)
   const t = makeTranslator(getLocale(request))
-  const [packs, deliveries, locales] = await Promise.all([
-    listCampaignPacks(campaign.id),
-    listCampaignDeliveries(campaign.id),
-    campaignLocales(campaign.id),
-  ])
+  const [packs, deliveries, locales] = await Promise.all([listCampaignPacks(campaign.id), listCampaignDeliveries(campaign.id), campaignLocales(campaign.id)])
   const done = new URL(request.url).searchParams.get('done')
   return data(
     {
@@ -81,10 +77,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export const headers = () => ({ 'Cache-Control': NO_STORE })
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data?.pageTitle ?? ''} · Chorus` },
-  { name: 'robots', content: 'noindex' },
-]
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }, { name: 'robots', content: 'noindex' }]
 
 export default function Deliver() {
   const { campaign, canEdit, locales, packs, deliveries, today, done } = useLoaderData<typeof loader>()
@@ -204,7 +197,11 @@ export default function Deliver() {
         <p>{t('delivery.record.intro')}</p>
         <Form method="post" {...getFormProps(recordForm)}>
           <CsrfField />
-          <ErrorSummary heading={t('delivery.record.errorSummary')} headingLevel={3} fieldErrors={recordErrors.map((f) => ({ id: f.id, message: error(f)! }))} />
+          <ErrorSummary
+            heading={t('delivery.record.errorSummary')}
+            headingLevel={3}
+            fieldErrors={recordErrors.map((f) => ({ id: f.id, message: error(f)! }))}
+          />
           <FormField id={fields.deliveredOn.id} label={t('delivery.record.date')} error={error(fields.deliveredOn)}>
             <input {...getInputProps(fields.deliveredOn, { type: 'date' })} key={fields.deliveredOn.key} max={today} />
           </FormField>
@@ -221,7 +218,12 @@ export default function Deliver() {
               ))}
             </select>
           </FormField>
-          <FormField id={fields.packId.id} label={t('delivery.record.pack')} hint={t('delivery.record.packHint', { count: campaign.signatureCount })} error={error(fields.packId)}>
+          <FormField
+            id={fields.packId.id}
+            label={t('delivery.record.pack')}
+            hint={t('delivery.record.packHint', { count: campaign.signatureCount })}
+            error={error(fields.packId)}
+          >
             <select {...getSelectProps(fields.packId)} key={fields.packId.key}>
               <option value="">{t('delivery.record.noPack')}</option>
               {packs.map((p) => (

@@ -7,7 +7,18 @@ import { z } from 'zod'
 import { AdminCampaignNav } from '~/components/admin-campaign-nav'
 import { CsrfField } from '~/components/csrf-field'
 import { FormField } from '~/components/form-field'
-import { CHANGE_LABELS, closeCampaign, formatPresetList, missingForPublishing, missingTranslations, parsePresetList, publishCampaign, updateCampaignContent, type CampaignChange, type EditableCampaign } from '~/models/admin-campaign.server'
+import {
+  CHANGE_LABELS,
+  closeCampaign,
+  formatPresetList,
+  missingForPublishing,
+  missingTranslations,
+  parsePresetList,
+  publishCampaign,
+  updateCampaignContent,
+  type CampaignChange,
+  type EditableCampaign,
+} from '~/models/admin-campaign.server'
 import { notFound, requireAdminCampaign } from '~/http/campaign.server'
 import { campaignEditorSchema } from '~/models/campaign-editor-schema.server'
 import { checkUploadedImage, imageUrl } from '~/models/campaign-image.server'
@@ -26,7 +37,6 @@ import { useUnsavedChanges } from '~/components/unsaved-changes'
 // The campaign editor: one form per locale (texts of that locale plus the shared settings), sent
 // as multipart because it may carry the hero image. Saves name the version they started from
 // (decision 0008); "Preview story" renders the submitted markdown without saving anything.
-
 
 type EditorValues = z.infer<ReturnType<typeof campaignEditorSchema>>
 
@@ -65,9 +75,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         baseLocale: campaign.baseLocale,
         version: campaign.version,
         slug: campaign.settings.slug,
-        heroImage: campaign.heroImage
-          ? { url: imageUrl(campaign.heroImage), width: campaign.heroImage.width, height: campaign.heroImage.height }
-          : null,
+        heroImage: campaign.heroImage ? { url: imageUrl(campaign.heroImage), width: campaign.heroImage.width, height: campaign.heroImage.height } : null,
         publicUrl: `${getEnv().APP_URL}/campaigns/${campaign.settings.slug}`,
       },
       editLocale,
@@ -183,10 +191,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (intent === 'preview-story') {
     // Nothing is saved: the story as typed, rendered exactly as the public page would.
     const story = form.get('story')
-    return data<ActionData>(
-      { result: submission.reply(), storyPreview: renderMarkdown(typeof story === 'string' ? story : '') },
-      { headers: noStore },
-    )
+    return data<ActionData>({ result: submission.reply(), storyPreview: renderMarkdown(typeof story === 'string' ? story : '') }, { headers: noStore })
   }
   if (intent !== 'save') {
     return data<ActionData>({ result: submission.reply({ formErrors: ['admin.edit.error.intent'] }) }, { status: 400, headers: noStore })
@@ -266,9 +271,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export const shouldRevalidate: ShouldRevalidateFunction = ({ actionResult, defaultShouldRevalidate }) =>
   actionResult && typeof actionResult === 'object' && 'conflict' in actionResult ? true : defaultShouldRevalidate
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data ? `${data.pageTitle}: ${data.campaign.title}` : ''} · Chorus` },
-]
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data ? `${data.pageTitle}: ${data.campaign.title}` : ''} · Chorus` }]
 
 /** Error messages are translation keys; "too long" carries its limit after a colon. */
 function useErrorText() {
@@ -388,11 +391,7 @@ function EditorForm() {
                   ) : null}
                 </p>
               )}
-              <FormField
-                id={descriptionId}
-                label={t('admin.edit.milestoneDescription', { n: i + 1 })}
-                error={errorText(item?.description.errors?.[0])}
-              >
+              <FormField id={descriptionId} label={t('admin.edit.milestoneDescription', { n: i + 1 })} error={errorText(item?.description.errors?.[0])}>
                 <input
                   type="text"
                   name={`milestones[${i}].description`}
@@ -545,9 +544,7 @@ export default function EditCampaign() {
       <h1>{t('admin.edit.title', { title: campaign.title })}</h1>
       <AdminCampaignNav campaignId={campaign.id} current="edit" />
       <p>
-        <span className={`status-badge status-${campaign.status}`}>
-          {t('admin.edit.status', { status: t(`admin.status.${campaign.status}`) })}
-        </span>
+        <span className={`status-badge status-${campaign.status}`}>{t('admin.edit.status', { status: t(`admin.status.${campaign.status}`) })}</span>
       </p>
       <div role="status" aria-live="polite">
         {done && !actionData ? <p className="success">{t(doneMessages[done]!)}</p> : null}

@@ -66,7 +66,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       filterErrors,
       preview,
       done: done && /^(attack-on|attack-off|settings|action|started)$/.test(done) ? done : null,
-      doneAction: done === 'action' || done === 'started' ? overview.actions.find((a) => a.id === url.searchParams.get('action')) ?? null : null,
+      doneAction: done === 'action' || done === 'started' ? (overview.actions.find((a) => a.id === url.searchParams.get('action')) ?? null) : null,
       pageTitle: t('admin.integrity.title', { title: campaign.title }),
     },
     { status: parsed.success ? 200 : 400, headers: { 'Cache-Control': NO_STORE } },
@@ -111,10 +111,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export const headers = () => ({ 'Cache-Control': NO_STORE })
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data?.pageTitle ?? ''} · Chorus` },
-  { name: 'robots', content: 'noindex' },
-]
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }, { name: 'robots', content: 'noindex' }]
 
 function RankedTable({ id, caption, rows, kind }: { id: string; caption: string; rows: Ranked[]; kind: 'domain' | 'address' }) {
   const t = useT()
@@ -148,9 +145,7 @@ function RankedTable({ id, caption, rows, kind }: { id: string; caption: string;
                   <Link
                     to={filterSearch('invalidate', { [kind]: r.key, state: 'any', window: id.endsWith('hour') ? '1h' : '24h' })}
                     aria-label={
-                      kind === 'domain'
-                        ? t('admin.integrity.reviewDomain', { domain: r.key })
-                        : t('admin.integrity.reviewAddress', { fingerprint: r.key })
+                      kind === 'domain' ? t('admin.integrity.reviewDomain', { domain: r.key }) : t('admin.integrity.reviewAddress', { fingerprint: r.key })
                     }
                   >
                     {t('admin.integrity.review')}

@@ -106,7 +106,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const result = await invalidateSignature(admin, campaign.id, input.signatureId, input.reason)
     if (result.status === 'not-found') throw adminError(404, 'admin.error.notFound')
     if (result.status === 'already-invalidated') {
-      return data({ error: 'admin.supporters.error.alreadyInvalidated', signatureId: input.signatureId }, { status: 409, headers: { 'Cache-Control': NO_STORE } })
+      return data(
+        { error: 'admin.supporters.error.alreadyInvalidated', signatureId: input.signatureId },
+        { status: 409, headers: { 'Cache-Control': NO_STORE } },
+      )
     }
   }
   const done = input.intent === 'remove' ? 'removed' : 'invalidated'
@@ -115,10 +118,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export const headers = () => ({ 'Cache-Control': NO_STORE })
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data?.pageTitle ?? ''} · Chorus` },
-  { name: 'robots', content: 'noindex' },
-]
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }, { name: 'robots', content: 'noindex' }]
 
 type SupporterRow = ReturnType<typeof supporterView>
 
@@ -299,9 +299,7 @@ export default function Supporters() {
                     <td>{s.country}</td>
                     <td>
                       <span className={`state-badge state-${s.state}`}>{t(`admin.supporters.state.${s.state}`)}</span>
-                      {s.invalidationReason ? (
-                        <span className="hint"> ({t(`admin.supporters.reason.${s.invalidationReason}`)})</span>
-                      ) : null}
+                      {s.invalidationReason ? <span className="hint"> ({t(`admin.supporters.reason.${s.invalidationReason}`)})</span> : null}
                     </td>
                     <td>{consents.length > 0 ? consents.join(', ') : t('admin.supporters.consentNone')}</td>
                     <td>
@@ -310,10 +308,7 @@ export default function Supporters() {
                     <td>{s.confirmedAt ? <time dateTime={s.confirmedAt}>{date(s.confirmedAt)}</time> : '—'}</td>
                     <td className="row-actions">
                       {s.state !== 'invalidated' ? (
-                        <Link
-                          to={listSearch(values, { invalidate: s.id })}
-                          aria-label={t('admin.supporters.invalidateLinkLabel', { name: s.fullName })}
-                        >
+                        <Link to={listSearch(values, { invalidate: s.id })} aria-label={t('admin.supporters.invalidateLinkLabel', { name: s.fullName })}>
                           {t('admin.supporters.invalidateLink')}
                         </Link>
                       ) : null}

@@ -83,9 +83,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       progress,
       // The email's body, shown inline as the development mailbox does (an iframe would hide it
       // from assistive checks); its heading becomes a level below the preview's own.
-      previewHtml: preview
-        ? (preview.html.match(/<body[^>]*>([\s\S]*)<\/body>/i)?.[1] ?? preview.html).replace(/<(\/?)h1\b/g, '<$1h3')
-        : null,
+      previewHtml: preview ? (preview.html.match(/<body[^>]*>([\s\S]*)<\/body>/i)?.[1] ?? preview.html).replace(/<(\/?)h1\b/g, '<$1h3') : null,
       done: DONE.includes(done as (typeof DONE)[number]) ? (done as (typeof DONE)[number]) : null,
       pageTitle: t('admin.updates.editTitle', { subject }),
     },
@@ -147,7 +145,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
     case 'test': {
       const outcome = await sendUpdateTest(admin, update, editLocale)
       if (outcome.status === 'no-translation') {
-        return data<ActionData>({ testError: t('admin.updates.error.noTranslation', { language: languageName(editLocale) }) }, { status: 400, headers: noStore })
+        return data<ActionData>(
+          { testError: t('admin.updates.error.noTranslation', { language: languageName(editLocale) }) },
+          { status: 400, headers: noStore },
+        )
       }
       if (outcome.status === 'failed') return data<ActionData>({ testError: t('admin.updates.error.testFailed') }, { status: 502, headers: noStore })
       return redirect(pageUrl(campaign.id, update.id, editLocale, 'test'), { headers: noStore })

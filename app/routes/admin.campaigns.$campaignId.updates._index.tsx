@@ -20,10 +20,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const campaign = await requireAdminCampaign(admin, params.campaignId)
   const locale = getLocale(request)
   const t = makeTranslator(locale)
-  const [updates, audience] = await Promise.all([
-    listCampaignUpdates(campaign.id, campaign.baseLocale),
-    countUpdateAudience(campaign.id),
-  ])
+  const [updates, audience] = await Promise.all([listCampaignUpdates(campaign.id, campaign.baseLocale), countUpdateAudience(campaign.id)])
   const title = campaign.content[campaign.baseLocale]?.title || t('admin.campaigns.untitled')
   return data(
     {

@@ -23,11 +23,7 @@ const role = z.enum(ROLES, { errorMap: () => ({ message: 'admin.members.error.ro
 
 export const InviteSchema = z.object({
   intent: z.literal('invite'),
-  email: z
-    .string({ required_error: 'admin.members.error.email' })
-    .trim()
-    .max(254, 'admin.members.error.email')
-    .email('admin.members.error.email'),
+  email: z.string({ required_error: 'admin.members.error.email' }).trim().max(254, 'admin.members.error.email').email('admin.members.error.email'),
   role,
 })
 export const MemberActionSchema = z.discriminatedUnion('intent', [
@@ -141,8 +137,7 @@ export default function Members() {
   const actionData = useActionData<typeof action>()
   const t = useT()
   const locale = useLocale()
-  const rowError =
-    actionData && actionData.intent !== 'invite' ? (actionData.result.error?.[''] ?? []).map((m) => t.message(m)) : []
+  const rowError = actionData && actionData.intent !== 'invite' ? (actionData.result.error?.[''] ?? []).map((m) => t.message(m)) : []
   return (
     <div className="wrap stack">
       <h1>{t('admin.members.title')}</h1>
@@ -234,11 +229,7 @@ export default function Members() {
                         <CsrfField />
                         <input type="hidden" name="intent" value="revoke-invitation" />
                         <input type="hidden" name="invitationId" value={i.id} />
-                        <button
-                          type="submit"
-                          className="button small danger"
-                          aria-label={t('admin.members.revokeInvitationLabel', { email: i.email })}
-                        >
+                        <button type="submit" className="button small danger" aria-label={t('admin.members.revokeInvitationLabel', { email: i.email })}>
                           {t('admin.members.revokeInvitation')}
                         </button>
                       </Form>

@@ -7,12 +7,7 @@ import { CsrfField } from '~/components/csrf-field'
 import { ErrorSummary } from '~/components/error-summary'
 import { FormField } from '~/components/form-field'
 import { checkUploadedImage, MAX_IMAGE_BYTES } from '~/models/campaign-image.server'
-import {
-  getOrganisationIdentity,
-  organisationLogoPath,
-  resendSenderVerification,
-  updateOrganisationIdentity,
-} from '~/models/organisation.server'
+import { getOrganisationIdentity, organisationLogoPath, resendSenderVerification, updateOrganisationIdentity } from '~/models/organisation.server'
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { BRAND_MIN_CONTRAST, contrastRatio, normaliseHexColour } from '~/utils/colour'
 import { OrganisationIdentitySchema } from '~/models/organisation-schema'
@@ -158,8 +153,20 @@ export default function OrganisationIdentityPage() {
             <input type="file" name={fields.logo.name} accept="image/jpeg,image/png,image/webp" />
           </FormField>
         </fieldset>
-        <FormField id={fields.brandColour.id} label={t('reach.org.colour')} hint={t('reach.org.colourHint', { ratio: BRAND_MIN_CONTRAST })} error={tr(fields.brandColour.errors?.[0])}>
-          <input {...getInputProps(fields.brandColour, { type: 'text' })} key={fields.brandColour.key} maxLength={7} placeholder="#1d4ed8" autoComplete="off" spellCheck={false} />
+        <FormField
+          id={fields.brandColour.id}
+          label={t('reach.org.colour')}
+          hint={t('reach.org.colourHint', { ratio: BRAND_MIN_CONTRAST })}
+          error={tr(fields.brandColour.errors?.[0])}
+        >
+          <input
+            {...getInputProps(fields.brandColour, { type: 'text' })}
+            key={fields.brandColour.key}
+            maxLength={7}
+            placeholder="#1d4ed8"
+            autoComplete="off"
+            spellCheck={false}
+          />
         </FormField>
         {ratio !== null ? (
           <p className={ratio >= BRAND_MIN_CONTRAST ? 'hint' : 'field-error'} aria-live="polite">
@@ -169,13 +176,23 @@ export default function OrganisationIdentityPage() {
         <FormField id={fields.websiteUrl.id} label={t('reach.org.website')} hint={t('reach.org.websiteHint')} error={tr(fields.websiteUrl.errors?.[0])}>
           <input {...getInputProps(fields.websiteUrl, { type: 'url' })} key={fields.websiteUrl.key} maxLength={500} autoComplete="url" />
         </FormField>
-        <FormField id={fields.contactEmail.id} label={t('reach.org.contactEmail')} hint={t('reach.org.contactEmailHint')} error={tr(fields.contactEmail.errors?.[0])}>
+        <FormField
+          id={fields.contactEmail.id}
+          label={t('reach.org.contactEmail')}
+          hint={t('reach.org.contactEmailHint')}
+          error={tr(fields.contactEmail.errors?.[0])}
+        >
           <input {...getInputProps(fields.contactEmail, { type: 'email' })} key={fields.contactEmail.key} maxLength={254} autoComplete="email" />
         </FormField>
         <FormField id={fields.senderName.id} label={t('reach.org.senderName')} hint={t('reach.org.senderNameHint')} error={tr(fields.senderName.errors?.[0])}>
           <input {...getInputProps(fields.senderName, { type: 'text' })} key={fields.senderName.key} maxLength={100} autoComplete="off" />
         </FormField>
-        <FormField id={fields.senderEmail.id} label={t('reach.org.senderEmail')} hint={t('reach.org.senderEmailHint')} error={tr(fields.senderEmail.errors?.[0])}>
+        <FormField
+          id={fields.senderEmail.id}
+          label={t('reach.org.senderEmail')}
+          hint={t('reach.org.senderEmailHint')}
+          error={tr(fields.senderEmail.errors?.[0])}
+        >
           <input {...getInputProps(fields.senderEmail, { type: 'email' })} key={fields.senderEmail.key} maxLength={254} autoComplete="off" />
         </FormField>
         <button type="submit" className="button" disabled={navigation.state === 'submitting'}>

@@ -7,12 +7,7 @@ import { z } from 'zod'
 import { CsrfField } from '~/components/csrf-field'
 import { ErrorSummary } from '~/components/error-summary'
 import { FormField } from '~/components/form-field'
-import {
-  addManualSuppression,
-  countOrganisationUnsubscribes,
-  listSuppressions,
-  removeManualSuppression,
-} from '~/models/email-preferences.server'
+import { addManualSuppression, countOrganisationUnsubscribes, listSuppressions, removeManualSuppression } from '~/models/email-preferences.server'
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { NO_STORE } from '~/utils/http.server'
 import { formatDate, type MessageKey } from '~/utils/i18n'

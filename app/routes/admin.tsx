@@ -129,8 +129,7 @@ export function ErrorBoundary() {
   const t = useT()
   const status = isRouteErrorResponse(error) ? error.status : 500
   const key = isRouteErrorResponse(error) ? (error.data as { error?: unknown } | null)?.error : undefined
-  const title =
-    status === 404 ? t('admin.error.notFoundTitle') : status === 403 ? t('admin.error.forbiddenTitle') : t('admin.error.genericTitle')
+  const title = status === 404 ? t('admin.error.notFoundTitle') : status === 403 ? t('admin.error.forbiddenTitle') : t('admin.error.genericTitle')
   const body =
     typeof key === 'string' && (key.startsWith('admin.') || key.startsWith('error.'))
       ? t.message(key)

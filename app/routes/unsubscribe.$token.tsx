@@ -76,10 +76,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export const headers = ({ loaderHeaders, actionHeaders }: { loaderHeaders: Headers; actionHeaders: Headers }) =>
   actionHeaders.get('Cache-Control') ? actionHeaders : loaderHeaders
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data?.pageTitle ?? ''} · Chorus` },
-  { name: 'robots', content: 'noindex' },
-]
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }, { name: 'robots', content: 'noindex' }]
 
 export default function Unsubscribe() {
   const loaderData = useLoaderData<typeof loader>()
@@ -113,9 +110,7 @@ export default function Unsubscribe() {
   }
   const campaignLink = target.campaign.isPublic ? (
     <p>
-      <Link to={`/campaigns/${target.campaign.slug}`}>
-        {t('unsubscribe.backToCampaign', { campaign: target.campaign.title })}
-      </Link>
+      <Link to={`/campaigns/${target.campaign.slug}`}>{t('unsubscribe.backToCampaign', { campaign: target.campaign.title })}</Link>
     </p>
   ) : null
 

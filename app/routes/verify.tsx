@@ -16,7 +16,6 @@ import { useLocale, useT } from '~/utils/use-t'
 
 // The public check of a delivery pack's code (decision 0013): counts only, never a name.
 
-
 /** A CSV up to this size can be checked here; a bigger one with sha256sum and the manifest shown. */
 const MAX_CSV_BYTES = 256 * 1024 * 1024
 
@@ -57,7 +56,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const raw = new URL(request.url).searchParams.get('code')
   const base = { pageTitle: t('verify.title'), code: raw ?? '' }
   if (raw === null || raw.trim() === '') return data({ ...base, error: null, pack: null, checked: false }, { headers })
-  if (!(await allowed(request, context))) return data({ ...base, error: messageKey('verify.error.rateLimited'), pack: null, checked: true }, { status: 429, headers })
+  if (!(await allowed(request, context)))
+    return data({ ...base, error: messageKey('verify.error.rateLimited'), pack: null, checked: true }, { status: 429, headers })
   const result = await lookUp(raw, locale)
   return data({ ...base, error: result.error, pack: result.pack, checked: true }, { status: result.status, headers })
 }

@@ -41,8 +41,7 @@ export function isLocale(value: unknown): value is Locale {
  */
 export function translateWith(messages: Messages, locale: Locale, key: MessageKey, vars: TranslateVars = {}, fallback?: Messages): string {
   const form = typeof vars.count === 'number' ? cached(pluralRules, locale, () => new Intl.PluralRules(locale)).select(vars.count) : null
-  const find = (catalogue: Messages) =>
-    (form ? (catalogue[`${key}#${form}`] ?? catalogue[`${key}#other`]) : undefined) ?? catalogue[key]
+  const find = (catalogue: Messages) => (form ? (catalogue[`${key}#${form}`] ?? catalogue[`${key}#other`]) : undefined) ?? catalogue[key]
   const message = find(messages) ?? (fallback ? find(fallback) : undefined) ?? key
   return message.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const value = vars[name]
@@ -67,9 +66,7 @@ export function formatNumber(locale: Locale, value: number): string {
 }
 
 export function formatDate(locale: Locale, value: Date | string, style: 'long' | 'medium' = 'long'): string {
-  return cached(dateFormats, `${locale}:${style}`, () => new Intl.DateTimeFormat(locale, { dateStyle: style, timeZone: 'UTC' })).format(
-    new Date(value),
-  )
+  return cached(dateFormats, `${locale}:${style}`, () => new Intl.DateTimeFormat(locale, { dateStyle: style, timeZone: 'UTC' })).format(new Date(value))
 }
 
 /** Picks the best supported locale from an Accept-Language header. */
