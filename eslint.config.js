@@ -10,12 +10,33 @@ import globals from 'globals'
 // Layers point one way: routes → components → models → emails → utils → db (STYLE.md).
 // Each zone names a folder and what it may not import.
 const layers = [
-  { target: './app/utils', from: ['./app/models', './app/jobs', './app/routes', './app/components', './emails', './server'], message: 'utils/ is infrastructure: it imports no model, job, route, component or email.' },
-  { target: './emails', from: ['./app/models', './app/jobs', './app/routes', './app/components', './server'], message: 'Email templates are pure components: data comes in as props.' },
+  {
+    target: './app/utils',
+    from: ['./app/models', './app/jobs', './app/routes', './app/components', './emails', './server'],
+    message: 'utils/ is infrastructure: it imports no model, job, route, component or email.',
+  },
+  {
+    target: './emails',
+    from: ['./app/models', './app/jobs', './app/routes', './app/components', './server'],
+    message: 'Email templates are pure components: data comes in as props.',
+  },
   { target: './app/models', from: ['./app/routes', './app/components', './server'], message: 'Models sit below routes and components.' },
-  { target: './app/models', from: './app/jobs', except: ['./enqueue.server.ts'], message: 'Models enqueue jobs through app/jobs/enqueue.server.ts; the jobs themselves call models.' },
-  { target: './app/jobs', from: ['./app/routes', './app/components', './server'], message: 'Jobs call models; they never reach up into routes, components or the server.' },
-  { target: './app/components', from: ['./app/routes', './app/jobs', './server'], message: 'Components are shared UI: they import no route, job or server code.' },
+  {
+    target: './app/models',
+    from: './app/jobs',
+    except: ['./enqueue.server.ts'],
+    message: 'Models enqueue jobs through app/jobs/enqueue.server.ts; the jobs themselves call models.',
+  },
+  {
+    target: './app/jobs',
+    from: ['./app/routes', './app/components', './server'],
+    message: 'Jobs call models; they never reach up into routes, components or the server.',
+  },
+  {
+    target: './app/components',
+    from: ['./app/routes', './app/jobs', './server'],
+    message: 'Components are shared UI: they import no route, job or server code.',
+  },
   { target: './app', from: ['./server', './scripts', './bench'], message: 'The app does not depend on the process that hosts it.' },
   { target: './db', from: ['./app', './server', './emails'], message: 'The schema and migrations never import app code (migrations are frozen in time).' },
 ]
@@ -54,7 +75,10 @@ export default tseslint.config(
     // Routes reach the database only through models.
     files: ['app/routes/**/*.{ts,tsx}'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: '~/utils/db.server', importNames: ['getDb', 'getPool'], message: 'Routes call a model; models own the queries.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: '~/utils/db.server', importNames: ['getDb', 'getPool'], message: 'Routes call a model; models own the queries.' }] },
+      ],
     },
   },
   {
@@ -62,7 +86,10 @@ export default tseslint.config(
     files: ['app/**/*.{ts,tsx}', 'server/**/*.ts', 'emails/**/*.{ts,tsx}'],
     ignores: ['**/*.test.{ts,tsx}'],
     rules: {
-      'import-x/no-restricted-paths': ['error', { zones: [...layers, { target: './app', from: './tests' }, { target: './server', from: './tests' }, { target: './emails', from: './tests' }] }],
+      'import-x/no-restricted-paths': [
+        'error',
+        { zones: [...layers, { target: './app', from: './tests' }, { target: './server', from: './tests' }, { target: './emails', from: './tests' }] },
+      ],
     },
   },
 )

@@ -15,7 +15,7 @@ import {
 } from '@remix-run/react'
 import stylesheet from '~/styles.css?url'
 import { getEnv } from '~/utils/env.server'
-import { DEFAULT_LOCALE, isLocale, LOCALE_NAMES, LOCALES, translateWith, type Locale, type MessageKey, type Messages, type Translate } from '~/utils/i18n'
+import { DEFAULT_LOCALE, isLocale, LOCALE_NAMES, LOCALES, translatorWith, type Locale, type Messages, type Translate } from '~/utils/i18n'
 import { publicMessages } from '~/utils/i18n.server'
 import { getLocale, localeCookieHeader } from '~/utils/locale.server'
 import { useNonce } from '~/utils/nonce'
@@ -40,7 +40,7 @@ function useRootLocale(): Locale {
 /** The public messages' translator (the layout and error page show public messages only). */
 function useRootTranslator(locale: Locale): Translate {
   const messages = (useRouteLoaderData<typeof loader>('root')?.messages ?? {}) as Messages
-  return (key, vars) => translateWith(messages, locale, key, vars)
+  return translatorWith(messages, locale)
 }
 
 /**
@@ -166,11 +166,7 @@ export function ErrorBoundary() {
   const badRequest = isRouteErrorResponse(error) && error.status >= 400 && error.status < 500 && !notFound
   const key = badRequest ? (error.data as { error?: unknown } | null)?.error : undefined
   const title = notFound ? t('error.notFound.title') : badRequest ? t('error.badRequest.title') : t('error.generic.title')
-  const body = notFound
-    ? t('error.notFound.body')
-    : typeof key === 'string' && key.startsWith('error.')
-      ? t(key as MessageKey)
-      : t('error.generic.body')
+  const body = notFound ? t('error.notFound.body') : typeof key === 'string' && key.startsWith('error.') ? t.message(key) : t('error.generic.body')
   return (
     <div className="wrap narrow">
       <title>{`${title} · ${t('site.name')}`}</title>

@@ -47,7 +47,9 @@ async function measure(label: string, request: (i: number) => Promise<Response>)
   latencies.sort((a, b) => a - b)
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!.toFixed(1)
   console.log(
-    `${label.padEnd(26)} ${Math.round(REQUESTS / seconds).toString().padStart(6)} req/s  p50 ${pct(0.5)} ms  p95 ${pct(0.95)} ms  p99 ${pct(0.99)} ms  statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
+    `${label.padEnd(26)} ${Math.round(REQUESTS / seconds)
+      .toString()
+      .padStart(6)} req/s  p50 ${pct(0.5)} ms  p95 ${pct(0.95)} ms  p99 ${pct(0.99)} ms  statuses ${JSON.stringify(Object.fromEntries(statuses))}`,
   )
 }
 

@@ -60,7 +60,9 @@ await pool(indexes, async (i) => {
 })
 report('sign (with email job)', SIGNATURES, performance.now() - t)
 
-const { rows } = await sql<{ token: string }>`select payload->>'token' as token from graphile_worker._private_jobs where payload->>'token' is not null`.execute(db)
+const { rows } = await sql<{ token: string }>`select payload->>'token' as token from graphile_worker._private_jobs where payload->>'token' is not null`.execute(
+  db,
+)
 t = performance.now()
 await pool(rows, async ({ token }) => {
   await confirmSignature(token)

@@ -58,11 +58,7 @@ for (let i = 0; i < SIGNS; i++) {
   const email = kind === 'held: disposable domain' ? `x${i}@mailinator.com` : `person${i}@gmail.com`
   const ip = kind === 'held: one address flooding' ? '198.51.100.7' : `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`
   const start = performance.now()
-  await signCampaign(
-    { id: signing.id, consentVersion: 'bench' },
-    { fullName: `Signer ${i}`, email, country: 'GB' },
-    { ip, userAgent: 'bench', locale: 'en' },
-  )
+  await signCampaign({ id: signing.id, consentVersion: 'bench' }, { fullName: `Signer ${i}`, email, country: 'GB' }, { ip, userAgent: 'bench', locale: 'en' })
   if (i >= kinds.length * 20) latencies[kind].push(performance.now() - start) // after a warm-up
 }
 const states = await db
@@ -125,7 +121,11 @@ const reference = performance.now() - t
 console.log(`   reference: one UPDATE of the same rows (rolled back) ${ms(reference)}`)
 
 const organisation = await createOrganisation(db)
-const user = await db.insertInto('users').values({ email: `bench-reviewer-${Date.now()}@example.org` }).returning('id').executeTakeFirstOrThrow()
+const user = await db
+  .insertInto('users')
+  .values({ email: `bench-reviewer-${Date.now()}@example.org` })
+  .returning('id')
+  .executeTakeFirstOrThrow()
 t = performance.now()
 const started = await startIntegrityAction({ user: { id: user.id }, organisation: { id: organisation.id } }, big.id, 'invalidate', preview.pinned, preview.rows)
 let batches = 0

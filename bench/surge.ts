@@ -79,8 +79,7 @@ const resend = http.createServer((req, res) => {
       return reply(429, { name: 'rate_limit_exceeded', message: 'Too many requests', statusCode: 429 }, { 'retry-after': '1' })
     }
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null')
-    const emails: { to: string | string[] }[] =
-      req.url === '/emails/batch' && Array.isArray(body) ? body : req.url === '/emails' && body ? [body] : []
+    const emails: { to: string | string[] }[] = req.url === '/emails/batch' && Array.isArray(body) ? body : req.url === '/emails' && body ? [body] : []
     if (emails.length === 0) return reply(422, { name: 'validation_error', message: 'No email', statusCode: 422 })
     const key = req.headers['idempotency-key']
     const replay = typeof key === 'string' && seenKeys.has(key)

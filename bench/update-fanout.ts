@@ -119,8 +119,14 @@ console.log(`\rstep 2: ${outcome.sent.toLocaleString('en')} sent, ${outcome.fail
 console.log(`emails per second (sending): ${((outcome.sent / sending) * 1000).toFixed(0)}`)
 console.log(`emails per second (whole update, step 1 included): ${((outcome.sent / (sending + materialised)) * 1000).toFixed(0)}`)
 console.log(`peak memory: RSS ${mb(peakRss)} (${mb(peakRss - base.rss)} above the start), heap ${mb(peakHeap)} (start ${mb(base.heapUsed)})`)
-console.log(`fake Resend accepted ${accepted.toLocaleString('en')} emails; every batch key once: ${keys.every((n) => n === 1) && keys.length === outcome.batches}`)
-const update = await db.selectFrom('campaign_updates').select(['status', 'sent_count', 'failed_count', 'audience_size']).where('id', '=', updateId).executeTakeFirstOrThrow()
+console.log(
+  `fake Resend accepted ${accepted.toLocaleString('en')} emails; every batch key once: ${keys.every((n) => n === 1) && keys.length === outcome.batches}`,
+)
+const update = await db
+  .selectFrom('campaign_updates')
+  .select(['status', 'sent_count', 'failed_count', 'audience_size'])
+  .where('id', '=', updateId)
+  .executeTakeFirstOrThrow()
 console.log(`update: ${update.status}, ${update.sent_count} sent, ${update.failed_count} failed, audience ${update.audience_size}`)
 if (accepted !== RECIPIENTS || update.status !== 'sent') {
   console.error(`expected ${RECIPIENTS} accepted emails and a sent update`)

@@ -367,18 +367,7 @@ export interface AuditEventsTable {
 export const DONATION_FREQUENCIES = ['one_off', 'monthly'] as const
 export type DonationFrequency = (typeof DONATION_FREQUENCIES)[number]
 
-export const DONATION_STATES = [
-  'pending',
-  'processing',
-  'paid',
-  'active',
-  'past_due',
-  'failed',
-  'expired',
-  'cancelled',
-  'refunded',
-  'disputed',
-] as const
+export const DONATION_STATES = ['pending', 'processing', 'paid', 'active', 'past_due', 'failed', 'expired', 'cancelled', 'refunded', 'disputed'] as const
 export type DonationStatus = (typeof DONATION_STATES)[number]
 
 export interface DonationsTable {

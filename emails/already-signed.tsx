@@ -15,13 +15,7 @@ export function AlreadySignedEmail(props: AlreadySignedProps) {
   const { locale, campaignTitle, campaignUrl, organisationName, appUrl, signerName } = props
   const t = makeTranslator(locale)
   return (
-    <EmailLayout
-      brand={props.brand}
-      locale={locale}
-      preview={t('email.alreadySigned.preview')}
-      organisationName={organisationName}
-      appUrl={appUrl}
-    >
+    <EmailLayout brand={props.brand} locale={locale} preview={t('email.alreadySigned.preview')} organisationName={organisationName} appUrl={appUrl}>
       <Heading as="h1" style={styles.heading}>
         {t('email.alreadySigned.heading')}
       </Heading>

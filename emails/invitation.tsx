@@ -37,9 +37,7 @@ export function InvitationEmail({ locale, appUrl, organisationName, inviterName,
       </Heading>
       <Text style={styles.text}>{t('admin.email.invitation.intro', vars)}</Text>
       <Section style={styles.buttonSection}>
-        <BrandButton href={acceptUrl}>
-          {t('admin.email.invitation.button')}
-        </BrandButton>
+        <BrandButton href={acceptUrl}>{t('admin.email.invitation.button')}</BrandButton>
       </Section>
       <Text style={styles.strong}>{t('admin.email.invitation.expires')}</Text>
       <Text style={styles.muted}>{t('admin.email.copyLink')}</Text>

@@ -30,9 +30,7 @@ export function MyDataLinkEmail({ locale, appUrl, linkUrl }: MyDataLinkProps) {
       </Heading>
       <Text style={styles.text}>{t('myData.email.intro')}</Text>
       <Section style={styles.buttonSection}>
-        <BrandButton href={linkUrl}>
-          {t('myData.email.button')}
-        </BrandButton>
+        <BrandButton href={linkUrl}>{t('myData.email.button')}</BrandButton>
       </Section>
       <Text style={styles.strong}>{t('myData.email.expires')}</Text>
       <Text style={styles.muted}>{t('admin.email.copyLink')}</Text>

@@ -150,7 +150,15 @@ describe('renderEmail', () => {
 
   it("dresses an organisation's emails in its logo, brand colour and contact address, with no tracking", async () => {
     const brand = { logoUrl: `${appUrl}/media/organisation/7/${'a'.repeat(64)}`, colour: '#7c2d12', contactEmail: 'hello@park.example' }
-    for (const name of ['signature-confirmation', 'signature-thanks', 'already-signed', 'donation-receipt', 'campaign-update', 'invitation', 'sender-verification'] as const) {
+    for (const name of [
+      'signature-confirmation',
+      'signature-thanks',
+      'already-signed',
+      'donation-receipt',
+      'campaign-update',
+      'invitation',
+      'sender-verification',
+    ] as const) {
       const email = await renderEmail(name, { ...propsFor(name, 'en'), brand } as EmailProps[typeof name])
       expect(email.html, name).toContain(`src="${brand.logoUrl}"`)
       expect(email.html, name).toContain('href="mailto:hello@park.example"')

@@ -1,10 +1,7 @@
 import { createElement, type ReactElement } from 'react'
 import { render } from '@react-email/render'
 import AlreadySignedEmail, { subject as alreadySignedSubject, type AlreadySignedProps } from './already-signed'
-import SignatureConfirmationEmail, {
-  subject as signatureConfirmationSubject,
-  type SignatureConfirmationProps,
-} from './signature-confirmation'
+import SignatureConfirmationEmail, { subject as signatureConfirmationSubject, type SignatureConfirmationProps } from './signature-confirmation'
 import SignatureThanksEmail, { subject as signatureThanksSubject, type SignatureThanksProps } from './signature-thanks'
 import SignInLinkEmail, { subject as signInLinkSubject, type SignInLinkProps } from './sign-in-link'
 import MyDataLinkEmail, { subject as myDataLinkSubject, type MyDataLinkProps } from './my-data-link'
@@ -19,7 +16,16 @@ export type { DonationReceiptProps }
 export type { CampaignUpdateProps }
 export type { SenderVerificationProps }
 
-export type EmailTemplateName = 'signature-confirmation' | 'already-signed' | 'signature-thanks' | 'sign-in-link' | 'invitation' | 'donation-receipt' | 'campaign-update' | 'sender-verification' | 'my-data-link'
+export type EmailTemplateName =
+  | 'signature-confirmation'
+  | 'already-signed'
+  | 'signature-thanks'
+  | 'sign-in-link'
+  | 'invitation'
+  | 'donation-receipt'
+  | 'campaign-update'
+  | 'sender-verification'
+  | 'my-data-link'
 
 export interface EmailProps {
   'signature-confirmation': SignatureConfirmationProps
@@ -27,7 +33,7 @@ export interface EmailProps {
   'signature-thanks': SignatureThanksProps
   'sign-in-link': SignInLinkProps
   'my-data-link': MyDataLinkProps
-  'invitation': InvitationProps
+  invitation: InvitationProps
   'donation-receipt': DonationReceiptProps
   'campaign-update': CampaignUpdateProps
   'sender-verification': SenderVerificationProps
@@ -49,7 +55,7 @@ const templates: { [K in EmailTemplateName]: TemplateEntry<EmailProps[K]> } = {
   'already-signed': { component: AlreadySignedEmail, subject: alreadySignedSubject },
   'signature-thanks': { component: SignatureThanksEmail, subject: signatureThanksSubject },
   'sign-in-link': { component: SignInLinkEmail, subject: signInLinkSubject },
-  'invitation': { component: InvitationEmail, subject: invitationSubject },
+  invitation: { component: InvitationEmail, subject: invitationSubject },
   'donation-receipt': { component: DonationReceiptEmail, subject: donationReceiptSubject },
   'campaign-update': { component: CampaignUpdateEmail, subject: campaignUpdateSubject },
   'sender-verification': { component: SenderVerificationEmail, subject: senderVerificationSubject },

@@ -30,9 +30,7 @@ export function SignInLinkEmail({ locale, appUrl, signInUrl }: SignInLinkProps) 
       </Heading>
       <Text style={styles.text}>{t('admin.email.signIn.intro')}</Text>
       <Section style={styles.buttonSection}>
-        <BrandButton href={signInUrl}>
-          {t('admin.email.signIn.button')}
-        </BrandButton>
+        <BrandButton href={signInUrl}>{t('admin.email.signIn.button')}</BrandButton>
       </Section>
       <Text style={styles.strong}>{t('admin.email.signIn.expires')}</Text>
       <Text style={styles.muted}>{t('admin.email.copyLink')}</Text>

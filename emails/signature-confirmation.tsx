@@ -30,9 +30,7 @@ export function SignatureConfirmationEmail(props: SignatureConfirmationProps) {
       </Text>
       <Text style={styles.text}>{t('email.confirm.action')}</Text>
       <Section style={styles.buttonSection}>
-        <BrandButton href={confirmUrl}>
-          {t('email.confirm.button')}
-        </BrandButton>
+        <BrandButton href={confirmUrl}>{t('email.confirm.button')}</BrandButton>
       </Section>
       <Text style={styles.strong}>{t('email.confirm.notCounted')}</Text>
       <Text style={styles.muted}>{t('email.confirm.copyLink')}</Text>

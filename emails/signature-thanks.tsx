@@ -23,8 +23,7 @@ export function subject({ locale, campaignTitle }: Pick<SignatureThanksProps, 'l
 
 /** Sent once a signature has been confirmed. */
 export function SignatureThanksEmail(props: SignatureThanksProps) {
-  const { locale, campaignTitle, campaignUrl, organisationName, appUrl, signerName, signatureCount, shareLinks, donateUrl } =
-    props
+  const { locale, campaignTitle, campaignUrl, organisationName, appUrl, signerName, signatureCount, shareLinks, donateUrl } = props
   const t = makeTranslator(locale)
   return (
     <EmailLayout brand={props.brand} locale={locale} preview={t('email.thanks.preview')} organisationName={organisationName} appUrl={appUrl}>

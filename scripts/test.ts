@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
 
-// `npm test`: lint, type-check, then unit and integration tests (Vitest, real PostgreSQL), then the
+// `npm test`: formatting, lint, type-check, then unit and integration tests (Vitest, real PostgreSQL), then the
 // browser stories (Playwright, Debian's Chromium, JavaScript on and off). Stops at the first failure.
 const reports = path.resolve('.cache/test-reports')
 fs.mkdirSync(reports, { recursive: true })
@@ -17,14 +17,10 @@ function step(label: string, command: string, args: string[], env: Record<string
   }
 }
 
+step('Format check (Prettier)', bin('prettier'), ['--check', '.'])
 step('Lint (layers, import cycles, hooks)', bin('eslint'), ['.'])
 step('Type check', bin('tsc'), ['--noEmit'])
-step('Unit and integration tests', bin('vitest'), [
-  'run',
-  '--reporter=default',
-  '--reporter=json',
-  `--outputFile.json=${path.join(reports, 'vitest.json')}`,
-])
+step('Unit and integration tests', bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${path.join(reports, 'vitest.json')}`])
 step('Browser tests', bin('playwright'), ['test', '--reporter=list,json'], {
   PLAYWRIGHT_JSON_OUTPUT_NAME: path.join(reports, 'playwright.json'),
 })

@@ -1,11 +1,6 @@
 import crypto from 'node:crypto'
 import zlib from 'node:zlib'
-import {
-  createRequestHandler as createRemixHandler,
-  writeReadableStreamToWritable,
-  type AppLoadContext,
-  type ServerBuild,
-} from '@remix-run/node'
+import { createRequestHandler as createRemixHandler, writeReadableStreamToWritable, type AppLoadContext, type ServerBuild } from '@remix-run/node'
 import compression from 'compression'
 import express, { type Request, type Response, type NextFunction } from 'express'
 import { sql } from 'kysely'
@@ -25,10 +20,7 @@ export { maxBodyBytesFor } from './body-limit'
  * The policy for one response: its inline scripts allowed by a nonce (a fresh one each response)
  * or, for a cached page, by their hashes (decision 0021).
  */
-export function contentSecurityPolicy(
-  scripts: string | { hashes: string[] },
-  options: { dev: boolean; https: boolean; path: string; formActions?: string[] },
-) {
+export function contentSecurityPolicy(scripts: string | { hashes: string[] }, options: { dev: boolean; https: boolean; path: string; formActions?: string[] }) {
   // Only the embeddable sign form may be framed, by any site (decision 0038); no other page.
   const framable = isEmbedPath(options.path)
   // The development mailbox shows emails as written, with their inline styles.
@@ -115,10 +107,7 @@ export function createApp(options: {
   app.use((req: Request, res: Response, next: NextFunction) => {
     const nonce = crypto.randomBytes(16).toString('base64')
     res.locals.cspNonce = nonce
-    res.setHeader(
-      'Content-Security-Policy',
-      contentSecurityPolicy(nonce, { dev: options.mode === 'development', https, path: req.path, formActions }),
-    )
+    res.setHeader('Content-Security-Policy', contentSecurityPolicy(nonce, { dev: options.mode === 'development', https, path: req.path, formActions }))
     res.setHeader('X-Content-Type-Options', 'nosniff')
     if (!isEmbedPath(req.path)) res.setHeader('X-Frame-Options', 'DENY')
     // Never tell another site which page (a confirmation link, say) a visitor came from. Not
@@ -185,8 +174,7 @@ export function createApp(options: {
     pageCache = createPageCache({
       render: (request, context) => render(request, context),
       appUrl: env.APP_URL,
-      contentSecurityPolicy: (hashes) =>
-        contentSecurityPolicy({ hashes }, { dev: false, https, path: '/campaigns', formActions }),
+      contentSecurityPolicy: (hashes) => contentSecurityPolicy({ hashes }, { dev: false, https, path: '/campaigns', formActions }),
     })
     app.locals.pageCache = pageCache
     app.get(/^\/(api\/)?campaigns\/[^/]+$/, (req, res, next) => void pageCache!.handle(req, res, next))
@@ -201,10 +189,7 @@ export function createApp(options: {
     }
     const loop = eventLoopHealth()
     try {
-      await Promise.race([
-        sql`select 1`.execute(getDb()),
-        new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 3000)),
-      ])
+      await Promise.race([sql`select 1`.execute(getDb()), new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 3000))])
     } catch (error) {
       logger.error({ err: error }, 'health check failed')
       res.status(503).set('Cache-Control', 'no-store').json({ status: 'error', database: 'unreachable', eventLoop: loop })

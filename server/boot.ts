@@ -52,7 +52,11 @@ export async function boot(options: BootOptions) {
     if (pageCache) {
       // A campaign's change (an edit, the counter's fold) reaches every process's cache at once
       // (decision 0021); postgres.js listens again after a lost connection, and entries expire anyway.
-      await getSqlClient().listen(CAMPAIGN_CHANGED_CHANNEL, () => pageCache.invalidate(), () => pageCache.invalidate())
+      await getSqlClient().listen(
+        CAMPAIGN_CHANGED_CHANNEL,
+        () => pageCache.invalidate(),
+        () => pageCache.invalidate(),
+      )
     }
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(env.PORT, () => resolve(s))
@@ -80,9 +84,7 @@ export async function boot(options: BootOptions) {
     }, graceMs + 10_000).unref()
     try {
       const web = server ? closeServer(server, signal === 'SIGTERM' && options.mode === 'production' ? Math.min(5000, graceMs / 4) : 0) : Promise.resolve()
-      const jobs = runner
-        ? Promise.race([runner.stop().then(() => true), sleep(graceMs).then(() => false)])
-        : Promise.resolve(true)
+      const jobs = runner ? Promise.race([runner.stop().then(() => true), sleep(graceMs).then(() => false)]) : Promise.resolve(true)
       const [, finished] = await Promise.all([web, jobs])
       // Whatever is still held goes back now, not after the dead-worker timeout.
       await recovery.stop({ release: true })

@@ -42,11 +42,14 @@ export async function runPrimary(env: Env) {
     stopping = true
     logger.info({ signal }, 'stopping the web processes')
     // Each drains as a lone process would (decision 0026); the database goes last.
-    const exits = [...roles.keys()].map((worker) => new Promise<void>((resolve) => {
-      if (worker.isDead()) return resolve()
-      worker.once('exit', () => resolve())
-      worker.process.kill(signal)
-    }))
+    const exits = [...roles.keys()].map(
+      (worker) =>
+        new Promise<void>((resolve) => {
+          if (worker.isDead()) return resolve()
+          worker.once('exit', () => resolve())
+          worker.process.kill(signal)
+        }),
+    )
     setTimeout(() => process.exit(1), (env.SHUTDOWN_GRACE_SECONDS + 15) * 1000).unref()
     await Promise.all(exits)
     await database.stop()

@@ -72,10 +72,12 @@ export function compressAssets(dir: string): number {
     if (!COMPRESSIBLE.test(entry.name)) continue
     const body = fs.readFileSync(full)
     if (body.length < MIN_BYTES) continue
-    fs.writeFileSync(`${full}.br`, zlib.brotliCompressSync(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length } }))
+    fs.writeFileSync(
+      `${full}.br`,
+      zlib.brotliCompressSync(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length } }),
+    )
     fs.writeFileSync(`${full}.gz`, zlib.gzipSync(body, { level: 9 }))
     written++
   }
   return written
 }
-

@@ -33,7 +33,9 @@ function cachedApp() {
       renders.push({ url: request.url, headers })
       const seen = JSON.stringify({ n: renders.length, headers, nonce: context.cspNonce })
       const html = `<!DOCTYPE html><html><body><h1>Campaign</h1><p>${'signers '.repeat(200)}</p><script>window.__seen = ${seen}</script></body></html>`
-      return new Response(html, { headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'public, max-age=5', Vary: 'Accept-Language, Cookie' } })
+      return new Response(html, {
+        headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'public, max-age=5', Vary: 'Accept-Language, Cookie' },
+      })
     },
   })
   const app = express()

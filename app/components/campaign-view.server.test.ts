@@ -13,7 +13,7 @@ describe('progress toward the next milestone', () => {
 
 describe('timeAgo', () => {
   const now = '2026-12-01T12:00:00Z'
-  it('says how long ago, in the reader\'s language', () => {
+  it("says how long ago, in the reader's language", () => {
     expect(timeAgo('en', '2026-12-01T11:57:00Z', now)).toBe('3 minutes ago')
     expect(timeAgo('en', '2026-12-01T11:59:50Z', now)).toBe('now')
     expect(timeAgo('en', '2026-11-29T12:00:00Z', now)).toBe('2 days ago')

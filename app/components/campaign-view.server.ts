@@ -57,7 +57,11 @@ export async function campaignViewData(campaign: PublicCampaign, locale: Locale,
       .map(([code, count]) => ({ code, name: countryName(code, locale), count })),
     recentSigners: recent.map((s) => ({ firstName: s.firstName, country: countryName(s.country, locale), confirmedAt: s.confirmedAt.toISOString() })),
     /** The next milestone not yet reached (or the goal): "137 signatures of 200, help us reach 200". */
-    nextTarget: nextTarget(campaign.signatureCount, milestones.map((m) => m.threshold), campaign.signatureGoal),
+    nextTarget: nextTarget(
+      campaign.signatureCount,
+      milestones.map((m) => m.threshold),
+      campaign.signatureGoal,
+    ),
     /** When the page was made, for "3 minutes ago" (the same on the server and in the browser). */
     now: new Date().toISOString(),
     countries: countryOptions(locale),

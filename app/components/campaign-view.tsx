@@ -50,13 +50,7 @@ export function SignForm({ view, preview, embedded }: { view: CampaignViewProps;
   }, [errorCount, t])
   return (
     // A refused submission without JavaScript lands on the form (#sign), not the top of the page.
-    <Form
-      method="post"
-      action={`${location.pathname}${location.search}#sign`}
-      {...getFormProps(form)}
-      aria-labelledby="sign-heading"
-      data-sign-form=""
-    >
+    <Form method="post" action={`${location.pathname}${location.search}#sign`} {...getFormProps(form)} aria-labelledby="sign-heading" data-sign-form="">
       <h2 id="sign-heading">{t('sign.heading')}</h2>
       {preview ? <p className="notice">{t('admin.preview.signingOff')}</p> : null}
       <ErrorSummary heading={t('sign.errorSummary')} headingLevel={3} formErrors={formErrors} fieldErrors={fieldErrors} />

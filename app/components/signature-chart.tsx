@@ -50,13 +50,7 @@ export function SignatureChart({
   // A label every week, counted back from the last day, so the newest day is always labelled.
   const labelled = (index: number) => (days.length - 1 - index) % 7 === 0
   return (
-    <svg
-      className="signature-chart"
-      viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
-      role="img"
-      aria-labelledby={`${id}-title ${id}-desc`}
-      focusable="false"
-    >
+    <svg className="signature-chart" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img" aria-labelledby={`${id}-title ${id}-desc`} focusable="false">
       <title id={`${id}-title`}>{title}</title>
       <desc id={`${id}-desc`}>{description}</desc>
       <g className="chart-grid">

@@ -111,7 +111,6 @@ export function isValidCsrf(sessionId: string, given: FormDataEntryValue | null)
   return typeof given === 'string' && given.length > 0 && verifySignedValue('csrf', `session:${sessionId}`, given)
 }
 
-
 /** A `next` worth following after sign-in: a path under /admin on this site, nothing else. */
 export function safeAdminNext(next: unknown): string | null {
   if (typeof next !== 'string' || next.length > 1000) return null

@@ -13,20 +13,14 @@ import type { Locale } from '~/utils/i18n'
  * The campaign behind an admin URL, within the person's organisation, or a 404 (the same whether
  * it does not exist or belongs to someone else: decision 0006). Dashboards and lists read this.
  */
-export async function requireOrganisationCampaign(
-  admin: Pick<AdminContext, 'organisation'>,
-  campaignId: string | undefined,
-): Promise<OrganisationCampaign> {
+export async function requireOrganisationCampaign(admin: Pick<AdminContext, 'organisation'>, campaignId: string | undefined): Promise<OrganisationCampaign> {
   const campaign = await findOrganisationCampaign(admin.organisation.id, campaignId)
   if (!campaign) throw adminError(404, 'admin.error.notFound')
   return campaign
 }
 
 /** The campaign with everything the editor needs, within the person's organisation, or a 404. */
-export async function requireAdminCampaign(
-  admin: Pick<AdminContext, 'organisation'>,
-  campaignId: string | undefined,
-): Promise<EditableCampaign> {
+export async function requireAdminCampaign(admin: Pick<AdminContext, 'organisation'>, campaignId: string | undefined): Promise<EditableCampaign> {
   const campaign = await findAdminCampaign(admin, campaignId)
   if (!campaign) throw notFound()
   return campaign

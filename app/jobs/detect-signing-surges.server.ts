@@ -5,6 +5,8 @@ import { defineJob, NoPayloadSchema } from '~/jobs/define-job.server'
 export const detectSigningSurgesJob = defineJob('detect-signing-surges', NoPayloadSchema, async (_payload, helpers) => {
   const changes = await detectSigningSurges()
   for (const c of changes) {
-    helpers.logger.info(`attack mode ${c.started ? 'started' : 'ended'} on campaign ${c.campaignId} (${c.recentRate.toFixed(1)}/min, usually ${c.usualRate.toFixed(2)}/min)`)
+    helpers.logger.info(
+      `attack mode ${c.started ? 'started' : 'ended'} on campaign ${c.campaignId} (${c.recentRate.toFixed(1)}/min, usually ${c.usualRate.toFixed(2)}/min)`,
+    )
   }
 })

@@ -18,12 +18,7 @@ export interface EnqueueOptions {
  * is kept or lost together with the rows it belongs to. Only a registered job's name compiles,
  * and only with a payload of that job's schema.
  */
-export async function enqueueJob<Name extends JobName>(
-  executor: Executor,
-  task: Name,
-  payload: JobPayload<Name>,
-  options: EnqueueOptions = {},
-) {
+export async function enqueueJob<Name extends JobName>(executor: Executor, task: Name, payload: JobPayload<Name>, options: EnqueueOptions = {}) {
   await sql`select graphile_worker.add_job(
     identifier => ${task}::text,
     payload => ${JSON.stringify(payload)}::json,

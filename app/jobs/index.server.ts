@@ -59,7 +59,12 @@ const CRON: Cron[] = [
   // Restarts the counter's self-scheduling chain should it ever stop (same job key: no duplicates).
   { task: updateCounts.name, match: '* * * * *', identifier: 'update-counts-watchdog', options: { jobKey: updateCounts.name, jobKeyMode: 'preserve_run_at' } },
   // The same for the outbox's sender (decision 0025).
-  { task: sendEmailBatch.name, match: '* * * * *', identifier: 'send-email-batch-watchdog', options: { jobKey: SENDER_JOB_KEY, jobKeyMode: 'preserve_run_at' } },
+  {
+    task: sendEmailBatch.name,
+    match: '* * * * *',
+    identifier: 'send-email-batch-watchdog',
+    options: { jobKey: SENDER_JOB_KEY, jobKeyMode: 'preserve_run_at' },
+  },
   { task: pruneWorkerRecords.name, match: '15 4 * * *', identifier: 'nightly-prune-worker-records' },
   // Client-address hashes are kept 30 days (decision 0015).
   { task: eraseAddressHashes.name, match: '30 4 * * *', identifier: 'nightly-erase-address-hashes' },

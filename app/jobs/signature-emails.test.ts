@@ -9,11 +9,7 @@ import { resetEnv } from '~/utils/env.server'
 const context = { ip: '198.51.100.1', userAgent: 'test', locale: 'en' as const }
 
 async function sign(campaign: { id: string }, email = uniqueEmail(), locale: 'en' | 'ru' = 'en') {
-  const result = await signCampaign(
-    { id: campaign.id, consentVersion: 'v1' },
-    { fullName: 'Ada Lovelace', email, country: 'GB' },
-    { ...context, locale },
-  )
+  const result = await signCampaign({ id: campaign.id, consentVersion: 'v1' }, { fullName: 'Ada Lovelace', email, country: 'GB' }, { ...context, locale })
   const token = (await queuedEmails('signature-confirmation')).at(-1)?.payload.token as string
   return { ...result, email, token }
 }

@@ -20,8 +20,12 @@ export const updateCounts = defineJob(name, NoPayloadSchema, async (_payload, he
     folded += result.folded
   }
   if (folded > 0) helpers.logger.info(`update-counts: folded ${folded} confirmed signatures`)
-  await helpers.addJob(name, {}, {
-    jobKey: UPDATE_COUNTS_JOB_KEY,
-    runAt: new Date(Date.now() + (folded > 0 ? 1000 : 2000)),
-  })
+  await helpers.addJob(
+    name,
+    {},
+    {
+      jobKey: UPDATE_COUNTS_JOB_KEY,
+      runAt: new Date(Date.now() + (folded > 0 ? 1000 : 2000)),
+    },
+  )
 })

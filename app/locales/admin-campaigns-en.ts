@@ -79,7 +79,8 @@ export const adminCampaignsEn = {
   'admin.edit.closesAtHint': 'In UTC. Leave empty for no closing date. The campaign closes by itself at this time.',
   'admin.edit.goalHint': 'The number of signatures you aim for.',
   'admin.edit.currencyDefault': 'The organisation’s ({currency})',
-  'admin.edit.presetsHint': 'Amounts in {currency}, separated by commas; a dot for decimals, for example 5, 10, 25.50. Leave empty for the organisation’s ({presets}).',
+  'admin.edit.presetsHint':
+    'Amounts in {currency}, separated by commas; a dot for decimals, for example 5, 10, 25.50. Leave empty for the organisation’s ({presets}).',
   'admin.edit.storyHint': 'Markdown: **bold**, *italic*, ## headings, - lists and [links](https://example.org).',
   'admin.edit.publishHeading': 'Publishing',
   'admin.edit.publish': 'Publish',

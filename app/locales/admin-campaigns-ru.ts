@@ -80,13 +80,15 @@ export const adminCampaignsRu: Record<keyof typeof adminCampaignsEn, string> & R
   'admin.edit.closesAtHint': 'По UTC. Оставьте пустым, если даты закрытия нет. В это время кампания закроется сама.',
   'admin.edit.goalHint': 'Сколько подписей вы хотите собрать.',
   'admin.edit.currencyDefault': 'Валюта организации ({currency})',
-  'admin.edit.presetsHint': 'Суммы в {currency} через запятую; дробную часть отделяйте точкой, например 5, 10, 25.50. Оставьте пустым для сумм организации ({presets}).',
+  'admin.edit.presetsHint':
+    'Суммы в {currency} через запятую; дробную часть отделяйте точкой, например 5, 10, 25.50. Оставьте пустым для сумм организации ({presets}).',
   'admin.edit.storyHint': 'Markdown: **жирный**, *курсив*, ## заголовки, - списки и [ссылки](https://example.org).',
   'admin.edit.publishHeading': 'Публикация',
   'admin.edit.publish': 'Опубликовать',
   'admin.edit.republish': 'Опубликовать снова',
   'admin.edit.close': 'Закрыть кампанию',
-  'admin.edit.publishHint': 'После публикации последняя сохранённая версия кампании появится по адресу {url} и начнёт принимать подписи: сначала сохраните изменения.',
+  'admin.edit.publishHint':
+    'После публикации последняя сохранённая версия кампании появится по адресу {url} и начнёт принимать подписи: сначала сохраните изменения.',
   'admin.edit.closeHint': 'После закрытия подписи не принимаются. Страница остаётся с итоговым числом подписей.',
   'admin.edit.publicLink': 'Открыть публичную страницу',
   'admin.edit.missingHeading': 'Перед публикацией заполните:',
@@ -188,6 +190,7 @@ export const adminCampaignsRu: Record<keyof typeof adminCampaignsEn, string> & R
   'admin.delayed.updates': 'Из них {count} — новости для подписавших.',
   'admin.delayed.oldest': 'Самое давнее поставлено в очередь {ago}.',
   'admin.delayed.reason.provider': 'Причина, названная почтовым сервисом: {message}',
-  'admin.delayed.reason.no-worker': 'Причина: не запущен обработчик задач, поэтому ничего не отправляется. Запустите сервер с WORKER=on или выполните npm run worker.',
+  'admin.delayed.reason.no-worker':
+    'Причина: не запущен обработчик задач, поэтому ничего не отправляется. Запустите сервер с WORKER=on или выполните npm run worker.',
   'admin.delayed.reason.unknown': 'Ошибок не было: отправка разбирает очередь. Письма уйдут, повторно ничего отправлять не нужно.',
 }

@@ -18,7 +18,8 @@ export const deliverabilityEn = {
   'unsubscribe.doneNote': 'Your signature still counts. An update already on its way may still arrive in the next few minutes.',
   'unsubscribe.backToCampaign': 'Back to “{campaign}”',
   'unsubscribe.invalidTitle': 'This unsubscribe link does not work',
-  'unsubscribe.invalidBody': 'The link may have been cut short when it was copied. Open it again from the email, or use the link at the bottom of the newest email you received.',
+  'unsubscribe.invalidBody':
+    'The link may have been cut short when it was copied. Open it again from the email, or use the link at the bottom of the newest email you received.',
   'unsubscribe.goneTitle': 'You will get no more emails',
   'unsubscribe.goneBody': 'We no longer hold your signature or your email address, so nothing more will be sent to you.',
   'unsubscribe.error.scope': 'Choose which emails to stop.',

@@ -92,7 +92,8 @@ export const deliveryEn = {
   'delivery.pdf.footer': 'Verification code {code} · page {page}',
   'delivery.pdf.verifyAt': 'Anyone can check this code and the list it covers at:',
   'delivery.pdf.namedHeading': 'Signers who agreed to be named ({count})',
-  'delivery.pdf.namedIntro': 'Each of these signers confirmed their email address and agreed that their name and country may be given to the people this petition addresses.',
+  'delivery.pdf.namedIntro':
+    'Each of these signers confirmed their email address and agreed that their name and country may be given to the people this petition addresses.',
   'delivery.pdf.unnamed': '{count} more people signed without being named.',
   'delivery.pdf.unnamed#one': '{count} more person signed without being named.',
   'delivery.pdf.unnamed#other': '{count} more people signed without being named.',

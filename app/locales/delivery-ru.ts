@@ -99,8 +99,7 @@ export const deliveryRu: Record<keyof typeof deliveryEn, string> & Record<string
   'delivery.pdf.footer': 'Код проверки {code} · страница {page}',
   'delivery.pdf.verifyAt': 'Любой может проверить этот код и список, который он заверяет, по адресу:',
   'delivery.pdf.namedHeading': 'Подписавшие, согласившиеся быть названными ({count})',
-  'delivery.pdf.namedIntro':
-    'Каждый из них подтвердил свой адрес электронной почты и согласился, чтобы его имя и страна были переданы адресатам петиции.',
+  'delivery.pdf.namedIntro': 'Каждый из них подтвердил свой адрес электронной почты и согласился, чтобы его имя и страна были переданы адресатам петиции.',
   'delivery.pdf.unnamed': 'Ещё {count} человека подписали, не указав имени.',
   'delivery.pdf.unnamed#one': 'Ещё {count} человек подписал, не указав имени.',
   'delivery.pdf.unnamed#few': 'Ещё {count} человека подписали, не указав имени.',

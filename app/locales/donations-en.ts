@@ -36,7 +36,8 @@ export const donationsEn = {
   'donate.error.emailInvalid': 'Enter an email address like name@example.com',
   'donate.error.unavailable': 'We could not reach the payment service. Please try again in a moment; what you chose is kept.',
   'donate.error.notConfigured': 'Donations are not configured on this site.',
-  'donate.error.rateLimited': 'Too many gifts have been started from your connection in a short time. Please wait a while and try again; what you chose is kept.',
+  'donate.error.rateLimited':
+    'Too many gifts have been started from your connection in a short time. Please wait a while and try again; what you chose is kept.',
 
   // After Checkout
   'donateThanks.title': 'Thank you for your gift',

@@ -37,7 +37,8 @@ export const donationsRu: Record<keyof typeof donationsEn, string> & Record<stri
   'donate.error.emailInvalid': 'Введите адрес вида name@example.com',
   'donate.error.unavailable': 'Не удалось связаться с платёжным сервисом. Попробуйте ещё раз чуть позже; ваш выбор сохранён.',
   'donate.error.notConfigured': 'Пожертвования на этом сайте не настроены.',
-  'donate.error.rateLimited': 'С вашего подключения за короткое время начато слишком много пожертвований. Подождите немного и попробуйте снова; ваш выбор сохранён.',
+  'donate.error.rateLimited':
+    'С вашего подключения за короткое время начато слишком много пожертвований. Подождите немного и попробуйте снова; ваш выбор сохранён.',
 
   // After Checkout
   'donateThanks.title': 'Спасибо за пожертвование',
@@ -92,7 +93,8 @@ export const donationsRu: Record<keyof typeof donationsEn, string> & Record<stri
   'email.receipt.frequency': 'Периодичность',
   'email.receipt.oneOff': 'Разово',
   'email.receipt.monthly': 'Ежемесячно',
-  'email.receipt.monthlyStop': 'Это ежемесячное пожертвование: оно списывается каждый месяц, пока вы его не остановите. Остановить его можно в любое время на этой странице:',
+  'email.receipt.monthlyStop':
+    'Это ежемесячное пожертвование: оно списывается каждый месяц, пока вы его не остановите. Остановить его можно в любое время на этой странице:',
   'email.receipt.stopLink': 'Остановить ежемесячное пожертвование',
   'email.receipt.footerNote': 'Вы получили это письмо, потому что с этого адреса было сделано пожертвование на {site}.',
 }

@@ -9,8 +9,7 @@ export const emailsRu: Record<keyof typeof emailsEn, string> & Record<string, st
 
   // Layout footer
   'email.layout.sentBy': 'Отправитель: {organisation}',
-  'email.layout.footerNote':
-    'Вы получили это письмо, потому что этот адрес электронной почты был указан при подписании петиции на сайте {site}.',
+  'email.layout.footerNote': 'Вы получили это письмо, потому что этот адрес электронной почты был указан при подписании петиции на сайте {site}.',
 
   // Signature confirmation
   'email.confirm.subject': 'Подтвердите свою подпись под петицией «{title}»',
@@ -21,15 +20,13 @@ export const emailsRu: Record<keyof typeof emailsEn, string> & Record<string, st
   'email.confirm.button': 'Подтвердить мою подпись',
   'email.confirm.copyLink': 'Если кнопка не работает, скопируйте эту ссылку и откройте её в браузере:',
   'email.confirm.notCounted': 'Пока вы не подтвердите подпись, она не будет учтена.',
-  'email.confirm.ignore':
-    'Если вы не подписывали эту петицию, просто не обращайте внимания на это письмо — подпись не будет засчитана.',
+  'email.confirm.ignore': 'Если вы не подписывали эту петицию, просто не обращайте внимания на это письмо — подпись не будет засчитана.',
 
   // Already signed
   'email.alreadySigned.subject': 'Вы уже подписали петицию «{title}»',
   'email.alreadySigned.preview': 'Ваша подпись уже учтена, подписывать повторно не нужно.',
   'email.alreadySigned.heading': 'Вы уже подписали эту петицию',
-  'email.alreadySigned.intro':
-    'Только что кто-то попытался ещё раз подписать петицию «{title}», указав этот адрес электронной почты.',
+  'email.alreadySigned.intro': 'Только что кто-то попытался ещё раз подписать петицию «{title}», указав этот адрес электронной почты.',
   'email.alreadySigned.counted': 'Ваша подпись уже подтверждена и учтена один раз.',
   'email.alreadySigned.nothingToDo': 'Больше ничего делать не нужно.',
   'email.alreadySigned.share': 'Сейчас лучше всего помочь, рассказав о петиции друзьям:',
@@ -44,9 +41,7 @@ export const emailsRu: Record<keyof typeof emailsEn, string> & Record<string, st
   'email.thanks.count#few': 'Петицию уже подписали {count} человека.',
   'email.thanks.count#many': 'Петицию уже подписали {count} человек.',
   'email.thanks.count#other': 'Петицию уже подписали {count} человека.',
-  'email.thanks.shareIntro':
-    'Чем больше людей узнает о петиции, тем больше подписей она соберёт. Пожалуйста, поделитесь ею:',
-  'email.thanks.donateIntro':
-    'Если у вас есть возможность, поддержите кампанию пожертвованием — это поможет нам продолжать работу.',
+  'email.thanks.shareIntro': 'Чем больше людей узнает о петиции, тем больше подписей она соберёт. Пожалуйста, поделитесь ею:',
+  'email.thanks.donateIntro': 'Если у вас есть возможность, поддержите кампанию пожертвованием — это поможет нам продолжать работу.',
   'email.thanks.donateLink': 'Сделать пожертвование',
 }

@@ -103,7 +103,8 @@ export const en = {
   'confirm.button': 'Confirm my signature',
   'confirm.why': 'We ask you to press the button because some email security tools open links automatically, and only you should confirm.',
   'confirm.invalidTitle': 'This link does not work',
-  'confirm.invalidBody': 'The link has already been used, has been replaced by a newer email, or is incomplete. If you have already confirmed, your signature is counted. Otherwise, sign the petition again to get a new link.',
+  'confirm.invalidBody':
+    'The link has already been used, has been replaced by a newer email, or is incomplete. If you have already confirmed, your signature is counted. Otherwise, sign the petition again to get a new link.',
   'confirm.closedTitle': 'This petition has closed',
   'confirm.closedBody': 'The petition closed before your signature was confirmed, so it could not be added.',
 
@@ -143,11 +144,14 @@ export const en = {
   'privacy.title': 'Privacy notice',
   'privacy.lede': 'Signing a petition can put people at risk. We collect as little as we can and protect what we keep.',
   'privacy.collectHeading': 'What we collect',
-  'privacy.collect': 'Your name, email address, country and, if you give it, your postcode, with the choices you make on the form. We keep a keyed hash of your internet address to stop abuse, never the address itself.',
+  'privacy.collect':
+    'Your name, email address, country and, if you give it, your postcode, with the choices you make on the form. We keep a keyed hash of your internet address to stop abuse, never the address itself.',
   'privacy.useHeading': 'How we use it',
-  'privacy.use': 'To confirm and count your signature, to deliver the petition, and to email you about the campaign only if you ticked the box to be kept updated.',
+  'privacy.use':
+    'To confirm and count your signature, to deliver the petition, and to email you about the campaign only if you ticked the box to be kept updated.',
   'privacy.publicHeading': 'What is public',
-  'privacy.public': 'Only the total count and counts by country, plus your first name and country if you chose to show them. If you chose that, your full name and country are also in the list of signatures delivered to the people the petition addresses. Your email address is never shown or shared.',
+  'privacy.public':
+    'Only the total count and counts by country, plus your first name and country if you chose to show them. If you chose that, your full name and country are also in the list of signatures delivered to the people the petition addresses. Your email address is never shown or shared.',
   'privacy.safetyHeading': 'Your safety',
   'privacy.safety': 'This site loads no third-party scripts, fonts or trackers. Share buttons are plain links that contact nobody until you use them.',
   'privacy.rightsHeading': 'Your rights',

@@ -54,7 +54,8 @@ export const integrityEn = {
   'admin.integrity.reviewAddress': 'Review signatures from client address {fingerprint}',
 
   'admin.integrity.bulkHeading': 'Release or invalidate in bulk',
-  'admin.integrity.bulkIntro': 'Choose which signatures, preview how many, then confirm. Releasing counts held signatures (once confirmed); invalidating takes signatures out of the count and out of future delivery packs.',
+  'admin.integrity.bulkIntro':
+    'Choose which signatures, preview how many, then confirm. Releasing counts held signatures (once confirmed); invalidating takes signatures out of the count and out of future delivery packs.',
   'admin.integrity.field.kind': 'Action',
   'admin.integrity.kind.release': 'Release held signatures',
   'admin.integrity.kind.invalidate': 'Invalidate signatures',
@@ -77,7 +78,8 @@ export const integrityEn = {
   'admin.integrity.preview': 'Preview',
 
   'admin.integrity.previewHeading': 'Check before you act',
-  'admin.integrity.previewRelease': 'This releases {rows} held signatures; the count goes up by {change} (the confirmed ones; the others count once their signers confirm).',
+  'admin.integrity.previewRelease':
+    'This releases {rows} held signatures; the count goes up by {change} (the confirmed ones; the others count once their signers confirm).',
   'admin.integrity.previewInvalidate': 'This invalidates {rows} signatures; the count goes down by {change}.',
   'admin.integrity.previewNone': 'No signatures match.',
   'admin.integrity.confirmRelease': 'Release {rows} signatures',

@@ -56,7 +56,8 @@ export const integrityRu = {
   'admin.integrity.reviewAddress': 'Проверить подписи с адреса клиента {fingerprint}',
 
   'admin.integrity.bulkHeading': 'Пропустить или признать недействительными списком',
-  'admin.integrity.bulkIntro': 'Выберите подписи, посмотрите, сколько их, и подтвердите. Пропущенные подписи учитываются (после подтверждения); недействительные убираются из счёта и из будущих пакетов для передачи.',
+  'admin.integrity.bulkIntro':
+    'Выберите подписи, посмотрите, сколько их, и подтвердите. Пропущенные подписи учитываются (после подтверждения); недействительные убираются из счёта и из будущих пакетов для передачи.',
   'admin.integrity.field.kind': 'Действие',
   'admin.integrity.kind.release': 'Пропустить задержанные подписи',
   'admin.integrity.kind.invalidate': 'Признать подписи недействительными',
@@ -79,7 +80,8 @@ export const integrityRu = {
   'admin.integrity.preview': 'Посмотреть',
 
   'admin.integrity.previewHeading': 'Проверьте перед действием',
-  'admin.integrity.previewRelease': 'Будет пропущено задержанных подписей: {rows}; счёт вырастет на {change} (подтверждённые; остальные учтутся после подтверждения).',
+  'admin.integrity.previewRelease':
+    'Будет пропущено задержанных подписей: {rows}; счёт вырастет на {change} (подтверждённые; остальные учтутся после подтверждения).',
   'admin.integrity.previewInvalidate': 'Недействительными будут признаны подписи: {rows}; счёт уменьшится на {change}.',
   'admin.integrity.previewNone': 'Подходящих подписей нет.',
   'admin.integrity.confirmRelease': 'Пропустить подписи: {rows}',

@@ -1,7 +1,8 @@
 // Issue 12: a supporter's own data at /my-data, without an account.
 export const myDataEn = {
   'myData.title': 'Your data',
-  'myData.intro': 'See, download or erase everything we hold for your email address: your signatures, gifts and email choices. We email you a link that works for one hour.',
+  'myData.intro':
+    'See, download or erase everything we hold for your email address: your signatures, gifts and email choices. We email you a link that works for one hour.',
   'myData.email': 'Email address',
   'myData.submit': 'Email me a link',
   'myData.sent': 'If we hold anything for that address, we have emailed it a link. It works for one hour.',
@@ -10,7 +11,8 @@ export const myDataEn = {
   'myData.expired': 'This link has expired or was already used. Ask for a new one below.',
   'myData.listTitle': 'The data we hold for {email}',
   'myData.signatures': 'Signatures',
-  'myData.signature': '“{campaign}” ({organisation}), signed on {date}. Name: {name}. Country: {country}. Postcode: {postcode}. Keep me updated: {updates}. Show my name: {showName}.',
+  'myData.signature':
+    '“{campaign}” ({organisation}), signed on {date}. Name: {name}. Country: {country}. Postcode: {postcode}. Keep me updated: {updates}. Show my name: {showName}.',
   'myData.gifts': 'Gifts',
   'myData.gift': '{amount} to “{campaign}” ({organisation}) on {date}, {frequency}.',
   'myData.preferences': 'Email choices',
@@ -23,7 +25,8 @@ export const myDataEn = {
   'myData.download': 'Download my data',
   'myData.erase': 'Erase my data',
   'myData.confirmTitle': 'Erase everything for this address?',
-  'myData.confirmText': 'Your name, address and postcode go from every signature and gift, and every email we kept goes. Signature counts stay as they are. An address that asked never to be emailed is still never emailed. This cannot be undone.',
+  'myData.confirmText':
+    'Your name, address and postcode go from every signature and gift, and every email we kept goes. Signature counts stay as they are. An address that asked never to be emailed is still never emailed. This cannot be undone.',
   'myData.confirm': 'Yes, erase my data',
   'myData.cancel': 'Keep my data',
   'myData.erased': 'Your data has been erased',

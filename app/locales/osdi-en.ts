@@ -26,7 +26,8 @@ export const osdiEn = {
   'osdi.keys.createHeading': 'Create a key',
   'osdi.keys.createSubmit': 'Create the key',
   'osdi.keys.createdHeading': 'Key “{name}” created',
-  'osdi.keys.createdOnce': 'Copy this key now and keep it somewhere safe: it is shown only this once. Chorus keeps only a fingerprint of it and cannot show it again.',
+  'osdi.keys.createdOnce':
+    'Copy this key now and keep it somewhere safe: it is shown only this once. Chorus keeps only a fingerprint of it and cannot show it again.',
   'osdi.keys.secretLabel': 'Your new API key',
   'osdi.keys.howToUse': 'Send it with every request in the OSDI-API-Token header (or as Authorization: Bearer).',
   'osdi.keys.done.revoked': 'Key revoked. Requests using it are now refused.',

@@ -27,7 +27,8 @@ export const osdiRu: Record<keyof typeof osdiEn, string> & Record<string, string
   'osdi.keys.createHeading': 'Создать ключ',
   'osdi.keys.createSubmit': 'Создать ключ',
   'osdi.keys.createdHeading': 'Ключ «{name}» создан',
-  'osdi.keys.createdOnce': 'Скопируйте ключ сейчас и сохраните в надёжном месте: он показывается только один раз. Chorus хранит лишь его отпечаток и не сможет показать ключ снова.',
+  'osdi.keys.createdOnce':
+    'Скопируйте ключ сейчас и сохраните в надёжном месте: он показывается только один раз. Chorus хранит лишь его отпечаток и не сможет показать ключ снова.',
   'osdi.keys.secretLabel': 'Ваш новый API-ключ',
   'osdi.keys.howToUse': 'Передавайте его в каждом запросе в заголовке OSDI-API-Token (или как Authorization: Bearer).',
   'osdi.keys.done.revoked': 'Ключ отозван. Запросы с ним теперь отклоняются.',

@@ -20,7 +20,8 @@ export const reachEn = {
   'reach.org.senderName': 'Sender name',
   'reach.org.senderNameHint': 'Emails come from "<name> via Chorus". Leave empty to use the organisation\'s name.',
   'reach.org.senderEmail': 'Your own sender address (optional)',
-  'reach.org.senderEmailHint': 'Emails come from this address once you confirm it with the link we send there. Its domain must also be verified with the email provider.',
+  'reach.org.senderEmailHint':
+    'Emails come from this address once you confirm it with the link we send there. Its domain must also be verified with the email provider.',
   'reach.org.save': 'Save',
   'reach.org.fromHeading': 'Who emails come from',
   'reach.org.fromNow': 'Emails are sent from:',
@@ -31,10 +32,11 @@ export const reachEn = {
   'reach.org.done.verification-sent': 'Saved. We sent a confirmation link to {address}.',
   'reach.org.done.resent': 'We sent the confirmation link again.',
   'reach.org.done.too-soon': 'A confirmation link was sent a moment ago; wait a few minutes before asking again.',
-  'reach.org.error.name': 'Enter the organisation\'s name',
+  'reach.org.error.name': "Enter the organisation's name",
   'reach.org.error.tooLong': 'This is too long',
   'reach.org.error.colour': 'Enter a colour like #1d4ed8',
-  'reach.org.error.contrast': 'This colour is too light: white text on it, or it on white, would be hard to read. Choose a darker colour (contrast of at least {ratio}:1).',
+  'reach.org.error.contrast':
+    'This colour is too light: white text on it, or it on white, would be hard to read. Choose a darker colour (contrast of at least {ratio}:1).',
   'reach.org.error.website': 'Enter a web address starting with https://',
   'reach.org.error.email': 'Enter an email address like name@example.org',
   'reach.org.error.senderName': 'Enter a name without line breaks',
@@ -101,7 +103,8 @@ export const reachEn = {
   'reach.embed.newWindow': '(opens in a new tab)',
   'reach.embed.by': 'A campaign by {organisation} on Chorus',
   'admin.embed.heading': 'Embed the petition on another site',
-  'admin.embed.intro': 'Paste this into a page of any website: it shows the count and the sign form, in the campaign\'s languages. Signatures made there are confirmed by email as usual and recorded with the source "embed:" and the site\'s address.',
+  'admin.embed.intro':
+    'Paste this into a page of any website: it shows the count and the sign form, in the campaign\'s languages. Signatures made there are confirmed by email as usual and recorded with the source "embed:" and the site\'s address.',
   'admin.embed.label': 'Snippet to copy',
   'admin.edit.unsaved': 'You have unsaved changes.',
   'admin.edit.leaveConfirm': 'You have unsaved changes. Leave this page and lose them?',

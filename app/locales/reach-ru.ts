@@ -21,11 +21,13 @@ export const reachRu: Record<keyof typeof reachEn, string> & Record<string, stri
   'reach.org.senderName': 'Имя отправителя',
   'reach.org.senderNameHint': 'Письма приходят от «<имя> via Chorus». Оставьте пустым, чтобы использовать название организации.',
   'reach.org.senderEmail': 'Собственный адрес отправителя (необязательно)',
-  'reach.org.senderEmailHint': 'Письма будут приходить с этого адреса, когда вы подтвердите его по ссылке, которую мы туда отправим. Его домен также должен быть подтверждён у почтового провайдера.',
+  'reach.org.senderEmailHint':
+    'Письма будут приходить с этого адреса, когда вы подтвердите его по ссылке, которую мы туда отправим. Его домен также должен быть подтверждён у почтового провайдера.',
   'reach.org.save': 'Сохранить',
   'reach.org.fromHeading': 'От кого приходят письма',
   'reach.org.fromNow': 'Письма отправляются от:',
-  'reach.org.senderPending': 'Ещё не подтверждён: мы отправили ссылку для подтверждения на {address}. Пока адрес не подтверждён, письма приходят с адреса выше.',
+  'reach.org.senderPending':
+    'Ещё не подтверждён: мы отправили ссылку для подтверждения на {address}. Пока адрес не подтверждён, письма приходят с адреса выше.',
   'reach.org.senderVerified': 'Адрес {address} подтверждён.',
   'reach.org.resend': 'Отправить ссылку ещё раз',
   'reach.org.done.saved': 'Сохранено.',
@@ -35,7 +37,8 @@ export const reachRu: Record<keyof typeof reachEn, string> & Record<string, stri
   'reach.org.error.name': 'Введите название организации',
   'reach.org.error.tooLong': 'Слишком длинно',
   'reach.org.error.colour': 'Введите цвет в формате #1d4ed8',
-  'reach.org.error.contrast': 'Этот цвет слишком светлый: белый текст на нём или он сам на белом будут плохо читаться. Выберите цвет темнее (контраст не меньше {ratio}:1).',
+  'reach.org.error.contrast':
+    'Этот цвет слишком светлый: белый текст на нём или он сам на белом будут плохо читаться. Выберите цвет темнее (контраст не меньше {ratio}:1).',
   'reach.org.error.website': 'Введите адрес сайта, начинающийся с https://',
   'reach.org.error.email': 'Введите адрес электронной почты, например name@example.org',
   'reach.org.error.senderName': 'Введите имя без переносов строк',
@@ -46,7 +49,8 @@ export const reachRu: Record<keyof typeof reachEn, string> & Record<string, stri
   'reach.sender.doneTitle': 'Адрес подтверждён',
   'reach.sender.doneBody': 'Теперь письма этой организации будут приходить с этого адреса.',
   'reach.sender.invalidTitle': 'Эта ссылка больше не действует',
-  'reach.sender.invalidBody': 'Её уже использовали, заменили новой, или срок её действия истёк. Запросите новую на странице организации в рабочем пространстве.',
+  'reach.sender.invalidBody':
+    'Её уже использовали, заменили новой, или срок её действия истёк. Запросите новую на странице организации в рабочем пространстве.',
 
   'reach.email.contact': 'Связаться с нами:',
   'reach.email.senderVerify.subject': 'Подтвердите адрес отправителя {organisation}',
@@ -110,7 +114,8 @@ export const reachRu: Record<keyof typeof reachEn, string> & Record<string, stri
   'reach.embed.newWindow': '(откроется в новой вкладке)',
   'reach.embed.by': 'Кампания организации {organisation} на Chorus',
   'admin.embed.heading': 'Петиция на другом сайте',
-  'admin.embed.intro': 'Вставьте этот код на страницу любого сайта: он покажет счётчик и форму подписи на языках кампании. Подписи оттуда подтверждаются по почте, как обычно, и записываются с источником «embed:» и адресом сайта.',
+  'admin.embed.intro':
+    'Вставьте этот код на страницу любого сайта: он покажет счётчик и форму подписи на языках кампании. Подписи оттуда подтверждаются по почте, как обычно, и записываются с источником «embed:» и адресом сайта.',
   'admin.embed.label': 'Код для вставки',
   'admin.edit.unsaved': 'Есть несохранённые изменения.',
   'admin.edit.leaveConfirm': 'Есть несохранённые изменения. Уйти со страницы и потерять их?',

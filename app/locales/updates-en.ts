@@ -12,7 +12,8 @@ export const updatesEn = {
 
   'admin.updates.pageTitle': 'Updates',
   'admin.updates.title': 'Updates: {title}',
-  'admin.updates.intro': 'Tell the people who signed what has happened. Updates go to confirmed signers who asked to be kept updated, minus anyone who has unsubscribed or whose address bounced.',
+  'admin.updates.intro':
+    'Tell the people who signed what has happened. Updates go to confirmed signers who asked to be kept updated, minus anyone who has unsubscribed or whose address bounced.',
   'admin.updates.audienceNow#one': 'An update sent now would reach {count} signer.',
   'admin.updates.audienceNow#other': 'An update sent now would reach {count} signers.',
   'admin.updates.audienceNow': 'An update sent now would reach {count} signers.',
@@ -36,11 +37,13 @@ export const updatesEn = {
   'admin.updates.status.cancelled': 'Cancelled',
   'admin.updates.backToList': 'All updates',
   'admin.updates.newTitle': 'New update',
-  'admin.updates.newIntro': 'Write the update in the campaign’s main language ({language}). You can add translations, preview it and send yourself a test before anyone gets it.',
+  'admin.updates.newIntro':
+    'Write the update in the campaign’s main language ({language}). You can add translations, preview it and send yourself a test before anyone gets it.',
   'admin.updates.create': 'Save draft',
   'admin.updates.field.subject': 'Subject',
   'admin.updates.field.body': 'Message',
-  'admin.updates.field.bodyHint': 'Markdown: **bold**, *italic*, [link](https://example.org), lists and headings. Signers get a link to the campaign and to unsubscribe at the end.',
+  'admin.updates.field.bodyHint':
+    'Markdown: **bold**, *italic*, [link](https://example.org), lists and headings. Signers get a link to the campaign and to unsubscribe at the end.',
   'admin.updates.field.public': 'Also show this update on the campaign’s public page once it is sent',
   'admin.updates.error.summary': 'There is a problem',
   'admin.updates.error.subject': 'Enter a subject',
@@ -55,7 +58,8 @@ export const updatesEn = {
   'admin.updates.error.noTranslation': 'Save a subject and message in {language} first, then send the test',
   'admin.updates.error.notDraft': 'This update has already been sent: it can no longer be changed',
   'admin.updates.error.testFailed': 'The test email could not be sent. Try again in a minute.',
-  'admin.updates.conflict': 'Someone else saved this update after you opened it, so your changes were not saved. The page now shows their version: make your changes again.',
+  'admin.updates.conflict':
+    'Someone else saved this update after you opened it, so your changes were not saved. The page now shows their version: make your changes again.',
   'admin.updates.editTitle': 'Update: {subject}',
   'admin.updates.languages': 'Languages of this update',
   'admin.updates.baseLanguage': '{language} (main)',

@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest'
-import { closeCampaign, closeDueCampaigns, createDraft, listAdminCampaigns, missingTranslations, parsePresetList, formatPresetList, publishCampaign, slugify, updateCampaignContent, type CampaignEditValues, type EditableCampaign } from '~/models/admin-campaign.server'
+import {
+  closeCampaign,
+  closeDueCampaigns,
+  createDraft,
+  listAdminCampaigns,
+  missingTranslations,
+  parsePresetList,
+  formatPresetList,
+  publishCampaign,
+  slugify,
+  updateCampaignContent,
+  type CampaignEditValues,
+  type EditableCampaign,
+} from '~/models/admin-campaign.server'
 import { requireAdminCampaign } from '~/http/campaign.server'
 import { checkUploadedImage, detectImage, MAX_IMAGE_BYTES } from '~/models/campaign-image.server'
 import { findSlugRedirect, getPublicCampaign, getPublicCampaignById, getPublicMilestones } from '~/models/campaign.server'
@@ -44,9 +57,7 @@ function valuesFrom(
       closes_at: campaign.settings.closes_at ? new Date(campaign.settings.closes_at) : null,
       ...changes.settings,
     },
-    milestones:
-      changes.milestones ??
-      campaign.milestones.map((m) => ({ threshold: m.threshold, description: m.descriptions[locale] ?? '' })),
+    milestones: changes.milestones ?? campaign.milestones.map((m) => ({ threshold: m.threshold, description: m.descriptions[locale] ?? '' })),
     image: changes.image,
   }
 }
@@ -68,13 +79,7 @@ async function setUp(role: 'owner' | 'campaigner' | 'viewer' = 'campaigner') {
 }
 
 async function auditOf(subjectId: string) {
-  return await getDb()
-    .selectFrom('audit_events')
-    .selectAll()
-    .where('subject_type', '=', 'campaign')
-    .where('subject_id', '=', subjectId)
-    .orderBy('id')
-    .execute()
+  return await getDb().selectFrom('audit_events').selectAll().where('subject_type', '=', 'campaign').where('subject_id', '=', subjectId).orderBy('id').execute()
 }
 
 describe('createDraft', () => {
@@ -224,13 +229,7 @@ describe('slugs', () => {
     await updateCampaignContent(admin, draft.id, 'en', valuesFrom(campaign, 'en', { content: completeEnglish }), campaign.version)
     await publishCampaign(admin, draft.id)
     campaign = await requireAdminCampaign(admin, draft.id)
-    const renamed = await updateCampaignContent(
-      admin,
-      draft.id,
-      'en',
-      valuesFrom(campaign, 'en', { settings: { slug: 'river-defenders' } }),
-      campaign.version,
-    )
+    const renamed = await updateCampaignContent(admin, draft.id, 'en', valuesFrom(campaign, 'en', { settings: { slug: 'river-defenders' } }), campaign.version)
     expect(renamed.status).toBe('saved')
     expect(await findSlugRedirect('free-the-river-defenders')).toBe('river-defenders')
     expect(await getPublicCampaign('river-defenders', 'en')).not.toBeNull()
@@ -355,13 +354,7 @@ describe('translations and milestones', () => {
   it('changes the consent version when the consent wording changes', async () => {
     const { admin, draft } = await setUp()
     const campaign = await requireAdminCampaign(admin, draft.id)
-    await updateCampaignContent(
-      admin,
-      draft.id,
-      'en',
-      valuesFrom(campaign, 'en', { content: { consent_updates_text: 'Email me about the river' } }),
-      1,
-    )
+    await updateCampaignContent(admin, draft.id, 'en', valuesFrom(campaign, 'en', { content: { consent_updates_text: 'Email me about the river' } }), 1)
     const row = await getDb().selectFrom('campaigns').select('consent_version').where('id', '=', draft.id).executeTakeFirstOrThrow()
     expect(row.consent_version).toBe(`campaign-${draft.id}-v2`)
     // The sign form shows the campaign's wording; Russian readers get their standard wording ('').
@@ -419,10 +412,7 @@ describe('donation presets', () => {
 
 /** A valid 1×1 PNG. */
 export function tinyPng(): Buffer {
-  return Buffer.from(
-    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-    'base64',
-  )
+  return Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64')
 }
 
 describe('images', () => {

@@ -379,9 +379,7 @@ const shorten = (value: unknown) => (typeof value === 'string' && value.length >
 
 /** The audit log's "what changed": long texts cut short (their full history is in campaign_revisions). */
 function auditChanges(changes: CampaignChange[]) {
-  return Object.fromEntries(
-    changes.map((c) => [c.locale ? `${c.field}.${c.locale}` : c.field, { from: shorten(c.before), to: shorten(c.after) }]),
-  )
+  return Object.fromEntries(changes.map((c) => [c.locale ? `${c.field}.${c.locale}` : c.field, { from: shorten(c.before), to: shorten(c.after) }]))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -390,9 +388,39 @@ function auditChanges(changes: CampaignChange[]) {
 /** A slug from a title: Cyrillic transliterated, everything else not a letter or digit a hyphen. */
 export function slugify(title: string): string {
   const map: Record<string, string> = {
-    а: 'a', б: 'b', в: 'v', г: 'g', д: 'd', е: 'e', ё: 'e', ж: 'zh', з: 'z', и: 'i', й: 'y', к: 'k', л: 'l', м: 'm',
-    н: 'n', о: 'o', п: 'p', р: 'r', с: 's', т: 't', у: 'u', ф: 'f', х: 'kh', ц: 'ts', ч: 'ch', ш: 'sh', щ: 'shch',
-    ъ: '', ы: 'y', ь: '', э: 'e', ю: 'yu', я: 'ya',
+    а: 'a',
+    б: 'b',
+    в: 'v',
+    г: 'g',
+    д: 'd',
+    е: 'e',
+    ё: 'e',
+    ж: 'zh',
+    з: 'z',
+    и: 'i',
+    й: 'y',
+    к: 'k',
+    л: 'l',
+    м: 'm',
+    н: 'n',
+    о: 'o',
+    п: 'p',
+    р: 'r',
+    с: 's',
+    т: 't',
+    у: 'u',
+    ф: 'f',
+    х: 'kh',
+    ц: 'ts',
+    ч: 'ch',
+    ш: 'sh',
+    щ: 'shch',
+    ъ: '',
+    ы: 'y',
+    ь: '',
+    э: 'e',
+    ю: 'yu',
+    я: 'ya',
   }
   const slug = title
     .toLowerCase()
@@ -584,12 +612,7 @@ export async function updateCampaignContent(
 
 async function conflict(tx: Tx, current: EditableCampaign, expectedVersion: number): Promise<UpdateResult> {
   const [revision, authors] = await Promise.all([
-    tx
-      .selectFrom('campaign_revisions')
-      .select('snapshot')
-      .where('campaign_id', '=', current.id)
-      .where('version', '=', expectedVersion)
-      .executeTakeFirst(),
+    tx.selectFrom('campaign_revisions').select('snapshot').where('campaign_id', '=', current.id).where('version', '=', expectedVersion).executeTakeFirst(),
     tx
       .selectFrom('campaign_revisions as r')
       .innerJoin('users as u', 'u.id', 'r.user_id')
@@ -608,13 +631,7 @@ async function conflict(tx: Tx, current: EditableCampaign, expectedVersion: numb
   }
 }
 
-async function saveMilestones(
-  tx: Tx,
-  campaignId: string,
-  locale: Locale,
-  isBase: boolean,
-  milestones: { threshold: number; description: string }[],
-) {
+async function saveMilestones(tx: Tx, campaignId: string, locale: Locale, isBase: boolean, milestones: { threshold: number; description: string }[]) {
   const existing = await tx.selectFrom('campaign_milestones').select(['id', 'threshold']).where('campaign_id', '=', campaignId).execute()
   const byThreshold = new Map(existing.map((m) => [m.threshold, m.id]))
   if (isBase) {
@@ -735,12 +752,16 @@ export async function closeDueCampaigns(now = new Date(), executor = getDb()): P
       .execute()
     for (const c of closed) {
       // No person acted: Chorus itself, in the campaign's organisation log.
-      await recordAudit(tx, { user: null, organisation: { id: c.organisation_id } }, {
-        action: 'campaign.closed_automatically',
-        subjectType: 'campaign',
-        subjectId: c.id,
-        changes: { status: { from: 'live', to: 'closed' }, closes_at: c.closes_at?.toISOString() ?? null },
-      })
+      await recordAudit(
+        tx,
+        { user: null, organisation: { id: c.organisation_id } },
+        {
+          action: 'campaign.closed_automatically',
+          subjectType: 'campaign',
+          subjectId: c.id,
+          changes: { status: { from: 'live', to: 'closed' }, closes_at: c.closes_at?.toISOString() ?? null },
+        },
+      )
     }
     return closed.map((c) => c.id)
   })

@@ -74,9 +74,7 @@ export async function listApiKeys(organisationId: string, executor: Executor = g
   }))
 }
 
-export type CreateApiKeyResult =
-  | { status: 'created'; id: string; key: string; prefix: string; name: string; scope: ApiKeyScope }
-  | { status: 'too-many' }
+export type CreateApiKeyResult = { status: 'created'; id: string; key: string; prefix: string; name: string; scope: ApiKeyScope } | { status: 'too-many' }
 
 /** Makes a key for the admin's organisation; the secret is returned once and never stored. */
 export async function createApiKey(admin: AdminContext, input: { name: string; scope: ApiKeyScope }): Promise<CreateApiKeyResult> {

@@ -76,9 +76,7 @@ export async function listAuditEvents(
     .where('a.organisation_id', '=', organisationId)
   if (before) {
     // Compared with the cursor row's own timestamp: microseconds survive, which a Date would lose.
-    query = query.where(
-      sql<boolean>`(a.created_at, a.id) < (select c.created_at, c.id from audit_events c where c.id = ${before}::bigint)`,
-    )
+    query = query.where(sql<boolean>`(a.created_at, a.id) < (select c.created_at, c.id from audit_events c where c.id = ${before}::bigint)`)
   }
   const rows = await query
     .orderBy('a.created_at', 'desc')

@@ -37,10 +37,7 @@ export function campaignEditorSchema(context: { organisationCurrency: string; ha
       closesAt: z
         .string()
         .trim()
-        .refine(
-          (value) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value) && !Number.isNaN(Date.parse(`${value}Z`)),
-          'admin.edit.error.closesAt',
-        )
+        .refine((value) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/.test(value) && !Number.isNaN(Date.parse(`${value}Z`)), 'admin.edit.error.closesAt')
         .optional(),
       showRecentSigners: z.boolean().optional().default(false),
       showDonationTotals: z.boolean().optional().default(false),

@@ -29,14 +29,16 @@ export const ResponseFieldsSchema = z.object({
     .string()
     .trim()
     .max(RESPONSE_URL_MAX, 'admin.responses.error.sourceUrl')
-    .pipe(z.string().refine((value) => {
-      try {
-        const url = new URL(value)
-        return url.protocol === 'https:' && !!url.hostname && !url.username && !url.password
-      } catch {
-        return false
-      }
-    }, 'admin.responses.error.sourceUrl'))
+    .pipe(
+      z.string().refine((value) => {
+        try {
+          const url = new URL(value)
+          return url.protocol === 'https:' && !!url.hostname && !url.username && !url.password
+        } catch {
+          return false
+        }
+      }, 'admin.responses.error.sourceUrl'),
+    )
     .optional(),
 })
 

@@ -90,12 +90,7 @@ export async function recordCampaignResponse(admin: AdminContext, campaignId: st
 }
 
 /** Changes a response; false when it no longer exists (or belongs to another campaign). */
-export async function updateCampaignResponse(
-  admin: AdminContext,
-  campaignId: string,
-  responseId: string,
-  input: CampaignResponseInput,
-): Promise<boolean> {
+export async function updateCampaignResponse(admin: AdminContext, campaignId: string, responseId: string, input: CampaignResponseInput): Promise<boolean> {
   return await getDb()
     .transaction()
     .execute(async (tx) => {

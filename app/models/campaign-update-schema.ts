@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { hasLineBreak } from '~/utils/text'
-import type { MessageKey, Translate } from '~/utils/i18n'
+import type { Translate } from '~/utils/i18n'
 
 // The update editor's inputs, shared by the server and the page (no server code here).
 // Error messages are translation keys; "too long" carries its limit after a colon.
@@ -14,7 +14,7 @@ export const UPDATE_FORM_MAX_BYTES = 512 * 1024
 export function updateErrorText(t: Translate, message: string | undefined): string | undefined {
   if (!message) return undefined
   const [key, max] = message.split(':')
-  return t(key as MessageKey, max ? { max: Number(max) } : undefined)
+  return t.message(key ?? '', max ? { max: Number(max) } : undefined)
 }
 
 const subject = z

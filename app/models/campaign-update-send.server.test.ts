@@ -105,7 +105,10 @@ describe('fan-out through the development mailbox', () => {
           .insertInto('email_unsubscribes')
           .values({ organisation_id: campaign.organisation_id, email_index: late1.email_index, campaign_id: null, source: 'one-click' })
           .execute()
-        await db().insertInto('email_suppressions').values({ organisation_id: campaign.organisation_id, email_index: late2.email_index, reason: 'complaint' }).execute()
+        await db()
+          .insertInto('email_suppressions')
+          .values({ organisation_id: campaign.organisation_id, email_index: late2.email_index, reason: 'complaint' })
+          .execute()
         await removeSignature({ user: null, organisation: { id: campaign.organisation_id } }, campaign.id, late3.id)
       },
     })
@@ -278,7 +281,11 @@ describe('fan-out through Resend', () => {
         if (batchNo !== 0) return
         for (let i = 0; i < 3; i++) {
           const email = `late-signer-${i}@example.org`
-          await signCampaign({ id: campaign.id, consentVersion: 'v1' }, { fullName: 'Late', email, country: 'GB' }, { ip: '198.51.100.7', userAgent: 't', locale: 'en' })
+          await signCampaign(
+            { id: campaign.id, consentVersion: 'v1' },
+            { fullName: 'Late', email, country: 'GB' },
+            { ip: '198.51.100.7', userAgent: 't', locale: 'en' },
+          )
           signers.push(email)
         }
       },
@@ -297,7 +304,11 @@ describe('fan-out through Resend', () => {
     const { campaign, updateId } = await updateTo(380)
     await runUpdateFanOut(updateId)
     for (let i = 0; i < 20; i++) {
-      await signCampaign({ id: campaign.id, consentVersion: 'v1' }, { fullName: 'Storm', email: `storm-${i}@example.org`, country: 'GB' }, { ip: '198.51.100.8', userAgent: 't', locale: 'en' })
+      await signCampaign(
+        { id: campaign.id, consentVersion: 'v1' },
+        { fullName: 'Storm', email: `storm-${i}@example.org`, country: 'GB' },
+        { ip: '198.51.100.8', userAgent: 't', locale: 'en' },
+      )
     }
     const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
     const sender = async (name: string) => {
@@ -339,7 +350,12 @@ describe('the job', () => {
   it('does nothing for an update that is not sending', async () => {
     const campaign = await createCampaign(db())
     await createSignature(db(), { campaign_id: campaign.id, state: 'confirmed', consent_updates: true })
-    const { id } = await createCampaignUpdate(db(), { campaignId: campaign.id, kind: 'update', content: [{ locale: 'en', subject: 'S', body: 'B' }], createdBy: null })
+    const { id } = await createCampaignUpdate(db(), {
+      campaignId: campaign.id,
+      kind: 'update',
+      content: [{ locale: 'en', subject: 'S', body: 'B' }],
+      createdBy: null,
+    })
     expect(await runUpdateFanOut(id)).toMatchObject({ status: 'not-sending' })
     expect(await rowsOf(id)).toHaveLength(0)
   })
@@ -350,7 +366,11 @@ describe('stopping a send', () => {
     const { campaign, updateId } = await updateTo(350)
     const outcome = await sendUpdate(updateId, {
       afterBatch: async (batchNo) => {
-        if (batchNo === 0) expect(await cancelUpdateSend({ user: null, organisation: { id: campaign.organisation_id } }, campaign.id, updateId)).toEqual({ status: 'cancelled', notSent: 250 })
+        if (batchNo === 0)
+          expect(await cancelUpdateSend({ user: null, organisation: { id: campaign.organisation_id } }, campaign.id, updateId)).toEqual({
+            status: 'cancelled',
+            notSent: 250,
+          })
       },
     })
     expect(outcome.batches).toBe(1)

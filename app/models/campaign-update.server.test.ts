@@ -2,14 +2,7 @@ import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { createCampaign, createOrganisation, createSignature } from '../../tests/support/factories'
 import { queuedJobs } from '../../tests/support/jobs'
-import {
-  countUpdateAudience,
-  createCampaignUpdate,
-  localeFor,
-  recipientLocaleChoice,
-  startUpdateSend,
-  UpdateNotSendableError,
-} from './campaign-update.server'
+import { countUpdateAudience, createCampaignUpdate, localeFor, recipientLocaleChoice, startUpdateSend, UpdateNotSendableError } from './campaign-update.server'
 import { materialiseUpdateAudience } from './campaign-update-send.server'
 import { removeSignature } from './supporter.server'
 import { getDb } from '~/utils/db.server'
@@ -84,7 +77,12 @@ describe('the audience of an update', () => {
     const rows = await queuedRecipients(updateId)
     expect(rows.map((r) => r.signature_id).sort()).toEqual(expected)
     for (const row of rows) {
-      expect(row).toMatchObject({ status: 'queued', template: 'campaign-update', batch_no: 0, idempotency_key: `campaign-update/${updateId}/${row.signature_id}` })
+      expect(row).toMatchObject({
+        status: 'queued',
+        template: 'campaign-update',
+        batch_no: 0,
+        idempotency_key: `campaign-update/${updateId}/${row.signature_id}`,
+      })
     }
   })
 
@@ -152,7 +150,12 @@ describe('the contract', () => {
 
   it('starts sending once: marks the draft sending and queues one job, in the caller’s transaction', async () => {
     const campaign = await createCampaign(db())
-    const { id } = await createCampaignUpdate(db(), { campaignId: campaign.id, kind: 'update', content: [{ locale: 'en', subject: 'S', body: 'B' }], createdBy: null })
+    const { id } = await createCampaignUpdate(db(), {
+      campaignId: campaign.id,
+      kind: 'update',
+      content: [{ locale: 'en', subject: 'S', body: 'B' }],
+      createdBy: null,
+    })
 
     // Rolled back with the caller's transaction: nothing happened.
     await expect(
@@ -165,7 +168,9 @@ describe('the contract', () => {
     ).rejects.toThrow('rollback')
     expect(await queuedJobs('send-campaign-update')).toHaveLength(0)
 
-    await db().transaction().execute(async (tx) => startUpdateSend(tx, id, null))
+    await db()
+      .transaction()
+      .execute(async (tx) => startUpdateSend(tx, id, null))
     await startUpdateSend(db(), id, null)
     const jobs = await queuedJobs('send-campaign-update')
     expect(jobs).toHaveLength(1)

@@ -52,7 +52,10 @@ export async function createCampaignUpdate(
 }
 
 export class UpdateNotSendableError extends Error {
-  constructor(readonly updateId: string, readonly status: string | null) {
+  constructor(
+    readonly updateId: string,
+    readonly status: string | null,
+  ) {
     super(status === null ? `Update ${updateId} does not exist` : `Update ${updateId} is ${status}, not a draft`)
     this.name = 'UpdateNotSendableError'
   }
@@ -64,11 +67,7 @@ export class UpdateNotSendableError extends Error {
  * Asking again for an update that is already sending or sent does nothing; a missing or
  * cancelled update throws UpdateNotSendableError.
  */
-export async function startUpdateSend(
-  executor: Executor,
-  updateId: string,
-  sentBy: string | null,
-): Promise<void> {
+export async function startUpdateSend(executor: Executor, updateId: string, sentBy: string | null): Promise<void> {
   const now = new Date()
   const started = await executor
     .updateTable('campaign_updates')
@@ -128,7 +127,9 @@ export function audienceQuery(executor: Executor, campaignId: string) {
 
 /** How many signers an update to this campaign would reach now. */
 export async function countUpdateAudience(campaignId: string, executor: Executor = getDb()): Promise<number> {
-  const row = await audienceQuery(executor, campaignId).select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow()
+  const row = await audienceQuery(executor, campaignId)
+    .select(sql<number>`count(*)::int`.as('n'))
+    .executeTakeFirstOrThrow()
   return row.n
 }
 
@@ -278,7 +279,9 @@ export async function getUpdateProgress(updateId: string, executor: Executor = g
         sql<number>`count(*) filter (where status = 'failed')::int`.as('failed'),
         sql<number>`count(*) filter (where status = 'skipped')::int`.as('skipped'),
         sql<number>`count(*) filter (where status in ('queued', 'sending'))::int`.as('remaining'),
-        sql<boolean>`coalesce(min(created_at) filter (where status in ('queued', 'sending')) < now() - make_interval(secs => ${DELAY_THRESHOLD_SECONDS.update}), false)`.as('late'),
+        sql<boolean>`coalesce(min(created_at) filter (where status in ('queued', 'sending')) < now() - make_interval(secs => ${DELAY_THRESHOLD_SECONDS.update}), false)`.as(
+          'late',
+        ),
         sql<string | null>`(select b.last_error from email_batches b where b.last_error is not null and b.id in
           (select batch_id from email_messages w where w.update_id = ${updateId} and w.status = 'sending') order by b.id limit 1)`.as('batch_error'),
       ])
@@ -319,10 +322,7 @@ export async function createUpdateDraft(
 }
 
 export type SaveDraftResult =
-  | { status: 'not-found' }
-  | { status: 'saved' | 'unchanged'; version: number }
-  | { status: 'conflict'; version: number }
-  | { status: 'not-draft' }
+  { status: 'not-found' } | { status: 'saved' | 'unchanged'; version: number } | { status: 'conflict'; version: number } | { status: 'not-draft' }
 
 /**
  * Saves one language of a draft. Saves name the version they started from (as the campaign
@@ -359,11 +359,7 @@ export async function saveUpdateDraft(
           .execute()
       }
       const version = before.version + 1
-      await tx
-        .updateTable('campaign_updates')
-        .set({ version, public: input.public, updated_at: new Date() })
-        .where('id', '=', updateId)
-        .execute()
+      await tx.updateTable('campaign_updates').set({ version, public: input.public, updated_at: new Date() }).where('id', '=', updateId).execute()
       await recordAudit(tx, admin, {
         action: 'campaign_update.saved',
         subjectType: 'campaign_update',
@@ -375,11 +371,7 @@ export async function saveUpdateDraft(
 }
 
 export type RequestSendResult =
-  | { status: 'not-found' }
-  | { status: 'started'; audience: number }
-  | { status: 'not-draft' }
-  | { status: 'conflict' }
-  | { status: 'incomplete' }
+  { status: 'not-found' } | { status: 'started'; audience: number } | { status: 'not-draft' } | { status: 'conflict' } | { status: 'incomplete' }
 
 /**
  * The campaigner's "Send": the draft they looked at (its version) goes to the audience, once.

@@ -45,60 +45,62 @@ const contentColumns = ['title', 'summary', 'target_name', 'target_role', 'deman
 const consentColumns = ['consent_updates_text', 'consent_show_name_text'] as const
 
 function baseQuery(executor: Executor, locale: Locale) {
-  return executor
-    .selectFrom('campaigns as c')
-    .innerJoin('organisations as o', 'o.id', 'c.organisation_id')
-    // A translation is shown only once its main texts are all there (the editor lists what is
-    // missing); a story not yet translated is shown in the base language, marked as such.
-    .leftJoin('campaign_translations as t', (join) =>
-      join
-        .onRef('t.campaign_id', '=', 'c.id')
-        .on('t.locale', '=', locale)
-        .on('t.title', '<>', '')
-        .on('t.summary', '<>', '')
-        .on('t.target_name', '<>', '')
-        .on('t.demand', '<>', ''),
-    )
-    .leftJoin('campaign_images as img', 'img.id', 'c.hero_image_id')
-    .select([
-      'c.id',
-      'c.slug',
-      'c.status',
-      'c.locale',
-      'c.signature_goal',
-      'c.signature_count',
-      'c.show_recent_signers',
-      'c.consent_version',
-      'c.opens_at',
-      'c.closes_at',
-      'c.attack_mode_started_at',
-      'c.created_at',
-      sql<Date>`greatest(c.updated_at, coalesce(c.counted_at, c.updated_at))`.as('updated_at'),
-      'o.id as organisation_id',
-      'o.name as organisation_name',
-      'o.privacy_url as organisation_privacy_url',
-      'o.slug as organisation_slug',
-      'o.logo_sha256 as organisation_logo_sha256',
-      'o.logo_width as organisation_logo_width',
-      'o.logo_height as organisation_logo_height',
-      'o.brand_colour as organisation_brand_colour',
-      'o.website_url as organisation_website_url',
-      'o.contact_email as organisation_contact_email',
-      'o.sender_name as organisation_sender_name',
-      'o.sender_email as organisation_sender_email',
-      'o.sender_email_verified as organisation_sender_email_verified',
-      sql<string | null>`t.locale`.as('translation_locale'),
-      ...contentColumns.map((column) => sql<string>`coalesce(${sql.ref(`t.${column}`)}, ${sql.ref(`c.${column}`)})`.as(column)),
-      sql<string>`coalesce(nullif(t.story, ''), c.story)`.as('story'),
-      sql<boolean>`coalesce(t.story, '') <> ''`.as('story_translated'),
-      // Consent wording left empty in a translation means that language's standard wording.
-      ...consentColumns.map((column) => sql<string>`coalesce(${sql.ref(`t.${column}`)}, ${sql.ref(`c.${column}`)})`.as(column)),
-      sql<string>`coalesce(nullif(t.hero_image_alt, ''), c.hero_image_alt)`.as('hero_image_alt'),
-      'img.id as image_id',
-      'img.sha256 as image_sha256',
-      'img.width as image_width',
-      'img.height as image_height',
-    ])
+  return (
+    executor
+      .selectFrom('campaigns as c')
+      .innerJoin('organisations as o', 'o.id', 'c.organisation_id')
+      // A translation is shown only once its main texts are all there (the editor lists what is
+      // missing); a story not yet translated is shown in the base language, marked as such.
+      .leftJoin('campaign_translations as t', (join) =>
+        join
+          .onRef('t.campaign_id', '=', 'c.id')
+          .on('t.locale', '=', locale)
+          .on('t.title', '<>', '')
+          .on('t.summary', '<>', '')
+          .on('t.target_name', '<>', '')
+          .on('t.demand', '<>', ''),
+      )
+      .leftJoin('campaign_images as img', 'img.id', 'c.hero_image_id')
+      .select([
+        'c.id',
+        'c.slug',
+        'c.status',
+        'c.locale',
+        'c.signature_goal',
+        'c.signature_count',
+        'c.show_recent_signers',
+        'c.consent_version',
+        'c.opens_at',
+        'c.closes_at',
+        'c.attack_mode_started_at',
+        'c.created_at',
+        sql<Date>`greatest(c.updated_at, coalesce(c.counted_at, c.updated_at))`.as('updated_at'),
+        'o.id as organisation_id',
+        'o.name as organisation_name',
+        'o.privacy_url as organisation_privacy_url',
+        'o.slug as organisation_slug',
+        'o.logo_sha256 as organisation_logo_sha256',
+        'o.logo_width as organisation_logo_width',
+        'o.logo_height as organisation_logo_height',
+        'o.brand_colour as organisation_brand_colour',
+        'o.website_url as organisation_website_url',
+        'o.contact_email as organisation_contact_email',
+        'o.sender_name as organisation_sender_name',
+        'o.sender_email as organisation_sender_email',
+        'o.sender_email_verified as organisation_sender_email_verified',
+        sql<string | null>`t.locale`.as('translation_locale'),
+        ...contentColumns.map((column) => sql<string>`coalesce(${sql.ref(`t.${column}`)}, ${sql.ref(`c.${column}`)})`.as(column)),
+        sql<string>`coalesce(nullif(t.story, ''), c.story)`.as('story'),
+        sql<boolean>`coalesce(t.story, '') <> ''`.as('story_translated'),
+        // Consent wording left empty in a translation means that language's standard wording.
+        ...consentColumns.map((column) => sql<string>`coalesce(${sql.ref(`t.${column}`)}, ${sql.ref(`c.${column}`)})`.as(column)),
+        sql<string>`coalesce(nullif(t.hero_image_alt, ''), c.hero_image_alt)`.as('hero_image_alt'),
+        'img.id as image_id',
+        'img.sha256 as image_sha256',
+        'img.width as image_width',
+        'img.height as image_height',
+      ])
+  )
 }
 
 type Row = Awaited<ReturnType<ReturnType<typeof baseQuery>['executeTakeFirstOrThrow']>>
@@ -190,23 +192,12 @@ export async function listOtherLiveCampaigns(
 }
 
 /** A campaign anyone may see (live or closed); drafts and unknown slugs are null. */
-export async function getPublicCampaign(
-  slug: string,
-  locale: Locale,
-  executor: Executor = getDb(),
-): Promise<PublicCampaign | null> {
-  const row = await baseQuery(executor, locale)
-    .where('c.slug', '=', slug)
-    .where('c.status', 'in', PUBLIC_STATES)
-    .executeTakeFirst()
+export async function getPublicCampaign(slug: string, locale: Locale, executor: Executor = getDb()): Promise<PublicCampaign | null> {
+  const row = await baseQuery(executor, locale).where('c.slug', '=', slug).where('c.status', 'in', PUBLIC_STATES).executeTakeFirst()
   return row ? toPublicCampaign(row) : null
 }
 
-export async function getPublicCampaignById(
-  id: string,
-  locale: Locale,
-  executor: Executor = getDb(),
-): Promise<PublicCampaign | null> {
+export async function getPublicCampaignById(id: string, locale: Locale, executor: Executor = getDb()): Promise<PublicCampaign | null> {
   const row = await baseQuery(executor, locale).where('c.id', '=', id).executeTakeFirst()
   return row ? toPublicCampaign(row) : null
 }
@@ -214,10 +205,7 @@ export async function getPublicCampaignById(
 export type CampaignPhase = 'not-open' | 'open' | 'closed'
 
 /** Whether a campaign is taking signatures now, has not opened yet, or has closed. */
-export function campaignPhase(
-  campaign: Pick<PublicCampaign, 'status' | 'closesAt' | 'opensAt'>,
-  now = new Date(),
-): CampaignPhase {
+export function campaignPhase(campaign: Pick<PublicCampaign, 'status' | 'closesAt' | 'opensAt'>, now = new Date()): CampaignPhase {
   if (campaign.status !== 'live') return 'closed'
   if (campaign.closesAt && campaign.closesAt <= now) return 'closed'
   if (campaign.opensAt && campaign.opensAt > now) return 'not-open'
@@ -293,9 +281,7 @@ export async function getPublicMilestones(
 ): Promise<PublicMilestone[]> {
   const rows = await executor
     .selectFrom('campaign_milestones as m')
-    .leftJoin('campaign_milestone_translations as t', (join) =>
-      join.onRef('t.milestone_id', '=', 'm.id').on('t.locale', '=', campaign.contentLocale),
-    )
+    .leftJoin('campaign_milestone_translations as t', (join) => join.onRef('t.milestone_id', '=', 'm.id').on('t.locale', '=', campaign.contentLocale))
     .leftJoin('campaign_milestone_translations as b', (join) => join.onRef('b.milestone_id', '=', 'm.id').on('b.locale', '=', campaign.locale))
     .select(['m.threshold', sql<string>`coalesce(nullif(t.description, ''), b.description, '')`.as('description')])
     .where('m.campaign_id', '=', campaign.id)

@@ -34,7 +34,12 @@ export async function rewrapDataKeys(): Promise<{ rewrapped: number; alreadyCurr
 
 /** Retires every organisation's (and the platform's) current data key: the next seal creates a new one. */
 export async function retireDataKeys(): Promise<number> {
-  const result = await getDb().updateTable('data_keys').set({ retired_at: sql`now()` }).where('purpose', '=', 'data').where('retired_at', 'is', null).executeTakeFirst()
+  const result = await getDb()
+    .updateTable('data_keys')
+    .set({ retired_at: sql`now()` })
+    .where('purpose', '=', 'data')
+    .where('retired_at', 'is', null)
+    .executeTakeFirst()
   forgetCurrentKeys()
   return Number(result.numUpdatedRows)
 }
@@ -98,7 +103,7 @@ export async function reencryptRows({ batchSize = 1000, onBatch }: { batchSize?:
   }
   for (const spec of TABLES) {
     moved[spec.table] = 0
-    for (let after = '0'; ; ) {
+    for (let after = '0'; ;) {
       const { rows } = await spec.batch(after, batchSize).execute(getDb())
       if (rows.length === 0) break
       after = rows.at(-1)!.id!
@@ -120,7 +125,11 @@ export async function reencryptRows({ batchSize = 1000, onBatch }: { batchSize?:
           .transaction()
           .execute(async (tx) => {
             for (const change of changes) {
-              await tx.updateTable(spec.table as 'signatures').set(change.set).where('id', '=', change.id).execute()
+              await tx
+                .updateTable(spec.table as 'signatures')
+                .set(change.set)
+                .where('id', '=', change.id)
+                .execute()
             }
           })
       }

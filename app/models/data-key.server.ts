@@ -1,16 +1,6 @@
 import { sql } from 'kysely'
 import { canonicalEmail } from '~/models/email-address'
-import {
-  blindIndexWith,
-  masterKeyId,
-  masterKeys,
-  newDataKey,
-  openWith,
-  sealedKeyId,
-  sealWith,
-  unwrapDataKey,
-  wrapDataKey,
-} from '~/utils/data-crypto.server'
+import { blindIndexWith, masterKeyId, masterKeys, newDataKey, openWith, sealedKeyId, sealWith, unwrapDataKey, wrapDataKey } from '~/utils/data-crypto.server'
 import { getDb, type DB, type Executor } from '~/utils/db.server'
 
 // The key hierarchy (decision 0040): a master key from the environment wraps one data key per

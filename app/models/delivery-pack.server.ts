@@ -84,7 +84,10 @@ export async function* namedRowChunks(scope: PackScope, executor: Executor = get
       .execute()
     if (rows.length === 0) return
     // Names are sealed at rest (decision 0040): opened here, a chunk at a time, as they stream out.
-    const openName = await openerFor(rows.map((row) => row.full_name), executor)
+    const openName = await openerFor(
+      rows.map((row) => row.full_name),
+      executor,
+    )
     yield rows.map((row) => ({ ...row, full_name: openName(row.full_name) })) as PackListRow[]
     if (rows.length < chunkSize) return
     after = rows[rows.length - 1]!.id
@@ -154,7 +157,10 @@ export function codeOfManifest(manifest: string): string {
 
 /** `3f2a9c…` → `3F2A-9C1B-…`, as printed and shown. */
 export function formatCode(code: string): string {
-  return code.toUpperCase().match(/.{1,4}/g)!.join('-')
+  return code
+    .toUpperCase()
+    .match(/.{1,4}/g)!
+    .join('-')
 }
 
 /** What a person typed or pasted → the stored form (null when it cannot be a code). */
@@ -229,11 +235,7 @@ export function scopeOf(pack: DeliveryPack): PackScope {
  * repeatable-read transaction (one snapshot for the counts and the list). Building the same list
  * twice in the same second returns the same pack.
  */
-export async function buildDeliveryPack(
-  actor: AuditActor & { user: { id: string } },
-  campaignId: string,
-  locale: Locale,
-): Promise<DeliveryPack> {
+export async function buildDeliveryPack(actor: AuditActor & { user: { id: string } }, campaignId: string, locale: Locale): Promise<DeliveryPack> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await buildOnce(actor, campaignId, locale)

@@ -152,7 +152,10 @@ export function packPdfStream(pack: DeliveryPack, content: PackCampaignContent, 
     doc.fillColor('#1a4f8b').text(url, { link: url, underline: true }).fillColor('black')
 
     doc.addPage()
-    doc.font('bold').fontSize(14).text(t('delivery.pdf.namedHeading', { count: pack.namedCount }))
+    doc
+      .font('bold')
+      .fontSize(14)
+      .text(t('delivery.pdf.namedHeading', { count: pack.namedCount }))
     doc.moveDown(0.3).font('body').fontSize(9).text(t('delivery.pdf.namedIntro')).moveDown(0.5).fontSize(10)
     const names = new Map<string, string>()
     const nameOf = (code: string) => {
@@ -166,7 +169,11 @@ export function packPdfStream(pack: DeliveryPack, content: PackCampaignContent, 
       await waitForReader()
     }
     const unnamed = pack.confirmedTotal - pack.namedCount
-    doc.moveDown(0.8).font('bold').fontSize(11).text(t('delivery.pdf.unnamed', { count: unnamed }))
+    doc
+      .moveDown(0.8)
+      .font('bold')
+      .fontSize(11)
+      .text(t('delivery.pdf.unnamed', { count: unnamed }))
     doc.end()
   }
   write().catch((error: unknown) => out.destroy(error instanceof Error ? error : new Error(String(error))))

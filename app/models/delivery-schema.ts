@@ -32,11 +32,7 @@ export const RecordDeliverySchema = z.object({
         .refine((v) => new Date(`${v}T00:00:00Z`).getTime() <= Date.now() + 86_400_000, 'delivery.error.dateFuture')
         .refine((v) => v >= '2000-01-01', 'delivery.error.date'),
     ),
-  recipient: z
-    .string({ required_error: 'delivery.error.recipient' })
-    .trim()
-    .min(1, 'delivery.error.recipient')
-    .max(300, 'delivery.error.recipientTooLong'),
+  recipient: z.string({ required_error: 'delivery.error.recipient' }).trim().min(1, 'delivery.error.recipient').max(300, 'delivery.error.recipientTooLong'),
   method: z.enum(DELIVERY_METHODS, { errorMap: () => ({ message: 'delivery.error.method' }) }),
   notes: z.string().trim().max(2000, 'delivery.error.notesTooLong').default(''),
   packId: z

@@ -29,10 +29,7 @@ export interface CampaignDonationSettings {
 }
 
 /** The campaign's currency and presets, falling back to its organisation's. */
-export async function getCampaignDonationSettings(
-  campaignId: string,
-  executor: Executor = getDb(),
-): Promise<CampaignDonationSettings | null> {
+export async function getCampaignDonationSettings(campaignId: string, executor: Executor = getDb()): Promise<CampaignDonationSettings | null> {
   const row = await executor
     .selectFrom('campaigns as c')
     .innerJoin('organisations as o', 'o.id', 'c.organisation_id')
@@ -78,10 +75,7 @@ export interface DonationTotals {
  * has no recorded payment at all. One primary-key read of the cached totals, which every webhook
  * recomputes in its own transaction. With gifts in several currencies, the campaign's own wins.
  */
-export async function getCampaignDonationTotals(
-  campaignId: string,
-  executor: Executor = getDb(),
-): Promise<DonationTotals | null> {
+export async function getCampaignDonationTotals(campaignId: string, executor: Executor = getDb()): Promise<DonationTotals | null> {
   const row = await executor
     .selectFrom('campaign_donation_totals as t')
     .innerJoin('campaigns as c', 'c.id', 't.campaign_id')
@@ -337,13 +331,7 @@ export interface PaymentFacts {
 }
 
 /** Dispute states in which the money is held back or lost. */
-export const WITHHELD_DISPUTE_STATES = [
-  'warning_needs_response',
-  'needs_response',
-  'under_review',
-  'warning_under_review',
-  'lost',
-] as const
+export const WITHHELD_DISPUTE_STATES = ['warning_needs_response', 'needs_response', 'under_review', 'warning_under_review', 'lost'] as const
 
 export function deriveDonationStatus(facts: DonationFacts, payments: PaymentFacts[]): DonationStatus {
   const paid = payments.length > 0
@@ -381,7 +369,11 @@ async function refreshDonationStatus(tx: Tx, donationId: string) {
     .execute()
   const status = deriveDonationStatus(donation, payments)
   if (status !== donation.status) {
-    await tx.updateTable('donations').set({ status, updated_at: sql`now()` }).where('id', '=', donationId).execute()
+    await tx
+      .updateTable('donations')
+      .set({ status, updated_at: sql`now()` })
+      .where('id', '=', donationId)
+      .execute()
   }
   return status
 }
@@ -435,8 +427,7 @@ interface Applied {
   waitingFor?: string
 }
 
-const idOf = (value: string | { id: string } | null | undefined): string | null =>
-  value == null ? null : typeof value === 'string' ? value : value.id
+const idOf = (value: string | { id: string } | null | undefined): string | null => (value == null ? null : typeof value === 'string' ? value : value.id)
 
 const at = (seconds: number | null | undefined) => (seconds ? new Date(seconds * 1000) : null)
 
@@ -596,12 +587,7 @@ function invoiceSubscription(invoice: Stripe.Invoice) {
   }
 }
 
-async function applyInvoice(
-  tx: Tx,
-  type: 'invoice.paid' | 'invoice.payment_failed',
-  invoice: Stripe.Invoice,
-  created: number,
-): Promise<Applied> {
+async function applyInvoice(tx: Tx, type: 'invoice.paid' | 'invoice.payment_failed', invoice: Stripe.Invoice, created: number): Promise<Applied> {
   const { subscriptionId, donationId } = invoiceSubscription(invoice)
   const donation = await findDonationForEvent(tx, donationId, subscriptionId)
   if (!donation) return { outcome: 'ignored' }
@@ -610,9 +596,7 @@ async function applyInvoice(
     .set({
       stripe_subscription_id: sql`coalesce(stripe_subscription_id, ${subscriptionId})`,
       stripe_customer_id: sql`coalesce(stripe_customer_id, ${idOf(invoice.customer)})`,
-      ...(type === 'invoice.payment_failed'
-        ? { last_invoice_failed_at: sql`greatest(last_invoice_failed_at, ${new Date(created * 1000)})` }
-        : {}),
+      ...(type === 'invoice.payment_failed' ? { last_invoice_failed_at: sql`greatest(last_invoice_failed_at, ${new Date(created * 1000)})` } : {}),
       updated_at: sql`now()`,
     })
     .where('id', '=', donation.id)
@@ -741,7 +725,8 @@ async function applyChargeChange(
     .updateTable('donation_payments')
     .set({
       // amount_refunded is cumulative: the largest seen is the truth, in whatever order they come.
-      refunded_minor: change.refundedMinor !== undefined ? sql`greatest(refunded_minor, least(${change.refundedMinor}::int, amount_minor))` : sql`refunded_minor`,
+      refunded_minor:
+        change.refundedMinor !== undefined ? sql`greatest(refunded_minor, least(${change.refundedMinor}::int, amount_minor))` : sql`refunded_minor`,
       stripe_charge_id: sql`coalesce(stripe_charge_id, ${change.chargeId})`,
       stripe_payment_intent_id: sql`coalesce(stripe_payment_intent_id, ${change.paymentIntent})`,
       dispute_status: nextDispute,

@@ -64,8 +64,7 @@ export async function getUnsubscribeTarget(signatureId: string, locale: Locale, 
 }
 
 export type UnsubscribeResult =
-  | { status: 'unsubscribed'; scope: UnsubscribeScope; alreadyUnsubscribed: boolean; signaturesUpdated: number }
-  | { status: 'gone' }
+  { status: 'unsubscribed'; scope: UnsubscribeScope; alreadyUnsubscribed: boolean; signaturesUpdated: number } | { status: 'gone' }
 
 /**
  * Unsubscribes the person behind a signature from this campaign's updates or from everything the
@@ -95,7 +94,10 @@ export async function unsubscribe(signatureId: string, scope: UnsubscribeScope, 
         .onConflict((oc) => oc.doNothing())
         .returning('id')
         .executeTakeFirst()
-      let update = tx.updateTable('signatures').set({ consent_updates: false, updated_at: sql`now()` }).where('consent_updates', '=', true)
+      let update = tx
+        .updateTable('signatures')
+        .set({ consent_updates: false, updated_at: sql`now()` })
+        .where('consent_updates', '=', true)
       update =
         scope === 'campaign'
           ? update.where('id', '=', signature.id)

@@ -233,7 +233,11 @@ async function prepareBatch(batch: ClaimedBatch) {
           .where('id', 'in', skipped)
           .execute()
       }
-      await tx.updateTable('email_batches').set({ prepared_at: sql`now()` }).where('id', '=', batch.id).execute()
+      await tx
+        .updateTable('email_batches')
+        .set({ prepared_at: sql`now()` })
+        .where('id', '=', batch.id)
+        .execute()
     })
 }
 
@@ -260,7 +264,9 @@ export async function pauseSending(ms: number, reason: string) {
 
 /** How long the gate is closed from now (0 when open). */
 async function gateWaitMs(): Promise<number> {
-  const row = await sql<{ wait_ms: number }>`select greatest(extract(epoch from (next_at - clock_timestamp())) * 1000, 0)::float8 as wait_ms from email_send_throttle where id = 1`.execute(getDb())
+  const row = await sql<{
+    wait_ms: number
+  }>`select greatest(extract(epoch from (next_at - clock_timestamp())) * 1000, 0)::float8 as wait_ms from email_send_throttle where id = 1`.execute(getDb())
   return Math.ceil(row.rows[0]?.wait_ms ?? 0)
 }
 
@@ -283,7 +289,12 @@ async function releaseBatch(batchId: string, lastError?: string) {
 /** Step 4 (and a permanent refusal): rows settle, update counts move, finished updates are marked sent. */
 async function recordBatch(
   batchId: string,
-  outcome: { sent: { id: string; providerId: string | null; keepBody: boolean }[]; failed: { id: string; error: string }[]; status: 'sent' | 'failed'; error?: string },
+  outcome: {
+    sent: { id: string; providerId: string | null; keepBody: boolean }[]
+    failed: { id: string; error: string }[]
+    status: 'sent' | 'failed'
+    error?: string
+  },
 ) {
   await getDb()
     .transaction()
@@ -386,8 +397,17 @@ export async function sendNextBatch(workerId: string, options: SendOptions = {})
         return { status: 'paused', waitMs: 0 }
       }
     }
-    await getDb().updateTable('email_batches').set((eb) => ({ attempts: eb('attempts', '+', 1) })).where('id', '=', batch.id).execute()
-    await getDb().updateTable('email_messages').set((eb) => ({ attempts: eb('attempts', '+', 1) })).where('batch_id', '=', batch.id).where('status', '=', 'sending').execute()
+    await getDb()
+      .updateTable('email_batches')
+      .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+      .where('id', '=', batch.id)
+      .execute()
+    await getDb()
+      .updateTable('email_messages')
+      .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+      .where('batch_id', '=', batch.id)
+      .where('status', '=', 'sending')
+      .execute()
 
     let answer: Awaited<ReturnType<typeof sendEmailBatch>>
     try {
@@ -420,7 +440,11 @@ export async function sendNextBatch(workerId: string, options: SendOptions = {})
               .where('batch_id', '=', batch.id)
               .where('status', '=', 'sending')
               .execute()
-            await tx.updateTable('email_batches').set({ status: 'failed', worker_id: null, leased_at: null, last_error: message.slice(0, 500) }).where('id', '=', batch.id).execute()
+            await tx
+              .updateTable('email_batches')
+              .set({ status: 'failed', worker_id: null, leased_at: null, last_error: message.slice(0, 500) })
+              .where('id', '=', batch.id)
+              .execute()
           })
         released = true
         log.warn({ emails: emails.length, err: message }, 'email batch refused; its emails will be sent one by one')

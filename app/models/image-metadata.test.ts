@@ -65,7 +65,7 @@ describe('uploaded images are re-encoded without their metadata', () => {
     expect(original.toString('latin1')).toContain('tEXt')
     const image = await upload(original, 'logo.png')
     const chunks: string[] = []
-    for (let offset = 8; offset < image.bytes.length; ) {
+    for (let offset = 8; offset < image.bytes.length;) {
       const length = image.bytes.readUInt32BE(offset)
       chunks.push(image.bytes.toString('ascii', offset + 4, offset + 8))
       offset += 12 + length
@@ -77,7 +77,9 @@ describe('uploaded images are re-encoded without their metadata', () => {
   it('refuses bytes that look like an image but do not decode, and scales down very large images', async () => {
     const truncated = (await photoWithGps('png')).subarray(0, 40)
     expect(await checkUploadedImage(new File([new Uint8Array(truncated)], 'broken.png'))).toEqual({ problem: 'admin.image.error.type' })
-    const wide = await sharp({ create: { width: MAX_IMAGE_SIDE + 800, height: 100, channels: 3, background: '#fff' } }).png().toBuffer()
+    const wide = await sharp({ create: { width: MAX_IMAGE_SIDE + 800, height: 100, channels: 3, background: '#fff' } })
+      .png()
+      .toBuffer()
     expect(await upload(wide, 'wide.png')).toMatchObject({ width: MAX_IMAGE_SIDE, height: Math.round((100 * MAX_IMAGE_SIDE) / (MAX_IMAGE_SIDE + 800)) })
   })
 })

@@ -14,7 +14,11 @@ async function countOf(campaignId: string) {
 
 async function actor() {
   const organisation = await createOrganisation(getDb())
-  const user = await getDb().insertInto('users').values({ email: `reviewer-${Date.now()}-${Math.random()}@example.org` }).returning('id').executeTakeFirstOrThrow()
+  const user = await getDb()
+    .insertInto('users')
+    .values({ email: `reviewer-${Date.now()}-${Math.random()}@example.org` })
+    .returning('id')
+    .executeTakeFirstOrThrow()
   return { user: { id: user.id }, organisation: { id: organisation.id } }
 }
 
@@ -39,16 +43,27 @@ describe('bulk review actions', () => {
       })
     }
     // Flood signatures that slipped in before the rule held them: confirmed and counted.
-    for (let i = 0; i < 12; i++) await createSignature(getDb(), { campaign_id: campaign.id, state: 'confirmed', email: `early${i}@flood.example`, ip_hash: fp(1000) })
+    for (let i = 0; i < 12; i++)
+      await createSignature(getDb(), { campaign_id: campaign.id, state: 'confirmed', email: `early${i}@flood.example`, ip_hash: fp(1000) })
     // Disposable ones, held: a reviewer judges them real.
     for (let i = 0; i < 7; i++) {
-      await createSignature(getDb(), { campaign_id: campaign.id, state: 'held', hold_reasons: ['disposable'], email: `x${i}@mailinator.com`, ip_hash: fp(2000 + i), confirmed_at: i < 4 ? new Date() : null })
+      await createSignature(getDb(), {
+        campaign_id: campaign.id,
+        state: 'held',
+        hold_reasons: ['disposable'],
+        email: `x${i}@mailinator.com`,
+        ip_hash: fp(2000 + i),
+        confirmed_at: i < 4 ? new Date() : null,
+      })
     }
     expect(await countOf(campaign.id)).toBe(32)
 
     const overview = await getIntegrityOverview(campaign.id)
     expect(overview.heldTotal).toBe(37)
-    expect(overview.heldByReason).toEqual([{ key: 'domain_rate', count: 30 }, { key: 'disposable', count: 7 }])
+    expect(overview.heldByReason).toEqual([
+      { key: 'domain_rate', count: 30 },
+      { key: 'disposable', count: 7 },
+    ])
     expect(overview.domains.hour[0]).toEqual({ key: 'flood.example', count: 42 })
     expect(overview.addresses.day[0]).toEqual({ key: fp(1000).subarray(0, 5).toString('hex'), count: 42 })
 
@@ -56,7 +71,13 @@ describe('bulk review actions', () => {
     const release = await previewIntegrityAction(campaign.id, 'release', filter({ reason: 'disposable' }))
     expect(release).toMatchObject({ rows: 7, countChange: 4 })
     // A new held signature after the preview is not touched by the action.
-    const lateOne = await createSignature(getDb(), { campaign_id: campaign.id, state: 'held', hold_reasons: ['disposable'], email: 'late@mailinator.com', confirmed_at: new Date() })
+    const lateOne = await createSignature(getDb(), {
+      campaign_id: campaign.id,
+      state: 'held',
+      hold_reasons: ['disposable'],
+      email: 'late@mailinator.com',
+      confirmed_at: new Date(),
+    })
     const before = await countOf(campaign.id)
     const started = await startIntegrityAction(who, campaign.id, 'release', release.pinned, release.rows)
     expect(started.background).toBe(false)

@@ -1,13 +1,7 @@
 import { sql, type RawBuilder } from 'kysely'
 import type { HoldReason } from '#db/types'
 import { recordAudit } from '~/models/audit.server'
-import {
-  FINGERPRINT_HEX_LENGTH,
-  type IntegrityActionKind,
-  type IntegrityFilter,
-  type IntegrityWindow,
-  type PinnedFilter,
-} from '~/models/integrity-schema'
+import { FINGERPRINT_HEX_LENGTH, type IntegrityActionKind, type IntegrityFilter, type IntegrityWindow, type PinnedFilter } from '~/models/integrity-schema'
 import { lockCounters, subtractCountedSignatures } from '~/models/signature-count.server'
 import { RELEASED_STATE_SQL } from '~/models/signature-state'
 import { getDb, type Executor } from '~/utils/db.server'
@@ -96,19 +90,12 @@ export async function getIntegrityOverview(campaignId: string, executor: Executo
     busiest(domain, '24 hours'),
     busiest(FINGERPRINT, '1 hour'),
     busiest(FINGERPRINT, '24 hours'),
-    executor
-      .selectFrom('integrity_actions')
-      .selectAll()
-      .where('campaign_id', '=', campaignId)
-      .orderBy('id', 'desc')
-      .limit(10)
-      .execute(),
+    executor.selectFrom('integrity_actions').selectAll().where('campaign_id', '=', campaignId).orderBy('id', 'desc').limit(10).execute(),
   ])
   const heldByReason = byReason.rows
   const heldTotal = Number(
-    (
-      await sql<{ n: number }>`select count(*)::int as n from signatures where campaign_id = ${campaignId} and state = 'held'`.execute(executor)
-    ).rows[0]?.n ?? 0,
+    (await sql<{ n: number }>`select count(*)::int as n from signatures where campaign_id = ${campaignId} and state = 'held'`.execute(executor)).rows[0]?.n ??
+      0,
   )
   return {
     attackMode: campaign.attack_mode_started_at ? { since: campaign.attack_mode_started_at, origin: campaign.attack_mode_origin ?? 'manual' } : null,
@@ -272,7 +259,19 @@ export async function runIntegrityActionBatch(actionId: string, batchSize = ACTI
       const action = await tx
         .selectFrom('integrity_actions as a')
         .innerJoin('campaigns as c', 'c.id', 'a.campaign_id')
-        .select(['a.id', 'a.campaign_id', 'a.kind', 'a.filter', 'a.up_to_id', 'a.previewed', 'a.processed', 'a.count_change', 'a.status', 'a.actor_user_id', 'c.organisation_id'])
+        .select([
+          'a.id',
+          'a.campaign_id',
+          'a.kind',
+          'a.filter',
+          'a.up_to_id',
+          'a.previewed',
+          'a.processed',
+          'a.count_change',
+          'a.status',
+          'a.actor_user_id',
+          'c.organisation_id',
+        ])
         .where('a.id', '=', actionId)
         .forUpdate('a')
         .executeTakeFirst()
@@ -308,12 +307,22 @@ export async function runIntegrityActionBatch(actionId: string, batchSize = ACTI
         .where('id', '=', action.id)
         .execute()
       if (done) {
-        await recordAudit(tx, { user: action.actor_user_id ? { id: action.actor_user_id } : null, organisation: { id: action.organisation_id } }, {
-          action: action.kind === 'release' ? 'integrity.released' : 'integrity.invalidated',
-          subjectType: 'campaign',
-          subjectId: action.campaign_id,
-          changes: { actionId: action.id, filter: action.filter, previewed: action.previewed, signatures: processed, countChange: action.count_change + countChange },
-        })
+        await recordAudit(
+          tx,
+          { user: action.actor_user_id ? { id: action.actor_user_id } : null, organisation: { id: action.organisation_id } },
+          {
+            action: action.kind === 'release' ? 'integrity.released' : 'integrity.invalidated',
+            subjectType: 'campaign',
+            subjectId: action.campaign_id,
+            changes: {
+              actionId: action.id,
+              filter: action.filter,
+              previewed: action.previewed,
+              signatures: processed,
+              countChange: action.count_change + countChange,
+            },
+          },
+        )
       }
       return { done, processed }
     })

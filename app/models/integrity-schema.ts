@@ -50,7 +50,13 @@ export const IntegrityActionKindSchema = z.enum(['release', 'invalidate'])
 export type IntegrityActionKind = z.infer<typeof IntegrityActionKindSchema>
 
 export const IntegritySettingsSchema = z.object({
-  domainLimit: z.preprocess(emptyToUndefined, z.coerce.number().int('admin.integrity.error.limit').min(1, 'admin.integrity.error.limit').max(100_000, 'admin.integrity.error.limit').optional()),
-  addressLimit: z.preprocess(emptyToUndefined, z.coerce.number().int('admin.integrity.error.limit').min(1, 'admin.integrity.error.limit').max(100_000, 'admin.integrity.error.limit').optional()),
+  domainLimit: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int('admin.integrity.error.limit').min(1, 'admin.integrity.error.limit').max(100_000, 'admin.integrity.error.limit').optional(),
+  ),
+  addressLimit: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int('admin.integrity.error.limit').min(1, 'admin.integrity.error.limit').max(100_000, 'admin.integrity.error.limit').optional(),
+  ),
   holdDisposable: z.enum(['default', 'on', 'off']).default('default'),
 })

@@ -13,7 +13,11 @@ import { confirmSignature, signCampaign } from './signature.server'
 let serial = 0
 const ip = () => `198.51.${Math.floor(++serial / 250) % 250}.${serial % 250}`
 
-async function sign(campaign: { id: string; consent_version: string }, email: string, options: { ip?: string; altcha?: string; channel?: 'form' | 'api' } = {}) {
+async function sign(
+  campaign: { id: string; consent_version: string },
+  email: string,
+  options: { ip?: string; altcha?: string; channel?: 'form' | 'api' } = {},
+) {
   return await signCampaign(
     { id: campaign.id, consentVersion: campaign.consent_version },
     { fullName: 'A Signer', email, country: 'GB', ...(options.altcha ? { altcha: options.altcha } : {}) },
@@ -203,7 +207,11 @@ describe('attack mode by signing rate', () => {
       from generate_series(1, 300) n`.execute(getDb())
     const started = await detectSigningSurges()
     expect(started.filter((c) => c.campaignId === campaign.id || c.campaignId === steady.id)).toMatchObject([{ campaignId: campaign.id, started: true }])
-    const row = await getDb().selectFrom('campaigns').select(['attack_mode_started_at', 'attack_mode_origin']).where('id', '=', campaign.id).executeTakeFirstOrThrow()
+    const row = await getDb()
+      .selectFrom('campaigns')
+      .select(['attack_mode_started_at', 'attack_mode_origin'])
+      .where('id', '=', campaign.id)
+      .executeTakeFirstOrThrow()
     expect(row).toMatchObject({ attack_mode_origin: 'auto' })
     expect(row.attack_mode_started_at).not.toBeNull()
     // Still surging: nothing changes.
@@ -227,4 +235,3 @@ describe('attack mode by signing rate', () => {
     expect(row.attack_mode_started_at).not.toBeNull()
   })
 })
-

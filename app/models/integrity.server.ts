@@ -147,7 +147,10 @@ async function spendChallenge(tx: Tx, campaignId: string, challenge: VerifiedCha
 }
 
 export async function pruneSpentChallenges(executor: Executor = getDb()): Promise<number> {
-  const result = await executor.deleteFrom('spent_challenges').where('expires_at', '<', sql<Date>`now()`).executeTakeFirst()
+  const result = await executor
+    .deleteFrom('spent_challenges')
+    .where('expires_at', '<', sql<Date>`now()`)
+    .executeTakeFirst()
   return Number(result.numDeletedRows)
 }
 
@@ -227,15 +230,19 @@ export async function setAttackMode(
     .where('attack_mode_started_at', on ? 'is' : 'is not', null)
     .executeTakeFirst()
   if (Number(result.numUpdatedRows) === 0) return false
-  await recordAudit(executor, { user: userId ? { id: userId } : null, organisation: { id: campaign.organisationId } }, {
-    action: on ? 'campaign.attack_mode_started' : 'campaign.attack_mode_ended',
-    subjectType: 'campaign',
-    subjectId: campaign.id,
-    changes: {
-      origin,
-      ...(rates ? { recentPerMinute: Math.round(rates.recentRate * 10) / 10, usualPerMinute: Math.round(rates.usualRate * 100) / 100 } : {}),
+  await recordAudit(
+    executor,
+    { user: userId ? { id: userId } : null, organisation: { id: campaign.organisationId } },
+    {
+      action: on ? 'campaign.attack_mode_started' : 'campaign.attack_mode_ended',
+      subjectType: 'campaign',
+      subjectId: campaign.id,
+      changes: {
+        origin,
+        ...(rates ? { recentPerMinute: Math.round(rates.recentRate * 10) / 10, usualPerMinute: Math.round(rates.usualRate * 100) / 100 } : {}),
+      },
     },
-  })
+  )
   return true
 }
 

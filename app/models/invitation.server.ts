@@ -55,10 +55,7 @@ export type InviteResult = { status: 'invited'; invitationId: string } | { statu
  * Invites an address to the admin's organisation with a role: one pending invitation per
  * address (a new one replaces the old), emailed by a job queued in the same transaction.
  */
-export async function inviteMember(
-  admin: AdminContext,
-  { email, role, locale }: { email: string; role: RoleName; locale: Locale },
-): Promise<InviteResult> {
+export async function inviteMember(admin: AdminContext, { email, role, locale }: { email: string; role: RoleName; locale: Locale }): Promise<InviteResult> {
   const address = normaliseUserEmail(email)
   return await getDb()
     .transaction()
@@ -105,7 +102,12 @@ export async function revokeInvitation(admin: AdminContext, invitationId: string
         .returning(['id', 'email', 'role'])
         .executeTakeFirst()
       if (!revoked) return false
-      await recordAudit(tx, admin, { action: 'invitation.revoked', subjectType: 'invitation', subjectId: revoked.id, changes: { email: revoked.email, role: revoked.role } })
+      await recordAudit(tx, admin, {
+        action: 'invitation.revoked',
+        subjectType: 'invitation',
+        subjectId: revoked.id,
+        changes: { email: revoked.email, role: revoked.role },
+      })
       return true
     })
 }
@@ -162,7 +164,9 @@ export async function acceptInvitation(token: string, { userAgent, locale }: { u
           action: 'member.joined',
           subjectType: 'membership',
           subjectId: membership.id,
-          changes: created ? { email: invitation.email, role: invitation.role, invitation: invitation.id } : { email: invitation.email, invitation: invitation.id, alreadyMember: true },
+          changes: created
+            ? { email: invitation.email, role: invitation.role, invitation: invitation.id }
+            : { email: invitation.email, invitation: invitation.id, alreadyMember: true },
         },
       )
       return { status: 'accepted', sessionToken, organisationId: invitation.organisation_id } as const

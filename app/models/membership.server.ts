@@ -25,12 +25,7 @@ export async function listMembershipsOfUser(userId: string, executor: Executor =
 }
 
 export async function getMembership(organisationId: string, userId: string, executor: Executor = getDb()) {
-  return await executor
-    .selectFrom('memberships')
-    .selectAll()
-    .where('organisation_id', '=', organisationId)
-    .where('user_id', '=', userId)
-    .executeTakeFirst()
+  return await executor.selectFrom('memberships').selectAll().where('organisation_id', '=', organisationId).where('user_id', '=', userId).executeTakeFirst()
 }
 
 export interface MemberRow {
@@ -56,10 +51,7 @@ export async function listMembers(organisationId: string, executor: Executor = g
  * Adds a membership or, when the person already belongs, keeps it as it is (an invitation never
  * silently demotes anyone). Returns the membership and whether it was created now.
  */
-export async function addMembership(
-  executor: Executor,
-  { organisationId, userId, role }: { organisationId: string; userId: string; role: RoleName },
-) {
+export async function addMembership(executor: Executor, { organisationId, userId, role }: { organisationId: string; userId: string; role: RoleName }) {
   const inserted = await executor
     .insertInto('memberships')
     .values({ organisation_id: organisationId, user_id: userId, role })
@@ -104,10 +96,7 @@ async function lockMembership(tx: Executor, organisationId: string, userId: stri
 }
 
 export type MembershipChangeResult =
-  | { status: 'changed'; from: RoleName; to: RoleName }
-  | { status: 'unchanged' }
-  | { status: 'not-found' }
-  | { status: 'last-owner' }
+  { status: 'changed'; from: RoleName; to: RoleName } | { status: 'unchanged' } | { status: 'not-found' } | { status: 'last-owner' }
 
 /** Changes a member's role unless that would leave the organisation without an owner. Call inside a transaction. */
 export async function changeMemberRole(
@@ -119,17 +108,18 @@ export async function changeMemberRole(
   if (!membership) return { status: 'not-found' }
   if (membership.role === role) return { status: 'unchanged' }
   if (membership.role === 'owner' && owners.length <= 1) return { status: 'last-owner' }
-  await tx.updateTable('memberships').set({ role, updated_at: sql`now()` }).where('id', '=', membership.id).execute()
+  await tx
+    .updateTable('memberships')
+    .set({ role, updated_at: sql`now()` })
+    .where('id', '=', membership.id)
+    .execute()
   return { status: 'changed', from: membership.role, to: role }
 }
 
 export type MembershipRemoveResult = { status: 'removed'; role: RoleName } | { status: 'not-found' } | { status: 'last-owner' }
 
 /** Removes a member unless they are the organisation's last owner. Call inside a transaction. */
-export async function removeMember(
-  tx: Executor,
-  { organisationId, userId }: { organisationId: string; userId: string },
-): Promise<MembershipRemoveResult> {
+export async function removeMember(tx: Executor, { organisationId, userId }: { organisationId: string; userId: string }): Promise<MembershipRemoveResult> {
   const owners = await lockOwners(tx, organisationId)
   const membership = await lockMembership(tx, organisationId, userId)
   if (!membership) return { status: 'not-found' }
@@ -194,17 +184,37 @@ export async function ensureOwner({ email, organisationName }: { email: string; 
       let organisation = await tx.selectFrom('organisations').select(['id', 'slug', 'name']).where('slug', '=', slug).executeTakeFirst()
       const organisationCreated = !organisation
       if (!organisation) {
-        organisation = await tx.insertInto('organisations').values({ slug, name: organisationName.trim() }).returning(['id', 'slug', 'name']).executeTakeFirstOrThrow()
-        await recordAudit(tx, { user: null, organisation }, { action: 'organisation.created', subjectType: 'organisation', subjectId: organisation.id, changes: { name: organisation.name, slug } })
+        organisation = await tx
+          .insertInto('organisations')
+          .values({ slug, name: organisationName.trim() })
+          .returning(['id', 'slug', 'name'])
+          .executeTakeFirstOrThrow()
+        await recordAudit(
+          tx,
+          { user: null, organisation },
+          { action: 'organisation.created', subjectType: 'organisation', subjectId: organisation.id, changes: { name: organisation.name, slug } },
+        )
       }
       const user = await findOrCreateUser(tx, { email })
       const { membership, created } = await addMembership(tx, { organisationId: organisation.id, userId: user.id, role: 'owner' })
       const promoted = !created && membership.role !== 'owner'
       if (created) {
-        await recordAudit(tx, { user: null, organisation }, { action: 'member.added', subjectType: 'user', subjectId: user.id, changes: { role: { from: null, to: 'owner' } } })
+        await recordAudit(
+          tx,
+          { user: null, organisation },
+          { action: 'member.added', subjectType: 'user', subjectId: user.id, changes: { role: { from: null, to: 'owner' } } },
+        )
       } else if (promoted) {
-        await tx.updateTable('memberships').set({ role: 'owner', updated_at: sql`now()` }).where('id', '=', membership.id).execute()
-        await recordAudit(tx, { user: null, organisation }, { action: 'member.role_changed', subjectType: 'user', subjectId: user.id, changes: { role: { from: membership.role, to: 'owner' } } })
+        await tx
+          .updateTable('memberships')
+          .set({ role: 'owner', updated_at: sql`now()` })
+          .where('id', '=', membership.id)
+          .execute()
+        await recordAudit(
+          tx,
+          { user: null, organisation },
+          { action: 'member.role_changed', subjectType: 'user', subjectId: user.id, changes: { role: { from: membership.role, to: 'owner' } } },
+        )
       }
       return { organisation, organisationCreated, user, membershipCreated: created, promoted }
     })

@@ -73,11 +73,7 @@ export async function recordMilestoneCrossings(tx: Tx, changes: CountChange[]): 
  * translation), with the milestone's own description in that language, else the base one.
  */
 async function milestoneNoticeContent(tx: Tx, crossing: MilestoneCrossing): Promise<UpdateContent[]> {
-  const campaign = await tx
-    .selectFrom('campaigns')
-    .select(['locale', 'title'])
-    .where('id', '=', crossing.campaign_id)
-    .executeTakeFirstOrThrow()
+  const campaign = await tx.selectFrom('campaigns').select(['locale', 'title']).where('id', '=', crossing.campaign_id).executeTakeFirstOrThrow()
   const [translations, descriptions] = await Promise.all([
     tx.selectFrom('campaign_translations').select(['locale', 'title']).where('campaign_id', '=', crossing.campaign_id).execute(),
     tx.selectFrom('campaign_milestone_translations').select(['locale', 'description']).where('milestone_id', '=', crossing.milestone_id).execute(),

@@ -18,11 +18,7 @@ import { generateToken, hashToken, rateLimitKey } from '~/utils/security.server'
 export const MY_DATA_LINK_HOURS = 1
 
 export const MyDataRequestSchema = z.object({
-  email: z
-    .string({ required_error: 'myData.error.email' })
-    .trim()
-    .max(254, 'myData.error.email')
-    .pipe(z.string().email('myData.error.email')),
+  email: z.string({ required_error: 'myData.error.email' }).trim().max(254, 'myData.error.email').pipe(z.string().email('myData.error.email')),
 })
 
 export type MyDataRequestOutcome = { status: 'sent' } | { status: 'rate-limited'; retryAfterSeconds: number }
@@ -41,7 +37,13 @@ export async function requestMyDataLink(email: string, ip: string, locale: Local
     .execute(async (tx) => {
       const row = await tx
         .insertInto('data_requests')
-        .values({ token_hash: hashToken(token), email: sealed, email_index: index, locale, expires_at: sql`now() + make_interval(hours => ${MY_DATA_LINK_HOURS})` })
+        .values({
+          token_hash: hashToken(token),
+          email: sealed,
+          email_index: index,
+          locale,
+          expires_at: sql`now() + make_interval(hours => ${MY_DATA_LINK_HOURS})`,
+        })
         .returning('id')
         .executeTakeFirstOrThrow()
       await queueEmail(tx, { template: 'my-data-link', payload: { requestId: row.id, token, locale }, locale, recipient: email.trim() })

@@ -7,8 +7,7 @@ import { SignCampaignServerSchema } from '~/models/signature.server'
 // the sign form, the donate form and the OSDI API's person.
 
 const rules = { currency: 'GBP', presets: [500], minMinor: 100, maxMinor: 100_000 }
-const donate = (name: string) =>
-  donateSchema(rules).safeParse({ frequency: 'one_off', name, email: 'ada@example.org', amount: '500' })
+const donate = (name: string) => donateSchema(rules).safeParse({ frequency: 'one_off', name, email: 'ada@example.org', amount: '500' })
 const osdi = (given_name: string, family_name = 'Lovelace') =>
   parseRecordSignature(
     { person: { given_name, family_name, email_addresses: [{ address: 'ada@example.org' }], postal_addresses: [{ country: 'GB' }] } },

@@ -150,7 +150,14 @@ export async function updateOrganisationIdentity(
         .where('id', '=', actor.organisation.id)
         .execute()
       const changes: Record<string, unknown> = {}
-      const compare = { name: input.name, brand_colour: input.brandColour, website_url: input.websiteUrl, contact_email: input.contactEmail, sender_name: input.senderName, sender_email: input.senderEmail }
+      const compare = {
+        name: input.name,
+        brand_colour: input.brandColour,
+        website_url: input.websiteUrl,
+        contact_email: input.contactEmail,
+        sender_name: input.senderName,
+        sender_email: input.senderEmail,
+      }
       for (const [key, value] of Object.entries(compare)) {
         const old = (before as Record<string, unknown>)[key] ?? null
         if (old !== value) changes[key] = { from: old, to: value }
@@ -225,12 +232,16 @@ export async function confirmSenderVerification(token: string): Promise<boolean>
         .where('sender_verify_token_hash', '=', hashToken(token))
         .executeTakeFirst()
       if (Number(result.numUpdatedRows) === 0) return false
-      await recordAudit(tx, { user: null, organisation: { id: found.id } }, {
-        action: 'organisation.sender_verified',
-        subjectType: 'organisation',
-        subjectId: found.id,
-        changes: { sender_email: found.senderEmail },
-      })
+      await recordAudit(
+        tx,
+        { user: null, organisation: { id: found.id } },
+        {
+          action: 'organisation.sender_verified',
+          subjectType: 'organisation',
+          subjectId: found.id,
+          changes: { sender_email: found.senderEmail },
+        },
+      )
       return true
     })
 }

@@ -34,10 +34,9 @@ export const RecordSignatureSchema = z.object(
           .max(10, shape)
           .optional(),
         postal_addresses: z
-          .array(
-            z.object({ postal_code: text.optional(), country: text.optional(), primary: z.boolean().optional() }, { invalid_type_error: shape }),
-            { invalid_type_error: shape },
-          )
+          .array(z.object({ postal_code: text.optional(), country: text.optional(), primary: z.boolean().optional() }, { invalid_type_error: shape }), {
+            invalid_type_error: shape,
+          })
           .max(10, shape)
           .optional(),
         languages_spoken: z.array(text, { invalid_type_error: shape }).max(10, shape).optional(),
@@ -64,7 +63,10 @@ export interface FieldError {
 
 function primaryOf<T extends { primary?: boolean }>(list: T[] | undefined): { item: T | undefined; index: number } {
   if (!list?.length) return { item: undefined, index: 0 }
-  const index = Math.max(0, list.findIndex((entry) => entry.primary))
+  const index = Math.max(
+    0,
+    list.findIndex((entry) => entry.primary),
+  )
   return { item: list[index], index }
 }
 
@@ -81,9 +83,7 @@ function localeOf(body: RecordSignatureBody, fallback: Locale): Locale {
   return fallback
 }
 
-export type ParsedSignature =
-  | { ok: true; input: z.infer<typeof SignCampaignServerSchema>; locale: Locale }
-  | { ok: false; errors: FieldError[] }
+export type ParsedSignature = { ok: true; input: z.infer<typeof SignCampaignServerSchema>; locale: Locale } | { ok: false; errors: FieldError[] }
 
 /** Checks the body's shape, maps it onto the sign form's fields and applies the form's schema. */
 export function parseRecordSignature(body: unknown, client: Pick<ApiClient, 'prefix'>, fallbackLocale: Locale): ParsedSignature {
@@ -101,7 +101,10 @@ export function parseRecordSignature(body: unknown, client: Pick<ApiClient, 'pre
     postcode: `person.postal_addresses[${postal.index}].postal_code`,
   }
   const form = SignCampaignServerSchema.safeParse({
-    fullName: [value.person.given_name, value.person.family_name].map((part) => part?.trim() ?? '').filter(Boolean).join(' '),
+    fullName: [value.person.given_name, value.person.family_name]
+      .map((part) => part?.trim() ?? '')
+      .filter(Boolean)
+      .join(' '),
     email: email.item?.address ?? '',
     country: postal.item?.country ?? '',
     postcode: postal.item?.postal_code,

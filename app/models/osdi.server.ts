@@ -61,12 +61,14 @@ const petitionColumns = [
 ] as const
 
 function petitionQuery(executor: Executor, organisationId: string) {
-  return executor
-    .selectFrom('campaigns as c')
-    .select(petitionColumns)
-    .where('c.organisation_id', '=', organisationId)
-    // Drafts are not petitions yet: nobody can sign them and their page does not exist.
-    .where('c.status', 'in', PUBLIC_STATES)
+  return (
+    executor
+      .selectFrom('campaigns as c')
+      .select(petitionColumns)
+      .where('c.organisation_id', '=', organisationId)
+      // Drafts are not petitions yet: nobody can sign them and their page does not exist.
+      .where('c.status', 'in', PUBLIC_STATES)
+  )
 }
 
 export type PetitionRow = Awaited<ReturnType<ReturnType<typeof petitionQuery>['executeTakeFirstOrThrow']>>

@@ -156,7 +156,12 @@ describe('markdown made plain text does linear work on hostile input', () => {
     const { markdownToText } = await import('~/utils/markdown.server')
     const slow: string[] = []
     let run = 0
-    const blanks = { spaces: ADVERSARIAL.spaces!, spacesNewline: ADVERSARIAL.spacesNewline!, spacesTabs: fill(' \t', 'x'), tabsThenText: 'a' + fill('\t \t', 'b\n') }
+    const blanks = {
+      spaces: ADVERSARIAL.spaces!,
+      spacesNewline: ADVERSARIAL.spacesNewline!,
+      spacesTabs: fill(' \t', 'x'),
+      tabsThenText: 'a' + fill('\t \t', 'b\n'),
+    }
     for (const [kind, value] of Object.entries(blanks)) {
       // A different text each run: markdownToText remembers its answers.
       const ms = bestOf(3, () => void markdownToText(`${value}${run++}`))

@@ -100,7 +100,13 @@ async function seedFollowUps(tx: Tx, campaignId: string, demo: DemoCampaign, org
     if (milestone.threshold <= demo.confirmedSignatures) {
       await tx
         .insertInto('campaign_milestone_crossings')
-        .values({ milestone_id: id, campaign_id: campaignId, threshold: milestone.threshold, signature_count: milestone.threshold, crossed_at: daysAgo(milestone.daysAgo) })
+        .values({
+          milestone_id: id,
+          campaign_id: campaignId,
+          threshold: milestone.threshold,
+          signature_count: milestone.threshold,
+          crossed_at: daysAgo(milestone.daysAgo),
+        })
         .execute()
     }
   }

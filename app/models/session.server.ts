@@ -13,20 +13,28 @@ const TOUCH_AFTER_SECONDS = 60
 /** "Firefox on Windows": enough to recognise a session in the list, nothing to fingerprint with. */
 export function summariseUserAgent(userAgent: string | null | undefined): string | null {
   if (!userAgent) return null
-  const browser =
-    /Edg\//.test(userAgent) ? 'Edge'
-    : /OPR\/|Opera/.test(userAgent) ? 'Opera'
-    : /Firefox\//.test(userAgent) ? 'Firefox'
-    : /Chrom(e|ium)\//.test(userAgent) ? 'Chrome'
-    : /Safari\//.test(userAgent) ? 'Safari'
-    : null
-  const system =
-    /Android/.test(userAgent) ? 'Android'
-    : /iPhone|iPad|iPod/.test(userAgent) ? 'iOS'
-    : /Windows/.test(userAgent) ? 'Windows'
-    : /Mac OS X|Macintosh/.test(userAgent) ? 'macOS'
-    : /Linux|X11/.test(userAgent) ? 'Linux'
-    : null
+  const browser = /Edg\//.test(userAgent)
+    ? 'Edge'
+    : /OPR\/|Opera/.test(userAgent)
+      ? 'Opera'
+      : /Firefox\//.test(userAgent)
+        ? 'Firefox'
+        : /Chrom(e|ium)\//.test(userAgent)
+          ? 'Chrome'
+          : /Safari\//.test(userAgent)
+            ? 'Safari'
+            : null
+  const system = /Android/.test(userAgent)
+    ? 'Android'
+    : /iPhone|iPad|iPod/.test(userAgent)
+      ? 'iOS'
+      : /Windows/.test(userAgent)
+        ? 'Windows'
+        : /Mac OS X|Macintosh/.test(userAgent)
+          ? 'macOS'
+          : /Linux|X11/.test(userAgent)
+            ? 'Linux'
+            : null
   if (browser && system) return `${browser} on ${system}`
   return browser ?? system ?? userAgent.slice(0, 60)
 }
@@ -80,7 +88,11 @@ export async function getActiveSession(token: string, executor: Executor = getDb
     .executeTakeFirst()
   if (!row) return null
   if (row.stale) {
-    await executor.updateTable('sessions').set({ last_seen_at: sql`now()` }).where('id', '=', row.id).execute()
+    await executor
+      .updateTable('sessions')
+      .set({ last_seen_at: sql`now()` })
+      .where('id', '=', row.id)
+      .execute()
   }
   return {
     id: row.id,
@@ -102,7 +114,9 @@ export async function switchSessionOrganisation(
     .where('id', '=', sessionId)
     .where('user_id', '=', userId)
     .where(({ exists, selectFrom }) =>
-      exists(selectFrom('memberships').select('memberships.id').where('memberships.user_id', '=', userId).where('memberships.organisation_id', '=', organisationId)),
+      exists(
+        selectFrom('memberships').select('memberships.id').where('memberships.user_id', '=', userId).where('memberships.organisation_id', '=', organisationId),
+      ),
     )
     .executeTakeFirst()
   return Number(result.numUpdatedRows) > 0
@@ -207,4 +221,3 @@ export async function pruneEndedSessions(executor: Executor = getDb()) {
     .executeTakeFirst()
   return { sessions: Number(sessions.numDeletedRows), signInTokens: Number(tokens.numDeletedRows) }
 }
-

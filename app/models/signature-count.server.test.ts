@@ -93,10 +93,7 @@ describe('reconcileSignatureCounts', () => {
     for (const country of ['GB', 'RU']) await createSignature(getDb(), { campaign_id: campaign.id, state: 'confirmed', country })
     await foldConfirmedSignatures()
     await getDb().updateTable('campaigns').set({ signature_count: 99 }).where('id', '=', campaign.id).execute()
-    await getDb()
-      .insertInto('campaign_country_counts')
-      .values({ campaign_id: campaign.id, country: 'FR', signature_count: 5 })
-      .execute()
+    await getDb().insertInto('campaign_country_counts').values({ campaign_id: campaign.id, country: 'FR', signature_count: 5 }).execute()
 
     const drift = await reconcileSignatureCounts()
     expect(drift).toEqual(
@@ -144,7 +141,13 @@ describe('the dashboard aggregates', () => {
     const at = (iso: string) => new Date(iso)
     await createSignature(getDb(), { campaign_id: campaign.id, state: 'confirmed', confirmed_at: at('2026-11-24T23:59:00Z'), utm_source: ' Facebook ' })
     await createSignature(getDb(), { campaign_id: campaign.id, state: 'confirmed', confirmed_at: at('2026-11-25T00:01:00Z'), source: 'partner-ngo' })
-    await createSignature(getDb(), { campaign_id: campaign.id, state: 'confirmed', confirmed_at: at('2026-11-25T08:00:00Z'), utm_source: 'facebook', source: 'x' })
+    await createSignature(getDb(), {
+      campaign_id: campaign.id,
+      state: 'confirmed',
+      confirmed_at: at('2026-11-25T08:00:00Z'),
+      utm_source: 'facebook',
+      source: 'x',
+    })
     await createSignature(getDb(), { campaign_id: campaign.id, state: 'confirmed', confirmed_at: at('2026-11-25T09:00:00Z'), utm_source: '', source: '' })
     await createSignature(getDb(), { campaign_id: campaign.id, state: 'pending', utm_source: 'facebook' })
     await foldConfirmedSignatures()

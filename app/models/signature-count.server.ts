@@ -165,7 +165,11 @@ export async function reconcileSignatureCounts(): Promise<Drift[]> {
       const dayDrift = await repairAggregate(tx, 'day')
       const sourceDrift = await repairAggregate(tx, 'source')
       for (const row of campaignDrift) {
-        await tx.updateTable('campaigns').set({ signature_count: row.actual, counted_at: sql`now()` }).where('id', '=', row.id).execute()
+        await tx
+          .updateTable('campaigns')
+          .set({ signature_count: row.actual, counted_at: sql`now()` })
+          .where('id', '=', row.id)
+          .execute()
       }
       return [
         ...dayDrift.map(({ key, ...r }) => ({ ...r, day: key })),

@@ -17,11 +17,7 @@ export type SignatureEmailKind = 'signature-confirmation' | 'already-signed' | '
  * Builds the email a signature is due, in the signer's language, or null when it is no longer
  * due (confirmed or removed since it was queued).
  */
-export async function buildSignatureEmail(
-  kind: SignatureEmailKind,
-  signatureId: string,
-  token?: string,
-): Promise<OutgoingEmail | null> {
+export async function buildSignatureEmail(kind: SignatureEmailKind, signatureId: string, token?: string): Promise<OutgoingEmail | null> {
   const signature = await getSignatureForEmail(signatureId)
   if (!signature) return null
   if (kind === 'signature-confirmation' && (!awaitsConfirmation(signature) || !token)) return null
@@ -54,9 +50,10 @@ export async function buildSignatureEmail(
             // The counter may not have folded this confirmation in yet: count the signer in.
             signatureCount: campaign.signatureCount + (signature.counted_at ? 0 : 1),
             donateUrl: isStripeConfigured() ? `${APP_URL}/campaigns/${campaign.slug}/donate?lang=${locale}` : undefined,
-            shareLinks: shareLinks(`${APP_URL}/campaigns/${campaign.slug}`, campaign.content.title, makeTranslator(locale)).map(
-              ({ label, href }) => ({ label, href }),
-            ),
+            shareLinks: shareLinks(`${APP_URL}/campaigns/${campaign.slug}`, campaign.content.title, makeTranslator(locale)).map(({ label, href }) => ({
+              label,
+              href,
+            })),
           })
   return {
     to: signature.email,

@@ -9,7 +9,13 @@ import { cleanName, hasForbiddenNameCharacters, looksLikeUrl } from '~/utils/tex
 
 const trackingField = z
   .string()
-  .transform((value) => value.slice(0, 1000).replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 100))
+  .transform((value) =>
+    value
+      .slice(0, 1000)
+      .replace(/[\u0000-\u001f\u007f]/g, '')
+      .trim()
+      .slice(0, 100),
+  )
   .optional()
 
 export const SignCampaignSchema = z.object({
@@ -39,7 +45,13 @@ export const SignCampaignSchema = z.object({
   country: z
     .string({ required_error: 'sign.error.countryRequired' })
     .max(10, 'sign.error.countryRequired')
-    .pipe(z.string().trim().toUpperCase().regex(/^[A-Z]{2}$/, 'sign.error.countryRequired')),
+    .pipe(
+      z
+        .string()
+        .trim()
+        .toUpperCase()
+        .regex(/^[A-Z]{2}$/, 'sign.error.countryRequired'),
+    ),
   postcode: z
     .string()
     .trim()

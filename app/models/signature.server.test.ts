@@ -109,7 +109,11 @@ describe('signCampaign', () => {
     expect(row.confirmation_token_hash).toEqual(hashToken(token))
     expect(row.ip_hash).toHaveLength(32)
     expect(row.ip_hash!.toString('utf8')).not.toContain('203.0.113.7')
-    const { rows } = await getDb().selectFrom('signatures').select('ip_hash').execute().then((r) => ({ rows: r }))
+    const { rows } = await getDb()
+      .selectFrom('signatures')
+      .select('ip_hash')
+      .execute()
+      .then((r) => ({ rows: r }))
     expect(JSON.stringify(rows)).not.toContain('203.0.113.7')
   })
 
@@ -121,7 +125,10 @@ describe('signCampaign', () => {
     expect(second.token).not.toBe(first.token)
     expect(await getPendingSignatureByToken(first.token)).toBeNull()
     expect(await getPendingSignatureByToken(second.token)).not.toBeNull()
-    const count = await getDb().selectFrom('signatures').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()
+    const count = await getDb()
+      .selectFrom('signatures')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow()
     expect(Number(count.n)).toBe(1)
   })
 
@@ -133,7 +140,10 @@ describe('signCampaign', () => {
     expect(outcomes).toEqual(['created', 'resent', 'resent', 'throttled', 'throttled'])
     expect(await queuedEmails('signature-confirmation')).toHaveLength(3)
     // A day later the allowance is back.
-    await getDb().updateTable('signatures').set({ send_window_started_at: new Date(Date.now() - 25 * 3600_000) }).execute()
+    await getDb()
+      .updateTable('signatures')
+      .set({ send_window_started_at: new Date(Date.now() - 25 * 3600_000) })
+      .execute()
     expect((await signAndGetToken(campaign, values)).result.outcome).toBe('resent')
   })
 
@@ -219,8 +229,7 @@ describe('confirmSignature', () => {
 
 describe('signCampaignFromForm: the sign form in one statement (decision 0020)', () => {
   const rate = (bucket: string, limit = 2) => ({ bucket, limit, windowSeconds: 3600 })
-  const hits = async (bucket: string) =>
-    (await getDb().selectFrom('rate_limits').select('hits').where('bucket', '=', bucket).executeTakeFirst())?.hits ?? 0
+  const hits = async (bucket: string) => (await getDb().selectFrom('rate_limits').select('hits').where('bucket', '=', bucket).executeTakeFirst())?.hits ?? 0
 
   it('counts the hit, records the signature and queues its confirmation together, the token only in the email', async () => {
     const campaign = await createCampaign(getDb())
@@ -251,7 +260,8 @@ describe('signCampaignFromForm: the sign form in one statement (decision 0020)',
   it('holds by the integrity rules as the general path does, and answers a repeat signer through it', async () => {
     const campaign = await createCampaign(getDb(), { integrity_address_hourly_limit: 1 })
     const first = input()
-    const sign = (values: ReturnType<typeof input>) => signCampaignFromForm({ id: campaign.id, consentVersion: campaign.consent_version }, values, context, rate('sign:c', 10))
+    const sign = (values: ReturnType<typeof input>) =>
+      signCampaignFromForm({ id: campaign.id, consentVersion: campaign.consent_version }, values, context, rate('sign:c', 10))
     expect((await sign(first)).outcome).toBe('created')
     expect((await sign(input())).outcome).toBe('created')
     const states = await getDb().selectFrom('signatures').select(['state', 'hold_reasons']).orderBy('id').execute()

@@ -198,9 +198,7 @@ export async function takeSendAllowance(tx: Tx, signature: Signature): Promise<b
       send_window_started_at: sql`case when send_window_started_at is null or send_window_started_at < now() - interval '24 hours' then now() else send_window_started_at end`,
     })
     .where('id', '=', signature.id)
-    .where(
-      sql<boolean>`(send_window_started_at is null or send_window_started_at < now() - interval '24 hours' or sends_in_window < ${MAX_SENDS_PER_DAY})`,
-    )
+    .where(sql<boolean>`(send_window_started_at is null or send_window_started_at < now() - interval '24 hours' or sends_in_window < ${MAX_SENDS_PER_DAY})`)
     .executeTakeFirst()
   return Number(result.numUpdatedRows) === 1
 }
@@ -239,9 +237,7 @@ export async function getPendingSignatureByToken(token: string) {
 }
 
 export type ConfirmResult =
-  | { status: 'confirmed'; signatureId: string; campaignId: string; campaignSlug: string }
-  | { status: 'invalid' }
-  | { status: 'closed'; campaignId: string }
+  { status: 'confirmed'; signatureId: string; campaignId: string; campaignSlug: string } | { status: 'invalid' } | { status: 'closed'; campaignId: string }
 
 /**
  * Confirms the signature a token belongs to. The token is single use; the campaign row is not

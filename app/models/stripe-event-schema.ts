@@ -8,7 +8,10 @@ import { z } from 'zod'
 /** An expandable reference: an id, the object itself, or nothing. */
 const ref = z.union([z.string().max(255), z.object({ id: z.string().max(255) }).passthrough()]).nullish()
 const amount = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).nullish()
-const currency = z.string().regex(/^[a-zA-Z]{3}$/).nullish()
+const currency = z
+  .string()
+  .regex(/^[a-zA-Z]{3}$/)
+  .nullish()
 const metadata = z.record(z.string().max(500)).nullish()
 const timestamp = z.number().int().min(0).nullish()
 const objectWith = <T extends z.ZodRawShape>(shape: T) => z.object({ id: z.string().min(1).max(255), ...shape }).passthrough()

@@ -23,7 +23,17 @@ export interface SupporterData {
     showMyName: boolean
     consentVersion: string
   }[]
-  gifts: { organisation: string; campaign: string; givenAt: string; amountMinor: number; currency: string; frequency: string; status: string; name: string; email: string }[]
+  gifts: {
+    organisation: string
+    campaign: string
+    givenAt: string
+    amountMinor: number
+    currency: string
+    frequency: string
+    status: string
+    name: string
+    email: string
+  }[]
   emailPreferences: { organisation: string; campaign: string | null; unsubscribedAt: string; source: string }[]
   suppressions: { organisation: string; reason: string; since: string }[]
 }
@@ -35,7 +45,20 @@ export async function collectSupporterData(email: string, executor: Executor = g
     .selectFrom('signatures as s')
     .innerJoin('campaigns as c', 'c.id', 's.campaign_id')
     .innerJoin('organisations as o', 'o.id', 'c.organisation_id')
-    .select(['o.name as organisation', 'c.title as campaign', 's.created_at', 's.confirmed_at', 's.state', 's.full_name', 's.email', 's.country', 's.postcode', 's.consent_updates', 's.consent_show_name', 's.consent_version'])
+    .select([
+      'o.name as organisation',
+      'c.title as campaign',
+      's.created_at',
+      's.confirmed_at',
+      's.state',
+      's.full_name',
+      's.email',
+      's.country',
+      's.postcode',
+      's.consent_updates',
+      's.consent_show_name',
+      's.consent_version',
+    ])
     .where('s.email_index', '=', index)
     .orderBy('s.id')
     .execute()
@@ -43,7 +66,17 @@ export async function collectSupporterData(email: string, executor: Executor = g
     .selectFrom('donations as d')
     .innerJoin('campaigns as c', 'c.id', 'd.campaign_id')
     .innerJoin('organisations as o', 'o.id', 'c.organisation_id')
-    .select(['o.name as organisation', 'c.title as campaign', 'd.created_at', 'd.amount_minor', 'd.currency', 'd.frequency', 'd.status', 'd.donor_name', 'd.donor_email'])
+    .select([
+      'o.name as organisation',
+      'c.title as campaign',
+      'd.created_at',
+      'd.amount_minor',
+      'd.currency',
+      'd.frequency',
+      'd.status',
+      'd.donor_name',
+      'd.donor_email',
+    ])
     .where('d.donor_email_index', '=', index)
     .orderBy('d.id')
     .execute()
@@ -92,7 +125,12 @@ export async function collectSupporterData(email: string, executor: Executor = g
         email: await open(g.donor_email, executor),
       })),
     ),
-    emailPreferences: unsubscribes.map((u) => ({ organisation: u.organisation, campaign: u.campaign, unsubscribedAt: u.created_at.toISOString(), source: u.source })),
+    emailPreferences: unsubscribes.map((u) => ({
+      organisation: u.organisation,
+      campaign: u.campaign,
+      unsubscribedAt: u.created_at.toISOString(),
+      source: u.source,
+    })),
     suppressions: suppressions.map((x) => ({ organisation: x.organisation, reason: x.reason, since: x.created_at.toISOString() })),
   }
 }
@@ -121,8 +159,16 @@ export async function eraseSupporterData(email: string, actor: AuditActor | null
   return await getDb()
     .transaction()
     .execute(async (tx) => {
-      let signatures = tx.selectFrom('signatures as s').innerJoin('campaigns as c', 'c.id', 's.campaign_id').select(['s.id', 'c.organisation_id']).where('s.email_index', '=', index)
-      let gifts = tx.selectFrom('donations as d').innerJoin('campaigns as c', 'c.id', 'd.campaign_id').select(['d.id', 'd.donor_email', 'c.organisation_id']).where('d.donor_email_index', '=', index)
+      let signatures = tx
+        .selectFrom('signatures as s')
+        .innerJoin('campaigns as c', 'c.id', 's.campaign_id')
+        .select(['s.id', 'c.organisation_id'])
+        .where('s.email_index', '=', index)
+      let gifts = tx
+        .selectFrom('donations as d')
+        .innerJoin('campaigns as c', 'c.id', 'd.campaign_id')
+        .select(['d.id', 'd.donor_email', 'c.organisation_id'])
+        .where('d.donor_email_index', '=', index)
       if (organisationId) {
         signatures = signatures.where('c.organisation_id', '=', organisationId)
         gifts = gifts.where('c.organisation_id', '=', organisationId)
@@ -155,7 +201,11 @@ export async function eraseSupporterData(email: string, actor: AuditActor | null
         await tx
           .updateTable('donations')
           .set({ donor_name: '', donor_email: '', donor_email_index: null, updated_at: sql`now()` })
-          .where('id', 'in', giftRows.map((g) => g.id))
+          .where(
+            'id',
+            'in',
+            giftRows.map((g) => g.id),
+          )
           .execute()
       }
       counts.emails = await redactEmails(tx, signatureIds, [...recipients], organisationId)
@@ -193,12 +243,7 @@ async function redactEmails(tx: Tx, signatureIds: string[], recipientIndexes: st
       status: sql`case when status in ('queued', 'sending') then 'skipped' else status end`,
       updated_at: sql`now()`,
     })
-    .where((eb) =>
-      eb.or([
-        ...(signatureIds.length > 0 ? [eb('signature_id', 'in', signatureIds)] : []),
-        eb('recipient_index', 'in', recipientIndexes),
-      ]),
-    )
+    .where((eb) => eb.or([...(signatureIds.length > 0 ? [eb('signature_id', 'in', signatureIds)] : []), eb('recipient_index', 'in', recipientIndexes)]))
   if (organisationId) query = query.where('campaign_id', 'in', (eb) => eb.selectFrom('campaigns').select('id').where('organisation_id', '=', organisationId))
   return Number((await query.executeTakeFirst()).numUpdatedRows)
 }

@@ -17,7 +17,10 @@ export const SupporterListQuerySchema = z.object({
     .refine((v) => v === '' || WHOLE_ADDRESS.test(v), 'admin.supporters.error.searchNotAddress')
     .optional()
     .transform((v) => v || undefined),
-  state: z.enum(SIGNATURE_STATES).optional().or(z.literal('').transform(() => undefined)),
+  state: z
+    .enum(SIGNATURE_STATES)
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   after: idSchema.optional(),
   before: idSchema.optional(),
 })

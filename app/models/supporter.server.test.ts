@@ -20,7 +20,12 @@ async function countsOf(campaignId: string) {
   const db = getDb()
   const campaign = await db.selectFrom('campaigns').select('signature_count').where('id', '=', campaignId).executeTakeFirstOrThrow()
   const pick = async (table: 'campaign_country_counts' | 'campaign_daily_counts' | 'campaign_source_counts', key: string) => {
-    const { rows } = await sql<{ k: string; n: number }>`select ${sql.ref(key)}::text as k, signature_count as n from ${sql.table(table)} where campaign_id = ${campaignId} and signature_count <> 0 order by 1`.execute(db)
+    const { rows } = await sql<{
+      k: string
+      n: number
+    }>`select ${sql.ref(key)}::text as k, signature_count as n from ${sql.table(table)} where campaign_id = ${campaignId} and signature_count <> 0 order by 1`.execute(
+      db,
+    )
     return Object.fromEntries(rows.map((r) => [r.k.trim(), r.n]))
   }
   return {
@@ -100,18 +105,20 @@ describe('removeSignature', () => {
     })
     await getDb()
       .insertInto('email_messages')
-      .values([gone, keep].map((s) => ({
-        idempotency_key: `thanks/${s.id}`,
-        recipient: s.email,
-        template: 'signature-thanks',
-        subject: `Thank you, ${s.full_name}`,
-        locale: 'en',
-        transport: 'mailbox',
-        signature_id: s.id,
-        campaign_id: campaign.id,
-        html: `<p>Dear ${s.full_name}</p>`,
-        text: `Dear ${s.full_name}`,
-      })))
+      .values(
+        [gone, keep].map((s) => ({
+          idempotency_key: `thanks/${s.id}`,
+          recipient: s.email,
+          template: 'signature-thanks',
+          subject: `Thank you, ${s.full_name}`,
+          locale: 'en',
+          transport: 'mailbox',
+          signature_id: s.id,
+          campaign_id: campaign.id,
+          html: `<p>Dear ${s.full_name}</p>`,
+          text: `Dear ${s.full_name}`,
+        })),
+      )
       .execute()
     await foldConfirmedSignatures()
     expect(await countsOf(campaign.id)).toEqual({ total: 2, countries: { GB: 1, RU: 1 }, days: { '2026-11-20': 2 }, sources: { mail: 2 } })
@@ -204,9 +211,7 @@ describe('invalidateSignature', () => {
     // Some already counted, most not: invalidate and remove every third while folds run.
     const victims = rows.filter((_, i) => i % 3 === 0)
     await Promise.all([
-      ...victims.map((row, i) =>
-        i % 2 === 0 ? invalidateSignature(actor, campaign.id, row.id, 'fraud') : removeSignature(actor, campaign.id, row.id),
-      ),
+      ...victims.map((row, i) => (i % 2 === 0 ? invalidateSignature(actor, campaign.id, row.id, 'fraud') : removeSignature(actor, campaign.id, row.id))),
       ...Array.from({ length: 8 }, () => foldConfirmedSignatures(10)),
     ])
     while ((await foldConfirmedSignatures()).folded > 0) {

@@ -88,7 +88,10 @@ export async function listSupporters(
   const direction = backwards ? 'asc' : 'desc'
   const base = () => supporterQuery(executor, campaignId, { state, after, before })
   const query = q ? base().where('email_index', '=', await emailIndex(q)) : base()
-  const rows = await query.orderBy('id', direction).limit(limit + 1).execute()
+  const rows = await query
+    .orderBy('id', direction)
+    .limit(limit + 1)
+    .execute()
   const more = rows.length > limit
   const page = rows.slice(0, limit)
   if (backwards) page.reverse()
@@ -99,11 +102,7 @@ export async function listSupporters(
   return { supporters, newer: after && first ? first.id : null, older: more && last ? last.id : null }
 }
 
-function supporterQuery(
-  executor: Executor,
-  campaignId: string,
-  { state, after, before }: Pick<SupporterListQuery, 'state' | 'after' | 'before'>,
-) {
+function supporterQuery(executor: Executor, campaignId: string, { state, after, before }: Pick<SupporterListQuery, 'state' | 'after' | 'before'>) {
   let query = executor.selectFrom('signatures').select(supporterColumns).where('campaign_id', '=', campaignId)
   if (state) query = query.where('state', '=', state)
   if (after) query = query.where('id', '<', after)
@@ -181,17 +180,10 @@ export async function removeSignature(actor: AuditActor, campaignId: string, sig
 }
 
 export type InvalidateResult =
-  | { status: 'invalidated'; from: SignatureState; wasCounted: boolean }
-  | { status: 'already-invalidated' }
-  | { status: 'not-found' }
+  { status: 'invalidated'; from: SignatureState; wasCounted: boolean } | { status: 'already-invalidated' } | { status: 'not-found' }
 
 /** Marks a signature as fraudulent (or a duplicate...): it stops counting and cannot be signed again with that address. */
-export async function invalidateSignature(
-  actor: AuditActor,
-  campaignId: string,
-  signatureId: string,
-  reason: InvalidationReason,
-): Promise<InvalidateResult> {
+export async function invalidateSignature(actor: AuditActor, campaignId: string, signatureId: string, reason: InvalidationReason): Promise<InvalidateResult> {
   return await getDb()
     .transaction()
     .execute(async (tx) => {

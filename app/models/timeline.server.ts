@@ -161,4 +161,3 @@ export function latestResponseOf(items: TimelineItem[]): TimelineItem | null {
 }
 
 const compareDesc = (a: string, b: string) => (a < b ? 1 : a > b ? -1 : 0)
-

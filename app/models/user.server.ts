@@ -32,5 +32,9 @@ export async function findOrCreateUser(
 }
 
 export async function updateUserName(executor: Executor, userId: string, name: string | null) {
-  await executor.updateTable('users').set({ name, updated_at: sql`now()` }).where('id', '=', userId).execute()
+  await executor
+    .updateTable('users')
+    .set({ name, updated_at: sql`now()` })
+    .where('id', '=', userId)
+    .execute()
 }

@@ -19,9 +19,7 @@ export async function recordHeartbeat({ workerId, jobWorkerIds, draining }: Beat
   await getDb()
     .insertInto('worker_heartbeats')
     .values({ worker_id: workerId, host: os.hostname(), pid: process.pid, job_worker_ids: jobWorkerIds, draining })
-    .onConflict((oc) =>
-      oc.column('worker_id').doUpdateSet({ job_worker_ids: jobWorkerIds, draining, beat_at: sql`now()` }),
-    )
+    .onConflict((oc) => oc.column('worker_id').doUpdateSet({ job_worker_ids: jobWorkerIds, draining, beat_at: sql`now()` }))
     .execute()
 }
 
@@ -54,7 +52,9 @@ export async function releaseDeadWorkers(timeoutSeconds: number): Promise<Releas
       const jobWorkerIds = [...new Set([...dead.flatMap((d) => d.job_worker_ids), ...orphans.rows.map((o) => o.locked_by)])]
       let jobs = 0
       if (jobWorkerIds.length > 0) {
-        const locked = await sql<{ n: number }>`select count(*)::int as n from graphile_worker._private_jobs where locked_by = any(${jobWorkerIds}::text[])`.execute(tx)
+        const locked = await sql<{
+          n: number
+        }>`select count(*)::int as n from graphile_worker._private_jobs where locked_by = any(${jobWorkerIds}::text[])`.execute(tx)
         jobs = locked.rows[0]!.n
         await sql`select graphile_worker.force_unlock_workers(${jobWorkerIds}::text[])`.execute(tx)
       }
@@ -77,7 +77,12 @@ export async function releaseOwnWork(workerId: string, jobWorkerIds: string[]) {
     .transaction()
     .execute(async (tx) => {
       if (jobWorkerIds.length > 0) await sql`select graphile_worker.force_unlock_workers(${jobWorkerIds}::text[])`.execute(tx)
-      await tx.updateTable('email_batches').set({ worker_id: null, leased_at: null }).where('worker_id', '=', workerId).where('status', '=', 'sending').execute()
+      await tx
+        .updateTable('email_batches')
+        .set({ worker_id: null, leased_at: null })
+        .where('worker_id', '=', workerId)
+        .where('status', '=', 'sending')
+        .execute()
       await tx.deleteFrom('worker_heartbeats').where('worker_id', '=', workerId).execute()
     })
 }
@@ -89,6 +94,9 @@ export async function pruneWorkerRecords(): Promise<{ batches: number; heartbeat
       delete from email_batches b where b.status <> 'sending' and b.created_at < now() - interval '7 days'
       returning 1
     ) select count(*)::int as n from gone`.execute(getDb())
-  const heartbeats = await getDb().deleteFrom('worker_heartbeats').where('beat_at', '<', sql<Date>`now() - interval '1 day'`).executeTakeFirst()
+  const heartbeats = await getDb()
+    .deleteFrom('worker_heartbeats')
+    .where('beat_at', '<', sql<Date>`now() - interval '1 day'`)
+    .executeTakeFirst()
   return { batches: batches.rows[0]!.n, heartbeats: Number(heartbeats.numDeletedRows) }
 }

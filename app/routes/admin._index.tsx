@@ -6,7 +6,7 @@ import { delayedEmailsForOrganisation } from '~/models/email-outbox.server'
 import { requireAdmin } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, formatNumber, timeAgo, type MessageKey } from '~/utils/i18n'
+import { formatDate, formatNumber, timeAgo } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useT } from '~/utils/use-t'
@@ -71,8 +71,7 @@ export default function AdminCampaigns() {
         <section className="notice" aria-labelledby="delayed-emails">
           <h2 id="delayed-emails">{t('admin.delayed.title')}</h2>
           <p>
-            {t('admin.delayed.waiting', { count: delayed.waiting })}{' '}
-            {delayed.updates > 0 ? t('admin.delayed.updates', { count: delayed.updates }) : null}{' '}
+            {t('admin.delayed.waiting', { count: delayed.waiting })} {delayed.updates > 0 ? t('admin.delayed.updates', { count: delayed.updates }) : null}{' '}
             {delayed.oldestAgo ? t('admin.delayed.oldest', { ago: delayed.oldestAgo }) : null}
           </p>
           <p>
@@ -114,7 +113,7 @@ export default function AdminCampaigns() {
                     </Link>
                   </th>
                   <td>
-                    <span className={`status-badge status-${c.status}`}>{t(`admin.status.${c.status}` as MessageKey)}</span>
+                    <span className={`status-badge status-${c.status}`}>{t(`admin.status.${c.status}`)}</span>
                   </td>
                   <td className="num">{formatNumber(locale, c.confirmed)}</td>
                   <td className="num">{formatNumber(locale, c.pending)}</td>

@@ -8,7 +8,7 @@ import { endOwnSession, listActiveSessions, switchSessionOrganisation, signOutEv
 import { adminError, clearSessionCookie, requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { badRequest } from '~/utils/form.server'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, type MessageKey } from '~/utils/i18n'
+import { formatDate } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useT } from '~/utils/use-t'
@@ -96,7 +96,7 @@ export default function Account() {
           <ul>
             {memberships.map((m) => (
               <li key={m.organisationId}>
-                {m.name} ({t(`admin.role.${m.role}` as MessageKey)}){' '}
+                {m.name} ({t(`admin.role.${m.role}`)}){' '}
                 {m.organisationId === currentOrganisationId ? (
                   <strong>{t('admin.account.current')}</strong>
                 ) : (
@@ -143,11 +143,7 @@ export default function Account() {
                       <CsrfField />
                       <input type="hidden" name="intent" value="end-session" />
                       <input type="hidden" name="sessionId" value={s.id} />
-                      <button
-                        type="submit"
-                        className="button small secondary"
-                        aria-label={t('admin.account.endSessionLabel', { date: when(s.createdAt) })}
-                      >
+                      <button type="submit" className="button small secondary" aria-label={t('admin.account.endSessionLabel', { date: when(s.createdAt) })}>
                         {t('admin.account.endSession')}
                       </button>
                     </Form>

@@ -13,7 +13,7 @@ import { OSDI_BASE_PATH } from '~/models/osdi.server'
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { getEnv } from '~/utils/env.server'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, type MessageKey } from '~/utils/i18n'
+import { formatDate } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useMessage, useT } from '~/utils/use-t'
@@ -115,7 +115,7 @@ function CreateKeyForm() {
         <select {...getSelectProps(fields.scope)} key={fields.scope.key}>
           {API_KEY_SCOPES.map((scope) => (
             <option key={scope} value={scope}>
-              {t(`osdi.keys.scope.${scope}` as MessageKey)}: {t(`osdi.keys.scopeHelp.${scope}` as MessageKey)}
+              {t(`osdi.keys.scope.${scope}`)}: {t(`osdi.keys.scopeHelp.${scope}`)}
             </option>
           ))}
         </select>
@@ -133,7 +133,7 @@ export default function ApiKeys() {
   const t = useT()
   const locale = useLocale()
   const created = actionData?.created ?? null
-  const rowErrors = actionData && actionData.intent === 'revoke' ? (actionData.result.error?.[''] ?? []).map((m) => t(m as MessageKey)) : []
+  const rowErrors = actionData && actionData.intent === 'revoke' ? (actionData.result.error?.[''] ?? []).map((m) => t.message(m)) : []
   return (
     <div className="wrap stack">
       <h1>{t('osdi.keys.title')}</h1>
@@ -182,7 +182,7 @@ export default function ApiKeys() {
                     <td>
                       <code>chorus_{k.prefix}_…</code>
                     </td>
-                    <td>{t(`osdi.keys.scope.${k.scope}` as MessageKey)}</td>
+                    <td>{t(`osdi.keys.scope.${k.scope}`)}</td>
                     <td>
                       {formatDate(locale, k.createdAt, 'medium')}
                       {k.createdBy ? ` · ${k.createdBy}` : ''}

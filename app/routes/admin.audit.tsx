@@ -5,7 +5,7 @@ import { en } from '~/locales/en'
 import { listAuditEvents } from '~/models/audit.server'
 import { requireAdmin } from '~/http/auth.server'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, type MessageKey } from '~/utils/i18n'
+import { formatDate } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useT } from '~/utils/use-t'
@@ -39,7 +39,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
           id: e.id,
           at: e.createdAt.toISOString(),
           who: e.actor ? (e.actor.name ? `${e.actor.name} (${e.actor.email})` : e.actor.email) : null,
-          what: labelKey in en ? t(labelKey as MessageKey) : e.action,
+          what: labelKey in en ? t.message(labelKey) : e.action,
           subject: e.subjectEmail ?? (e.subjectId ? `${e.subjectType} #${e.subjectId}` : e.subjectType),
           changes: Object.entries(e.changes ?? {}).map(([key, value]) => ({ key, value: describeChange(value) })),
         }

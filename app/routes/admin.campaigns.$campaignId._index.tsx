@@ -10,7 +10,7 @@ import { requireOrganisationCampaign } from '~/http/campaign.server'
 import { can } from '~/utils/permissions'
 import { countryName } from '~/utils/countries.server'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, formatNumber, type Locale, type MessageKey } from '~/utils/i18n'
+import { formatDate, formatNumber, type Locale } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { getEnv } from '~/utils/env.server'
@@ -25,10 +25,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const campaign = await requireOrganisationCampaign(admin, params.campaignId)
   const locale = getLocale(request)
   const now = new Date()
-  const [dashboard, donations] = await Promise.all([
-    getCampaignDashboard(campaign, { now, locale }),
-    getCampaignDonationTotals(campaign.id),
-  ])
+  const [dashboard, donations] = await Promise.all([getCampaignDashboard(campaign, { now, locale }), getCampaignDonationTotals(campaign.id)])
   const t = makeTranslator(locale)
   const dayLabel = cached(() => new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone: 'UTC' }))
   const percent = cached(() => new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 }))
@@ -50,9 +47,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         today: dashboard.today,
         rate: dashboard.confirmationRate === null ? null : percent().format(dashboard.confirmationRate),
         goalProgress: percent().format(Math.min(1, dashboard.confirmed / campaign.signature_goal)),
-        donations: donations
-          ? { raised: formatMoney(locale, donations.totalMinor, donations.currency), donors: donations.donorCount }
-          : null,
+        donations: donations ? { raised: formatMoney(locale, donations.totalMinor, donations.currency), donors: donations.donorCount } : null,
       },
       chart: {
         days: dashboard.days.map((d) => ({
@@ -102,10 +97,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export const headers = () => ({ 'Cache-Control': NO_STORE })
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data?.pageTitle ?? ''} · Chorus` },
-  { name: 'robots', content: 'noindex' },
-]
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }, { name: 'robots', content: 'noindex' }]
 
 function cached<T>(make: () => T): () => T {
   let value: T | undefined
@@ -136,7 +128,17 @@ function ShareTableRow({ row }: { row: ShareRow }) {
 }
 
 /** Signatures broken down by one value (country, source): its top rows, then the rest as one "other" row. */
-function ShareTable({ caption, labelHeading, rows, other }: { caption: string; labelHeading: string; rows: (ShareRow & { key: string })[]; other: ShareRow | null }) {
+function ShareTable({
+  caption,
+  labelHeading,
+  rows,
+  other,
+}: {
+  caption: string
+  labelHeading: string
+  rows: (ShareRow & { key: string })[]
+  other: ShareRow | null
+}) {
   const t = useT()
   if (rows.length === 0) return <p>{t('admin.dashboard.none')}</p>
   return (
@@ -164,8 +166,20 @@ function ShareTable({ caption, labelHeading, rows, other }: { caption: string; l
 }
 
 export default function CampaignDashboard() {
-  const { campaign, canSeeSupporters, canEdit, summary, chart, countries, otherCountries, sources, otherSources, milestones, recent, embedSnippet: snippet } =
-    useLoaderData<typeof loader>()
+  const {
+    campaign,
+    canSeeSupporters,
+    canEdit,
+    summary,
+    chart,
+    countries,
+    otherCountries,
+    sources,
+    otherSources,
+    milestones,
+    recent,
+    embedSnippet: snippet,
+  } = useLoaderData<typeof loader>()
   const t = useT()
   const locale = useLocale()
   const n = (value: number) => formatNumber(locale, value)
@@ -177,7 +191,7 @@ export default function CampaignDashboard() {
       <h1>{campaign.title}</h1>
       <p className="campaign-meta">
         <span className={`status-badge status-${campaign.status}`}>
-          {t('admin.dashboard.statusLabel', { status: t(`admin.dashboard.status.${campaign.status}` as MessageKey) })}
+          {t('admin.dashboard.statusLabel', { status: t(`admin.dashboard.status.${campaign.status}`) })}
         </span>
         {campaign.status !== 'draft' ? (
           <>
@@ -225,8 +239,7 @@ export default function CampaignDashboard() {
             <div className="stat">
               <dt>{t('admin.dashboard.donations')}</dt>
               <dd data-stat="donations">
-                {summary.donations.raised}{' '}
-                <span className="hint">{t('admin.dashboard.donors', { count: summary.donations.donors })}</span>
+                {summary.donations.raised} <span className="hint">{t('admin.dashboard.donors', { count: summary.donations.donors })}</span>
               </dd>
             </div>
           ) : null}

@@ -15,7 +15,7 @@ import { campaignLocales, listCampaignDeliveries, recordDelivery } from '~/model
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, formatNumber, LOCALE_NAMES, type MessageKey } from '~/utils/i18n'
+import { formatDate, formatNumber, LOCALE_NAMES, messageKey } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useT } from '~/utils/use-t'
@@ -26,11 +26,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'supporters.view')
   const campaign = await requireOrganisationCampaign(admin, params.campaignId)
   const t = makeTranslator(getLocale(request))
-  const [packs, deliveries, locales] = await Promise.all([
-    listCampaignPacks(campaign.id),
-    listCampaignDeliveries(campaign.id),
-    campaignLocales(campaign.id),
-  ])
+  const [packs, deliveries, locales] = await Promise.all([listCampaignPacks(campaign.id), listCampaignDeliveries(campaign.id), campaignLocales(campaign.id)])
   const done = new URL(request.url).searchParams.get('done')
   return data(
     {
@@ -76,15 +72,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
     }
     return redirect(`/admin/campaigns/${campaign.id}/deliver?done=recorded#deliveries`, { headers })
   }
-  return data({ form: null, error: 'delivery.error.badRequest' as MessageKey }, { status: 400, headers })
+  return data({ form: null, error: messageKey('delivery.error.badRequest') }, { status: 400, headers })
 }
 
 export const headers = () => ({ 'Cache-Control': NO_STORE })
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data?.pageTitle ?? ''} · Chorus` },
-  { name: 'robots', content: 'noindex' },
-]
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }, { name: 'robots', content: 'noindex' }]
 
 export default function Deliver() {
   const { campaign, canEdit, locales, packs, deliveries, today, done } = useLoaderData<typeof loader>()
@@ -113,7 +106,7 @@ export default function Deliver() {
     shouldRevalidate: 'onInput',
     onValidate: ({ formData }) => parseWithZod(formData, { schema: RecordDeliverySchema }),
   })
-  const error = (field: { errors?: string[] }) => (field.errors?.[0] ? t(field.errors[0] as MessageKey) : undefined)
+  const error = (field: { errors?: string[] }) => (field.errors?.[0] ? t.message(field.errors[0]) : undefined)
   const recordErrors = [fields.deliveredOn, fields.recipient, fields.method, fields.notes, fields.packId].filter((f) => f.errors?.length)
   const day = (iso: string) => formatDate(locale, `${iso}T00:00:00Z`, 'long')
 
@@ -129,7 +122,7 @@ export default function Deliver() {
       <div role="status">{done ? <p className="notice">{t(`delivery.done.${done}`)}</p> : null}</div>
       {generalError ? (
         <div role="alert" className="error-summary">
-          <p>{t(generalError)}</p>
+          <p>{t.message(generalError)}</p>
         </div>
       ) : null}
 
@@ -204,7 +197,11 @@ export default function Deliver() {
         <p>{t('delivery.record.intro')}</p>
         <Form method="post" {...getFormProps(recordForm)}>
           <CsrfField />
-          <ErrorSummary heading={t('delivery.record.errorSummary')} headingLevel={3} fieldErrors={recordErrors.map((f) => ({ id: f.id, message: error(f)! }))} />
+          <ErrorSummary
+            heading={t('delivery.record.errorSummary')}
+            headingLevel={3}
+            fieldErrors={recordErrors.map((f) => ({ id: f.id, message: error(f)! }))}
+          />
           <FormField id={fields.deliveredOn.id} label={t('delivery.record.date')} error={error(fields.deliveredOn)}>
             <input {...getInputProps(fields.deliveredOn, { type: 'date' })} key={fields.deliveredOn.key} max={today} />
           </FormField>
@@ -221,7 +218,12 @@ export default function Deliver() {
               ))}
             </select>
           </FormField>
-          <FormField id={fields.packId.id} label={t('delivery.record.pack')} hint={t('delivery.record.packHint', { count: campaign.signatureCount })} error={error(fields.packId)}>
+          <FormField
+            id={fields.packId.id}
+            label={t('delivery.record.pack')}
+            hint={t('delivery.record.packHint', { count: campaign.signatureCount })}
+            error={error(fields.packId)}
+          >
             <select {...getSelectProps(fields.packId)} key={fields.packId.key}>
               <option value="">{t('delivery.record.noPack')}</option>
               {packs.map((p) => (

@@ -7,7 +7,18 @@ import { z } from 'zod'
 import { AdminCampaignNav } from '~/components/admin-campaign-nav'
 import { CsrfField } from '~/components/csrf-field'
 import { FormField } from '~/components/form-field'
-import { CHANGE_LABELS, closeCampaign, formatPresetList, missingForPublishing, missingTranslations, parsePresetList, publishCampaign, updateCampaignContent, type CampaignChange, type EditableCampaign } from '~/models/admin-campaign.server'
+import {
+  CHANGE_LABELS,
+  closeCampaign,
+  formatPresetList,
+  missingForPublishing,
+  missingTranslations,
+  parsePresetList,
+  publishCampaign,
+  updateCampaignContent,
+  type CampaignChange,
+  type EditableCampaign,
+} from '~/models/admin-campaign.server'
 import { notFound, requireAdminCampaign } from '~/http/campaign.server'
 import { campaignEditorSchema } from '~/models/campaign-editor-schema.server'
 import { checkUploadedImage, imageUrl } from '~/models/campaign-image.server'
@@ -26,7 +37,6 @@ import { useUnsavedChanges } from '~/components/unsaved-changes'
 // The campaign editor: one form per locale (texts of that locale plus the shared settings), sent
 // as multipart because it may carry the hero image. Saves name the version they started from
 // (decision 0008); "Preview story" renders the submitted markdown without saving anything.
-
 
 type EditorValues = z.infer<ReturnType<typeof campaignEditorSchema>>
 
@@ -65,9 +75,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
         baseLocale: campaign.baseLocale,
         version: campaign.version,
         slug: campaign.settings.slug,
-        heroImage: campaign.heroImage
-          ? { url: imageUrl(campaign.heroImage), width: campaign.heroImage.width, height: campaign.heroImage.height }
-          : null,
+        heroImage: campaign.heroImage ? { url: imageUrl(campaign.heroImage), width: campaign.heroImage.width, height: campaign.heroImage.height } : null,
         publicUrl: `${getEnv().APP_URL}/campaigns/${campaign.settings.slug}`,
       },
       editLocale,
@@ -140,6 +148,15 @@ function describeChanges(changes: CampaignChange[], t: Translate, uiLocale: Loca
   }))
 }
 
+/** Every answer of the action, for the page (one shape, so no outcome's fields are lost). */
+type ActionData = {
+  result?: SubmissionResult<string[]>
+  storyPreview?: string
+  conflict?: { by: string; changes: { key: string; label: string; now: string }[] | null }
+  publishMissing?: string[]
+  statusError?: string
+}
+
 export async function action({ request, params }: ActionFunctionArgs) {
   const { admin, form } = await requireAdminAction(request, 'campaigns.edit', { maxBytes: 3 * 1024 * 1024 })
   const campaign = await requireAdminCampaign(admin, params.campaignId)
@@ -152,14 +169,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const outcome = await publishCampaign(admin, campaign.id)
     if (outcome.status === 'not-found') throw notFound()
     if (outcome.status === 'incomplete') {
-      return data({ publishMissing: outcome.missing.map((key) => t(key)) }, { status: 400, headers: noStore })
+      return data<ActionData>({ publishMissing: outcome.missing.map((key) => t(key)) }, { status: 400, headers: noStore })
     }
     return redirect(editorUrl(campaign.id, editLocale, outcome.status), { headers: noStore })
   }
   if (intent === 'close') {
     const outcome = await closeCampaign(admin, campaign.id)
     if (outcome.status === 'not-found') throw notFound()
-    if (outcome.status === 'not-live') return data({ statusError: t('admin.edit.notLive') }, { status: 409, headers: noStore })
+    if (outcome.status === 'not-live') return data<ActionData>({ statusError: t('admin.edit.notLive') }, { status: 409, headers: noStore })
     return redirect(editorUrl(campaign.id, editLocale, 'closed'), { headers: noStore })
   }
 
@@ -174,23 +191,20 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (intent === 'preview-story') {
     // Nothing is saved: the story as typed, rendered exactly as the public page would.
     const story = form.get('story')
-    return data(
-      { result: submission.reply(), storyPreview: renderMarkdown(typeof story === 'string' ? story : '') },
-      { headers: noStore },
-    )
+    return data<ActionData>({ result: submission.reply(), storyPreview: renderMarkdown(typeof story === 'string' ? story : '') }, { headers: noStore })
   }
   if (intent !== 'save') {
-    return data({ result: submission.reply({ formErrors: ['admin.edit.error.intent'] }) }, { status: 400, headers: noStore })
+    return data<ActionData>({ result: submission.reply({ formErrors: ['admin.edit.error.intent'] }) }, { status: 400, headers: noStore })
   }
   if (submission.status !== 'success') {
-    return data({ result: submission.reply() }, { status: 400, headers: noStore })
+    return data<ActionData>({ result: submission.reply() }, { status: 400, headers: noStore })
   }
   const value: EditorValues = submission.value
   let image: Awaited<ReturnType<typeof checkUploadedImage>> | null = null
   if (value.heroImage instanceof File && value.heroImage.size > 0) {
     image = await checkUploadedImage(value.heroImage)
     if ('problem' in image) {
-      return data({ result: submission.reply({ fieldErrors: { heroImage: [image.problem] } }) }, { status: 400, headers: noStore })
+      return data<ActionData>({ result: submission.reply({ fieldErrors: { heroImage: [image.problem] } }) }, { status: 400, headers: noStore })
     }
   }
   const currency = value.donationCurrency ?? campaign.organisationDonation.currency
@@ -237,9 +251,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
     case 'unchanged':
       return redirect(editorUrl(campaign.id, editLocale, outcome.status), { headers: noStore })
     case 'slug-taken':
-      return data({ result: submission.reply({ fieldErrors: { slug: ['admin.edit.error.slugTaken'] } }) }, { status: 400, headers: noStore })
+      return data<ActionData>({ result: submission.reply({ fieldErrors: { slug: ['admin.edit.error.slugTaken'] } }) }, { status: 400, headers: noStore })
     case 'conflict':
-      return data(
+      return data<ActionData>(
         {
           result: submission.reply(),
           conflict: {
@@ -257,17 +271,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export const shouldRevalidate: ShouldRevalidateFunction = ({ actionResult, defaultShouldRevalidate }) =>
   actionResult && typeof actionResult === 'object' && 'conflict' in actionResult ? true : defaultShouldRevalidate
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data ? `${data.pageTitle}: ${data.campaign.title}` : ''} · Chorus` },
-]
-
-type ActionData = {
-  result?: SubmissionResult<string[]>
-  storyPreview?: string
-  conflict?: { by: string; changes: { key: string; label: string; now: string }[] | null }
-  publishMissing?: string[]
-  statusError?: string
-}
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data ? `${data.pageTitle}: ${data.campaign.title}` : ''} · Chorus` }]
 
 /** Error messages are translation keys; "too long" carries its limit after a colon. */
 function useErrorText() {
@@ -275,14 +279,14 @@ function useErrorText() {
   return (message: string | undefined) => {
     if (!message) return undefined
     const [key, max] = message.split(':')
-    return t(key as MessageKey, max ? { max: Number(max) } : undefined)
+    return t.message(key ?? '', max ? { max: Number(max) } : undefined)
   }
 }
 
 function EditorForm() {
   const loaderData = useLoaderData<typeof loader>()
   const { campaign, editLocale, defaultValue, baseMilestones, consentDefaults, organisationDonation, effectiveCurrency } = loaderData
-  const actionData = useActionData<typeof action>() as ActionData | undefined
+  const actionData = useActionData<typeof action>()
   const navigation = useNavigation()
   const t = useT()
   const errorText = useErrorText()
@@ -387,11 +391,7 @@ function EditorForm() {
                   ) : null}
                 </p>
               )}
-              <FormField
-                id={descriptionId}
-                label={t('admin.edit.milestoneDescription', { n: i + 1 })}
-                error={errorText(item?.description.errors?.[0])}
-              >
+              <FormField id={descriptionId} label={t('admin.edit.milestoneDescription', { n: i + 1 })} error={errorText(item?.description.errors?.[0])}>
                 <input
                   type="text"
                   name={`milestones[${i}].description`}
@@ -528,7 +528,7 @@ function fieldId(formId: string, name: string): string {
 export default function EditCampaign() {
   const loaderData = useLoaderData<typeof loader>()
   const { campaign, editLocale, missingForPublishing: missing, translations, done } = loaderData
-  const actionData = useActionData<typeof action>() as ActionData | undefined
+  const actionData = useActionData<typeof action>()
   const t = useT()
   const isBase = editLocale === campaign.baseLocale
   const doneMessages: Record<string, MessageKey> = {
@@ -544,9 +544,7 @@ export default function EditCampaign() {
       <h1>{t('admin.edit.title', { title: campaign.title })}</h1>
       <AdminCampaignNav campaignId={campaign.id} current="edit" />
       <p>
-        <span className={`status-badge status-${campaign.status}`}>
-          {t('admin.edit.status', { status: t(`admin.status.${campaign.status}` as MessageKey) })}
-        </span>
+        <span className={`status-badge status-${campaign.status}`}>{t('admin.edit.status', { status: t(`admin.status.${campaign.status}`) })}</span>
       </p>
       <div role="status" aria-live="polite">
         {done && !actionData ? <p className="success">{t(doneMessages[done]!)}</p> : null}

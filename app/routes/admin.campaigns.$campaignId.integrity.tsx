@@ -19,7 +19,7 @@ import { switchAttackMode } from '~/models/integrity.server'
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, formatNumber, type MessageKey } from '~/utils/i18n'
+import { formatDate, formatNumber, type Translate } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useT } from '~/utils/use-t'
@@ -66,7 +66,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       filterErrors,
       preview,
       done: done && /^(attack-on|attack-off|settings|action|started)$/.test(done) ? done : null,
-      doneAction: done === 'action' || done === 'started' ? overview.actions.find((a) => a.id === url.searchParams.get('action')) ?? null : null,
+      doneAction: done === 'action' || done === 'started' ? (overview.actions.find((a) => a.id === url.searchParams.get('action')) ?? null) : null,
       pageTitle: t('admin.integrity.title', { title: campaign.title }),
     },
     { status: parsed.success ? 200 : 400, headers: { 'Cache-Control': NO_STORE } },
@@ -111,10 +111,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export const headers = () => ({ 'Cache-Control': NO_STORE })
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data?.pageTitle ?? ''} · Chorus` },
-  { name: 'robots', content: 'noindex' },
-]
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }, { name: 'robots', content: 'noindex' }]
 
 function RankedTable({ id, caption, rows, kind }: { id: string; caption: string; rows: Ranked[]; kind: 'domain' | 'address' }) {
   const t = useT()
@@ -148,9 +145,7 @@ function RankedTable({ id, caption, rows, kind }: { id: string; caption: string;
                   <Link
                     to={filterSearch('invalidate', { [kind]: r.key, state: 'any', window: id.endsWith('hour') ? '1h' : '24h' })}
                     aria-label={
-                      kind === 'domain'
-                        ? t('admin.integrity.reviewDomain', { domain: r.key })
-                        : t('admin.integrity.reviewAddress', { fingerprint: r.key })
+                      kind === 'domain' ? t('admin.integrity.reviewDomain', { domain: r.key }) : t('admin.integrity.reviewAddress', { fingerprint: r.key })
                     }
                   >
                     {t('admin.integrity.review')}
@@ -165,14 +160,21 @@ function RankedTable({ id, caption, rows, kind }: { id: string; caption: string;
   )
 }
 
+/** The label of a value read from the URL or a row: its message when it has one, else the value. */
+function labelOf(t: Translate, key: string, value: unknown): string {
+  const text = t.message(key)
+  return text === key ? String(value) : text
+}
+
 function filterSummary(filter: Record<string, unknown>, t: ReturnType<typeof useT>) {
   const parts: string[] = []
-  if (filter.state) parts.push(t(`admin.integrity.state.${String(filter.state)}` as MessageKey))
-  if (filter.reason) parts.push(t(`admin.integrity.reason.${String(filter.reason)}` as MessageKey))
+  const label = (key: string, value: unknown) => labelOf(t, key, value)
+  if (filter.state) parts.push(label(`admin.integrity.state.${String(filter.state)}`, filter.state))
+  if (filter.reason) parts.push(label(`admin.integrity.reason.${String(filter.reason)}`, filter.reason))
   if (filter.domain) parts.push(String(filter.domain))
   if (filter.address) parts.push(String(filter.address))
   if (filter.source) parts.push(String(filter.source))
-  if (filter.window) parts.push(t(`admin.integrity.window.${String(filter.window)}` as MessageKey))
+  if (filter.window) parts.push(label(`admin.integrity.window.${String(filter.window)}`, filter.window))
   return parts.join(' · ')
 }
 
@@ -198,7 +200,7 @@ export default function IntegrityPage() {
         {done === 'settings' ? <p className="notice">{t('admin.integrity.settingsSaved')}</p> : null}
         {done === 'action' && doneAction ? <p className="notice">{t('admin.integrity.done', { processed: n(doneAction.processed) })}</p> : null}
         {done === 'started' && doneAction ? <p className="notice">{t('admin.integrity.started', { previewed: n(doneAction.previewed) })}</p> : null}
-        {actionData && 'error' in actionData ? <p className="field-error">{t(actionData.error as MessageKey)}</p> : null}
+        {actionData && 'error' in actionData ? <p className="field-error">{t.message(actionData.error)}</p> : null}
       </div>
 
       <section aria-labelledby="attack-heading">
@@ -238,7 +240,7 @@ export default function IntegrityPage() {
             <tbody>
               {overview.heldByReason.map((r) => (
                 <tr key={r.key}>
-                  <th scope="row">{t(`admin.integrity.reason.${r.key}` as MessageKey)}</th>
+                  <th scope="row">{labelOf(t, `admin.integrity.reason.${r.key}`, r.key)}</th>
                   <td className="num">{n(r.count)}</td>
                 </tr>
               ))}
@@ -269,7 +271,7 @@ export default function IntegrityPage() {
                     <td>
                       <code>{h.fingerprint ?? '—'}</code>
                     </td>
-                    <td>{h.reasons.map((r) => t(`admin.integrity.reason.${r}` as MessageKey)).join(', ')}</td>
+                    <td>{h.reasons.map((r) => t(`admin.integrity.reason.${r}`)).join(', ')}</td>
                     <td>{h.source || t('admin.integrity.noSource')}</td>
                     <td>{h.confirmed ? t('admin.integrity.yes') : t('admin.integrity.no')}</td>
                   </tr>
@@ -343,7 +345,7 @@ export default function IntegrityPage() {
                 />
                 {fieldError(key) ? (
                   <p className="field-error" id={`integrity-${key}-error`}>
-                    {t(fieldError(key) as MessageKey)}
+                    {t.message(fieldError(key) ?? '')}
                   </p>
                 ) : null}
               </div>

@@ -21,7 +21,7 @@ import { requireOrganisationCampaign } from '~/http/campaign.server'
 import { adminError, requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, type MessageKey } from '~/utils/i18n'
+import { formatDate } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useMessage, useT } from '~/utils/use-t'
@@ -62,8 +62,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   }
   const input = submission.value
   const base = `/admin/campaigns/${campaign.id}/responses`
-  const gone = () =>
-    data({ intent: input.intent, result: submission.reply({ formErrors: ['admin.responses.error.gone'] }) }, { status: 404, headers: noStore })
+  const gone = () => data({ intent: input.intent, result: submission.reply({ formErrors: ['admin.responses.error.gone'] }) }, { status: 404, headers: noStore })
 
   switch (input.intent) {
     case 'create': {
@@ -108,16 +107,12 @@ function ResponseForm({ editing }: { editing: Editing }) {
     defaultValue: editing ? { respondedOn: editing.respondedOn, body: editing.body, sourceUrl: editing.sourceUrl } : undefined,
   })
   const tr = useMessage()
-  const fieldErrors = [fields.respondedOn, fields.body, fields.sourceUrl]
-    .filter((f) => f.errors?.length)
-    .map((f) => ({ id: f.id, message: tr(f.errors![0])! }))
+  const fieldErrors = [fields.respondedOn, fields.body, fields.sourceUrl].filter((f) => f.errors?.length).map((f) => ({ id: f.id, message: tr(f.errors![0])! }))
   const formErrors = (form.errors ?? []).map((e) => tr(e)!)
   const headingId = editing ? 'edit-response-heading' : 'add-response-heading'
   return (
     <Form method="post" {...getFormProps(form)} className="panel stack" aria-labelledby={headingId}>
-      <h2 id={headingId}>
-        {editing ? t('admin.responses.editHeading', { date: formatDate(locale, editing.respondedOn) }) : t('admin.responses.addHeading')}
-      </h2>
+      <h2 id={headingId}>{editing ? t('admin.responses.editHeading', { date: formatDate(locale, editing.respondedOn) }) : t('admin.responses.addHeading')}</h2>
       <ErrorSummary heading={t('admin.error.summary')} headingLevel={3} formErrors={formErrors} fieldErrors={fieldErrors} />
       <CsrfField />
       <input type="hidden" name="intent" value={intent} />
@@ -157,7 +152,7 @@ export default function Responses() {
   const locale = useLocale()
   const rowErrors =
     actionData && (actionData.intent === 'delete' || actionData.intent === 'write-update')
-      ? [...(actionData.result.error?.[''] ?? []), ...(actionData.result.error?.responseId ?? [])].map((m) => t(m as MessageKey))
+      ? [...(actionData.result.error?.[''] ?? []), ...(actionData.result.error?.responseId ?? [])].map((m) => t.message(m))
       : []
   return (
     <div className="wrap stack">

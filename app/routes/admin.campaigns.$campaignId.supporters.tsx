@@ -12,7 +12,7 @@ import { adminError, requireAdmin, requireAdminAction } from '~/http/auth.server
 import { can } from '~/utils/permissions'
 import { countryName } from '~/utils/countries.server'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, type Locale, type MessageKey } from '~/utils/i18n'
+import { formatDate, type Locale } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useT } from '~/utils/use-t'
@@ -106,7 +106,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const result = await invalidateSignature(admin, campaign.id, input.signatureId, input.reason)
     if (result.status === 'not-found') throw adminError(404, 'admin.error.notFound')
     if (result.status === 'already-invalidated') {
-      return data({ error: 'admin.supporters.error.alreadyInvalidated', signatureId: input.signatureId }, { status: 409, headers: { 'Cache-Control': NO_STORE } })
+      return data(
+        { error: 'admin.supporters.error.alreadyInvalidated', signatureId: input.signatureId },
+        { status: 409, headers: { 'Cache-Control': NO_STORE } },
+      )
     }
   }
   const done = input.intent === 'remove' ? 'removed' : 'invalidated'
@@ -115,10 +118,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export const headers = () => ({ 'Cache-Control': NO_STORE })
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data?.pageTitle ?? ''} · Chorus` },
-  { name: 'robots', content: 'noindex' },
-]
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }, { name: 'robots', content: 'noindex' }]
 
 type SupporterRow = ReturnType<typeof supporterView>
 
@@ -155,12 +155,12 @@ function ConfirmPanel({
           {t('admin.supporters.selected', {
             name: supporter.fullName,
             email: supporter.email,
-            state: t(`admin.supporters.state.${supporter.state}` as MessageKey),
+            state: t(`admin.supporters.state.${supporter.state}`),
           })}
         </strong>
       </p>
       <p>{t(kind === 'remove' ? 'admin.supporters.removeBody' : 'admin.supporters.invalidateBody')}</p>
-      <div role="alert">{error ? <p className="field-error">{t(error as MessageKey)}</p> : null}</div>
+      <div role="alert">{error ? <p className="field-error">{t.message(error)}</p> : null}</div>
       {/* Posts to this very URL, so a refused form comes back with the same confirmation open. */}
       <Form method="post" className="confirm-form">
         <CsrfField />
@@ -179,7 +179,7 @@ function ConfirmPanel({
               </option>
               {INVALIDATION_REASONS.map((reason) => (
                 <option key={reason} value={reason}>
-                  {t(`admin.supporters.reason.${reason}` as MessageKey)}
+                  {t(`admin.supporters.reason.${reason}`)}
                 </option>
               ))}
             </select>
@@ -215,7 +215,7 @@ export default function Supporters() {
       <div role="status">{done ? <p className="notice">{t(`admin.supporters.done.${done}`)}</p> : null}</div>
       {actionError && !confirm ? (
         <div role="alert" className="error-summary">
-          <p>{t(actionError as MessageKey)}</p>
+          <p>{t.message(actionError)}</p>
         </div>
       ) : null}
 
@@ -243,7 +243,7 @@ export default function Supporters() {
           />
           {searchError ? (
             <p className="field-error" id="supporters-q-error">
-              {t(searchError as MessageKey)}
+              {t.message(searchError)}
             </p>
           ) : null}
         </div>
@@ -253,7 +253,7 @@ export default function Supporters() {
             <option value="">{t('admin.supporters.stateAll')}</option>
             {SIGNATURE_STATES.map((state) => (
               <option key={state} value={state}>
-                {t(`admin.supporters.state.${state}` as MessageKey)}
+                {t(`admin.supporters.state.${state}`)}
               </option>
             ))}
           </select>
@@ -298,10 +298,8 @@ export default function Supporters() {
                     <td>{s.email}</td>
                     <td>{s.country}</td>
                     <td>
-                      <span className={`state-badge state-${s.state}`}>{t(`admin.supporters.state.${s.state}` as MessageKey)}</span>
-                      {s.invalidationReason ? (
-                        <span className="hint"> ({t(`admin.supporters.reason.${s.invalidationReason}` as MessageKey)})</span>
-                      ) : null}
+                      <span className={`state-badge state-${s.state}`}>{t(`admin.supporters.state.${s.state}`)}</span>
+                      {s.invalidationReason ? <span className="hint"> ({t(`admin.supporters.reason.${s.invalidationReason}`)})</span> : null}
                     </td>
                     <td>{consents.length > 0 ? consents.join(', ') : t('admin.supporters.consentNone')}</td>
                     <td>
@@ -310,10 +308,7 @@ export default function Supporters() {
                     <td>{s.confirmedAt ? <time dateTime={s.confirmedAt}>{date(s.confirmedAt)}</time> : '—'}</td>
                     <td className="row-actions">
                       {s.state !== 'invalidated' ? (
-                        <Link
-                          to={listSearch(values, { invalidate: s.id })}
-                          aria-label={t('admin.supporters.invalidateLinkLabel', { name: s.fullName })}
-                        >
+                        <Link to={listSearch(values, { invalidate: s.id })} aria-label={t('admin.supporters.invalidateLinkLabel', { name: s.fullName })}>
                           {t('admin.supporters.invalidateLink')}
                         </Link>
                       ) : null}

@@ -23,7 +23,7 @@ import { notFound, requireAdminCampaign, requireCampaignUpdate } from '~/http/ca
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, isLocale, LOCALE_NAMES, LOCALES, type Locale, type MessageKey } from '~/utils/i18n'
+import { formatDate, isLocale, LOCALE_NAMES, LOCALES, type Locale } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { renderMarkdown } from '~/utils/markdown.server'
@@ -83,9 +83,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       progress,
       // The email's body, shown inline as the development mailbox does (an iframe would hide it
       // from assistive checks); its heading becomes a level below the preview's own.
-      previewHtml: preview
-        ? (preview.html.match(/<body[^>]*>([\s\S]*)<\/body>/i)?.[1] ?? preview.html).replace(/<(\/?)h1\b/g, '<$1h3')
-        : null,
+      previewHtml: preview ? (preview.html.match(/<body[^>]*>([\s\S]*)<\/body>/i)?.[1] ?? preview.html).replace(/<(\/?)h1\b/g, '<$1h3') : null,
       done: DONE.includes(done as (typeof DONE)[number]) ? (done as (typeof DONE)[number]) : null,
       pageTitle: t('admin.updates.editTitle', { subject }),
     },
@@ -95,6 +93,16 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export const IntentSchema = z.object({ intent: z.enum(['save', 'preview', 'test', 'send', 'cancel']) })
 
+/** Every answer of the action, for the page (one shape, so no outcome's fields are lost). */
+type ActionData = {
+  result?: SubmissionResult<string[]>
+  bodyPreview?: string
+  conflict?: string
+  formError?: string
+  testError?: string
+  sendError?: string
+}
+
 export async function action({ request, params }: ActionFunctionArgs) {
   const { admin, form } = await requireAdminAction(request, 'campaigns.edit', { maxBytes: UPDATE_FORM_MAX_BYTES })
   const campaign = await requireAdminCampaign(admin, params.campaignId)
@@ -103,15 +111,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const t = makeTranslator(getLocale(request))
   const intent = IntentSchema.safeParse({ intent: form.get('intent') })
   if (!intent.success) {
-    return data({ formError: t('admin.updates.error.intent') }, { status: 400, headers: noStore })
+    return data<ActionData>({ formError: t('admin.updates.error.intent') }, { status: 400, headers: noStore })
   }
   if (intent.data.intent === 'cancel') {
     const outcome = await cancelUpdateSend(admin, campaign.id, update.id)
-    if (outcome.status === 'not-sending') return data({ formError: t('admin.updates.error.notSending') }, { status: 409, headers: noStore })
+    if (outcome.status === 'not-sending') return data<ActionData>({ formError: t('admin.updates.error.notSending') }, { status: 409, headers: noStore })
     return redirect(pageUrl(campaign.id, update.id, editLocale, 'cancelled'), { headers: noStore })
   }
   if (update.status !== 'draft' && intent.data.intent !== 'test') {
-    return data({ formError: t('admin.updates.error.notDraft') }, { status: 409, headers: noStore })
+    return data<ActionData>({ formError: t('admin.updates.error.notDraft') }, { status: 409, headers: noStore })
   }
 
   switch (intent.data.intent) {
@@ -122,31 +130,34 @@ export async function action({ request, params }: ActionFunctionArgs) {
       const submission = parseWithZod(form, { schema })
       if (intent.data.intent === 'preview') {
         const body = form.get('body')
-        return data({ result: submission.reply(), bodyPreview: renderMarkdown(typeof body === 'string' ? body : '') }, { headers: noStore })
+        return data<ActionData>({ result: submission.reply(), bodyPreview: renderMarkdown(typeof body === 'string' ? body : '') }, { headers: noStore })
       }
-      if (submission.status !== 'success') return data({ result: submission.reply() }, { status: 400, headers: noStore })
+      if (submission.status !== 'success') return data<ActionData>({ result: submission.reply() }, { status: 400, headers: noStore })
       const { version, ...input } = submission.value
       const outcome = await saveUpdateDraft(admin, campaign.id, update.id, editLocale, input, version)
       if (outcome.status === 'not-found') throw notFound()
       if (outcome.status === 'conflict') {
-        return data({ result: submission.reply(), conflict: t('admin.updates.conflict') }, { status: 409, headers: noStore })
+        return data<ActionData>({ result: submission.reply(), conflict: t('admin.updates.conflict') }, { status: 409, headers: noStore })
       }
-      if (outcome.status === 'not-draft') return data({ formError: t('admin.updates.error.notDraft') }, { status: 409, headers: noStore })
+      if (outcome.status === 'not-draft') return data<ActionData>({ formError: t('admin.updates.error.notDraft') }, { status: 409, headers: noStore })
       return redirect(pageUrl(campaign.id, update.id, editLocale, outcome.status), { headers: noStore })
     }
     case 'test': {
       const outcome = await sendUpdateTest(admin, update, editLocale)
       if (outcome.status === 'no-translation') {
-        return data({ testError: t('admin.updates.error.noTranslation', { language: languageName(editLocale) }) }, { status: 400, headers: noStore })
+        return data<ActionData>(
+          { testError: t('admin.updates.error.noTranslation', { language: languageName(editLocale) }) },
+          { status: 400, headers: noStore },
+        )
       }
-      if (outcome.status === 'failed') return data({ testError: t('admin.updates.error.testFailed') }, { status: 502, headers: noStore })
+      if (outcome.status === 'failed') return data<ActionData>({ testError: t('admin.updates.error.testFailed') }, { status: 502, headers: noStore })
       return redirect(pageUrl(campaign.id, update.id, editLocale, 'test'), { headers: noStore })
     }
     case 'send': {
       const submission = parseWithZod(form, { schema: SendUpdateSchema })
       if (submission.status !== 'success') {
         const first = Object.values(submission.error ?? {})[0]?.[0]
-        return data({ sendError: updateErrorText(t, first ?? 'admin.updates.error.confirm') }, { status: 400, headers: noStore })
+        return data<ActionData>({ sendError: updateErrorText(t, first ?? 'admin.updates.error.confirm') }, { status: 400, headers: noStore })
       }
       const outcome = await requestUpdateSend(admin, campaign.id, update.id, submission.value.version, campaign.baseLocale)
       switch (outcome.status) {
@@ -155,14 +166,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
         case 'started':
           return redirect(pageUrl(campaign.id, update.id, editLocale, 'sending'), { headers: noStore })
         case 'incomplete':
-          return data(
+          return data<ActionData>(
             { sendError: t('admin.updates.error.incomplete', { language: languageName(campaign.baseLocale) }) },
             { status: 400, headers: noStore },
           )
         case 'conflict':
-          return data({ conflict: t('admin.updates.conflict') }, { status: 409, headers: noStore })
+          return data<ActionData>({ conflict: t('admin.updates.conflict') }, { status: 409, headers: noStore })
         case 'not-draft':
-          return data({ formError: t('admin.updates.error.notDraft') }, { status: 409, headers: noStore })
+          return data<ActionData>({ formError: t('admin.updates.error.notDraft') }, { status: 409, headers: noStore })
       }
     }
   }
@@ -175,18 +186,9 @@ export const shouldRevalidate: ShouldRevalidateFunction = ({ actionResult, defau
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }]
 
-type ActionData = {
-  result?: SubmissionResult<string[]>
-  bodyPreview?: string
-  conflict?: string
-  formError?: string
-  testError?: string
-  sendError?: string
-}
-
 function DraftEditor() {
   const { campaign, update, editLocale, defaultValue } = useLoaderData<typeof loader>()
-  const actionData = useActionData<typeof action>() as ActionData | undefined
+  const actionData = useActionData<typeof action>()
   const navigation = useNavigation()
   const t = useT()
   const isBase = editLocale === campaign.baseLocale
@@ -326,7 +328,7 @@ function Progress() {
 
 export default function CampaignUpdatePage() {
   const { campaign, update, canEdit, ownEmail, editLocale, audience, previewHtml, done } = useLoaderData<typeof loader>()
-  const actionData = useActionData<typeof action>() as ActionData | undefined
+  const actionData = useActionData<typeof action>()
   const t = useT()
   const isDraft = update.status === 'draft'
   const doneMessages: Record<(typeof DONE)[number], string> = {
@@ -345,8 +347,8 @@ export default function CampaignUpdatePage() {
         <Link to={`/admin/campaigns/${campaign.id}/updates`}>{t('admin.updates.backToList')}</Link>
       </p>
       <p>
-        <span className="status-badge">{t(`admin.updates.status.${update.status}` as MessageKey)}</span>{' '}
-        <span className="status-badge">{t(`admin.updates.kind.${update.kind}` as MessageKey)}</span>{' '}
+        <span className="status-badge">{t(`admin.updates.status.${update.status}`)}</span>{' '}
+        <span className="status-badge">{t(`admin.updates.kind.${update.kind}`)}</span>{' '}
         {update.public ? t('admin.updates.publicYes') : t('admin.updates.publicNo')}
       </p>
       <div role="status" aria-live="polite">

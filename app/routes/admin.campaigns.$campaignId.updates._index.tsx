@@ -7,7 +7,7 @@ import { countUpdateAudience, listCampaignUpdates } from '~/models/campaign-upda
 import { requireAdmin } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, type MessageKey } from '~/utils/i18n'
+import { formatDate } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useT } from '~/utils/use-t'
@@ -20,10 +20,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const campaign = await requireAdminCampaign(admin, params.campaignId)
   const locale = getLocale(request)
   const t = makeTranslator(locale)
-  const [updates, audience] = await Promise.all([
-    listCampaignUpdates(campaign.id, campaign.baseLocale),
-    countUpdateAudience(campaign.id),
-  ])
+  const [updates, audience] = await Promise.all([listCampaignUpdates(campaign.id, campaign.baseLocale), countUpdateAudience(campaign.id)])
   const title = campaign.content[campaign.baseLocale]?.title || t('admin.campaigns.untitled')
   return data(
     {
@@ -92,8 +89,8 @@ export default function CampaignUpdates() {
                   <td>
                     <Link to={`/admin/campaigns/${campaign.id}/updates/${u.id}`}>{u.subject || t('admin.updates.untitled')}</Link>
                   </td>
-                  <td>{t(`admin.updates.kind.${u.kind}` as MessageKey)}</td>
-                  <td>{t(`admin.updates.status.${u.status}` as MessageKey)}</td>
+                  <td>{t(`admin.updates.kind.${u.kind}`)}</td>
+                  <td>{t(`admin.updates.status.${u.status}`)}</td>
                   <td>{u.sentCount}</td>
                   <td>{u.failedCount}</td>
                   <td>

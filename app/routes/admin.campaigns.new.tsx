@@ -10,7 +10,7 @@ import { FormField } from '~/components/form-field'
 import { createDraft } from '~/models/admin-campaign.server'
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { NO_STORE } from '~/utils/http.server'
-import { LOCALE_NAMES, LOCALES, type MessageKey } from '~/utils/i18n'
+import { LOCALE_NAMES, LOCALES } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useT } from '~/utils/use-t'
@@ -56,7 +56,7 @@ export default function NewCampaign() {
     shouldValidate: 'onSubmit',
     onValidate: ({ formData }) => parseWithZod(formData, { schema: NewCampaignSchema }),
   })
-  const error = (field: { errors?: string[] }) => (field.errors?.[0] ? t(field.errors[0] as MessageKey) : undefined)
+  const error = (field: { errors?: string[] }) => (field.errors?.[0] ? t.message(field.errors[0]) : undefined)
   const errors = [fields.title, fields.locale].filter((f) => f.errors?.length)
   return (
     <div className="wrap narrow">

@@ -4,7 +4,6 @@ import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { acceptInvitation, getPendingInvitationByToken } from '~/models/invitation.server'
 import { sessionCookie } from '~/http/auth.server'
 import { NO_STORE } from '~/utils/http.server'
-import { type MessageKey } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useT } from '~/utils/use-t'
@@ -40,10 +39,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export const headers = () => PRIVATE
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data?.pageTitle ?? ''} · Chorus` },
-  { name: 'robots', content: 'noindex' },
-]
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }, { name: 'robots', content: 'noindex' }]
 
 export default function AcceptInvitation() {
   const { invitation } = useLoaderData<typeof loader>()
@@ -57,13 +53,13 @@ export default function AcceptInvitation() {
       </div>
     )
   }
-  const vars = { organisation: invitation.organisationName, role: t(`admin.role.${invitation.role}` as MessageKey) }
+  const vars = { organisation: invitation.organisationName, role: t(`admin.role.${invitation.role}`) }
   return (
     <div className="wrap narrow">
       <h1>{t('admin.invitation.title', vars)}</h1>
       <div className="panel">
         <p>{t('admin.invitation.intro', vars)}</p>
-        <p>{t(`admin.roleHelp.${invitation.role}` as MessageKey)}</p>
+        <p>{t(`admin.roleHelp.${invitation.role}`)}</p>
         <p>{t('admin.invitation.for', { email: invitation.email })}</p>
         <Form method="post">
           <button type="submit" className="button">

@@ -23,11 +23,7 @@ const role = z.enum(ROLES, { errorMap: () => ({ message: 'admin.members.error.ro
 
 export const InviteSchema = z.object({
   intent: z.literal('invite'),
-  email: z
-    .string({ required_error: 'admin.members.error.email' })
-    .trim()
-    .max(254, 'admin.members.error.email')
-    .email('admin.members.error.email'),
+  email: z.string({ required_error: 'admin.members.error.email' }).trim().max(254, 'admin.members.error.email').email('admin.members.error.email'),
   role,
 })
 export const MemberActionSchema = z.discriminatedUnion('intent', [
@@ -124,7 +120,7 @@ function InviteForm() {
         <select {...getSelectProps(fields.role)} key={fields.role.key}>
           {ROLES.map((r) => (
             <option key={r} value={r}>
-              {t(`admin.role.${r}` as MessageKey)}: {t(`admin.roleHelp.${r}` as MessageKey)}
+              {t(`admin.role.${r}`)}: {t(`admin.roleHelp.${r}`)}
             </option>
           ))}
         </select>
@@ -141,13 +137,12 @@ export default function Members() {
   const actionData = useActionData<typeof action>()
   const t = useT()
   const locale = useLocale()
-  const rowError =
-    actionData && actionData.intent !== 'invite' ? (actionData.result.error?.[''] ?? []).map((m) => t(m as MessageKey)) : []
+  const rowError = actionData && actionData.intent !== 'invite' ? (actionData.result.error?.[''] ?? []).map((m) => t.message(m)) : []
   return (
     <div className="wrap stack">
       <h1>{t('admin.members.title')}</h1>
       <p>{t('admin.members.intro', { organisation: organisationName })}</p>
-      <div role="status">{done ? <p className="success">{t(`admin.members.done.${done}` as MessageKey)}</p> : null}</div>
+      <div role="status">{done ? <p className="success">{t(`admin.members.done.${done}`)}</p> : null}</div>
       <ErrorSummary heading={t('admin.error.summary')} formErrors={rowError} />
 
       <section aria-labelledby="members-heading">
@@ -169,7 +164,7 @@ export default function Members() {
                     {m.name ? `${m.name} · ` : ''}
                     {m.email} {m.userId === me ? t('admin.members.you') : null}
                   </td>
-                  <td>{t(`admin.role.${m.role}` as MessageKey)}</td>
+                  <td>{t(`admin.role.${m.role}`)}</td>
                   <td>{formatDate(locale, m.since, 'medium')}</td>
                   <td>
                     <Form method="post" className="inline-form">
@@ -182,7 +177,7 @@ export default function Members() {
                       <select id={`role-${m.userId}`} name="role" defaultValue={m.role}>
                         {ROLES.map((r) => (
                           <option key={r} value={r}>
-                            {t(`admin.role.${r}` as MessageKey)}
+                            {t(`admin.role.${r}`)}
                           </option>
                         ))}
                       </select>
@@ -226,7 +221,7 @@ export default function Members() {
                 {invitations.map((i) => (
                   <tr key={i.id}>
                     <td>{i.email}</td>
-                    <td>{t(`admin.role.${i.role}` as MessageKey)}</td>
+                    <td>{t(`admin.role.${i.role}`)}</td>
                     <td>{i.invitedBy ?? ''}</td>
                     <td>{formatDate(locale, i.expiresAt, 'medium')}</td>
                     <td>
@@ -234,11 +229,7 @@ export default function Members() {
                         <CsrfField />
                         <input type="hidden" name="intent" value="revoke-invitation" />
                         <input type="hidden" name="invitationId" value={i.id} />
-                        <button
-                          type="submit"
-                          className="button small danger"
-                          aria-label={t('admin.members.revokeInvitationLabel', { email: i.email })}
-                        >
+                        <button type="submit" className="button small danger" aria-label={t('admin.members.revokeInvitationLabel', { email: i.email })}>
                           {t('admin.members.revokeInvitation')}
                         </button>
                       </Form>

@@ -7,18 +7,12 @@ import { CsrfField } from '~/components/csrf-field'
 import { ErrorSummary } from '~/components/error-summary'
 import { FormField } from '~/components/form-field'
 import { checkUploadedImage, MAX_IMAGE_BYTES } from '~/models/campaign-image.server'
-import {
-  getOrganisationIdentity,
-  organisationLogoPath,
-  resendSenderVerification,
-  updateOrganisationIdentity,
-} from '~/models/organisation.server'
+import { getOrganisationIdentity, organisationLogoPath, resendSenderVerification, updateOrganisationIdentity } from '~/models/organisation.server'
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { BRAND_MIN_CONTRAST, contrastRatio, normaliseHexColour } from '~/utils/colour'
 import { OrganisationIdentitySchema } from '~/models/organisation-schema'
 import { emailFrom } from '~/utils/email-sender.server'
 import { NO_STORE } from '~/utils/http.server'
-import { type MessageKey } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useMessage, useT } from '~/utils/use-t'
@@ -33,7 +27,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return data(
     {
       pageTitle: t('reach.org.title'),
-      done: done === 'saved' || done === 'verification-sent' || done === 'resent' || done === 'too-soon' ? done : null,
+      done: (['saved', 'verification-sent', 'resent', 'too-soon'] as const).find((d) => d === done) ?? null,
       organisation: {
         name: organisation.name,
         logo: organisation.logo
@@ -126,7 +120,7 @@ export default function OrganisationIdentityPage() {
       <p>{t('reach.org.intro')}</p>
       {done ? (
         <p className="notice" role="status">
-          {t(`reach.org.done.${done}` as MessageKey, { address: organisation.senderEmail })}
+          {t(`reach.org.done.${done}`, { address: organisation.senderEmail })}
         </p>
       ) : null}
       <Form method="post" encType="multipart/form-data" {...getFormProps(form)} className="panel" noValidate>
@@ -159,8 +153,20 @@ export default function OrganisationIdentityPage() {
             <input type="file" name={fields.logo.name} accept="image/jpeg,image/png,image/webp" />
           </FormField>
         </fieldset>
-        <FormField id={fields.brandColour.id} label={t('reach.org.colour')} hint={t('reach.org.colourHint', { ratio: BRAND_MIN_CONTRAST })} error={tr(fields.brandColour.errors?.[0])}>
-          <input {...getInputProps(fields.brandColour, { type: 'text' })} key={fields.brandColour.key} maxLength={7} placeholder="#1d4ed8" autoComplete="off" spellCheck={false} />
+        <FormField
+          id={fields.brandColour.id}
+          label={t('reach.org.colour')}
+          hint={t('reach.org.colourHint', { ratio: BRAND_MIN_CONTRAST })}
+          error={tr(fields.brandColour.errors?.[0])}
+        >
+          <input
+            {...getInputProps(fields.brandColour, { type: 'text' })}
+            key={fields.brandColour.key}
+            maxLength={7}
+            placeholder="#1d4ed8"
+            autoComplete="off"
+            spellCheck={false}
+          />
         </FormField>
         {ratio !== null ? (
           <p className={ratio >= BRAND_MIN_CONTRAST ? 'hint' : 'field-error'} aria-live="polite">
@@ -170,13 +176,23 @@ export default function OrganisationIdentityPage() {
         <FormField id={fields.websiteUrl.id} label={t('reach.org.website')} hint={t('reach.org.websiteHint')} error={tr(fields.websiteUrl.errors?.[0])}>
           <input {...getInputProps(fields.websiteUrl, { type: 'url' })} key={fields.websiteUrl.key} maxLength={500} autoComplete="url" />
         </FormField>
-        <FormField id={fields.contactEmail.id} label={t('reach.org.contactEmail')} hint={t('reach.org.contactEmailHint')} error={tr(fields.contactEmail.errors?.[0])}>
+        <FormField
+          id={fields.contactEmail.id}
+          label={t('reach.org.contactEmail')}
+          hint={t('reach.org.contactEmailHint')}
+          error={tr(fields.contactEmail.errors?.[0])}
+        >
           <input {...getInputProps(fields.contactEmail, { type: 'email' })} key={fields.contactEmail.key} maxLength={254} autoComplete="email" />
         </FormField>
         <FormField id={fields.senderName.id} label={t('reach.org.senderName')} hint={t('reach.org.senderNameHint')} error={tr(fields.senderName.errors?.[0])}>
           <input {...getInputProps(fields.senderName, { type: 'text' })} key={fields.senderName.key} maxLength={100} autoComplete="off" />
         </FormField>
-        <FormField id={fields.senderEmail.id} label={t('reach.org.senderEmail')} hint={t('reach.org.senderEmailHint')} error={tr(fields.senderEmail.errors?.[0])}>
+        <FormField
+          id={fields.senderEmail.id}
+          label={t('reach.org.senderEmail')}
+          hint={t('reach.org.senderEmailHint')}
+          error={tr(fields.senderEmail.errors?.[0])}
+        >
           <input {...getInputProps(fields.senderEmail, { type: 'email' })} key={fields.senderEmail.key} maxLength={254} autoComplete="off" />
         </FormField>
         <button type="submit" className="button" disabled={navigation.state === 'submitting'}>

@@ -18,11 +18,7 @@ import { ErrorSummary } from '~/components/error-summary'
 export const handle = { adminPublic: true }
 
 export const SignInSchema = z.object({
-  email: z
-    .string({ required_error: 'admin.signIn.error.email' })
-    .trim()
-    .max(254, 'admin.signIn.error.email')
-    .email('admin.signIn.error.email'),
+  email: z.string({ required_error: 'admin.signIn.error.email' }).trim().max(254, 'admin.signIn.error.email').email('admin.signIn.error.email'),
   next: z.string().max(1000).optional(),
 })
 
@@ -75,10 +71,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 export const headers = () => ({ 'Cache-Control': NO_STORE })
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data?.pageTitle ?? ''} · Chorus` },
-  { name: 'robots', content: 'noindex' },
-]
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }, { name: 'robots', content: 'noindex' }]
 
 export default function SignIn() {
   const { sent, next, signedInAs } = useLoaderData<typeof loader>()

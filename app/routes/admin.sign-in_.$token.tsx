@@ -28,10 +28,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return redirect(safeAdminNext(result.next) ?? '/admin', { headers: { ...PRIVATE, 'Set-Cookie': sessionCookie(result.sessionToken) } })
   }
   if (result.status === 'no-membership') {
-    return data(
-      { state: 'no-membership' as const, email: result.email, pageTitle: t('admin.signInLink.noMembershipTitle') },
-      { status: 403, headers: PRIVATE },
-    )
+    return data({ state: 'no-membership' as const, email: result.email, pageTitle: t('admin.signInLink.noMembershipTitle') }, { status: 403, headers: PRIVATE })
   }
   return data(
     { state: 'invalid' as const, email: null, pageTitle: t('admin.signInLink.invalidTitle') },
@@ -41,10 +38,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export const headers = () => PRIVATE
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data?.pageTitle ?? ''} · Chorus` },
-  { name: 'robots', content: 'noindex' },
-]
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }, { name: 'robots', content: 'noindex' }]
 
 export default function SignInWithLink() {
   const loaderData = useLoaderData<typeof loader>()

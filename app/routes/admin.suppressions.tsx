@@ -7,12 +7,7 @@ import { z } from 'zod'
 import { CsrfField } from '~/components/csrf-field'
 import { ErrorSummary } from '~/components/error-summary'
 import { FormField } from '~/components/form-field'
-import {
-  addManualSuppression,
-  countOrganisationUnsubscribes,
-  listSuppressions,
-  removeManualSuppression,
-} from '~/models/email-preferences.server'
+import { addManualSuppression, countOrganisationUnsubscribes, listSuppressions, removeManualSuppression } from '~/models/email-preferences.server'
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { NO_STORE } from '~/utils/http.server'
 import { formatDate, type MessageKey } from '~/utils/i18n'
@@ -126,13 +121,13 @@ export default function Suppressions() {
   const actionData = useActionData<typeof action>()
   const t = useT()
   const locale = useLocale()
-  const rowErrors = actionData && actionData.intent !== 'add' ? (actionData.result.error?.[''] ?? []).map((m) => t(m as MessageKey)) : []
+  const rowErrors = actionData && actionData.intent !== 'add' ? (actionData.result.error?.[''] ?? []).map((m) => t.message(m)) : []
   const pageLink = (n: number) => `/admin/suppressions?${new URLSearchParams({ ...(q ? { q } : {}), page: String(n) })}`
   return (
     <div className="wrap stack">
       <h1>{t('admin.suppressions.title')}</h1>
       <p>{t('admin.suppressions.intro', { organisation: organisationName })}</p>
-      <div role="status">{done ? <p className="success">{t(`admin.suppressions.done.${done}` as MessageKey)}</p> : null}</div>
+      <div role="status">{done ? <p className="success">{t(`admin.suppressions.done.${done}`)}</p> : null}</div>
       <ErrorSummary heading={t('admin.error.summary')} formErrors={rowErrors} />
       <p>
         {t('admin.suppressions.organisationUnsubscribes', { count: organisationUnsubscribes })}{' '}
@@ -162,7 +157,7 @@ export default function Suppressions() {
             />
             {searchError ? (
               <p className="field-error" id="suppressions-q-error">
-                {t(searchError as MessageKey)}
+                {t.message(searchError)}
               </p>
             ) : null}
           </div>

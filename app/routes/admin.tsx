@@ -7,7 +7,6 @@ import { can } from '~/utils/permissions'
 import { NO_STORE } from '~/utils/http.server'
 import { workspaceMessages } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
-import type { MessageKey } from '~/utils/i18n'
 import { useT } from '~/utils/use-t'
 
 // The layout answers signed-out visitors too (the sign-in pages nest under it). It guards
@@ -91,7 +90,7 @@ export default function AdminLayout() {
             {t('admin.nav.signedInAs', {
               email: admin.user.email,
               organisation: admin.organisation.name,
-              role: t(`admin.role.${admin.role}` as MessageKey),
+              role: t(`admin.role.${admin.role}`),
             })}
           </p>
           {admin.memberships.length > 1 ? (
@@ -130,11 +129,10 @@ export function ErrorBoundary() {
   const t = useT()
   const status = isRouteErrorResponse(error) ? error.status : 500
   const key = isRouteErrorResponse(error) ? (error.data as { error?: unknown } | null)?.error : undefined
-  const title =
-    status === 404 ? t('admin.error.notFoundTitle') : status === 403 ? t('admin.error.forbiddenTitle') : t('admin.error.genericTitle')
+  const title = status === 404 ? t('admin.error.notFoundTitle') : status === 403 ? t('admin.error.forbiddenTitle') : t('admin.error.genericTitle')
   const body =
     typeof key === 'string' && (key.startsWith('admin.') || key.startsWith('error.'))
-      ? t(key as MessageKey)
+      ? t.message(key)
       : status === 404
         ? t('admin.error.notFound')
         : t('error.generic.body')

@@ -1,16 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { collectionResource, listConfirmedSignatures, signatureResource } from '~/models/osdi.server'
 import { getEnv } from '~/utils/env.server'
-import {
-  canonicalUrl,
-  hal,
-  methodNotAllowed,
-  readPaging,
-  recordSignatureAction,
-  requireApiClient,
-  requirePetition,
-  withCuries,
-} from '~/http/osdi-api.server'
+import { canonicalUrl, hal, methodNotAllowed, readPaging, recordSignatureAction, requireApiClient, requirePetition, withCuries } from '~/http/osdi-api.server'
 
 /** A petition's confirmed signatures, paged in the order they were confirmed. */
 export async function loader({ request, params }: LoaderFunctionArgs) {

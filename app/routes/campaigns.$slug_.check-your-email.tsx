@@ -11,7 +11,7 @@ import { CheckEmailActionSchema } from '~/models/signature-schema'
 import { getEnv } from '~/utils/env.server'
 import { readForm } from '~/utils/form.server'
 import { NO_STORE } from '~/utils/http.server'
-import type { MessageKey } from '~/utils/i18n'
+import { messageKey } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { requestContext } from '~/utils/request.server'
@@ -52,12 +52,12 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     windowSeconds: env.SIGN_RATE_WINDOW_SECONDS,
   })
   if (!limit.allowed) {
-    return data({ error: 'sign.error.rateLimited' as MessageKey }, { status: 429, headers: { ...noStore, 'Retry-After': String(limit.retryAfterSeconds) } })
+    return data({ error: messageKey('sign.error.rateLimited') }, { status: 429, headers: { ...noStore, 'Retry-After': String(limit.retryAfterSeconds) } })
   }
   const submission = parseWithZod(await readForm(request), { schema: CheckEmailActionSchema })
   if (submission.status !== 'success') {
     const message = submission.error?.email?.[0] ?? 'sign.error.emailInvalid'
-    return data({ error: message as MessageKey }, { status: 400, headers: noStore })
+    return data({ error: message }, { status: 400, headers: noStore })
   }
   const sent = await readSentEmail(campaign.slug, campaign.id, request.headers.get('Cookie'))
   // Without the cookie there is nothing to send again: the page says so (and no address is guessed).
@@ -88,7 +88,7 @@ export default function CheckYourEmail() {
   const navigation = useNavigation()
   const t = useT()
   const busy = navigation.state === 'submitting'
-  const error = actionData && 'error' in actionData ? t(actionData.error) : undefined
+  const error = actionData && 'error' in actionData ? t.message(actionData.error) : undefined
   return (
     <div className="wrap narrow">
       <h1>{t('check.title')}</h1>

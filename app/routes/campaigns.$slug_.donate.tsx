@@ -155,7 +155,10 @@ function DonateForm() {
   const fieldError = (field: { errors?: string[] }) => tr(field.errors?.[0])
   const fieldErrors = [fields.frequency, fields.amount, fields.otherAmount, fields.name, fields.email]
     .filter((f) => f.errors?.length)
-    .map((f) => ({ id: f.name === 'frequency' ? `${f.id}-one_off` : f.name === 'amount' ? `${f.id}-${presets[0]?.value ?? OTHER_AMOUNT}` : f.id, message: tr(f.errors![0])! }))
+    .map((f) => ({
+      id: f.name === 'frequency' ? `${f.id}-one_off` : f.name === 'amount' ? `${f.id}-${presets[0]?.value ?? OTHER_AMOUNT}` : f.id,
+      message: tr(f.errors![0])!,
+    }))
   const formErrors = (form.errors ?? []).map((e) => tr(e)!)
   const frequencyError = fieldError(fields.frequency)
   const amountError = fieldError(fields.amount)
@@ -176,7 +179,11 @@ function DonateForm() {
         <div className="choices">
           {(['one_off', 'monthly'] as const).map((value) => (
             <div className="choice" key={value}>
-              <input {...getInputProps(fields.frequency, { type: 'radio', value })} id={`${fields.frequency.id}-${value}`} key={`${fields.frequency.key}-${value}`} />
+              <input
+                {...getInputProps(fields.frequency, { type: 'radio', value })}
+                id={`${fields.frequency.id}-${value}`}
+                key={`${fields.frequency.key}-${value}`}
+              />
               <label htmlFor={`${fields.frequency.id}-${value}`}>{t(value === 'monthly' ? 'donate.monthly' : 'donate.oneOff')}</label>
             </div>
           ))}

@@ -2,13 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { data, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { z } from 'zod'
-import {
-  cancelMonthlyDonation,
-  createBillingPortalUrl,
-  getDonationWithCampaign,
-  signDonationManage,
-  verifyDonationManage,
-} from '~/models/donation.server'
+import { cancelMonthlyDonation, createBillingPortalUrl, getDonationWithCampaign, signDonationManage, verifyDonationManage } from '~/models/donation.server'
 import { getEnv } from '~/utils/env.server'
 import { readForm } from '~/utils/form.server'
 import { NO_STORE } from '~/utils/http.server'
@@ -38,13 +32,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     return data({ view: 'invalid' as View, pageTitle: t('manage.invalidTitle'), sig: '', donation: null }, { status: 404, headers: PRIVATE })
   }
   const view: View =
-    donation.frequency !== 'monthly'
-      ? 'one-off'
-      : donation.cancelled_at
-        ? 'cancelled'
-        : donation.stripe_subscription_id
-          ? 'active'
-          : 'not-started'
+    donation.frequency !== 'monthly' ? 'one-off' : donation.cancelled_at ? 'cancelled' : donation.stripe_subscription_id ? 'active' : 'not-started'
   return data(
     {
       view,
@@ -86,10 +74,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export const headers = ({ loaderHeaders, actionHeaders }: { loaderHeaders: Headers; actionHeaders: Headers }) =>
   actionHeaders.get('Cache-Control') ? actionHeaders : loaderHeaders
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data?.pageTitle ?? ''} · Chorus` },
-  { name: 'robots', content: 'noindex' },
-]
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }, { name: 'robots', content: 'noindex' }]
 
 export default function ManageDonation() {
   const { view, pageTitle, sig, donation } = useLoaderData<typeof loader>()

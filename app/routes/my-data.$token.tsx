@@ -14,7 +14,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const mine = await getMyData(params.token)
   if (!mine) return redirect(`/my-data?expired=1&lang=${locale}`, { headers: { 'Cache-Control': NO_STORE } })
   const confirming = new URL(request.url).searchParams.get('erase') === '1'
-  return data({ pageTitle: makeTranslator(locale)('myData.title'), locale, confirming, ...mine }, { headers: { 'Cache-Control': NO_STORE, 'Referrer-Policy': 'no-referrer' } })
+  return data(
+    { pageTitle: makeTranslator(locale)('myData.title'), locale, confirming, ...mine },
+    { headers: { 'Cache-Control': NO_STORE, 'Referrer-Policy': 'no-referrer' } },
+  )
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -79,7 +82,13 @@ export default function MyDataPage() {
       <ul>
         {held.gifts.map((g) => (
           <li key={`${g.campaign}/${g.givenAt}`}>
-            {t('myData.gift', { amount: formatMoney(locale, g.amountMinor, g.currency), campaign: g.campaign, organisation: g.organisation, date: date(g.givenAt), frequency: g.frequency })}
+            {t('myData.gift', {
+              amount: formatMoney(locale, g.amountMinor, g.currency),
+              campaign: g.campaign,
+              organisation: g.organisation,
+              date: date(g.givenAt),
+              frequency: g.frequency,
+            })}
           </li>
         ))}
       </ul>

@@ -26,7 +26,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (!parsed.success) return data({ error: 'myData.error.email' as const }, { status: 400, headers: { 'Cache-Control': NO_STORE } })
   const outcome = await requestMyDataLink(parsed.data.email, requestContext(request, context).ip, locale)
   if (outcome.status === 'rate-limited') {
-    return data({ error: 'myData.error.rateLimited' as const }, { status: 429, headers: { 'Cache-Control': NO_STORE, 'Retry-After': String(outcome.retryAfterSeconds) } })
+    return data(
+      { error: 'myData.error.rateLimited' as const },
+      { status: 429, headers: { 'Cache-Control': NO_STORE, 'Retry-After': String(outcome.retryAfterSeconds) } },
+    )
   }
   // The same answer whether or not the address is known.
   return redirect(`/my-data?sent=1&lang=${locale}`, { headers: { 'Cache-Control': NO_STORE } })

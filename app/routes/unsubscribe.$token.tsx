@@ -5,7 +5,6 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { z } from 'zod'
 import { getUnsubscribeTarget, unsubscribe, type UnsubscribeScope } from '~/models/email-preferences.server'
 import { readForm } from '~/utils/form.server'
-import { type MessageKey } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { readUnsubscribeToken } from '~/utils/unsubscribe.server'
@@ -77,10 +76,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export const headers = ({ loaderHeaders, actionHeaders }: { loaderHeaders: Headers; actionHeaders: Headers }) =>
   actionHeaders.get('Cache-Control') ? actionHeaders : loaderHeaders
 
-export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data?.pageTitle ?? ''} · Chorus` },
-  { name: 'robots', content: 'noindex' },
-]
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }, { name: 'robots', content: 'noindex' }]
 
 export default function Unsubscribe() {
   const loaderData = useLoaderData<typeof loader>()
@@ -114,9 +110,7 @@ export default function Unsubscribe() {
   }
   const campaignLink = target.campaign.isPublic ? (
     <p>
-      <Link to={`/campaigns/${target.campaign.slug}`}>
-        {t('unsubscribe.backToCampaign', { campaign: target.campaign.title })}
-      </Link>
+      <Link to={`/campaigns/${target.campaign.slug}`}>{t('unsubscribe.backToCampaign', { campaign: target.campaign.title })}</Link>
     </p>
   ) : null
 
@@ -158,7 +152,7 @@ export default function Unsubscribe() {
           <legend id="unsubscribe-choice">{t('unsubscribe.choose')}</legend>
           {scopeError ? (
             <p className="field-error" id="scope-error">
-              {t(scopeError as MessageKey)}
+              {t.message(scopeError)}
             </p>
           ) : null}
           <div className="choices">

@@ -7,7 +7,7 @@ import { VerifyQuerySchema } from '~/models/verify-schema.server'
 import { hitRateLimit } from '~/models/rate-limit.server'
 import { countryName } from '~/utils/countries.server'
 import { NO_STORE } from '~/utils/http.server'
-import { formatDate, formatNumber, type Locale, type MessageKey } from '~/utils/i18n'
+import { formatDate, formatNumber, type Locale, messageKey } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { requestContext } from '~/utils/request.server'
@@ -15,7 +15,6 @@ import { rateLimitKey } from '~/utils/security.server'
 import { useLocale, useT } from '~/utils/use-t'
 
 // The public check of a delivery pack's code (decision 0013): counts only, never a name.
-
 
 /** A CSV up to this size can be checked here; a bigger one with sha256sum and the manifest shown. */
 const MAX_CSV_BYTES = 256 * 1024 * 1024
@@ -30,9 +29,9 @@ async function allowed(request: Request, context: LoaderFunctionArgs['context'])
 
 async function lookUp(raw: string, locale: Locale) {
   const parsed = VerifyQuerySchema.safeParse({ code: raw })
-  if (!parsed.success) return { status: 400, error: (parsed.error.issues[0]?.message ?? 'verify.error.format') as MessageKey, pack: null }
+  if (!parsed.success) return { status: 400, error: parsed.error.issues[0]?.message ?? 'verify.error.format', pack: null }
   const found = await findPackByCode(parsed.data.code, locale)
-  if (!found) return { status: 404, error: 'verify.notFound' as MessageKey, pack: null }
+  if (!found) return { status: 404, error: messageKey('verify.notFound'), pack: null }
   return {
     status: 200,
     error: null,
@@ -57,7 +56,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const raw = new URL(request.url).searchParams.get('code')
   const base = { pageTitle: t('verify.title'), code: raw ?? '' }
   if (raw === null || raw.trim() === '') return data({ ...base, error: null, pack: null, checked: false }, { headers })
-  if (!(await allowed(request, context))) return data({ ...base, error: 'verify.error.rateLimited' as MessageKey, pack: null, checked: true }, { status: 429, headers })
+  if (!(await allowed(request, context)))
+    return data({ ...base, error: messageKey('verify.error.rateLimited'), pack: null, checked: true }, { status: 429, headers })
   const result = await lookUp(raw, locale)
   return data({ ...base, error: result.error, pack: result.pack, checked: true }, { status: result.status, headers })
 }
@@ -87,18 +87,18 @@ function hashingUploadHandler(): UploadHandler {
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const locale = getLocale(request)
-  if (!(await allowed(request, context))) return data({ error: 'verify.error.rateLimited' as MessageKey, match: null }, { status: 429, headers })
+  if (!(await allowed(request, context))) return data({ error: messageKey('verify.error.rateLimited'), match: null }, { status: 429, headers })
   let form: FormData
   try {
     form = await unstable_parseMultipartFormData(request, hashingUploadHandler())
   } catch {
-    return data({ error: 'verify.error.upload' as MessageKey, match: null }, { status: 400, headers })
+    return data({ error: messageKey('verify.error.upload'), match: null }, { status: 400, headers })
   }
   const result = await lookUp(String(form.get('code') ?? ''), locale)
   if (!result.pack) return data({ error: result.error, match: null }, { status: result.status, headers })
   const sha = String(form.get('csv') ?? '')
-  if (sha === 'too-large') return data({ error: 'verify.error.tooLarge' as MessageKey, match: null }, { status: 413, headers })
-  if (!/^[0-9a-f]{64}$/.test(sha)) return data({ error: 'verify.error.noFile' as MessageKey, match: null }, { status: 400, headers })
+  if (sha === 'too-large') return data({ error: messageKey('verify.error.tooLarge'), match: null }, { status: 413, headers })
+  if (!/^[0-9a-f]{64}$/.test(sha)) return data({ error: messageKey('verify.error.noFile'), match: null }, { status: 400, headers })
   return data({ error: null, match: { matches: sha === result.pack.listSha256, sha256: sha, code: result.pack.code } }, { headers })
 }
 
@@ -136,7 +136,7 @@ export default function Verify() {
           />
           {error ? (
             <p className="field-error" id="verify-code-error">
-              {t(error)}
+              {t.message(error)}
             </p>
           ) : null}
         </div>
@@ -202,7 +202,7 @@ export default function Verify() {
         ) : null}
         {actionData?.error ? (
           <p className="field-error verify-outcome" role="alert">
-            {t(actionData.error)}
+            {t.message(actionData.error)}
           </p>
         ) : null}
         {actionData?.match ? (

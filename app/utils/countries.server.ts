@@ -25,9 +25,7 @@ export function countryOptions(locale: Locale): CountryOption[] {
   let options = optionsCache.get(locale)
   if (!options) {
     const collator = new Intl.Collator(locale)
-    options = COUNTRY_CODES.map((code) => ({ code, name: countryName(code, locale) })).sort((a, b) =>
-      collator.compare(a.name, b.name),
-    )
+    options = COUNTRY_CODES.map((code) => ({ code, name: countryName(code, locale) })).sort((a, b) => collator.compare(a.name, b.name))
     optionsCache.set(locale, options)
   }
   return options

@@ -16,7 +16,11 @@ export function mailboxAddress(mailbox: string): string {
 
 /** A display name made safe for a header: no line breaks or control characters, quoted. */
 export function quoteDisplayName(name: string): string {
-  const clean = name.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 120)
+  const clean = name
+    .replace(/[\u0000-\u001f\u007f]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 120)
   return `"${clean.replace(/["\\]/g, (c) => `\\${c}`)}"`
 }
 

@@ -77,7 +77,10 @@ function resendFailure(error: { name: string; message: string } | null, headers:
  */
 export function waitAskedFor(headers: Record<string, string> | null | undefined, now = Date.now()): number | null {
   if (!headers) return null
-  const get = (name: string) => Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1]?.trim()
+  const get = (name: string) =>
+    Object.entries(headers)
+      .find(([key]) => key.toLowerCase() === name)?.[1]
+      ?.trim()
   const retryAfter = get('retry-after')
   if (retryAfter) {
     if (/^\d+(\.\d+)?$/.test(retryAfter)) return Math.min(Number(retryAfter) * 1000, 3_600_000)

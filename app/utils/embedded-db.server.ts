@@ -38,11 +38,7 @@ export async function freePort(): Promise<number> {
  * PostgreSQL refuses to run as root, so as root it runs as the `postgres` system user,
  * creating it when missing, and that user must be able to reach `dir`.
  */
-export async function startEmbeddedPostgres(options: {
-  dir: string
-  persistent?: boolean
-  onLog?: (message: string) => void
-}): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(options: { dir: string; persistent?: boolean; onLog?: (message: string) => void }): Promise<EmbeddedDatabase> {
   const dir = path.resolve(options.dir)
   const parent = path.dirname(dir)
   fs.mkdirSync(parent, { recursive: true })
@@ -88,8 +84,7 @@ export async function startEmbeddedPostgres(options: {
   const postmaster = (cluster as unknown as { process?: import('node:child_process').ChildProcess }).process
   const stopOnExit = () => postmaster?.kill('SIGINT')
   process.on('exit', stopOnExit)
-  const urlFor = (database: string) =>
-    `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`
+  const urlFor = (database: string) => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`
   return {
     serverUrl: urlFor('postgres'),
     urlFor,

@@ -70,7 +70,9 @@ describe('parseEnv', () => {
     const key = Buffer.alloc(32, 7).toString('base64')
     expect(parseEnv({ DATA_DIR: dataDir(), DATA_ENCRYPTION_KEY: key }).DATA_ENCRYPTION_KEY).toBe(key)
     expect(problems({ DATA_ENCRYPTION_KEY: Buffer.alloc(16).toString('base64') })[0]).toMatch(/^DATA_ENCRYPTION_KEY must be 32 random bytes/)
-    expect(problems({ DATA_ENCRYPTION_KEY: key, DATA_ENCRYPTION_KEY_PREVIOUS: key })).toEqual(['DATA_ENCRYPTION_KEY_PREVIOUS must differ from DATA_ENCRYPTION_KEY'])
+    expect(problems({ DATA_ENCRYPTION_KEY: key, DATA_ENCRYPTION_KEY_PREVIOUS: key })).toEqual([
+      'DATA_ENCRYPTION_KEY_PREVIOUS must differ from DATA_ENCRYPTION_KEY',
+    ])
     const dir = dataDir()
     const generated = parseEnv({ DATA_DIR: dir }).DATA_ENCRYPTION_KEY
     expect(Buffer.from(generated, 'base64')).toHaveLength(32)

@@ -3,9 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
 
-const booleanish = z
-  .enum(['on', 'off', 'true', 'false', '1', '0'])
-  .transform((value) => value === 'on' || value === 'true' || value === '1')
+const booleanish = z.enum(['on', 'off', 'true', 'false', '1', '0']).transform((value) => value === 'on' || value === 'true' || value === '1')
 
 const positiveInt = z.coerce.number().int().positive()
 
@@ -24,7 +22,10 @@ const trustProxySchema = z.string().transform((raw, ctx): TrustProxy => {
   if (['off', 'false', '0', 'no'].includes(value)) return false
   if (['on', 'true', 'yes'].includes(value)) return 1
   if (/^\d{1,2}$/.test(value)) return Number(value)
-  const entries = value.split(',').map((entry) => entry.trim()).filter(Boolean)
+  const entries = value
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
   if (entries.length > 0 && entries.length <= 100 && entries.every((entry) => PROXY_ENTRY.test(entry))) return entries
   ctx.addIssue({
     code: z.ZodIssueCode.custom,
@@ -112,7 +113,7 @@ export const EnvSchema = z
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
         path: ['DATA_ENCRYPTION_KEY'],
-        message: 'is required in production (openssl rand -base64 32): it protects supporters\' details at rest',
+        message: "is required in production (openssl rand -base64 32): it protects supporters' details at rest",
       })
     }
     if (env.DATA_ENCRYPTION_KEY && env.DATA_ENCRYPTION_KEY === env.DATA_ENCRYPTION_KEY_PREVIOUS) {
@@ -139,8 +140,7 @@ export const EnvSchema = z
       ctx.addIssue({
         code: z.ZodIssueCode.custom,
         path: ['EMAIL_TRANSPORT'],
-        message:
-          'production refuses the development mailbox unless chosen explicitly: set RESEND_API_KEY, or EMAIL_TRANSPORT=mailbox',
+        message: 'production refuses the development mailbox unless chosen explicitly: set RESEND_API_KEY, or EMAIL_TRANSPORT=mailbox',
       })
     }
   })
@@ -163,14 +163,10 @@ export class EnvError extends Error {
 /** Validates the environment; throws an EnvError naming every bad or missing variable. */
 export function parseEnv(source: Record<string, string | undefined>): Env {
   // An empty variable means "not set", as it does in most .env files.
-  const cleaned = Object.fromEntries(
-    Object.entries(source).filter(([, value]) => value !== undefined && value !== ''),
-  )
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ''))
   const result = EnvSchema.safeParse(cleaned)
   if (!result.success) {
-    throw new EnvError(
-      result.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`),
-    )
+    throw new EnvError(result.error.issues.map((issue) => `${issue.path.join('.') || 'environment'} ${issue.message}`))
   }
   const env = result.data
   return {

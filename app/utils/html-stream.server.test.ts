@@ -35,7 +35,9 @@ describe('withoutNulBytes', () => {
   })
 
   it('leaves a React page with long Russian text exactly as renderToString writes it', async () => {
-    const paragraphs = Array.from({ length: 120 }, (_, i) => createElement('p', { key: i }, `Пожалуйста, расскажите о петиции ещё одному человеку сегодня — №${i}.`))
+    const paragraphs = Array.from({ length: 120 }, (_, i) =>
+      createElement('p', { key: i }, `Пожалуйста, расскажите о петиции ещё одному человеку сегодня — №${i}.`),
+    )
     const page = createElement('main', null, paragraphs)
     const streamed = await collect((sink) => {
       const { pipe } = renderToPipeableStream(page, { onAllReady: () => pipe(sink) })

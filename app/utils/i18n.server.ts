@@ -1,6 +1,6 @@
 import { en } from '~/locales/en'
 import { ru } from '~/locales/ru'
-import { translateWith, type Locale, type MessageKey, type Messages, type Translate, type TranslateVars } from '~/utils/i18n'
+import { translateWith, translatorWith, type Locale, type MessageKey, type Messages, type Translate, type TranslateVars } from '~/utils/i18n'
 
 const catalogues: Record<Locale, Messages> = { en, ru }
 
@@ -10,7 +10,12 @@ export function translate(locale: Locale, key: MessageKey, vars: TranslateVars =
 }
 
 export function makeTranslator(locale: Locale): Translate {
-  return (key, vars) => translate(locale, key, vars)
+  return translatorWith(catalogues[locale] ?? en, locale, en)
+}
+
+/** Whether a string received at run time (a code in a row, a URL parameter) is a message key. */
+export function isMessageKey(value: unknown): value is MessageKey {
+  return typeof value === 'string' && Object.hasOwn(en, value)
 }
 
 /**

@@ -12,7 +12,23 @@ export const LOCALE_NAMES: Record<Locale, string> = { en: 'English', ru: 'Рус
 
 export type { MessageKey }
 export type TranslateVars = Record<string, string | number>
-export type Translate = (key: MessageKey, vars?: TranslateVars) => string
+export interface Translate {
+  (key: MessageKey, vars?: TranslateVars): string
+  /** A message held as a string (a zod or Conform error): translated when it is a key, else shown as it is. */
+  message(message: string, vars?: TranslateVars): string
+}
+
+/** A translator over one catalogue (and a fallback): built keys are checked by the type of `key`. */
+export function translatorWith(messages: Messages, locale: Locale, fallback?: Messages): Translate {
+  const t = (key: MessageKey, vars?: TranslateVars) => translateWith(messages, locale, key, vars, fallback)
+  // The one place a run-time string meets the key type: a missing key is shown as it is.
+  return Object.assign(t, { message: (message: string, vars?: TranslateVars) => t(message as MessageKey, vars) })
+}
+
+/** A message key carried as data (an action's error for the page to show); a typo does not compile. */
+export function messageKey<const Key extends MessageKey>(key: Key): Key {
+  return key
+}
 export type Messages = Readonly<Record<string, string>>
 
 export function isLocale(value: unknown): value is Locale {
@@ -25,8 +41,7 @@ export function isLocale(value: unknown): value is Locale {
  */
 export function translateWith(messages: Messages, locale: Locale, key: MessageKey, vars: TranslateVars = {}, fallback?: Messages): string {
   const form = typeof vars.count === 'number' ? cached(pluralRules, locale, () => new Intl.PluralRules(locale)).select(vars.count) : null
-  const find = (catalogue: Messages) =>
-    (form ? (catalogue[`${key}#${form}`] ?? catalogue[`${key}#other`]) : undefined) ?? catalogue[key]
+  const find = (catalogue: Messages) => (form ? (catalogue[`${key}#${form}`] ?? catalogue[`${key}#other`]) : undefined) ?? catalogue[key]
   const message = find(messages) ?? (fallback ? find(fallback) : undefined) ?? key
   return message.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const value = vars[name]
@@ -51,9 +66,7 @@ export function formatNumber(locale: Locale, value: number): string {
 }
 
 export function formatDate(locale: Locale, value: Date | string, style: 'long' | 'medium' = 'long'): string {
-  return cached(dateFormats, `${locale}:${style}`, () => new Intl.DateTimeFormat(locale, { dateStyle: style, timeZone: 'UTC' })).format(
-    new Date(value),
-  )
+  return cached(dateFormats, `${locale}:${style}`, () => new Intl.DateTimeFormat(locale, { dateStyle: style, timeZone: 'UTC' })).format(new Date(value))
 }
 
 /** Picks the best supported locale from an Accept-Language header. */

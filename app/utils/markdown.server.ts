@@ -24,9 +24,7 @@ export const renderMarkdown = remembered(renderUncached)
 function renderUncached(source: string): string {
   const html = marked.parse(source, { async: false }) as string
   return sanitizeHtml(html, {
-    allowedTags: [
-      'h2', 'h3', 'h4', 'p', 'br', 'hr', 'strong', 'em', 'b', 'i', 'blockquote', 'ul', 'ol', 'li', 'a', 'code', 'pre',
-    ],
+    allowedTags: ['h2', 'h3', 'h4', 'p', 'br', 'hr', 'strong', 'em', 'b', 'i', 'blockquote', 'ul', 'ol', 'li', 'a', 'code', 'pre'],
     allowedAttributes: { a: ['href', 'title', 'rel'] },
     allowedSchemes: ['https', 'http', 'mailto'],
     transformTags: {

@@ -26,4 +26,3 @@ export async function migrateToLatest(connectionString: string) {
     await db.destroy()
   }
 }
-

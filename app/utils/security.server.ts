@@ -46,7 +46,10 @@ export function addressHashDay(at: Date): string {
  * addresses. Erased after 30 days (app/jobs/erase-address-hashes.server.ts, decision 0015).
  */
 export function hashStoredAddress(ip: string, at: Date = new Date()): Buffer {
-  return crypto.createHmac('sha256', derivedKey(`address-hash:${addressHashDay(at)}`)).update(ip).digest()
+  return crypto
+    .createHmac('sha256', derivedKey(`address-hash:${addressHashDay(at)}`))
+    .update(ip)
+    .digest()
 }
 
 /** The hashes `ip` was stored under today and yesterday, for rules that look back across midnight. */

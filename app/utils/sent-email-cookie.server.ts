@@ -16,7 +16,10 @@ const SentEmailSchema = z.object({
   /** The address typed. */
   e: z.string().min(3).max(254),
   /** The signature this browser made, when it made a new one (only that one can be corrected). */
-  s: z.string().regex(/^\d{1,18}$/).nullable(),
+  s: z
+    .string()
+    .regex(/^\d{1,18}$/)
+    .nullable(),
 })
 
 export type SentEmail = { campaignId: string; email: string; signatureId: string | null }

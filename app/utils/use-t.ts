@@ -1,6 +1,6 @@
 import { useRouteLoaderData } from '@remix-run/react'
 import { useMemo } from 'react'
-import { DEFAULT_LOCALE, isLocale, translateWith, type Locale, type MessageKey, type Messages, type Translate, type TranslateVars } from '~/utils/i18n'
+import { DEFAULT_LOCALE, isLocale, translatorWith, type Locale, type Messages, type Translate, type TranslateVars } from '~/utils/i18n'
 
 type WithMessages = { locale?: string; messages?: Messages } | undefined
 
@@ -23,7 +23,7 @@ export function useMessages(): Messages {
 export function useT(): Translate {
   const locale = useLocale()
   const messages = useMessages()
-  return useMemo(() => (key, vars) => translateWith(messages, locale, key, vars), [locale, messages])
+  return useMemo(() => translatorWith(messages, locale), [locale, messages])
 }
 
 /**
@@ -32,5 +32,5 @@ export function useT(): Translate {
  */
 export function useMessage(vars?: TranslateVars): (message: string | undefined) => string | undefined {
   const t = useT()
-  return (message) => (message ? t(message as MessageKey, vars) : undefined)
+  return (message) => (message ? t.message(message, vars) : undefined)
 }

@@ -2,7 +2,6 @@ import { type Kysely, sql } from 'kysely'
 
 // Frozen in time: never import application code here.
 export async function up(db: Kysely<any>): Promise<void> {
-
   await db.schema
     .createTable('organisations')
     .addColumn('id', 'bigint', (c) => c.primaryKey().generatedAlwaysAsIdentity())
@@ -26,7 +25,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('target_role', 'text', (c) => c.notNull().defaultTo(''))
     .addColumn('demand', 'text', (c) => c.notNull())
     .addColumn('signature_goal', 'integer', (c) => c.notNull().check(sql`signature_goal > 0`))
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('draft').check(sql`status in ('draft', 'live', 'closed')`))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('draft')
+        .check(sql`status in ('draft', 'live', 'closed')`),
+    )
     .addColumn('show_recent_signers', 'boolean', (c) => c.notNull().defaultTo(true))
     .addColumn('consent_version', 'text', (c) => c.notNull().defaultTo('2026-11-v1'))
     .addColumn('opens_at', 'timestamptz')
@@ -66,7 +70,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('consent_show_name', 'boolean', (c) => c.notNull().defaultTo(false))
     .addColumn('consent_version', 'text', (c) => c.notNull())
     .addColumn('state', 'text', (c) =>
-      c.notNull().defaultTo('pending').check(sql`state in ('pending', 'confirmed', 'invalidated')`),
+      c
+        .notNull()
+        .defaultTo('pending')
+        .check(sql`state in ('pending', 'confirmed', 'invalidated')`),
     )
     .addColumn('confirmation_token_hash', 'bytea')
     .addColumn('ip_hash', 'bytea')
@@ -85,7 +92,9 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create unique index signatures_token_hash_idx on signatures (confirmation_token_hash) where confirmation_token_hash is not null`.execute(db)
   // The counter job's queue: confirmed signatures not yet folded into the cached counts.
   await sql`create index signatures_uncounted_idx on signatures (id) where state = 'confirmed' and counted_at is null`.execute(db)
-  await sql`create index signatures_recent_public_idx on signatures (campaign_id, confirmed_at desc) where state = 'confirmed' and consent_show_name`.execute(db)
+  await sql`create index signatures_recent_public_idx on signatures (campaign_id, confirmed_at desc) where state = 'confirmed' and consent_show_name`.execute(
+    db,
+  )
   await sql`create index signatures_campaign_state_idx on signatures (campaign_id, state)`.execute(db)
 
   await db.schema
@@ -106,7 +115,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('locale', 'text', (c) => c.notNull())
     .addColumn('transport', 'text', (c) => c.notNull())
     .addColumn('status', 'text', (c) =>
-      c.notNull().defaultTo('sending').check(sql`status in ('sending', 'sent', 'failed', 'delivered', 'bounced', 'complained')`),
+      c
+        .notNull()
+        .defaultTo('sending')
+        .check(sql`status in ('sending', 'sent', 'failed', 'delivered', 'bounced', 'complained')`),
     )
     .addColumn('provider_id', 'text')
     .addColumn('error', 'text')
@@ -133,15 +145,7 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of [
-    'rate_limits',
-    'email_messages',
-    'campaign_country_counts',
-    'signatures',
-    'campaign_translations',
-    'campaigns',
-    'organisations',
-  ]) {
+  for (const table of ['rate_limits', 'email_messages', 'campaign_country_counts', 'signatures', 'campaign_translations', 'campaigns', 'organisations']) {
     await db.schema.dropTable(table).ifExists().execute()
   }
 }

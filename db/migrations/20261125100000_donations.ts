@@ -5,7 +5,12 @@ export async function up(db: Kysely<any>): Promise<void> {
   // Presets are amounts in minor units of the currency (cents, kopecks; yen have none).
   await db.schema
     .alterTable('organisations')
-    .addColumn('donation_currency', 'text', (c) => c.notNull().defaultTo('EUR').check(sql`donation_currency ~ '^[A-Z]{3}$'`))
+    .addColumn('donation_currency', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('EUR')
+        .check(sql`donation_currency ~ '^[A-Z]{3}$'`),
+    )
     .addColumn('donation_presets', sql`integer[]`, (c) => c.notNull().defaultTo(sql`'{1000,2500,5000,10000}'::integer[]`))
     .execute()
   // Null means "use the organisation's".
@@ -27,9 +32,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       c
         .notNull()
         .defaultTo('pending')
-        .check(
-          sql`status in ('pending', 'processing', 'paid', 'active', 'past_due', 'failed', 'expired', 'cancelled', 'refunded', 'disputed')`,
-        ),
+        .check(sql`status in ('pending', 'processing', 'paid', 'active', 'past_due', 'failed', 'expired', 'cancelled', 'refunded', 'disputed')`),
     )
     .addColumn('donor_name', 'text', (c) => c.notNull())
     .addColumn('donor_email', 'text', (c) => c.notNull())
@@ -60,7 +63,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('donation_id', 'bigint', (c) => c.notNull().references('donations.id').onDelete('restrict'))
     .addColumn('campaign_id', 'bigint', (c) => c.notNull().references('campaigns.id').onDelete('restrict'))
     .addColumn('amount_minor', 'integer', (c) => c.notNull().check(sql`amount_minor >= 0`))
-    .addColumn('refunded_minor', 'integer', (c) => c.notNull().defaultTo(0).check(sql`refunded_minor >= 0 and refunded_minor <= amount_minor`))
+    .addColumn('refunded_minor', 'integer', (c) =>
+      c
+        .notNull()
+        .defaultTo(0)
+        .check(sql`refunded_minor >= 0 and refunded_minor <= amount_minor`),
+    )
     .addColumn('currency', 'text', (c) => c.notNull())
     .addColumn('stripe_checkout_session_id', 'text', (c) => c.unique())
     .addColumn('stripe_invoice_id', 'text', (c) => c.unique())
@@ -70,10 +78,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('paid_at', 'timestamptz', (c) => c.notNull())
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
-    .addCheckConstraint(
-      'donation_payments_one_source',
-      sql`stripe_checkout_session_id is not null or stripe_invoice_id is not null`,
-    )
+    .addCheckConstraint('donation_payments_one_source', sql`stripe_checkout_session_id is not null or stripe_invoice_id is not null`)
     .execute()
   await db.schema.createIndex('donation_payments_donation_idx').on('donation_payments').column('donation_id').execute()
   await db.schema.createIndex('donation_payments_campaign_idx').on('donation_payments').columns(['campaign_id', 'currency']).execute()
@@ -108,11 +113,6 @@ export async function down(db: Kysely<any>): Promise<void> {
   for (const table of ['stripe_events', 'campaign_donation_totals', 'donation_payments', 'donations']) {
     await db.schema.dropTable(table).ifExists().execute()
   }
-  await db.schema
-    .alterTable('campaigns')
-    .dropColumn('donation_currency')
-    .dropColumn('donation_presets')
-    .dropColumn('show_donation_totals')
-    .execute()
+  await db.schema.alterTable('campaigns').dropColumn('donation_currency').dropColumn('donation_presets').dropColumn('show_donation_totals').execute()
   await db.schema.alterTable('organisations').dropColumn('donation_currency').dropColumn('donation_presets').execute()
 }

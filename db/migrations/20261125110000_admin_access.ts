@@ -6,7 +6,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('users')
     .addColumn('id', 'bigint', (c) => c.primaryKey().generatedAlwaysAsIdentity())
     // Stored trimmed and lower-cased, so one address is one user whatever its capitals.
-    .addColumn('email', 'text', (c) => c.notNull().unique().check(sql`email = lower(btrim(email)) and email like '%_@_%'`))
+    .addColumn('email', 'text', (c) =>
+      c
+        .notNull()
+        .unique()
+        .check(sql`email = lower(btrim(email)) and email like '%_@_%'`),
+    )
     .addColumn('name', 'text')
     .addColumn('locale', 'text', (c) => c.notNull().defaultTo('en'))
     .addColumn('created_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))

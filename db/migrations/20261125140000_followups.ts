@@ -10,8 +10,18 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('campaign_updates')
     .addColumn('id', 'bigint', (c) => c.primaryKey().generatedAlwaysAsIdentity())
     .addColumn('campaign_id', 'bigint', (c) => c.notNull().references('campaigns.id').onDelete('cascade'))
-    .addColumn('kind', 'text', (c) => c.notNull().defaultTo('update').check(sql`kind in ('update', 'milestone', 'response', 'delivery')`))
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('draft').check(sql`status in ('draft', 'sending', 'sent', 'cancelled')`))
+    .addColumn('kind', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('update')
+        .check(sql`kind in ('update', 'milestone', 'response', 'delivery')`),
+    )
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('draft')
+        .check(sql`status in ('draft', 'sending', 'sent', 'cancelled')`),
+    )
     // Shown on the public timeline once sent.
     .addColumn('public', 'boolean', (c) => c.notNull().defaultTo(true))
     .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))

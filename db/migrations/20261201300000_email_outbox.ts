@@ -12,7 +12,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .createTable('email_batches')
     .addColumn('id', 'bigint', (c) => c.primaryKey().generatedAlwaysAsIdentity())
     .addColumn('idempotency_key', 'text', (c) => c.notNull().unique())
-    .addColumn('status', 'text', (c) => c.notNull().defaultTo('sending').check(sql`status in ('sending', 'sent', 'failed')`))
+    .addColumn('status', 'text', (c) =>
+      c
+        .notNull()
+        .defaultTo('sending')
+        .check(sql`status in ('sending', 'sent', 'failed')`),
+    )
     // The process holding the batch (worker_heartbeats.worker_id); null: free for any sender.
     .addColumn('worker_id', 'text')
     .addColumn('leased_at', 'timestamptz')

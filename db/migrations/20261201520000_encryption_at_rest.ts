@@ -74,7 +74,7 @@ function canonical(email: string): string {
   const trimmed = email.trim().toLowerCase()
   const at = trimmed.lastIndexOf('@')
   if (at < 1) return trimmed
-  let local = (trimmed.slice(0, at).split('+')[0] ?? '')
+  let local = trimmed.slice(0, at).split('+')[0] ?? ''
   let domain = trimmed.slice(at + 1)
   if (domain === 'gmail.com' || domain === 'googlemail.com') {
     local = local.replaceAll('.', '')
@@ -109,11 +109,12 @@ async function sealExistingRows(db: Kysely<any>) {
   const recipientIndex = (email: string) => crypto.createHmac('sha256', indexKey).update(`to:${email.trim().toLowerCase()}`, 'utf8').digest('base64url')
   const sealer = async (organisationId: string | null) => {
     const { id, key } = await keyFor('data', organisationId)
-    return (value: string | null) => (value === null || value === '' ? value : `v${id}:${gcm(key, Buffer.from(value, 'utf8'), 'chorus-value').toString('base64')}`)
+    return (value: string | null) =>
+      value === null || value === '' ? value : `v${id}:${gcm(key, Buffer.from(value, 'utf8'), 'chorus-value').toString('base64')}`
   }
 
   // Signatures: name, address and postcode sealed; the address's blind index replaces its canonical form.
-  for (let after = '0'; ; ) {
+  for (let after = '0'; ;) {
     const { rows } = await sql<{ id: string; organisation_id: string; full_name: string; email: string; postcode: string | null }>`
       select s.id, c.organisation_id, s.full_name, s.email, s.postcode from signatures s join campaigns c on c.id = s.campaign_id
       where s.id > ${after} order by s.id limit 1000`.execute(db)
@@ -125,7 +126,7 @@ async function sealExistingRows(db: Kysely<any>) {
     }
     after = rows.at(-1)!.id
   }
-  for (let after = '0'; ; ) {
+  for (let after = '0'; ;) {
     const { rows } = await sql<{ id: string; organisation_id: string; donor_name: string; donor_email: string }>`
       select d.id, c.organisation_id, d.donor_name, d.donor_email from donations d join campaigns c on c.id = d.campaign_id
       where d.id > ${after} order by d.id limit 1000`.execute(db)
@@ -137,7 +138,7 @@ async function sealExistingRows(db: Kysely<any>) {
     }
     after = rows.at(-1)!.id
   }
-  for (let after = '0'; ; ) {
+  for (let after = '0'; ;) {
     const { rows } = await sql<{ id: string; organisation_id: string | null; recipient: string; html: string | null; text: string | null }>`
       select m.id, c.organisation_id, m.recipient, m.html, m.text from email_messages m left join campaigns c on c.id = m.campaign_id
       where m.id > ${after} order by m.id limit 1000`.execute(db)
@@ -150,7 +151,10 @@ async function sealExistingRows(db: Kysely<any>) {
     }
     after = rows.at(-1)!.id
   }
-  const { rows: suppressions } = await sql<{ organisation_id: string; email_index: string }>`select organisation_id, email_index from email_suppressions`.execute(db)
+  const { rows: suppressions } = await sql<{
+    organisation_id: string
+    email_index: string
+  }>`select organisation_id, email_index from email_suppressions`.execute(db)
   for (const row of suppressions) {
     const seal = await sealer(row.organisation_id)
     await sql`update email_suppressions set email = ${seal(row.email_index)}, email_index = ${emailIndex(row.email_index)}
@@ -162,6 +166,8 @@ async function sealExistingRows(db: Kysely<any>) {
   const { rows: events } = await sql<{ id: string; payload: unknown }>`select id, payload from stripe_events where payload is not null`.execute(db)
   const sealPlatform = await sealer(null)
   for (const row of events) {
-    await sql`update stripe_events set payload = ${JSON.stringify({ sealed: sealPlatform(JSON.stringify(row.payload)) })}::jsonb where id = ${row.id}`.execute(db)
+    await sql`update stripe_events set payload = ${JSON.stringify({ sealed: sealPlatform(JSON.stringify(row.payload)) })}::jsonb where id = ${row.id}`.execute(
+      db,
+    )
   }
 }

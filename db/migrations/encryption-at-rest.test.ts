@@ -23,18 +23,26 @@ describe('20261201520000_encryption_at_rest', () => {
     const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } })
     expect((await migrator.migrateTo('20261201510000_campaign_share_cards')).error).toBeUndefined()
 
-    const { rows: [org] } = await sql<{ id: string }>`insert into organisations (slug, name) values ('o', 'Org') returning id`.execute(db)
-    const { rows: [campaign] } = await sql<{ id: string }>`insert into campaigns (organisation_id, slug, title, summary, target_name, demand, signature_goal)
+    const {
+      rows: [org],
+    } = await sql<{ id: string }>`insert into organisations (slug, name) values ('o', 'Org') returning id`.execute(db)
+    const {
+      rows: [campaign],
+    } = await sql<{ id: string }>`insert into campaigns (organisation_id, slug, title, summary, target_name, demand, signature_goal)
       values (${org!.id}, 'c', 'Title', 'Summary', 'Target', 'Demand', 10) returning id`.execute(db)
     await sql`insert into signatures (campaign_id, full_name, email, canonical_email, country, postcode, consent_version)
       values (${campaign!.id}, 'Olga Legacy', 'Olga.Legacy+x@Gmail.com', 'olgalegacy@gmail.com', 'RU', 'LG1 1AA', 'v')`.execute(db)
     await sql`insert into donations (campaign_id, frequency, amount_minor, currency, donor_name, donor_email)
       values (${campaign!.id}, 'one_off', 500, 'EUR', 'Pavel Legacy', 'pavel.legacy@example.org')`.execute(db)
     await sql`insert into email_messages (idempotency_key, recipient, template, subject, locale, transport, campaign_id, html, text)
-      values ('k1', 'olga.legacy+x@gmail.com', 'signature-thanks', 'Thanks', 'en', 'mailbox', ${campaign!.id}, '<p>Dear Olga Legacy</p>', 'Dear Olga Legacy')`.execute(db)
+      values ('k1', 'olga.legacy+x@gmail.com', 'signature-thanks', 'Thanks', 'en', 'mailbox', ${campaign!.id}, '<p>Dear Olga Legacy</p>', 'Dear Olga Legacy')`.execute(
+      db,
+    )
     await sql`insert into email_suppressions (organisation_id, canonical_email, reason) values (${org!.id}, 'bounced.legacy@example.org', 'bounce')`.execute(db)
     await sql`insert into email_unsubscribes (organisation_id, canonical_email, source) values (${org!.id}, 'olgalegacy@gmail.com', 'page')`.execute(db)
-    await sql`insert into stripe_events (id, type, payload) values ('evt_1', 'charge.refunded', ${JSON.stringify({ billing_details: { name: 'Pavel Legacy' } })}::jsonb)`.execute(db)
+    await sql`insert into stripe_events (id, type, payload) values ('evt_1', 'charge.refunded', ${JSON.stringify({ billing_details: { name: 'Pavel Legacy' } })}::jsonb)`.execute(
+      db,
+    )
 
     expect((await migrator.migrateToLatest()).error).toBeUndefined()
 
@@ -43,7 +51,13 @@ describe('20261201520000_encryption_at_rest', () => {
     expect(dump[0]!.row).not.toMatch(/olga|pavel|legacy|LG1/i)
 
     // Open everything with the keys as the app finds them: wrapped by the master key.
-    const keys = await sql<{ id: number; purpose: string; organisation_id: string | null; wrapped_key: Buffer; master_id: string }>`select * from data_keys`.execute(db)
+    const keys = await sql<{
+      id: number
+      purpose: string
+      organisation_id: string | null
+      wrapped_key: Buffer
+      master_id: string
+    }>`select * from data_keys`.execute(db)
     const [master] = masterKeys()
     expect(keys.rows.every((k) => k.master_id === masterKeyId(master!))).toBe(true)
     const unwrapped = new Map(keys.rows.map((k) => [k.id, unwrapDataKey(master!, k.wrapped_key, k.purpose)]))
@@ -60,7 +74,11 @@ describe('20261201520000_encryption_at_rest', () => {
     expect([open(donation.donor_name), open(donation.donor_email)]).toEqual(['Pavel Legacy', 'pavel.legacy@example.org'])
     expect(donation.donor_email_index).toBe(index('pavel.legacy@example.org'))
     const message = (await sql<any>`select * from email_messages`.execute(db)).rows[0]
-    expect([open(message.recipient), open(message.html), open(message.text)]).toEqual(['olga.legacy+x@gmail.com', '<p>Dear Olga Legacy</p>', 'Dear Olga Legacy'])
+    expect([open(message.recipient), open(message.html), open(message.text)]).toEqual([
+      'olga.legacy+x@gmail.com',
+      '<p>Dear Olga Legacy</p>',
+      'Dear Olga Legacy',
+    ])
     expect(message.recipient_index).toBe(blindIndexWith(indexKey, 'to:olga.legacy+x@gmail.com'))
     const suppression = (await sql<any>`select * from email_suppressions`.execute(db)).rows[0]
     expect(suppression.email_index).toBe(index('bounced.legacy@example.org'))

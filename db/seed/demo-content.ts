@@ -260,13 +260,11 @@ export const demoCampaigns: DemoCampaign[] = [
         ].join('\n'),
         target_name: 'Mayor of the City',
         target_role: 'Head of the city administration',
-        demand:
-          'Withdraw the proposed restrictions on peaceful assembly and guarantee that everyone can protest peacefully without fear of punishment.',
+        demand: 'Withdraw the proposed restrictions on peaceful assembly and guarantee that everyone can protest peacefully without fear of punishment.',
       },
       ru: {
         title: 'Защитите право на мирный протест',
-        summary:
-          'Каждый имеет право мирно собираться и быть услышанным. Призовите мэра отказаться от планов ограничить мирные собрания в центре города.',
+        summary: 'Каждый имеет право мирно собираться и быть услышанным. Призовите мэра отказаться от планов ограничить мирные собрания в центре города.',
         story: [
           '> Это демонстрационная кампания. Описанные здесь город и планы вымышлены.',
           '',
@@ -284,8 +282,7 @@ export const demoCampaigns: DemoCampaign[] = [
         ].join('\n'),
         target_name: 'Мэр города',
         target_role: 'Глава городской администрации',
-        demand:
-          'Отзовите предложенные ограничения на мирные собрания и гарантируйте, что каждый сможет мирно протестовать, не опасаясь наказания.',
+        demand: 'Отзовите предложенные ограничения на мирные собрания и гарантируйте, что каждый сможет мирно протестовать, не опасаясь наказания.',
       },
     },
   },

@@ -113,7 +113,14 @@ test('a campaigner removes the signature of a supporter who asked to be forgotte
   await page.getByRole('button', { name: 'Yes, remove permanently' }).click()
   await expect(page.getByText('The signature was removed and its personal data deleted.')).toBeVisible()
   await expect(page.getByText('No supporters match.')).toBeVisible()
-  expect(await e2eDb().selectFrom('signatures').select('id').where('campaign_id', '=', campaign.id).where('email_index', '=', await emailIndex('boris@example.net', e2eDb())).execute()).toEqual([])
+  expect(
+    await e2eDb()
+      .selectFrom('signatures')
+      .select('id')
+      .where('campaign_id', '=', campaign.id)
+      .where('email_index', '=', await emailIndex('boris@example.net', e2eDb()))
+      .execute(),
+  ).toEqual([])
 
   await page.goto(`/admin/campaigns/${campaign.id}`)
   await expect(page.locator('[data-stat="confirmed"]')).toHaveText('2')

@@ -94,7 +94,11 @@ test('a campaigner writes an update, tests it, sends it and watches it go out', 
   // A signer got it, with a way out; the one who did not opt in got nothing.
   const received = await mailboxFor(page, firstSigner, new RegExp(`^${subject}$`))
   await expect(received.first().getByRole('link', { name: 'Unsubscribe' })).toHaveAttribute('href', /\/unsubscribe\/\d+\.[A-Za-z0-9_-]{43}\?lang=en$/)
-  const quiet = await e2eDb().selectFrom('email_messages').select('id').where('recipient_index', '=', await recipientIndex(quietSigner, e2eDb())).execute()
+  const quiet = await e2eDb()
+    .selectFrom('email_messages')
+    .select('id')
+    .where('recipient_index', '=', await recipientIndex(quietSigner, e2eDb()))
+    .execute()
   expect(quiet).toHaveLength(0)
 
   await page.goto(`/admin/campaigns/${campaign.id}/updates`)

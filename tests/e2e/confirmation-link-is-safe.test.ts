@@ -1,17 +1,7 @@
 import crypto from 'node:crypto'
 import { expect, test, type Page } from '@playwright/test'
 import { createCampaign, uniqueEmail } from '../support/factories'
-import {
-  apiCount,
-  confirmationLink,
-  e2eDb,
-  emailsTo,
-  expectAxeClean,
-  mailboxFor,
-  signaturesOf,
-  signPetition,
-  THANKS_SUBJECT,
-} from './support'
+import { apiCount, confirmationLink, e2eDb, emailsTo, expectAxeClean, mailboxFor, signaturesOf, signPetition, THANKS_SUBJECT } from './support'
 
 async function expectLinkDoesNotWork(page: Page, url: string) {
   const response = await page.goto(url)

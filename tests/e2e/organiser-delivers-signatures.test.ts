@@ -18,7 +18,15 @@ async function campaignToDeliver(organisationId: string) {
   })
   const anHourAgo = new Date(Date.now() - 3_600_000)
   const sign = (full_name: string, country: string, consent_show_name: boolean, state: 'confirmed' | 'pending' = 'confirmed') =>
-    createSignature(db, { campaign_id: campaign.id, full_name, country, consent_show_name, state, created_at: anHourAgo, confirmed_at: state === 'confirmed' ? anHourAgo : null })
+    createSignature(db, {
+      campaign_id: campaign.id,
+      full_name,
+      country,
+      consent_show_name,
+      state,
+      created_at: anHourAgo,
+      confirmed_at: state === 'confirmed' ? anHourAgo : null,
+    })
   await sign('Ada Lovelace', 'GB', true)
   await sign('Фёдор Достоевский', 'RU', true)
   await sign('Hidden Hortensia', 'GB', false)

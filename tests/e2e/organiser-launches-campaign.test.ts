@@ -1,20 +1,9 @@
 import { expect, test, type Page } from '@playwright/test'
 import { uniqueEmail } from '../support/factories'
-import {
-  confirmationLink,
-  createOrganiser,
-  e2eDb,
-  expectAxeClean,
-  expectCampaignCount,
-  signInThroughMailbox,
-  signPetition,
-} from './support'
+import { confirmationLink, createOrganiser, e2eDb, expectAxeClean, expectCampaignCount, signInThroughMailbox, signPetition } from './support'
 
 /** A valid 1×1 PNG: the hero image. */
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-  'base64',
-)
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64')
 
 async function save(page: Page) {
   await page.getByRole('button', { name: 'Save', exact: true }).click()
@@ -167,7 +156,12 @@ test('the second of two organisers saving the same campaign is told what changed
   await second.getByLabel('The demand').fill('The owner’s demand.')
   await second.getByRole('button', { name: 'Save', exact: true }).click()
   await expect(second.getByRole('status')).toHaveText('Your changes are saved.')
-  const row = await e2eDb().selectFrom('campaigns').select(['summary', 'demand', 'version']).where('title', '=', 'Shared campaign').where('organisation_id', '=', owner.organisation.id).executeTakeFirstOrThrow()
+  const row = await e2eDb()
+    .selectFrom('campaigns')
+    .select(['summary', 'demand', 'version'])
+    .where('title', '=', 'Shared campaign')
+    .where('organisation_id', '=', owner.organisation.id)
+    .executeTakeFirstOrThrow()
   expect(row).toEqual({ summary: 'The colleague’s summary.', demand: 'The owner’s demand.', version: 3 })
   await secondContext.close()
 })

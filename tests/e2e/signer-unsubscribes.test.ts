@@ -66,7 +66,11 @@ test('a signer unsubscribes from a campaign’s updates through the link in an u
   expect(await countUpdateAudience(campaign.id, e2eDb())).toBe(0)
   const [signature] = await signaturesOf(campaign.id)
   expect(signature!.consent_updates).toBe(false)
-  const recorded = await e2eDb().selectFrom('email_unsubscribes').select(['campaign_id', 'source']).where('email_index', '=', await emailIndex(email, e2eDb())).execute()
+  const recorded = await e2eDb()
+    .selectFrom('email_unsubscribes')
+    .select(['campaign_id', 'source'])
+    .where('email_index', '=', await emailIndex(email, e2eDb()))
+    .execute()
   expect(recorded).toEqual([{ campaign_id: campaign.id, source: 'page' }])
 
   // Back to the campaign.

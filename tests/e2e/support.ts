@@ -169,12 +169,21 @@ export const INVITATION_SUBJECT = /^Join .+ on Chorus$/
  */
 export async function createOrganiser(
   db: Kysely<Database>,
-  { role = 'owner', organisationId, email, name = null }: { role?: 'owner' | 'campaigner' | 'viewer'; organisationId?: string; email?: string; name?: string | null } = {},
+  {
+    role = 'owner',
+    organisationId,
+    email,
+    name = null,
+  }: { role?: 'owner' | 'campaigner' | 'viewer'; organisationId?: string; email?: string; name?: string | null } = {},
 ) {
   const id = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`
   const organisation = organisationId
     ? await db.selectFrom('organisations').selectAll().where('id', '=', organisationId).executeTakeFirstOrThrow()
-    : await db.insertInto('organisations').values({ slug: `org-${id}`, name: `Organisation ${id}` }).returningAll().executeTakeFirstOrThrow()
+    : await db
+        .insertInto('organisations')
+        .values({ slug: `org-${id}`, name: `Organisation ${id}` })
+        .returningAll()
+        .executeTakeFirstOrThrow()
   const address = (email ?? `organiser-${id}@example.org`).toLowerCase()
   const user = await db
     .insertInto('users')

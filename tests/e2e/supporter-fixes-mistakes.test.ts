@@ -1,13 +1,6 @@
 import { expect, test, type Page } from '@playwright/test'
 import { createCampaign, uniqueEmail } from '../support/factories'
-import {
-  e2eDb,
-  emailsTo,
-  expectAxeClean,
-  expectCheckYourEmail,
-  fillSignForm,
-  signaturesOf,
-} from './support'
+import { e2eDb, emailsTo, expectAxeClean, expectCheckYourEmail, fillSignForm, signaturesOf } from './support'
 
 const FIELDS = {
   fullName: 'Full name',
@@ -147,9 +140,7 @@ test('a name that looks like a spreadsheet formula is refused, and the rest is k
   await field(page, 'fullName').fill('Ada Lovelace')
   await submit(page)
   await expectCheckYourEmail(page, campaign.slug)
-  expect(await signaturesOf(campaign.id)).toEqual([
-    expect.objectContaining({ full_name: 'Ada Lovelace', country: 'DE', consent_show_name: true }),
-  ])
+  expect(await signaturesOf(campaign.id)).toEqual([expect.objectContaining({ full_name: 'Ada Lovelace', country: 'DE', consent_show_name: true })])
 })
 
 test('the server refuses bad input itself, whatever the browser checked', async ({ page, request }) => {

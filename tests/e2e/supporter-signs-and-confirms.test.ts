@@ -34,9 +34,7 @@ test('a supporter signs, confirms by email and is counted once', async ({ page, 
     keepMeUpdated: true,
     showMyName: true,
   })
-  await expect(page.getByLabel('Country', { exact: true }).locator('option:checked')).toHaveText(
-    'United Kingdom',
-  )
+  await expect(page.getByLabel('Country', { exact: true }).locator('option:checked')).toHaveText('United Kingdom')
   await page.getByRole('button', { name: 'Sign the petition' }).click()
 
   await expectCheckYourEmail(page, campaign.slug)
@@ -62,10 +60,7 @@ test('a supporter signs, confirms by email and is counted once', async ({ page, 
   const emails = await mailboxFor(page, email, /^Confirm your signature on/)
   await expect(emails.first()).toContainText(`“${campaign.title}”`)
   // The email's button opens the link in a new tab, as a mail client would.
-  const [confirmTab] = await Promise.all([
-    page.waitForEvent('popup'),
-    emails.first().getByRole('link', { name: 'Confirm my signature' }).click(),
-  ])
+  const [confirmTab] = await Promise.all([page.waitForEvent('popup'), emails.first().getByRole('link', { name: 'Confirm my signature' }).click()])
   await expect(confirmTab).toHaveURL(link)
   await confirmTab.close()
   await page.goto(link)
@@ -83,7 +78,10 @@ test('a supporter signs, confirms by email and is counted once', async ({ page, 
   await expect(page).toHaveURL(new RegExp(`/campaigns/${campaign.slug}/thank-you$`))
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('Thank you for signing')
   await expect(page.getByRole('heading', { name: 'Share this petition' })).toBeVisible()
-  await expect(page.getByRole('link', { name: /WhatsApp/ })).toHaveAttribute('href', new RegExp(`^https://wa.me/.*${encodeURIComponent(`/campaigns/${campaign.slug}`)}`))
+  await expect(page.getByRole('link', { name: /WhatsApp/ })).toHaveAttribute(
+    'href',
+    new RegExp(`^https://wa.me/.*${encodeURIComponent(`/campaigns/${campaign.slug}`)}`),
+  )
   await expectAxeClean(page)
 
   const [confirmed] = await signaturesOf(campaign.id)
@@ -108,9 +106,7 @@ test('a supporter signs, confirms by email and is counted once', async ({ page, 
   expect(Date.parse(json.updatedAt)).not.toBeNaN()
 
   // The supporter chose to be shown: first name and country, never the surname or address.
-  await expect(page.getByRole('region', { name: 'Recent signers' })).toContainText(
-    'Ada, United Kingdom',
-  )
+  await expect(page.getByRole('region', { name: 'Recent signers' })).toContainText('Ada, United Kingdom')
   await expect(page.locator('main')).not.toContainText('Lovelace')
   await expect(page.locator('main')).not.toContainText(email)
 

@@ -7,7 +7,11 @@ test.describe('on a 390 px phone', () => {
 
   test('a supporter sees the count and a way to sign on the first screen, and signs from there', async ({ page }) => {
     const campaign = await createCampaign(e2eDb(), { signature_goal: 1000, signature_count: 137 })
-    const milestone = await e2eDb().insertInto('campaign_milestones').values({ campaign_id: campaign.id, threshold: 200 }).returning('id').executeTakeFirstOrThrow()
+    const milestone = await e2eDb()
+      .insertInto('campaign_milestones')
+      .values({ campaign_id: campaign.id, threshold: 200 })
+      .returning('id')
+      .executeTakeFirstOrThrow()
     await e2eDb().insertInto('campaign_milestone_translations').values({ milestone_id: milestone.id, locale: 'en', description: 'We hand it in' }).execute()
     await page.goto(`/campaigns/${campaign.slug}`)
 
@@ -58,7 +62,13 @@ test('recent signers who agreed show with how long ago they signed', async ({ pa
     consent_show_name: true,
     confirmed_at: new Date(Date.now() - 3 * 60_000),
   })
-  await createSignature(e2eDb(), { campaign_id: campaign.id, full_name: 'Hidden Person', state: 'confirmed', consent_show_name: false, confirmed_at: new Date() })
+  await createSignature(e2eDb(), {
+    campaign_id: campaign.id,
+    full_name: 'Hidden Person',
+    state: 'confirmed',
+    consent_show_name: false,
+    confirmed_at: new Date(),
+  })
   await page.goto(`/campaigns/${campaign.slug}`)
   const recent = page.getByRole('region', { name: 'Recent signers' })
   await expect(recent).toContainText('Grace')

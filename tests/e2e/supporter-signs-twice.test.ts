@@ -42,21 +42,14 @@ test('signing again with the same address, before and after confirming, counts o
   await signPetition(page, campaign.slug, { fullName: 'Grace Hopper', email: shouted, country: 'DE' })
   expect(await page.locator('main').innerText()).toBe(checkPage)
   const alreadySigned = await mailboxFor(page, email, ALREADY_SIGNED_SUBJECT)
-  await expect(alreadySigned.first().getByRole('heading', { level: 2 })).toHaveText(
-    `You have already signed “${campaign.title}”`,
-  )
+  await expect(alreadySigned.first().getByRole('heading', { level: 2 })).toHaveText(`You have already signed “${campaign.title}”`)
   await expect(alreadySigned.first().getByRole('link', { name: 'Confirm my signature' })).toHaveCount(0)
 
   // Exactly one row for this campaign, confirmed, as first typed; exactly these emails.
   const rows = await signaturesOf(campaign.id)
   expect(rows).toHaveLength(1)
   expect(rows[0]).toMatchObject({ email, email_index: await emailIndex(email, e2eDb()), state: 'confirmed', country: 'US' })
-  expect((await emailsTo(email)).map((e) => e.template)).toEqual([
-    'signature-confirmation',
-    'signature-confirmation',
-    'signature-thanks',
-    'already-signed',
-  ])
+  expect((await emailsTo(email)).map((e) => e.template)).toEqual(['signature-confirmation', 'signature-confirmation', 'signature-thanks', 'already-signed'])
   expect(await emailsTo(shouted)).toEqual([])
   await mailboxFor(page, email, CONFIRM_SUBJECT, 2)
 

@@ -5,7 +5,9 @@ import { e2eDb } from './support'
 test('a shared link shows a card in the page’s language: one PNG for English, another for Russian', async ({ page, request }) => {
   const campaign = await createCampaign(e2eDb(), {
     signature_count: 137,
-    translations: { ru: { title: 'Освободите правозащитников', summary: 'Призовите власти действовать.', demand: 'Освободить всех.', target_name: 'Министр юстиции' } },
+    translations: {
+      ru: { title: 'Освободите правозащитников', summary: 'Призовите власти действовать.', demand: 'Освободить всех.', target_name: 'Министр юстиции' },
+    },
   })
   const images: Record<string, Buffer> = {}
   for (const lang of ['en', 'ru']) {

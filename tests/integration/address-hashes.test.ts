@@ -28,9 +28,9 @@ describe('the stored client-address hash', () => {
     expect(hashStoredAddress('203.0.113.9', morning).equals(hashIp('203.0.113.9'))).toBe(false)
     // Not the bare SHA-256 of the address, nor an HMAC under the session secret itself.
     expect(hashStoredAddress('203.0.113.9', morning).equals(crypto.createHash('sha256').update('203.0.113.9').digest())).toBe(false)
-    expect(
-      hashStoredAddress('203.0.113.9', morning).equals(crypto.createHmac('sha256', process.env.SESSION_SECRET!).update('203.0.113.9').digest()),
-    ).toBe(false)
+    expect(hashStoredAddress('203.0.113.9', morning).equals(crypto.createHmac('sha256', process.env.SESSION_SECRET!).update('203.0.113.9').digest())).toBe(
+      false,
+    )
     const [today, yesterday] = recentStoredAddressHashes('203.0.113.9', nextDay)
     expect(today.equals(hashStoredAddress('203.0.113.9', nextDay))).toBe(true)
     expect(yesterday.equals(hashStoredAddress('203.0.113.9', evening))).toBe(true)
@@ -57,13 +57,19 @@ describe('the stored client-address hash', () => {
     const campaign = await createCampaign(getDb())
     const ipHash = hashStoredAddress('203.0.113.9')
     const old = []
-    for (let i = 0; i < 3; i++) old.push(await createSignature(getDb(), { campaign_id: campaign.id, ip_hash: ipHash, created_at: new Date(Date.now() - (31 + i) * DAY) }))
+    for (let i = 0; i < 3; i++)
+      old.push(await createSignature(getDb(), { campaign_id: campaign.id, ip_hash: ipHash, created_at: new Date(Date.now() - (31 + i) * DAY) }))
     const recent = await createSignature(getDb(), { campaign_id: campaign.id, ip_hash: ipHash, created_at: new Date(Date.now() - 29 * DAY) })
     await enqueueJob(getDb(), 'erase-address-hashes', {})
     await runJobsOf('erase-address-hashes')
     expect(await queuedJobs('erase-address-hashes')).toEqual([])
     const rows = await getDb().selectFrom('signatures').select(['id', 'ip_hash']).where('campaign_id', '=', campaign.id).orderBy('id').execute()
-    expect(rows.filter((row) => row.ip_hash === null).map((row) => row.id).sort()).toEqual(old.map((row) => row.id).sort())
+    expect(
+      rows
+        .filter((row) => row.ip_hash === null)
+        .map((row) => row.id)
+        .sort(),
+    ).toEqual(old.map((row) => row.id).sort())
     expect(rows.find((row) => row.id === recent.id)!.ip_hash).not.toBeNull()
     // Everything else about the old signatures stays.
     const { rows: counts } = await sql<{ n: number }>`select count(*)::int as n from signatures where campaign_id = ${campaign.id}`.execute(getDb())
@@ -73,7 +79,8 @@ describe('the stored client-address hash', () => {
   it('erases in batches until none is left', async () => {
     const { eraseOldAddressHashes } = await import('~/models/signature.server')
     const campaign = await createCampaign(getDb())
-    for (let i = 0; i < 7; i++) await createSignature(getDb(), { campaign_id: campaign.id, ip_hash: hashStoredAddress(`203.0.113.${i}`), created_at: new Date(Date.now() - 40 * DAY) })
+    for (let i = 0; i < 7; i++)
+      await createSignature(getDb(), { campaign_id: campaign.id, ip_hash: hashStoredAddress(`203.0.113.${i}`), created_at: new Date(Date.now() - 40 * DAY) })
     expect(await eraseOldAddressHashes(30, 3)).toBe(7)
     expect(await eraseOldAddressHashes(30, 3)).toBe(0)
   })

@@ -169,9 +169,7 @@ function urlFor(route: AdminRoute, world: World) {
   for (const name of route.params) {
     const fixture = FIXTURES[name]
     if (!fixture) {
-      throw new Error(
-        `${route.file}: no fixture for the route param "$${name}". Add one to FIXTURES in tests/integration/admin-authorization.test.ts.`,
-      )
+      throw new Error(`${route.file}: no fixture for the route param "$${name}". Add one to FIXTURES in tests/integration/admin-authorization.test.ts.`)
     }
     params[name] = fixture(world)
   }
@@ -317,7 +315,9 @@ describe('admin authorization', () => {
             const before = await snapshot({ ownSessionsOf: world.viewer.user.id })
             const outcome = await callAs(world.viewer, module.action, route, world, 'POST', intent || undefined)
             expect(outcome.status, `POST ${file} intent=${intent || '(none)'} as a viewer`).toBeLessThan(500)
-            expect(await snapshot({ ownSessionsOf: world.viewer.user.id }), `POST ${file} intent=${intent || '(none)'} as a viewer changed rows`).toEqual(before)
+            expect(await snapshot({ ownSessionsOf: world.viewer.user.id }), `POST ${file} intent=${intent || '(none)'} as a viewer changed rows`).toEqual(
+              before,
+            )
           }
         })
       }

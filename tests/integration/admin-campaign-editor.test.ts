@@ -9,10 +9,7 @@ import { loader as previewLoader } from '~/routes/admin.campaigns.$campaignId.pr
 import { loader as mediaLoader } from '~/routes/media.$imageId.$hash'
 import { getDb } from '~/utils/db.server'
 
-const PNG_1x1 = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
-  'base64',
-)
+const PNG_1x1 = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64')
 
 const complete = {
   title: 'Free the river defenders',
@@ -72,9 +69,7 @@ describe('/admin (campaign list)', () => {
     const asViewer = await callRoute(listLoader, { url: '/admin', headers: viewer.headers })
     expect(asViewer.status).toBe(200)
     expect(asViewer.data.canEdit).toBe(false)
-    expect(asViewer.data.campaigns).toEqual([
-      expect.objectContaining({ id: live.id, status: 'live', confirmed: 2, pending: 1, today: 1 }),
-    ])
+    expect(asViewer.data.campaigns).toEqual([expect.objectContaining({ id: live.id, status: 'live', confirmed: 2, pending: 1, today: 1 })])
     const asOwner = await callRoute(listLoader, { url: '/admin', headers: owner.headers })
     expect(asOwner.data.canEdit).toBe(true)
   })
@@ -283,7 +278,12 @@ describe('/admin/campaigns/:id/edit', () => {
     expect(tooBig.status).toBe(400)
     expect(tooBig.data.result.error).toEqual({ heroImage: ['admin.image.error.tooLarge'] })
 
-    const gif = await edit(owner, id, { version: '1', ...complete, heroImage: png(new TextEncoder().encode('GIF89a\x01\x00\x01\x00')), heroImageAlt: 'A river' })
+    const gif = await edit(owner, id, {
+      version: '1',
+      ...complete,
+      heroImage: png(new TextEncoder().encode('GIF89a\x01\x00\x01\x00')),
+      heroImageAlt: 'A river',
+    })
     expect(gif.status).toBe(400)
     expect(gif.data.result.error).toEqual({ heroImage: ['admin.image.error.type'] })
 

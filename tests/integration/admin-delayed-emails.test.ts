@@ -16,7 +16,14 @@ import { translate } from '~/utils/i18n.server'
 
 async function queueConfirmation(campaign: { id: string }, minutesAgo: number, priority: number = EMAIL_PRIORITY.transactional) {
   const signature = await createSignature(getDb(), { campaign_id: campaign.id })
-  await queueEmail(getDb(), { template: 'signature-confirmation', payload: { token: 't' }, locale: 'en', signatureId: signature.id, campaignId: campaign.id, priority })
+  await queueEmail(getDb(), {
+    template: 'signature-confirmation',
+    payload: { token: 't' },
+    locale: 'en',
+    signatureId: signature.id,
+    campaignId: campaign.id,
+    priority,
+  })
   await sql`update email_messages set created_at = now() - make_interval(mins => ${minutesAgo}) where signature_id = ${signature.id}`.execute(getDb())
 }
 
@@ -52,7 +59,11 @@ describe('an owner looks at the dashboard while emails are delayed', () => {
     const owner = await createAdmin(getDb())
     const campaign = await createCampaign(getDb(), { organisation_id: owner.organisation.id })
     await queueConfirmation(campaign, 5)
-    const batch = await getDb().insertInto('email_batches').values({ idempotency_key: 'chorus-email-batch/test', last_error: 'The domain is not verified' }).returning('id').executeTakeFirstOrThrow()
+    const batch = await getDb()
+      .insertInto('email_batches')
+      .values({ idempotency_key: 'chorus-email-batch/test', last_error: 'The domain is not verified' })
+      .returning('id')
+      .executeTakeFirstOrThrow()
     await getDb().updateTable('email_messages').set({ status: 'sending', batch_id: batch.id }).execute()
     const { delayed } = await dashboard(owner)
     expect(delayed).toMatchObject({ waiting: 1, updates: 0, reason: { kind: 'provider', message: 'The domain is not verified' } })
@@ -87,7 +98,11 @@ describe('an owner looks at the dashboard while emails are delayed', () => {
     await runUpdateFanOut(updateId)
     expect((await getUpdateProgress(updateId)).delayed).toBeNull()
     await sql`update email_messages set created_at = now() - interval '20 minutes' where update_id = ${updateId}`.execute(getDb())
-    await getDb().insertInto('email_send_throttle').values({ id: 1, next_at: new Date(Date.now() + 60_000), reason: 'Too many requests' }).onConflict((oc) => oc.column('id').doUpdateSet({ next_at: new Date(Date.now() + 60_000), reason: 'Too many requests' })).execute()
+    await getDb()
+      .insertInto('email_send_throttle')
+      .values({ id: 1, next_at: new Date(Date.now() + 60_000), reason: 'Too many requests' })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ next_at: new Date(Date.now() + 60_000), reason: 'Too many requests' }))
+      .execute()
     expect(await getUpdateProgress(updateId)).toMatchObject({ remaining: 3, delayed: { kind: 'provider', message: 'Too many requests' } })
   })
 

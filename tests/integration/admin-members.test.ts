@@ -56,7 +56,10 @@ describe('invitations', () => {
 
     const members = await callRoute(membersLoader, { url: '/admin/members', headers: owner.headers })
     expect(members.data.members.map((m: any) => [m.email, m.role])).toEqual(
-      [[owner.user.email, 'owner'], ['new.person@example.org', 'campaigner']].sort((a, b) => a[0]!.localeCompare(b[0]!)),
+      [
+        [owner.user.email, 'owner'],
+        ['new.person@example.org', 'campaigner'],
+      ].sort((a, b) => a[0]!.localeCompare(b[0]!)),
     )
     expect(members.data.invitations).toEqual([])
   })
@@ -74,9 +77,14 @@ describe('invitations', () => {
   it('does not work once expired (7 days) or withdrawn', async () => {
     const owner = await createAdmin(getDb())
     const expired = await invite(owner, 'late@example.org')
-    const { rows } = await sql<{ days: number }>`select round(extract(epoch from expires_at - created_at) / 86400)::int as days from invitations`.execute(getDb())
+    const { rows } = await sql<{ days: number }>`select round(extract(epoch from expires_at - created_at) / 86400)::int as days from invitations`.execute(
+      getDb(),
+    )
     expect(rows[0]!.days).toBe(7)
-    await getDb().updateTable('invitations').set({ expires_at: sql`now() - interval '1 second'` }).execute()
+    await getDb()
+      .updateTable('invitations')
+      .set({ expires_at: sql`now() - interval '1 second'` })
+      .execute()
     expect((await openInvitation(expired)).status).toBe(410)
     expect((await accept(expired)).status).toBe(410)
 
@@ -174,7 +182,12 @@ describe('roles and the last owner', () => {
       changeRoleOfMember(b.context, { userId: a.user.id, role: 'viewer' }),
     ])
     expect(results.map((r) => r.status).sort()).toEqual(['changed', 'last-owner'])
-    const owners = await getDb().selectFrom('memberships').select('user_id').where('organisation_id', '=', a.organisation.id).where('role', '=', 'owner').execute()
+    const owners = await getDb()
+      .selectFrom('memberships')
+      .select('user_id')
+      .where('organisation_id', '=', a.organisation.id)
+      .where('role', '=', 'owner')
+      .execute()
     expect(owners).toHaveLength(1)
   })
 

@@ -36,8 +36,7 @@ const responses = (campaignId: string) =>
     .orderBy('id')
     .execute()
 
-const auditActions = async () =>
-  (await getDb().selectFrom('audit_events').select(['action', 'changes']).orderBy('id').execute()).map((e) => e.action)
+const auditActions = async () => (await getDb().selectFrom('audit_events').select(['action', 'changes']).orderBy('id').execute()).map((e) => e.action)
 
 describe('/admin/campaigns/:id/responses', () => {
   it('records, edits and deletes a response, each audited', async () => {
@@ -51,9 +50,18 @@ describe('/admin/campaigns/:id/responses', () => {
     expect(created.status).toBe(302)
     expect(created.headers.get('Location')).toBe(`/admin/campaigns/${campaign.id}/responses?done=created`)
     const [row] = await responses(campaign.id)
-    expect(row).toMatchObject({ responded_on: '2026-03-12', body: 'We will review the cases.', source_url: 'https://gov.example/statement', created_by: owner.user.id })
+    expect(row).toMatchObject({
+      responded_on: '2026-03-12',
+      body: 'We will review the cases.',
+      source_url: 'https://gov.example/statement',
+      created_by: owner.user.id,
+    })
 
-    const page = await callRoute(loader, { url: `/admin/campaigns/${campaign.id}/responses?edit=${row!.id}`, headers: owner.headers, params: { campaignId: campaign.id } })
+    const page = await callRoute(loader, {
+      url: `/admin/campaigns/${campaign.id}/responses?edit=${row!.id}`,
+      headers: owner.headers,
+      params: { campaignId: campaign.id },
+    })
     expect(page.status).toBe(200)
     expect(page.data.responses).toEqual([
       { id: row!.id, respondedOn: '2026-03-12', body: 'We will review the cases.', sourceUrl: 'https://gov.example/statement', updateId: null },
@@ -61,7 +69,13 @@ describe('/admin/campaigns/:id/responses', () => {
     expect(page.data.editing).toMatchObject({ id: row!.id, respondedOn: '2026-03-12' })
 
     // No source link is fine: it is optional.
-    const edited = await post(owner, campaign.id, { intent: 'edit', responseId: row!.id, respondedOn: '2026-03-13', body: 'We will review all cases.', sourceUrl: '' })
+    const edited = await post(owner, campaign.id, {
+      intent: 'edit',
+      responseId: row!.id,
+      respondedOn: '2026-03-13',
+      body: 'We will review all cases.',
+      sourceUrl: '',
+    })
     expect(edited.status).toBe(302)
     expect((await responses(campaign.id))[0]).toMatchObject({ responded_on: '2026-03-13', body: 'We will review all cases.', source_url: null })
 
@@ -70,7 +84,11 @@ describe('/admin/campaigns/:id/responses', () => {
     expect(await responses(campaign.id)).toEqual([])
     expect(await auditActions()).toEqual(['response.created', 'response.updated', 'response.deleted'])
     const updatedEvent = (await getDb().selectFrom('audit_events').select('changes').where('action', '=', 'response.updated').executeTakeFirstOrThrow()).changes
-    expect(updatedEvent).toMatchObject({ respondedOn: { from: '2026-03-12', to: '2026-03-13' }, sourceUrl: { from: 'https://gov.example/statement', to: null }, body: 'changed' })
+    expect(updatedEvent).toMatchObject({
+      respondedOn: { from: '2026-03-12', to: '2026-03-13' },
+      sourceUrl: { from: 'https://gov.example/statement', to: null },
+      body: 'changed',
+    })
 
     // Gone already: a translated 404, nothing audited.
     const again = await post(owner, campaign.id, { intent: 'delete', responseId: row!.id })
@@ -83,13 +101,22 @@ describe('/admin/campaigns/:id/responses', () => {
     const { owner, campaign } = await setup()
     const tomorrowPlusOne = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10)
     for (const [values, errors] of [
-      [{ respondedOn: '', body: '', sourceUrl: '' }, { respondedOn: ['admin.responses.error.date'], body: ['admin.responses.error.body'] }],
-      [{ respondedOn: '2026-02-30', body: 'x', sourceUrl: 'http://gov.example/statement' }, { respondedOn: ['admin.responses.error.date'], sourceUrl: ['admin.responses.error.sourceUrl'] }],
-      [{ respondedOn: tomorrowPlusOne, body: 'x'.repeat(5001), sourceUrl: 'javascript:alert(1)' }, {
-        respondedOn: ['admin.responses.error.date'],
-        body: ['admin.responses.error.body'],
-        sourceUrl: ['admin.responses.error.sourceUrl'],
-      }],
+      [
+        { respondedOn: '', body: '', sourceUrl: '' },
+        { respondedOn: ['admin.responses.error.date'], body: ['admin.responses.error.body'] },
+      ],
+      [
+        { respondedOn: '2026-02-30', body: 'x', sourceUrl: 'http://gov.example/statement' },
+        { respondedOn: ['admin.responses.error.date'], sourceUrl: ['admin.responses.error.sourceUrl'] },
+      ],
+      [
+        { respondedOn: tomorrowPlusOne, body: 'x'.repeat(5001), sourceUrl: 'javascript:alert(1)' },
+        {
+          respondedOn: ['admin.responses.error.date'],
+          body: ['admin.responses.error.body'],
+          sourceUrl: ['admin.responses.error.sourceUrl'],
+        },
+      ],
     ] as const) {
       const refused = await post(owner, campaign.id, { intent: 'create', ...values })
       expect(refused.status).toBe(400)
@@ -115,7 +142,9 @@ describe('/admin/campaigns/:id/responses', () => {
       ['en', 'Free the river: The Minister has responded'],
       ['ru', 'Свободу реке: получен ответ (Министр)'],
     ])
-    expect(texts[0]!.body).toBe('On March 12, 2026, The Minister responded to our campaign “Free the river”:\n\n> We will review\n> the cases.\n\nSource: <https://gov.example/s>')
+    expect(texts[0]!.body).toBe(
+      'On March 12, 2026, The Minister responded to our campaign “Free the river”:\n\n> We will review\n> the cases.\n\nSource: <https://gov.example/s>',
+    )
     expect(texts[1]!.body).toContain('> We will review')
 
     // Asking again goes to the same draft.
@@ -131,7 +160,11 @@ describe('/admin/campaigns/:id/responses', () => {
     await post(owner, campaign.id, { intent: 'create', respondedOn: '2026-03-12', body: 'We will review the cases.', sourceUrl: '' })
     const [row] = await responses(campaign.id)
 
-    const page = await callRoute(loader, { url: `/admin/campaigns/${campaign.id}/responses?edit=${row!.id}`, headers: viewer.headers, params: { campaignId: campaign.id } })
+    const page = await callRoute(loader, {
+      url: `/admin/campaigns/${campaign.id}/responses?edit=${row!.id}`,
+      headers: viewer.headers,
+      params: { campaignId: campaign.id },
+    })
     expect(page.status).toBe(200)
     expect(page.data.canEdit).toBe(false)
     expect(page.data.editing).toBeNull()
@@ -149,6 +182,8 @@ describe('/admin/campaigns/:id/responses', () => {
     // Another organisation's campaign is not there at all.
     const stranger = await createAdmin(getDb(), { role: 'owner' })
     expect((await post(stranger, campaign.id, { intent: 'delete', responseId: row!.id })).status).toBe(404)
-    expect((await callRoute(loader, { url: `/admin/campaigns/${campaign.id}/responses`, headers: stranger.headers, params: { campaignId: campaign.id } })).status).toBe(404)
+    expect(
+      (await callRoute(loader, { url: `/admin/campaigns/${campaign.id}/responses`, headers: stranger.headers, params: { campaignId: campaign.id } })).status,
+    ).toBe(404)
   })
 })

@@ -59,9 +59,7 @@ describe('requireAdmin', () => {
     const error = await thrown(requireAdmin(request('/admin/campaigns/7/supporters?q=ada')))
     expect(error).toBeInstanceOf(Response)
     expect((error as Response).status).toBe(302)
-    expect((error as Response).headers.get('Location')).toBe(
-      `/admin/sign-in?next=${encodeURIComponent('/admin/campaigns/7/supporters?q=ada')}`,
-    )
+    expect((error as Response).headers.get('Location')).toBe(`/admin/sign-in?next=${encodeURIComponent('/admin/campaigns/7/supporters?q=ada')}`)
   })
 
   it('refuses a made-up session cookie', async () => {
@@ -71,25 +69,45 @@ describe('requireAdmin', () => {
 
   it('refuses a revoked session', async () => {
     const admin = await createAdmin(getDb())
-    await getDb().updateTable('sessions').set({ revoked_at: sql`now()` }).where('id', '=', admin.session.id).execute()
+    await getDb()
+      .updateTable('sessions')
+      .set({ revoked_at: sql`now()` })
+      .where('id', '=', admin.session.id)
+      .execute()
     expect(await statusOf(requireAdmin(request('/admin', { headers: admin.headers })))).toBe(302)
   })
 
   it('refuses a session past its absolute expiry, however recently used', async () => {
     const admin = await createAdmin(getDb())
-    await getDb().updateTable('sessions').set({ expires_at: sql`now() - interval '1 second'` }).where('id', '=', admin.session.id).execute()
+    await getDb()
+      .updateTable('sessions')
+      .set({ expires_at: sql`now() - interval '1 second'` })
+      .where('id', '=', admin.session.id)
+      .execute()
     expect(await statusOf(requireAdmin(request('/admin', { headers: admin.headers })))).toBe(302)
   })
 
   it('refuses a session idle for more than 14 days, and slides an active one forward', async () => {
     const idle = await createAdmin(getDb())
-    await getDb().updateTable('sessions').set({ last_seen_at: sql`now() - interval '15 days'` }).where('id', '=', idle.session.id).execute()
+    await getDb()
+      .updateTable('sessions')
+      .set({ last_seen_at: sql`now() - interval '15 days'` })
+      .where('id', '=', idle.session.id)
+      .execute()
     expect(await statusOf(requireAdmin(request('/admin', { headers: idle.headers })))).toBe(302)
 
     const active = await createAdmin(getDb())
-    await getDb().updateTable('sessions').set({ last_seen_at: sql`now() - interval '13 days'` }).where('id', '=', active.session.id).execute()
+    await getDb()
+      .updateTable('sessions')
+      .set({ last_seen_at: sql`now() - interval '13 days'` })
+      .where('id', '=', active.session.id)
+      .execute()
     await requireAdmin(request('/admin', { headers: active.headers }))
-    const row = await getDb().selectFrom('sessions').select(sql<boolean>`last_seen_at > now() - interval '1 minute'`.as('fresh')).where('id', '=', active.session.id).executeTakeFirstOrThrow()
+    const row = await getDb()
+      .selectFrom('sessions')
+      .select(sql<boolean>`last_seen_at > now() - interval '1 minute'`.as('fresh'))
+      .where('id', '=', active.session.id)
+      .executeTakeFirstOrThrow()
     expect(row.fresh).toBe(true)
   })
 
@@ -155,7 +173,16 @@ describe('safe next', () => {
   it('follows only paths under /admin on this site', () => {
     expect(safeAdminNext('/admin/campaigns/3?locale=ru')).toBe('/admin/campaigns/3?locale=ru')
     expect(safeAdminNext('/admin')).toBe('/admin')
-    for (const bad of ['//evil.example/admin', 'https://evil.example/admin', '/administrator', '/admin/../x', '/\\evil.example', '/admin/sign-in', 'javascript:alert(1)', '']) {
+    for (const bad of [
+      '//evil.example/admin',
+      'https://evil.example/admin',
+      '/administrator',
+      '/admin/../x',
+      '/\\evil.example',
+      '/admin/sign-in',
+      'javascript:alert(1)',
+      '',
+    ]) {
       expect(safeAdminNext(bad), bad).toBeNull()
     }
   })
@@ -240,8 +267,16 @@ describe('organisations and housekeeping', () => {
     const live = await createAdmin(getDb())
     const old = await createAdmin(getDb())
     const recentlyRevoked = await createAdmin(getDb())
-    await getDb().updateTable('sessions').set({ revoked_at: sql`now() - interval '8 days'` }).where('id', '=', old.session.id).execute()
-    await getDb().updateTable('sessions').set({ revoked_at: sql`now() - interval '1 day'` }).where('id', '=', recentlyRevoked.session.id).execute()
+    await getDb()
+      .updateTable('sessions')
+      .set({ revoked_at: sql`now() - interval '8 days'` })
+      .where('id', '=', old.session.id)
+      .execute()
+    await getDb()
+      .updateTable('sessions')
+      .set({ revoked_at: sql`now() - interval '1 day'` })
+      .where('id', '=', recentlyRevoked.session.id)
+      .execute()
     const result = await pruneEndedSessions()
     expect(result.sessions).toBe(1)
     const left = await getDb().selectFrom('sessions').select('id').orderBy('id').execute()

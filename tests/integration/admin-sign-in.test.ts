@@ -35,7 +35,12 @@ async function linkFor(email: string, extra: Record<string, string> = {}) {
 
 const openLink = (token: string) => callRoute(linkLoader, { url: `/admin/sign-in/${token}`, params: { token } })
 const pressSignIn = (token: string, headers: Record<string, string> = {}) =>
-  callRoute(linkAction, { url: `/admin/sign-in/${token}`, method: 'POST', params: { token }, headers: { 'User-Agent': 'Mozilla/5.0 (Macintosh) Firefox/130.0', ...headers } })
+  callRoute(linkAction, {
+    url: `/admin/sign-in/${token}`,
+    method: 'POST',
+    params: { token },
+    headers: { 'User-Agent': 'Mozilla/5.0 (Macintosh) Firefox/130.0', ...headers },
+  })
 
 function cookieOf(response: { headers: Headers }) {
   const match = /^chorus_session=([^;]+);/.exec(response.headers.get('Set-Cookie') ?? '')
@@ -64,7 +69,9 @@ describe('asking for a sign-in link', () => {
     expect(tokens[0]!.user_id).toBe(member.user.id)
     // Only the hash is stored; it expires in 15 minutes.
     expect(tokens[0]!.token_hash.equals(hashToken(jobs[0]!.payload.token!))).toBe(true)
-    const { rows } = await sql<{ minutes: number }>`select round(extract(epoch from expires_at - created_at) / 60)::int as minutes from sign_in_tokens`.execute(getDb())
+    const { rows } = await sql<{ minutes: number }>`select round(extract(epoch from expires_at - created_at) / 60)::int as minutes from sign_in_tokens`.execute(
+      getDb(),
+    )
     expect(rows[0]!.minutes).toBe(15)
   })
 
@@ -88,7 +95,10 @@ describe('asking for a sign-in link', () => {
     expect(afterKnown).toEqual({ jobs: start.jobs + 1, tokens: start.tokens, emails: start.emails })
     expect(afterUnknown).toEqual({ jobs: start.jobs + 2, tokens: start.tokens, emails: start.emails })
     const jobs = (await queuedJobs(REQUEST_SIGN_IN_LINK_TASK)).map((job) => Object.keys(job.payload).sort())
-    expect(jobs).toEqual([['email', 'locale', 'next'], ['email', 'locale', 'next']])
+    expect(jobs).toEqual([
+      ['email', 'locale', 'next'],
+      ['email', 'locale', 'next'],
+    ])
     // The job then emails the member only.
     await runJobsOf(REQUEST_SIGN_IN_LINK_TASK)
     expect(await queuedEmails('sign-in-link')).toHaveLength(1)
@@ -147,7 +157,9 @@ describe('asking for a sign-in link', () => {
     const token = await linkFor(member.user.email)
     expect((await pressSignIn(token)).status).toBe(302)
     await runDueJobs()
-    expect(await getDb().selectFrom('email_messages').select(['template', 'status', 'error']).execute()).toEqual([{ template: 'sign-in-link', status: 'skipped', error: 'no longer due' }])
+    expect(await getDb().selectFrom('email_messages').select(['template', 'status', 'error']).execute()).toEqual([
+      { template: 'sign-in-link', status: 'skipped', error: 'no longer due' },
+    ])
   })
 
   it('the demo organiser, an owner of the demo organisation, gets a link', async () => {
@@ -158,7 +170,15 @@ describe('asking for a sign-in link', () => {
     const admin = await requireAdmin(new Request('http://localhost:3000/admin', { headers: { Cookie: `chorus_session=${cookieOf(signedIn)}` } }))
     expect(session?.user.email).toBe('organiser@chorus.localhost')
     expect(admin.role).toBe('owner')
-    expect(admin.organisation.slug).toBe((await getDb().selectFrom('campaigns').innerJoin('organisations', 'organisations.id', 'campaigns.organisation_id').select('organisations.slug').executeTakeFirstOrThrow()).slug)
+    expect(admin.organisation.slug).toBe(
+      (
+        await getDb()
+          .selectFrom('campaigns')
+          .innerJoin('organisations', 'organisations.id', 'campaigns.organisation_id')
+          .select('organisations.slug')
+          .executeTakeFirstOrThrow()
+      ).slug,
+    )
   })
 
   it('shows who is already signed in', async () => {
@@ -195,7 +215,9 @@ describe('using a sign-in link', () => {
     expect(admin.role).toBe('owner')
 
     const audit = await getDb().selectFrom('audit_events').selectAll().execute()
-    expect(audit).toMatchObject([{ action: 'session.signed_in', actor_user_id: member.user.id, organisation_id: member.organisation.id, subject_id: session!.id }])
+    expect(audit).toMatchObject([
+      { action: 'session.signed_in', actor_user_id: member.user.id, organisation_id: member.organisation.id, subject_id: session!.id },
+    ])
   })
 
   it('cannot be used twice', async () => {
@@ -219,7 +241,10 @@ describe('using a sign-in link', () => {
   it('does not work after 15 minutes', async () => {
     const member = await createAdmin(getDb())
     const token = await linkFor(member.user.email)
-    await getDb().updateTable('sign_in_tokens').set({ expires_at: sql`now() - interval '1 second'` }).execute()
+    await getDb()
+      .updateTable('sign_in_tokens')
+      .set({ expires_at: sql`now() - interval '1 second'` })
+      .execute()
     expect((await openLink(token)).status).toBe(410)
     const pressed = await pressSignIn(token)
     expect(pressed.status).toBe(410)

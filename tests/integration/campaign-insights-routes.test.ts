@@ -20,8 +20,20 @@ async function campaignWithSupporters() {
     utm_source: 'newsletter',
     consent_updates: true,
   })
-  const boris = await createSignature(getDb(), { campaign_id: campaign.id, state: 'confirmed', country: 'RU', full_name: 'Boris Pasternak', email: 'boris@example.net' })
-  const pending = await createSignature(getDb(), { campaign_id: campaign.id, state: 'pending', country: 'FR', full_name: 'Claire Pending', email: 'claire@example.org' })
+  const boris = await createSignature(getDb(), {
+    campaign_id: campaign.id,
+    state: 'confirmed',
+    country: 'RU',
+    full_name: 'Boris Pasternak',
+    email: 'boris@example.net',
+  })
+  const pending = await createSignature(getDb(), {
+    campaign_id: campaign.id,
+    state: 'pending',
+    country: 'FR',
+    full_name: 'Claire Pending',
+    email: 'claire@example.org',
+  })
   await foldConfirmedSignatures()
   return { owner, organisationId, campaign, ada, boris, pending }
 }

@@ -13,7 +13,13 @@ const ru = (n: number) => new Intl.NumberFormat('ru').format(n)
 async function addUpdate(
   db: Kysely<Database>,
   campaignId: string,
-  { kind = 'update', status = 'sent', isPublic = true, sentAt, content }: {
+  {
+    kind = 'update',
+    status = 'sent',
+    isPublic = true,
+    sentAt,
+    content,
+  }: {
     kind?: UpdateKind
     status?: UpdateStatus
     isPublic?: boolean
@@ -27,7 +33,10 @@ async function addUpdate(
     .returning('id')
     .executeTakeFirstOrThrow()
   for (const [locale, c] of Object.entries(content)) {
-    await db.insertInto('campaign_update_translations').values({ update_id: update.id, locale, ...c }).execute()
+    await db
+      .insertInto('campaign_update_translations')
+      .values({ update_id: update.id, locale, ...c })
+      .execute()
   }
   return update.id
 }
@@ -63,13 +72,28 @@ async function campaignWithHistory() {
     .execute()
   await db
     .insertInto('campaign_deliveries')
-    .values({ campaign_id: campaign.id, delivered_on: '2026-03-10', recipient: 'Ministry of Justice', method: 'in_person', signature_count: 1200, notes: 'Private note' })
+    .values({
+      campaign_id: campaign.id,
+      delivered_on: '2026-03-10',
+      recipient: 'Ministry of Justice',
+      method: 'in_person',
+      signature_count: 1200,
+      notes: 'Private note',
+    })
     .execute()
   await db
     .insertInto('campaign_responses')
-    .values({ campaign_id: campaign.id, responded_on: '2026-03-12', body: 'We will review the cases.\nSecond line.', source_url: 'https://gov.example/statement' })
+    .values({
+      campaign_id: campaign.id,
+      responded_on: '2026-03-12',
+      body: 'We will review the cases.\nSecond line.',
+      source_url: 'https://gov.example/statement',
+    })
     .execute()
-  await db.insertInto('campaign_responses').values({ campaign_id: campaign.id, responded_on: '2026-03-03', body: 'We received it.', source_url: null }).execute()
+  await db
+    .insertInto('campaign_responses')
+    .values({ campaign_id: campaign.id, responded_on: '2026-03-03', body: 'We received it.', source_url: null })
+    .execute()
   // Another campaign's events stay there.
   const other = await createCampaign(db)
   await db.insertInto('campaign_responses').values({ campaign_id: other.id, responded_on: '2026-03-20', body: 'Other campaign', source_url: null }).execute()
@@ -96,7 +120,10 @@ describe('getCampaignTimeline', () => {
       locale: 'en',
       url: 'https://gov.example/statement',
     })
-    expect(items[1]).toMatchObject({ title: 'Signatures delivered to Ministry of Justice', text: '1,200 signatures were delivered to Ministry of Justice in person.' })
+    expect(items[1]).toMatchObject({
+      title: 'Signatures delivered to Ministry of Justice',
+      text: '1,200 signatures were delivered to Ministry of Justice in person.',
+    })
     expect(items[4]).toMatchObject({ title: '1,000 signatures reached', text: 'We deliver the petition.' })
     expect(JSON.stringify(items)).not.toMatch(/secret|Private note|Other campaign/)
   })

@@ -15,12 +15,17 @@ async function setUp({ role = 'campaigner' as const } = {}) {
   const owner = await createAdmin(db(), { role: 'owner' })
   const admin = role === 'campaigner' ? await createAdmin(db(), { role, organisationId: owner.organisation.id }) : owner
   const campaign = await createCampaign(db(), { organisation_id: owner.organisation.id, title: 'Save the river' })
-  for (let i = 0; i < 3; i++) await createSignature(db(), { campaign_id: campaign.id, state: 'confirmed', consent_updates: true, locale: i === 0 ? 'ru' : 'en' })
+  for (let i = 0; i < 3; i++)
+    await createSignature(db(), { campaign_id: campaign.id, state: 'confirmed', consent_updates: true, locale: i === 0 ? 'ru' : 'en' })
   await createSignature(db(), { campaign_id: campaign.id, state: 'confirmed', consent_updates: false })
   return { owner, admin, campaign }
 }
 
-async function createUpdate(admin: TestAdmin, campaignId: string, values: Record<string, string> = { subject: 'We met the minister', body: 'It went **well**.', public: 'on' }) {
+async function createUpdate(
+  admin: TestAdmin,
+  campaignId: string,
+  values: Record<string, string> = { subject: 'We met the minister', body: 'It went **well**.', public: 'on' },
+) {
   const outcome = await callRoute(newAction, {
     url: `/admin/campaigns/${campaignId}/updates/new`,
     method: 'POST',
@@ -43,7 +48,11 @@ function post(admin: TestAdmin, campaignId: string, updateId: string, values: Re
 }
 
 function load(admin: TestAdmin, campaignId: string, updateId: string, locale = 'en') {
-  return callRoute(updateLoader, { url: `/admin/campaigns/${campaignId}/updates/${updateId}?locale=${locale}`, headers: admin.headers, params: { campaignId, updateId } })
+  return callRoute(updateLoader, {
+    url: `/admin/campaigns/${campaignId}/updates/${updateId}?locale=${locale}`,
+    headers: admin.headers,
+    params: { campaignId, updateId },
+  })
 }
 
 describe('the updates workspace', () => {
@@ -56,7 +65,11 @@ describe('the updates workspace', () => {
     expect(page.data.canEdit).toBe(true)
     expect(page.data.updates).toHaveLength(1)
     expect(page.data.updates[0]).toMatchObject({ subject: 'We met the minister', status: 'draft', kind: 'update' })
-    const newPage = await callRoute(newLoader, { url: `/admin/campaigns/${campaign.id}/updates/new`, headers: admin.headers, params: { campaignId: campaign.id } })
+    const newPage = await callRoute(newLoader, {
+      url: `/admin/campaigns/${campaign.id}/updates/new`,
+      headers: admin.headers,
+      params: { campaignId: campaign.id },
+    })
     expect(newPage.status).toBe(200)
   })
 
@@ -81,7 +94,13 @@ describe('the updates workspace', () => {
   it('saves a draft per language under optimistic concurrency, and audits it', async () => {
     const { admin, campaign } = await setUp()
     const updateId = await createUpdate(admin, campaign.id)
-    const saved = await post(admin, campaign.id, updateId, { intent: 'save', version: '1', subject: 'Мы встретились', body: 'Всё **хорошо**.' }, { locale: 'ru' })
+    const saved = await post(
+      admin,
+      campaign.id,
+      updateId,
+      { intent: 'save', version: '1', subject: 'Мы встретились', body: 'Всё **хорошо**.' },
+      { locale: 'ru' },
+    )
     expect(saved.status).toBe(302)
     expect(saved.headers.get('Location')).toBe(`/admin/campaigns/${campaign.id}/updates/${updateId}?locale=ru&done=saved`)
 
@@ -108,7 +127,12 @@ describe('the updates workspace', () => {
   it('previews typed text without saving it', async () => {
     const { admin, campaign } = await setUp()
     const updateId = await createUpdate(admin, campaign.id)
-    const outcome = await post(admin, campaign.id, updateId, { intent: 'preview', version: '1', subject: 'S', body: '# Big\n\n<img src=x onerror=alert(1)> *fine*' })
+    const outcome = await post(admin, campaign.id, updateId, {
+      intent: 'preview',
+      version: '1',
+      subject: 'S',
+      body: '# Big\n\n<img src=x onerror=alert(1)> *fine*',
+    })
     expect(outcome.status).toBe(200)
     expect(outcome.data.bodyPreview).toContain('<em>fine</em>')
     expect(outcome.data.bodyPreview).not.toContain('onerror')

@@ -68,7 +68,11 @@ function startWorkerProcess(name: string) {
     exited,
     output: () => output,
     async waitFor(text: string, ms = 60_000) {
-      await waitUntil(() => output.includes(text), ms, () => `${name} never logged "${text}":\n${output}`)
+      await waitUntil(
+        () => output.includes(text),
+        ms,
+        () => `${name} never logged "${text}":\n${output}`,
+      )
     },
   }
 }
@@ -116,7 +120,11 @@ describe('a worker killed with SIGKILL', () => {
     const campaign = await createCampaign(getDb())
     const signers = Array.from({ length: 250 }, () => uniqueEmail('surge'))
     for (const email of signers) {
-      await signCampaign({ id: campaign.id, consentVersion: 'v1' }, { fullName: 'Surge Signer', email, country: 'GB' }, { ip: '198.51.100.7', userAgent: 'test', locale: 'en' })
+      await signCampaign(
+        { id: campaign.id, consentVersion: 'v1' },
+        { fullName: 'Surge Signer', email, country: 'GB' },
+        { ip: '198.51.100.7', userAgent: 'test', locale: 'en' },
+      )
     }
     const first = startWorkerProcess('first worker')
     // Resend accepts the first batch, and the process dies before it hears the answer.
@@ -126,7 +134,11 @@ describe('a worker killed with SIGKILL', () => {
       heldKey = key
       first.child.kill('SIGKILL')
     })
-    await waitUntil(() => heldKey !== null, 60_000, () => `no batch was sent:\n${first.output()}`)
+    await waitUntil(
+      () => heldKey !== null,
+      60_000,
+      () => `no batch was sent:\n${first.output()}`,
+    )
     expect(await first.exited).toBe(null)
     resend.onBatch(null)
     const killedAt = Date.now()
@@ -134,7 +146,11 @@ describe('a worker killed with SIGKILL', () => {
     expect((await emailStates()).sending).toBeGreaterThanOrEqual(100)
 
     const second = startWorkerProcess('second worker')
-    await waitUntil(async () => (await emailStates()).sent === 250, RECOVERY_LIMIT_MS, () => `not all sent: ${JSON.stringify(resend.acceptedBatchKeys)}\n${second.output()}`)
+    await waitUntil(
+      async () => (await emailStates()).sent === 250,
+      RECOVERY_LIMIT_MS,
+      () => `not all sent: ${JSON.stringify(resend.acceptedBatchKeys)}\n${second.output()}`,
+    )
     expect(Date.now() - killedAt).toBeLessThan(RECOVERY_LIMIT_MS)
     expect(second.output()).toContain('released the work of dead workers')
     // The held batch went again under the same key: Resend replayed its answer and sent nothing new.
@@ -164,7 +180,11 @@ describe('a worker killed with SIGKILL', () => {
       batches += 1
       if (batches === 2) first.child.kill('SIGKILL')
     })
-    await waitUntil(() => batches >= 2, 60_000, () => `the fan-out never reached a second batch:\n${first.output()}`)
+    await waitUntil(
+      () => batches >= 2,
+      60_000,
+      () => `the fan-out never reached a second batch:\n${first.output()}`,
+    )
     await first.exited
     resend.onBatch(null)
     const killedAt = Date.now()
@@ -210,22 +230,40 @@ describe('a worker killed with SIGKILL', () => {
     const killedAt = Date.now()
     // Its fold is rolled back with its connection: nothing half counted.
     const counted = async () => (await sql<{ n: number }>`select count(*)::int as n from signatures where counted_at is not null`.execute(getDb())).rows[0]!.n
-    const campaignCount = async () => (await getDb().selectFrom('campaigns').select('signature_count').where('id', '=', campaign.id).executeTakeFirstOrThrow()).signature_count
-    await waitUntil(async () => (await counted()) === (await campaignCount()), 10_000, () => 'the dead fold was not undone')
+    const campaignCount = async () =>
+      (await getDb().selectFrom('campaigns').select('signature_count').where('id', '=', campaign.id).executeTakeFirstOrThrow()).signature_count
+    await waitUntil(
+      async () => (await counted()) === (await campaignCount()),
+      10_000,
+      () => 'the dead fold was not undone',
+    )
     expect(await counted()).toBeLessThan(total)
 
     // The counter's job the dead process held stays locked until another process releases it.
     expect(await jobsLockedByOthersThan(-1)).toBeGreaterThan(0)
     const second = startWorkerProcess('second worker')
-    await waitUntil(async () => (await campaignCount()) === total, RECOVERY_LIMIT_MS, () => `counted ${total} never reached:\n${second.output()}`)
-    await waitUntil(async () => (await jobsLockedByOthersThan(second.child.pid!)) === 0, RECOVERY_LIMIT_MS, () => `the dead worker's jobs stayed locked:\n${second.output()}`)
+    await waitUntil(
+      async () => (await campaignCount()) === total,
+      RECOVERY_LIMIT_MS,
+      () => `counted ${total} never reached:\n${second.output()}`,
+    )
+    await waitUntil(
+      async () => (await jobsLockedByOthersThan(second.child.pid!)) === 0,
+      RECOVERY_LIMIT_MS,
+      () => `the dead worker's jobs stayed locked:\n${second.output()}`,
+    )
     expect(Date.now() - killedAt).toBeLessThan(RECOVERY_LIMIT_MS)
     const sums = await sql<{ country: number; daily: number; source: number }>`select
         (select sum(signature_count)::int from campaign_country_counts where campaign_id = ${campaign.id}) as country,
         (select sum(signature_count)::int from campaign_daily_counts where campaign_id = ${campaign.id}) as daily,
         (select sum(signature_count)::int from campaign_source_counts where campaign_id = ${campaign.id}) as source`.execute(getDb())
     expect(sums.rows[0]).toEqual({ country: total, daily: total, source: total })
-    const fr = await getDb().selectFrom('campaign_country_counts').select('signature_count').where('campaign_id', '=', campaign.id).where('country', '=', 'FR').executeTakeFirstOrThrow()
+    const fr = await getDb()
+      .selectFrom('campaign_country_counts')
+      .select('signature_count')
+      .where('campaign_id', '=', campaign.id)
+      .where('country', '=', 'FR')
+      .executeTakeFirstOrThrow()
     expect(fr.signature_count).toBe(total / 4)
     await stopCleanly(second)
   }, 150_000)

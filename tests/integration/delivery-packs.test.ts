@@ -69,7 +69,11 @@ async function buildPack(admin: TestAdmin, campaignId: string, locale = 'en'): P
 
 async function download(loader: typeof pdfLoader, admin: TestAdmin, campaignId: string, packId: string) {
   const request = new Request(`http://localhost:3000/admin/campaigns/${campaignId}/deliver/${packId}/x`, { headers: admin.headers })
-  const response = (await loader({ request, params: { campaignId, packId }, context: { ip: '192.0.2.1', socketIp: '192.0.2.1', cspNonce: 'test' } })) as Response
+  const response = (await loader({
+    request,
+    params: { campaignId, packId },
+    context: { ip: '192.0.2.1', socketIp: '192.0.2.1', cspNonce: 'test' },
+  })) as Response
   return { response, bytes: Buffer.from(await response.arrayBuffer()) }
 }
 
@@ -145,7 +149,14 @@ describe('delivery packs', () => {
   it('streams the CSV of the same list: the very bytes the code covers, escaped for spreadsheets', async () => {
     const { owner, campaign } = await world()
     for (const full_name of ['=HYPERLINK("http://x")', 'Smith, John', 'Quote "Q" Person', '+44 Plus', '-minus', '@at', 'Line\nBreak']) {
-      await createSignature(getDb(), { campaign_id: campaign.id, state: 'confirmed', confirmed_at: anHourAgo(), consent_show_name: true, full_name, country: 'GB' })
+      await createSignature(getDb(), {
+        campaign_id: campaign.id,
+        state: 'confirmed',
+        confirmed_at: anHourAgo(),
+        consent_show_name: true,
+        full_name,
+        country: 'GB',
+      })
     }
     const pack = await buildPack(owner, campaign.id)
     const { response, bytes } = await download(csvLoader, owner, campaign.id, pack.id)
@@ -194,7 +205,14 @@ describe('delivery packs', () => {
     const { owner, campaign } = await world()
     const pack = await buildPack(owner, campaign.id)
     expect(await hashPackList(scopeOf(pack))).toEqual({ listSha256: pack.listSha256, namedCount: 2 })
-    const facts = { campaignId: campaign.id, cutOff: pack.cutOff, confirmedTotal: 3, namedCount: 2, countryCounts: { RU: 1, GB: 2 }, listSha256: pack.listSha256! }
+    const facts = {
+      campaignId: campaign.id,
+      cutOff: pack.cutOff,
+      confirmedTotal: 3,
+      namedCount: 2,
+      countryCounts: { RU: 1, GB: 2 },
+      listSha256: pack.listSha256!,
+    }
     expect(codeOfManifest(packManifest(facts))).toBe(pack.verificationCode)
     expect(codeOfManifest(packManifest({ ...facts, confirmedTotal: 4 }))).not.toBe(pack.verificationCode)
     expect(codeOfManifest(packManifest({ ...facts, countryCounts: { RU: 2, GB: 1 } }))).not.toBe(pack.verificationCode)
@@ -206,7 +224,14 @@ describe('delivery packs', () => {
     expect((await hashPackList(scopeOf(pack))).listSha256).not.toBe(pack.listSha256)
 
     // A new signature makes a new pack with a new code.
-    await createSignature(getDb(), { campaign_id: campaign.id, state: 'confirmed', confirmed_at: anHourAgo(), consent_show_name: true, full_name: 'Grace Hopper', country: 'US' })
+    await createSignature(getDb(), {
+      campaign_id: campaign.id,
+      state: 'confirmed',
+      confirmed_at: anHourAgo(),
+      consent_show_name: true,
+      full_name: 'Grace Hopper',
+      country: 'US',
+    })
     const next = await buildPack(owner, campaign.id)
     expect(next.id).not.toBe(pack.id)
     expect(next.verificationCode).not.toBe(pack.verificationCode)
@@ -232,10 +257,18 @@ describe('delivery packs', () => {
     expect(page.data.locales).toEqual(['en', 'ru'])
 
     const viewer = await createAdmin(getDb(), { role: 'viewer', organisationId: owner.organisation.id })
-    const refused = await callRoute(deliverLoader, { url: `/admin/campaigns/${campaign.id}/deliver`, params: { campaignId: campaign.id }, headers: viewer.headers })
+    const refused = await callRoute(deliverLoader, {
+      url: `/admin/campaigns/${campaign.id}/deliver`,
+      params: { campaignId: campaign.id },
+      headers: viewer.headers,
+    })
     expect(refused.status).toBe(403)
     for (const loader of [pdfLoader, csvLoader]) {
-      const outcome = await callRoute(loader, { url: `/admin/campaigns/${campaign.id}/deliver/${pack.id}/pdf`, params: { campaignId: campaign.id, packId: pack.id }, headers: viewer.headers })
+      const outcome = await callRoute(loader, {
+        url: `/admin/campaigns/${campaign.id}/deliver/${pack.id}/pdf`,
+        params: { campaignId: campaign.id, packId: pack.id },
+        headers: viewer.headers,
+      })
       expect(outcome.status).toBe(403)
       expect(outcome.text).not.toContain('Ada')
     }

@@ -72,10 +72,28 @@ describe('recording a delivery', () => {
     expect(outcome.headers.get('Location')).toBe(`/admin/campaigns/${campaign.id}/deliver?done=recorded#deliveries`)
     const rows = await getDb()
       .selectFrom('campaign_deliveries')
-      .select(['recipient', 'method', 'notes', 'signature_count', 'pack_id', 'update_id', 'created_by', (eb) => eb.cast<string>('delivered_on', 'text').as('on')])
+      .select([
+        'recipient',
+        'method',
+        'notes',
+        'signature_count',
+        'pack_id',
+        'update_id',
+        'created_by',
+        (eb) => eb.cast<string>('delivered_on', 'text').as('on'),
+      ])
       .execute()
     expect(rows).toEqual([
-      { recipient: 'Jane Doe, Mayor', method: 'in_person', notes: 'Handed over at the town hall.', signature_count: 1234, pack_id: null, update_id: null, created_by: owner.user.id, on: '2026-11-20' },
+      {
+        recipient: 'Jane Doe, Mayor',
+        method: 'in_person',
+        notes: 'Handed over at the town hall.',
+        signature_count: 1234,
+        pack_id: null,
+        update_id: null,
+        created_by: owner.user.id,
+        on: '2026-11-20',
+      },
     ])
     expect(await getDb().selectFrom('campaign_updates').selectAll().execute()).toEqual([])
     expect(await queuedJobs(SEND_UPDATE_TASK)).toEqual([])
@@ -84,9 +102,15 @@ describe('recording a delivery', () => {
       expect.objectContaining({ subject_id: campaign.id, changes: expect.objectContaining({ method: 'in_person', signature_count: 1234, update_id: null }) }),
     ])
 
-    const page = await callRoute(deliverLoader, { url: `/admin/campaigns/${campaign.id}/deliver?done=recorded`, params: { campaignId: campaign.id }, headers: owner.headers })
+    const page = await callRoute(deliverLoader, {
+      url: `/admin/campaigns/${campaign.id}/deliver?done=recorded`,
+      params: { campaignId: campaign.id },
+      headers: owner.headers,
+    })
     expect(page.data.done).toBe('recorded')
-    expect(page.data.deliveries).toEqual([expect.objectContaining({ recipient: 'Jane Doe, Mayor', deliveredOn: '2026-11-20', signatureCount: 1234, updateId: null })])
+    expect(page.data.deliveries).toEqual([
+      expect.objectContaining({ recipient: 'Jane Doe, Mayor', deliveredOn: '2026-11-20', signatureCount: 1234, updateId: null }),
+    ])
   })
 
   it('with the box ticked, creates and starts a delivery update in every language, in the same transaction', async () => {

@@ -54,7 +54,14 @@ describe('GET and POST /campaigns/:slug/donate', () => {
     expect(response.status).toBe(303)
     const [request] = fake.checkoutRequests()
     const donation = await db().selectFrom('donations').selectAll().executeTakeFirstOrThrow()
-    expect(donation).toMatchObject({ status: 'pending', frequency: 'one_off', amount_minor: 1250, currency: 'EUR', donor_email_index: await emailIndex(email), locale: 'en' })
+    expect(donation).toMatchObject({
+      status: 'pending',
+      frequency: 'one_off',
+      amount_minor: 1250,
+      currency: 'EUR',
+      donor_email_index: await emailIndex(email),
+      locale: 'en',
+    })
     // The donor's name and address are sealed at rest (decision 0040).
     expect([await open(donation.donor_name), await open(donation.donor_email)]).toEqual(['Ada Donor', email])
     expect(donation.donor_email).not.toContain(email)
@@ -70,7 +77,9 @@ describe('GET and POST /campaigns/:slug/donate', () => {
     })
     expect(request!.body.line_items[0].price_data.recurring).toBeUndefined()
     expect(request!.body.subscription_data).toBeUndefined()
-    expect(request!.body.success_url).toMatch(new RegExp(`^http://localhost:3000/campaigns/${campaign.slug}/donate/thank-you\\?donation=${donation.id}&sig=[\\w-]+$`))
+    expect(request!.body.success_url).toMatch(
+      new RegExp(`^http://localhost:3000/campaigns/${campaign.slug}/donate/thank-you\\?donation=${donation.id}&sig=[\\w-]+$`),
+    )
     expect(request!.body.cancel_url).toMatch(new RegExp(`^http://localhost:3000/campaigns/${campaign.slug}/donate\\?resume=${donation.id}\\.[\\w-]+$`))
     expect(response.headers.get('Location')).toBe(fake.sessions.get(donation.stripe_checkout_session_id!)!.url)
   })
@@ -212,7 +221,11 @@ describe('GET and POST /campaigns/:slug/donate', () => {
     expect(page.data.defaults).toMatchObject({ name: 'Sam Signer', email: 'sam@example.org' })
     // Another campaign's donate page does not get them.
     const other = await createCampaign(db())
-    const elsewhere = await callRoute(donateLoader, { url: `/campaigns/${other.slug}/donate`, params: { slug: other.slug }, headers: { Cookie: cookie.split(';')[0]! } })
+    const elsewhere = await callRoute(donateLoader, {
+      url: `/campaigns/${other.slug}/donate`,
+      params: { slug: other.slug },
+      headers: { Cookie: cookie.split(';')[0]! },
+    })
     expect(elsewhere.data.defaults).toMatchObject({ name: '', email: '' })
     // The thank-you page and the thank-you email ask for a gift.
     const thanks = await callRoute(thankYouLoader, { url: `/campaigns/${campaign.slug}/thank-you`, params: { slug: campaign.slug } })
@@ -332,18 +345,31 @@ describe('/donations/:id/manage', () => {
     const { donation } = await activeMonthlyGift()
     const { signDonationManage } = await import('~/models/donation.server')
     const sig = signDonationManage(donation.id)
-    const response = await callRoute(manageAction, { url: `/donations/${donation.id}/manage`, method: 'POST', body: form({ sig, intent: 'portal' }), params: { id: donation.id } })
+    const response = await callRoute(manageAction, {
+      url: `/donations/${donation.id}/manage`,
+      method: 'POST',
+      body: form({ sig, intent: 'portal' }),
+      params: { id: donation.id },
+    })
     expect(response.status).toBe(303)
     expect(response.headers.get('Location')).toMatch(new RegExp(`^${fake.url}/portal/bps_`))
     const [portal] = fake.requests.filter((r) => r.path === '/v1/billing_portal/sessions')
-    expect(portal!.body).toMatchObject({ customer: (await donationRow(donation.id)).stripe_customer_id, return_url: `http://localhost:3000/donations/${donation.id}/manage?sig=${sig}` })
+    expect(portal!.body).toMatchObject({
+      customer: (await donationRow(donation.id)).stripe_customer_id,
+      return_url: `http://localhost:3000/donations/${donation.id}/manage?sig=${sig}`,
+    })
   })
 
   it('refuses a wrong signature on the page and on the button', async () => {
     const { donation } = await activeMonthlyGift()
     const page = await callRoute(manageLoader, { url: `/donations/${donation.id}/manage?sig=wrong`, params: { id: donation.id } })
     expect(page.status).toBe(404)
-    const posted = await callRoute(manageAction, { url: `/donations/${donation.id}/manage`, method: 'POST', body: form({ sig: 'wrong', intent: 'cancel' }), params: { id: donation.id } })
+    const posted = await callRoute(manageAction, {
+      url: `/donations/${donation.id}/manage`,
+      method: 'POST',
+      body: form({ sig: 'wrong', intent: 'cancel' }),
+      params: { id: donation.id },
+    })
     expect(posted.status).toBe(403)
     expect(fake.requests.filter((r) => r.method === 'DELETE')).toEqual([])
     expect((await donationRow(donation.id)).status).toBe('active')

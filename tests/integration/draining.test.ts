@@ -11,7 +11,7 @@ import { isDraining, startDraining } from '~/utils/process.server'
 // Decision 0026: on SIGTERM a load balancer is told to stop sending traffic (/healthz 503)
 // while requests already on their way are still answered.
 
-const build = stubBuild({ 'hello': async () => new Response('hello') })
+const build = stubBuild({ hello: async () => new Response('hello') })
 
 afterEach(() => {
   stopEventLoopWatchdog()

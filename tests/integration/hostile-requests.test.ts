@@ -51,7 +51,23 @@ interface Attempt {
   chunked?: boolean
 }
 
-const FIELDS = ['fullName', 'email', 'country', 'postcode', 'source', 'utm_source', 'consentUpdates', 'amount', 'otherAmount', 'name', 'frequency', 'csrf', 'code', 'intent', 'q']
+const FIELDS = [
+  'fullName',
+  'email',
+  'country',
+  'postcode',
+  'source',
+  'utm_source',
+  'consentUpdates',
+  'amount',
+  'otherAmount',
+  'name',
+  'frequency',
+  'csrf',
+  'code',
+  'intent',
+  'q',
+]
 
 function hostile(random: ReturnType<typeof generator>): Attempt {
   const path = random.pick(paths)
@@ -60,23 +76,105 @@ function hostile(random: ReturnType<typeof generator>): Attempt {
   const field = () => random.pick(FIELDS)
   switch (kind) {
     case 'bytes':
-      return { method: 'POST', path, headers: { ...headers, 'Content-Type': random.pick(['application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json', 'text/plain']) }, body: random.bytes(Math.floor(random.next() * 4096)) }
+      return {
+        method: 'POST',
+        path,
+        headers: {
+          ...headers,
+          'Content-Type': random.pick(['application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json', 'text/plain']),
+        },
+        body: random.bytes(Math.floor(random.next() * 4096)),
+      }
     case 'huge':
-      return { method: 'POST', path, headers: { ...headers, 'Content-Type': 'application/x-www-form-urlencoded' }, body: Buffer.from(`${field()}=${'a'.repeat(70 * 1024 + Math.floor(random.next() * 100_000))}`) }
+      return {
+        method: 'POST',
+        path,
+        headers: { ...headers, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: Buffer.from(`${field()}=${'a'.repeat(70 * 1024 + Math.floor(random.next() * 100_000))}`),
+      }
     case 'type':
-      return { method: 'POST', path, headers: { ...headers, 'Content-Type': random.pick(['image/png', 'application/xml', 'multipart/mixed', 'application/x-www-form-urlencoded; charset=utf-16', '', 'text/html; boundary=']) }, body: Buffer.from(`${field()}=x&${field()}=y`) }
+      return {
+        method: 'POST',
+        path,
+        headers: {
+          ...headers,
+          'Content-Type': random.pick([
+            'image/png',
+            'application/xml',
+            'multipart/mixed',
+            'application/x-www-form-urlencoded; charset=utf-16',
+            '',
+            'text/html; boundary=',
+          ]),
+        },
+        body: Buffer.from(`${field()}=x&${field()}=y`),
+      }
     case 'encoding':
-      return { method: 'POST', path, headers: { ...headers, 'Content-Type': 'application/x-www-form-urlencoded' }, body: Buffer.concat([Buffer.from(`${field()}=`), random.pick([Buffer.from('%E0%A4%A'), Buffer.from('%'), Buffer.from([0xc3, 0x28]), Buffer.from([0xff, 0xfe, 0x00]), Buffer.from('%ED%A0%80')])]) }
+      return {
+        method: 'POST',
+        path,
+        headers: { ...headers, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: Buffer.concat([
+          Buffer.from(`${field()}=`),
+          random.pick([Buffer.from('%E0%A4%A'), Buffer.from('%'), Buffer.from([0xc3, 0x28]), Buffer.from([0xff, 0xfe, 0x00]), Buffer.from('%ED%A0%80')]),
+        ]),
+      }
     case 'nul':
-      return { method: 'POST', path, headers: { ...headers, 'Content-Type': 'application/x-www-form-urlencoded' }, body: Buffer.from(FIELDS.map((f) => `${f}=a%00b`).join('&')) }
+      return {
+        method: 'POST',
+        path,
+        headers: { ...headers, 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: Buffer.from(FIELDS.map((f) => `${f}=a%00b`).join('&')),
+      }
     case 'chunked':
-      return { method: 'POST', path, headers: { ...headers, 'Content-Type': random.pick(['multipart/form-data; boundary=zz', 'application/x-www-form-urlencoded']) }, body: Buffer.concat([Buffer.from('--zz\r\nContent-Disposition: form-data; name="fullName"\r\n\r\n'), random.bytes(Math.floor(random.next() * 120_000))]), chunked: true }
+      return {
+        method: 'POST',
+        path,
+        headers: { ...headers, 'Content-Type': random.pick(['multipart/form-data; boundary=zz', 'application/x-www-form-urlencoded']) },
+        body: Buffer.concat([
+          Buffer.from('--zz\r\nContent-Disposition: form-data; name="fullName"\r\n\r\n'),
+          random.bytes(Math.floor(random.next() * 120_000)),
+        ]),
+        chunked: true,
+      }
     case 'json':
-      return { method: 'POST', path, headers: { ...headers, 'Content-Type': 'application/json' }, body: Buffer.from(random.pick(['{', '[]', 'null', '{"person":{"given_name":"\\u0000"}}', `{"a":${'['.repeat(5000)}`, '"x"', '{"person":[]}', JSON.stringify({ id: 'evt_1', type: 'checkout.session.completed' })])) }
+      return {
+        method: 'POST',
+        path,
+        headers: { ...headers, 'Content-Type': 'application/json' },
+        body: Buffer.from(
+          random.pick([
+            '{',
+            '[]',
+            'null',
+            '{"person":{"given_name":"\\u0000"}}',
+            `{"a":${'['.repeat(5000)}`,
+            '"x"',
+            '{"person":[]}',
+            JSON.stringify({ id: 'evt_1', type: 'checkout.session.completed' }),
+          ]),
+        ),
+      }
     case 'multipart':
-      return { method: 'POST', path, headers: { ...headers, 'Content-Type': 'multipart/form-data; boundary=b' }, body: Buffer.from(random.pick(['--b\r\nContent-Disposition: form-data; name="x"\r\n\r\n', '--b--', '--b\r\n\r\n\r\n--b--\r\n', `--b\r\nContent-Disposition: form-data; name="${'n'.repeat(10000)}"\r\n\r\nv\r\n--b--\r\n`])) }
+      return {
+        method: 'POST',
+        path,
+        headers: { ...headers, 'Content-Type': 'multipart/form-data; boundary=b' },
+        body: Buffer.from(
+          random.pick([
+            '--b\r\nContent-Disposition: form-data; name="x"\r\n\r\n',
+            '--b--',
+            '--b\r\n\r\n\r\n--b--\r\n',
+            `--b\r\nContent-Disposition: form-data; name="${'n'.repeat(10000)}"\r\n\r\nv\r\n--b--\r\n`,
+          ]),
+        ),
+      }
     case 'query':
-      return { method: 'GET', path: `${path}?${random.pick(['q=%00', 'lang=%ZZ', 'page=-1', 'page=99999999999999999999', `q=${'a'.repeat(9000)}`, 'next=//evil', 'sig=' + '%'.repeat(50), 'code=%E0%A4%A'])}`, headers }
+      return {
+        method: 'GET',
+        path: `${path}?${random.pick(['q=%00', 'lang=%ZZ', 'page=-1', 'page=99999999999999999999', `q=${'a'.repeat(9000)}`, 'next=//evil', 'sig=' + '%'.repeat(50), 'code=%E0%A4%A'])}`,
+        headers,
+      }
     case 'method':
       return { method: random.pick(['PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD']), path, headers, body: random.next() < 0.5 ? random.bytes(100) : undefined }
   }

@@ -25,7 +25,13 @@ describe('request logs never show a token', () => {
   it('finds the token-bearing routes in app/routes (sign-in, invitation, sender, confirm, unsubscribe)', () => {
     const ids = tokenBearingRoutes(routes).map((route) => route.id)
     expect(ids).toEqual(
-      expect.arrayContaining(['confirm.$token', 'unsubscribe.$token', 'admin.sign-in_.$token', 'admin.invitations.$token', 'admin.organisation_.sender.$token']),
+      expect.arrayContaining([
+        'confirm.$token',
+        'unsubscribe.$token',
+        'admin.sign-in_.$token',
+        'admin.invitations.$token',
+        'admin.organisation_.sender.$token',
+      ]),
     )
   })
 

@@ -17,7 +17,10 @@ async function campaignWithMilestones(milestoneUpdates: boolean, thresholds: num
   })
   for (const threshold of thresholds) {
     const m = await db.insertInto('campaign_milestones').values({ campaign_id: campaign.id, threshold }).returning('id').executeTakeFirstOrThrow()
-    await db.insertInto('campaign_milestone_translations').values({ milestone_id: m.id, locale: 'en', description: `We hand in the first ${threshold}.` }).execute()
+    await db
+      .insertInto('campaign_milestone_translations')
+      .values({ milestone_id: m.id, locale: 'en', description: `We hand in the first ${threshold}.` })
+      .execute()
     if (threshold === 5) {
       await db.insertInto('campaign_milestone_translations').values({ milestone_id: m.id, locale: 'ru', description: 'Передаём первые пять.' }).execute()
     }
@@ -43,21 +46,10 @@ async function drain() {
 }
 
 const crossingsOf = (campaignId: string) =>
-  getDb()
-    .selectFrom('campaign_milestone_crossings')
-    .selectAll()
-    .where('campaign_id', '=', campaignId)
-    .orderBy('threshold')
-    .execute()
+  getDb().selectFrom('campaign_milestone_crossings').selectAll().where('campaign_id', '=', campaignId).orderBy('threshold').execute()
 
 const milestoneUpdatesOf = (campaignId: string) =>
-  getDb()
-    .selectFrom('campaign_updates')
-    .selectAll()
-    .where('campaign_id', '=', campaignId)
-    .where('kind', '=', 'milestone')
-    .orderBy('id')
-    .execute()
+  getDb().selectFrom('campaign_updates').selectAll().where('campaign_id', '=', campaignId).where('kind', '=', 'milestone').orderBy('id').execute()
 
 describe('milestone crossings', () => {
   it('records each crossed milestone exactly once when confirmations and folds race, with one notice each', async () => {
@@ -65,10 +57,12 @@ describe('milestone crossings', () => {
     const tokens = await pendingSignatures(campaign.id, 12)
     // Twelve supporters confirm at once; after each confirmation a counter run folds (most of
     // them find the lock taken and step aside, as the job does).
-    await Promise.all(tokens.map(async (token) => {
-      expect((await confirmSignature(token)).status).toBe('confirmed')
-      await foldConfirmedSignatures(2)
-    }))
+    await Promise.all(
+      tokens.map(async (token) => {
+        expect((await confirmSignature(token)).status).toBe('confirmed')
+        await foldConfirmedSignatures(2)
+      }),
+    )
     await drain()
     // A second wave of racing folds with nothing new changes nothing.
     await Promise.all([foldConfirmedSignatures(), foldConfirmedSignatures(), foldConfirmedSignatures()])
@@ -95,12 +89,7 @@ describe('milestone crossings', () => {
 
     // In every language of the campaign, with the milestone's own words where translated.
     const five = crossings.find((c) => c.threshold === 5)!
-    const texts = await getDb()
-      .selectFrom('campaign_update_translations')
-      .selectAll()
-      .where('update_id', '=', five.update_id!)
-      .orderBy('locale')
-      .execute()
+    const texts = await getDb().selectFrom('campaign_update_translations').selectAll().where('update_id', '=', five.update_id!).orderBy('locale').execute()
     expect(texts.map((t) => t.locale)).toEqual(['en', 'ru'])
     expect(texts[0]!.subject).toBe('Free the river: 5 signatures')
     expect(texts[0]!.body).toContain('We hand in the first 5.')
@@ -121,10 +110,12 @@ describe('milestone crossings', () => {
   it('records crossings but sends no notice when the campaign does not ask for them', async () => {
     const campaign = await campaignWithMilestones(false, [2, 4])
     const tokens = await pendingSignatures(campaign.id, 5)
-    await Promise.all(tokens.map(async (token) => {
-      await confirmSignature(token)
-      await foldConfirmedSignatures(1)
-    }))
+    await Promise.all(
+      tokens.map(async (token) => {
+        await confirmSignature(token)
+        await foldConfirmedSignatures(1)
+      }),
+    )
     await drain()
     expect((await crossingsOf(campaign.id)).map((c) => [c.threshold, c.update_id])).toEqual([
       [2, null],
@@ -171,7 +162,13 @@ describe('milestone crossings', () => {
     const campaign = await campaignWithMilestones(true, [])
     for (let i = 0; i < 3; i++) await createSignature(getDb(), { campaign_id: campaign.id, state: 'confirmed' })
     await foldConfirmedSignatures()
-    await getDb().insertInto('campaign_milestones').values([{ campaign_id: campaign.id, threshold: 2 }, { campaign_id: campaign.id, threshold: 4 }]).execute()
+    await getDb()
+      .insertInto('campaign_milestones')
+      .values([
+        { campaign_id: campaign.id, threshold: 2 },
+        { campaign_id: campaign.id, threshold: 4 },
+      ])
+      .execute()
     await createSignature(getDb(), { campaign_id: campaign.id, state: 'confirmed' })
     await foldConfirmedSignatures()
     expect((await crossingsOf(campaign.id)).map((c) => [c.threshold, c.signature_count])).toEqual([[4, 4]])

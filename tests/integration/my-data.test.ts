@@ -10,11 +10,16 @@ import { callRoute, form } from '../support/routes'
 // /my-data (issue 12): see, download and erase one's own data without an account.
 
 const ask = (email: string, ip = '192.0.2.30') => callRoute(requestAction, { url: '/my-data', method: 'POST', body: form({ email }), ip })
-const linkEmails = async () => Promise.all((await getDb().selectFrom('email_messages').selectAll().where('template', '=', 'my-data-link').execute()).map(openEmailRow))
+const linkEmails = async () =>
+  Promise.all((await getDb().selectFrom('email_messages').selectAll().where('template', '=', 'my-data-link').execute()).map(openEmailRow))
 
 async function signedAndConfirmed(email: string) {
   const campaign = await createCampaign(getDb())
-  await signCampaign({ id: campaign.id, consentVersion: 'v' }, { fullName: 'Mira Own', email, country: 'GB', postcode: 'MY1 2DA' }, { ip: '198.51.100.3', userAgent: 't', locale: 'en' })
+  await signCampaign(
+    { id: campaign.id, consentVersion: 'v' },
+    { fullName: 'Mira Own', email, country: 'GB', postcode: 'MY1 2DA' },
+    { ip: '198.51.100.3', userAgent: 't', locale: 'en' },
+  )
   const token = (await queuedEmails('signature-confirmation')).at(-1)!.payload.token as string
   await confirmSignature(token)
   return campaign
@@ -59,7 +64,10 @@ describe('/my-data', () => {
     const token = /\/my-data\/([A-Za-z0-9_-]{43})/.exec(email!.html!)![1]!
     const page = await callRoute(dataLoader, { url: `/my-data/${token}`, params: { token } })
     expect(page.status).toBe(200)
-    expect(page.data).toMatchObject({ email: 'mira.own@example.org', data: { signatures: [{ campaign: campaign.title, fullName: 'Mira Own', postcode: 'MY1 2DA', keepMeUpdated: false }] } })
+    expect(page.data).toMatchObject({
+      email: 'mira.own@example.org',
+      data: { signatures: [{ campaign: campaign.title, fullName: 'Mira Own', postcode: 'MY1 2DA', keepMeUpdated: false }] },
+    })
 
     const download = await callRoute(dataAction, { url: `/my-data/${token}`, method: 'POST', body: form({ intent: 'download' }), params: { token } })
     expect(download.headers.get('Content-Disposition')).toBe('attachment; filename="my-data.json"')

@@ -12,7 +12,6 @@ import { open } from '~/models/data-key.server'
 import { createSession } from '~/models/session.server'
 import { csrfTokenFor, SESSION_COOKIE } from '~/http/auth.server'
 import { readForm, withoutNul } from '~/utils/form.server'
-import { open } from '~/models/data-key.server'
 import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import { stopEventLoopWatchdog } from '~/utils/event-loop.server'
@@ -31,7 +30,10 @@ let values: Record<string, string> = {}
 
 const APP = path.resolve(__dirname, '../../app')
 const read = (dir: string) =>
-  fs.readdirSync(path.join(APP, dir)).filter((f) => /\.tsx?$/.test(f) && !f.includes('.test.')).map((f) => fs.readFileSync(path.join(APP, dir, f), 'utf8'))
+  fs
+    .readdirSync(path.join(APP, dir))
+    .filter((f) => /\.tsx?$/.test(f) && !f.includes('.test.'))
+    .map((f) => fs.readFileSync(path.join(APP, dir, f), 'utf8'))
 
 /** Every form field named anywhere in the app (`name="x"` in markup, `x: z.…` in a schema). */
 function allFieldNames(): string[] {
@@ -82,14 +84,24 @@ function nulValueFor(field: string, everywhere: boolean): string {
   const n = everywhere ? NUL : ''
   if (field in SAMPLES) return SAMPLES[field]!(n)
   const f = field.toLowerCase()
-  if (f.includes('consent') || f.includes('accept') || f.startsWith('show') || f.startsWith('remove') || f === 'public' || f === 'confirm' || f.startsWith('milestone')) return `o${n}n`
+  if (
+    f.includes('consent') ||
+    f.includes('accept') ||
+    f.startsWith('show') ||
+    f.startsWith('remove') ||
+    f === 'public' ||
+    f === 'confirm' ||
+    f.startsWith('milestone')
+  )
+    return `o${n}n`
   if (f.includes('email') || f === 'to') return `ada${n}@example.org`
   if (f.includes('country')) return `G${n}B`
   if (f.includes('amount') || f.includes('goal') || f.endsWith('id') || f === 'page' || f.includes('threshold') || f.includes('limit')) return `1${n}0`
   if (f.includes('locale') || f === 'lang' || f.includes('language')) return `e${n}n`
   if (f.includes('slug')) return `new-sl${n}ug`
   if (f.includes('url') || f.includes('link')) return `https://exa${n}mple.org/`
-  if (f.endsWith('on') || f.includes('date') || f.endsWith('at') || f === 'before' || f === 'after' || f === 'closes') return `${TODAY.slice(0, 5)}${n}${TODAY.slice(5)}`
+  if (f.endsWith('on') || f.includes('date') || f.endsWith('at') || f === 'before' || f === 'after' || f === 'closes')
+    return `${TODAY.slice(0, 5)}${n}${TODAY.slice(5)}`
   if (f.includes('colour') || f.includes('color')) return `#12${n}3456`
   return `Ada${NUL} Lovelace said so`
 }
@@ -104,7 +116,6 @@ function send(method: string, url: string, body?: string | Buffer, headers: Reco
         response.setEncoding('utf8')
         response.on('data', (part: string) => (text += part))
         response.on('end', () => {
-
           resolve(response.statusCode!)
         })
       },
@@ -145,9 +156,16 @@ afterAll(async () => {
 describe('NUL bytes never reach PostgreSQL', () => {
   it('are dropped from form fields and field names by readForm, urlencoded or multipart', async () => {
     const urlencoded = await readForm(
-      new Request('http://localhost/', { method: 'POST', body: 'na%00me=Ada%00+L&source=%00', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }),
+      new Request('http://localhost/', {
+        method: 'POST',
+        body: 'na%00me=Ada%00+L&source=%00',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      }),
     )
-    expect([...urlencoded]).toEqual([['name', 'Ada L'], ['source', '']])
+    expect([...urlencoded]).toEqual([
+      ['name', 'Ada L'],
+      ['source', ''],
+    ])
     const multipart = new FormData()
     multipart.append('title', `Sa${NUL}ve`)
     multipart.append('image', new Blob([Buffer.from([0x89, 0x00, 0x01])]), 'x.png')
@@ -181,7 +199,13 @@ describe('NUL bytes never reach PostgreSQL', () => {
       const fields = allFieldNames()
       const intents = intentsOf(route)
       const url = pathFor(route, values)
-      for (const [intent, everywhere] of intents.flatMap((i) => [[i, false], [i, true]] as const)) {
+      for (const [intent, everywhere] of intents.flatMap(
+        (i) =>
+          [
+            [i, false],
+            [i, true],
+          ] as const,
+      )) {
         // A fresh session each time: an intent before may have signed this one out.
         const { token, session } = await createSession(getDb(), { userId: admin.user.id, organisationId: admin.organisation.id, userAgent: 'vitest' })
         const signedIn = { Cookie: `${SESSION_COOKIE}=${token}` }
@@ -201,7 +225,8 @@ describe('NUL bytes never reach PostgreSQL', () => {
           for (const auth of route.id.startsWith('admin') ? [signedIn] : [{}]) {
             const status = await send('POST', url, body, { 'Content-Type': type, Origin: 'http://localhost:3000', ...auth })
             posts++
-            if (status >= 500) failures.push(`POST ${url} (${route.id}, intent ${intent || 'none'}, ${type.split(';')[0]}${everywhere ? ', NUL everywhere' : ''}) -> ${status}`)
+            if (status >= 500)
+              failures.push(`POST ${url} (${route.id}, intent ${intent || 'none'}, ${type.split(';')[0]}${everywhere ? ', NUL everywhere' : ''}) -> ${status}`)
           }
         }
       }
@@ -218,13 +243,22 @@ describe('NUL bytes never reach PostgreSQL', () => {
       postal_addresses: [{ postal_code: `SW1${NUL}`, country: `G${NUL}B` }],
       languages_spoken: [`e${NUL}n`],
     }
-    const body = JSON.stringify({ person, add_tags: [NUL], referrer_data: { source: `news${NUL}letter`, [`web${NUL}site`]: NUL }, 'chorus:consent_updates': true })
+    const body = JSON.stringify({
+      person,
+      add_tags: [NUL],
+      referrer_data: { source: `news${NUL}letter`, [`web${NUL}site`]: NUL },
+      'chorus:consent_updates': true,
+    })
     const signed = await send('POST', `/api/osdi/v1/petitions/${values.campaignId}/signatures/record_signature_helper`, body, {
       'OSDI-API-Token': apiKey,
       'Content-Type': 'application/json',
     })
     expect(signed).toBe(201)
-    const row = await getDb().selectFrom('signatures').select(['full_name', 'email', 'utm_source']).where('campaign_id', '=', values.campaignId!).executeTakeFirstOrThrow()
+    const row = await getDb()
+      .selectFrom('signatures')
+      .select(['full_name', 'email', 'utm_source'])
+      .where('campaign_id', '=', values.campaignId!)
+      .executeTakeFirstOrThrow()
     // Names and addresses are sealed at rest: opened to compare.
     expect({ full_name: await open(row.full_name), email: await open(row.email), utm_source: row.utm_source }).toEqual({
       full_name: 'Ada Lovelace',

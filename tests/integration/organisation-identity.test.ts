@@ -38,7 +38,13 @@ describe("the organisation's identity", () => {
     const owner = await createAdmin(getDb(), { role: 'owner' })
     const response = await save(
       owner,
-      { name: 'Friends of the Park', brandColour: '#7C2D12', websiteUrl: 'https://park.example/', contactEmail: 'hello@park.example', senderName: 'Park Friends' },
+      {
+        name: 'Friends of the Park',
+        brandColour: '#7C2D12',
+        websiteUrl: 'https://park.example/',
+        contactEmail: 'hello@park.example',
+        senderName: 'Park Friends',
+      },
       PNG,
     )
     expect(response.status).toBe(302)
@@ -89,7 +95,12 @@ describe("the organisation's identity", () => {
       expect((await callRoute(loader, { url: URL_, headers: member.headers })).status).toBe(403)
       expect((await save(member, { name: 'Hijacked' })).status).toBe(403)
     }
-    const noCsrf = await callRoute(action, { url: URL_, method: 'POST', headers: owner.headers, body: adminForm({ csrfToken: 'x' }, { intent: 'save', name: 'Y' }) })
+    const noCsrf = await callRoute(action, {
+      url: URL_,
+      method: 'POST',
+      headers: owner.headers,
+      body: adminForm({ csrfToken: 'x' }, { intent: 'save', name: 'Y' }),
+    })
     expect(noCsrf.status).toBe(403)
     expect((await organisationRow(owner.organisation.id)).name).not.toBe('Hijacked')
   })
@@ -105,7 +116,9 @@ describe("the organisation's identity", () => {
     const [job] = await queuedJobs('send-sender-verification')
     const token = job!.payload.token as string
     await runDueJobs()
-    const [message] = await Promise.all((await getDb().selectFrom('email_messages').selectAll().where('template', '=', 'sender-verification').execute()).map(openEmailRow))
+    const [message] = await Promise.all(
+      (await getDb().selectFrom('email_messages').selectAll().where('template', '=', 'sender-verification').execute()).map(openEmailRow),
+    )
     expect(message).toMatchObject({ recipient: 'news@park.example', sender: '"Park via Chorus" <campaigns@chorus.localhost>' })
     expect(message!.text).toContain(`/admin/organisation/sender/${token}`)
 
@@ -146,7 +159,7 @@ describe("the organisation's identity", () => {
   })
 })
 
-describe("every email comes from the organisation, dressed in its brand", () => {
+describe('every email comes from the organisation, dressed in its brand', () => {
   let resend: Awaited<ReturnType<typeof startFakeResend>>
   const saved = { ...process.env }
   beforeAll(async () => {
@@ -165,13 +178,22 @@ describe("every email comes from the organisation, dressed in its brand", () => 
   })
 
   it('sends the confirmation From "<org> via Chorus", with logo, colour and contact address', async () => {
-    Object.assign(process.env, { EMAIL_TRANSPORT: 'resend', RESEND_API_KEY: resend.apiKey, RESEND_BASE_URL: resend.url, EMAIL_FROM: 'Chorus <campaigns@example.org>' })
+    Object.assign(process.env, {
+      EMAIL_TRANSPORT: 'resend',
+      RESEND_API_KEY: resend.apiKey,
+      RESEND_BASE_URL: resend.url,
+      EMAIL_FROM: 'Chorus <campaigns@example.org>',
+    })
     resetEnv()
     const owner = await createAdmin(getDb(), { role: 'owner' })
     await save(owner, { name: 'Friends of the Park', brandColour: '#7c2d12', contactEmail: 'hello@park.example' }, PNG)
     const campaign = await createCampaign(getDb(), { organisation_id: owner.organisation.id, status: 'live' })
     const email = uniqueEmail()
-    await signCampaign({ id: campaign.id, consentVersion: 'v1' }, { fullName: 'Ada', email, country: 'GB' }, { ip: '198.51.100.9', userAgent: 't', locale: 'en' })
+    await signCampaign(
+      { id: campaign.id, consentVersion: 'v1' },
+      { fullName: 'Ada', email, country: 'GB' },
+      { ip: '198.51.100.9', userAgent: 't', locale: 'en' },
+    )
     await runDueJobs()
     // Through the outbox's batch endpoint, like every email.
     const [sent] = resend.batchEmails

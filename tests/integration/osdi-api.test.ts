@@ -90,7 +90,10 @@ describe('OSDI API: keys and scopes', () => {
     expect(none.data).toEqual({ error: 'unauthorized', message: expect.stringContaining('OSDI-API-Token') })
     const wrong = await get(entry.loader, '/api/osdi/v1', `chorus_${key.prefix}_${'A'.repeat(43)}`)
     expect(wrong.status).toBe(401)
-    await getDb().updateTable('api_keys').set({ revoked_at: sql`now()` }).execute()
+    await getDb()
+      .updateTable('api_keys')
+      .set({ revoked_at: sql`now()` })
+      .execute()
     const revoked = await get(entry.loader, '/api/osdi/v1', key.key)
     expect(revoked.status).toBe(401)
     expect(revoked.data.error).toBe('unauthorized')
@@ -236,7 +239,14 @@ describe('OSDI API: reading', () => {
       ip_hash: Buffer.from('secret-ip-hash'),
       utm_source: 'newsletter',
     })
-    const b = await createSignature(db, { campaign_id: live.id, full_name: 'Борис', country: 'RU', locale: 'ru', state: 'confirmed', confirmed_at: '2026-03-02T10:00:00Z' })
+    const b = await createSignature(db, {
+      campaign_id: live.id,
+      full_name: 'Борис',
+      country: 'RU',
+      locale: 'ru',
+      state: 'confirmed',
+      confirmed_at: '2026-03-02T10:00:00Z',
+    })
     await createSignature(db, { campaign_id: live.id, full_name: 'Pending Person', email: 'pending@example.org' })
     await createSignature(db, { campaign_id: live.id, full_name: 'Invalid Person', state: 'invalidated' })
     await createSignature(db, { campaign_id: theirs.id, full_name: 'Their Signer', state: 'confirmed' })
@@ -314,17 +324,12 @@ describe('OSDI API: record_signature_helper', () => {
     const { owner, live } = await world()
     const key = await keyFor(owner, 'write')
     const email = uniqueEmail()
-    const response = await postJson(
-      helper.action,
-      live.id,
-      key.key,
-      {
-        ...person(email, { languages_spoken: ['ru-RU'] }),
-        add_tags: ['volunteer'],
-        referrer_data: { source: 'partner-site' },
-        'chorus:consent_updates': true,
-      },
-    )
+    const response = await postJson(helper.action, live.id, key.key, {
+      ...person(email, { languages_spoken: ['ru-RU'] }),
+      add_tags: ['volunteer'],
+      referrer_data: { source: 'partner-site' },
+      'chorus:consent_updates': true,
+    })
     expect(response.status).toBe(201)
     expect(response.headers.get('Content-Type')).toMatch(/^application\/hal\+json/)
     const stored = await getDb().selectFrom('signatures').selectAll().executeTakeFirstOrThrow()
@@ -468,7 +473,9 @@ describe('OSDI API: record_signature_helper', () => {
     const other = await keyFor(owner, 'write')
     // This hour's window already holds the key's whole allowance.
     await sql`insert into rate_limits (bucket, window_start, hits)
-      values (${apiSignatureBucket(key.id)}, to_timestamp(floor(extract(epoch from now()) / ${API_SIGNATURE_WINDOW_SECONDS}) * ${API_SIGNATURE_WINDOW_SECONDS}), ${getEnv().API_SIGN_RATE_LIMIT})`.execute(getDb())
+      values (${apiSignatureBucket(key.id)}, to_timestamp(floor(extract(epoch from now()) / ${API_SIGNATURE_WINDOW_SECONDS}) * ${API_SIGNATURE_WINDOW_SECONDS}), ${getEnv().API_SIGN_RATE_LIMIT})`.execute(
+      getDb(),
+    )
     const limited = await postJson(helper.action, live.id, key.key, person())
     expect(limited.status).toBe(429)
     expect(limited.data.error).toBe('rate_limited')

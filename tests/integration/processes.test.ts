@@ -4,7 +4,6 @@ import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 
-
 function start(script: string, env: Record<string, string>) {
   // Without DATABASE_URL: the embedded database path; without NODE_ENV: a local run.
   const { DATABASE_URL: _url, NODE_ENV: _mode, ...inherited } = process.env

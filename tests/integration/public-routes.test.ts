@@ -17,11 +17,15 @@ import { getEnv, resetEnv } from '~/utils/env.server'
 async function pendingSignature() {
   const campaign = await createCampaign(getDb())
   const email = uniqueEmail()
-  await signCampaign({ id: campaign.id, consentVersion: 'v' }, { fullName: 'Ada', email, country: 'GB' }, {
-    ip: '192.0.2.1',
-    userAgent: null,
-    locale: 'en',
-  })
+  await signCampaign(
+    { id: campaign.id, consentVersion: 'v' },
+    { fullName: 'Ada', email, country: 'GB' },
+    {
+      ip: '192.0.2.1',
+      userAgent: null,
+      locale: 'en',
+    },
+  )
   const token = (await queuedEmails('signature-confirmation'))[0]!.payload.token as string
   return { campaign, email, token }
 }
@@ -49,7 +53,11 @@ describe('/confirm/:token', () => {
 
   it('offers no button once the petition has passed its closing date', async () => {
     const { campaign, token } = await pendingSignature()
-    await getDb().updateTable('campaigns').set({ closes_at: new Date(Date.now() - 1000) }).where('id', '=', campaign.id).execute()
+    await getDb()
+      .updateTable('campaigns')
+      .set({ closes_at: new Date(Date.now() - 1000) })
+      .where('id', '=', campaign.id)
+      .execute()
     const page = await callRoute(confirmLoader, { url: `/confirm/${token}`, params: { token } })
     expect(page.data.state).toBe('closed')
   })

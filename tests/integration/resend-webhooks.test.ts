@@ -2,14 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest'
 import { emailIndex, seal } from '~/models/data-key.server'
 import { getDb } from '~/utils/db.server'
 import { createCampaign, createSignature } from '../support/factories'
-import {
-  deliverResend,
-  forgetResendWebhookSecret,
-  nextSvixId,
-  resendEvent,
-  signResendPayload,
-  useResendWebhookSecret,
-} from '../support/resend-webhooks'
+import { deliverResend, forgetResendWebhookSecret, nextSvixId, resendEvent, signResendPayload, useResendWebhookSecret } from '../support/resend-webhooks'
 
 beforeEach(() => {
   useResendWebhookSecret()
@@ -146,7 +139,9 @@ describe('delivery states', () => {
   it('a hard bounce records the state and suppresses the canonical address for the campaign’s organisation only', async () => {
     const { campaign, providerId, messageId } = await sentEmail()
     const other = await sentEmail({ recipient: 'someone.else@example.org' })
-    const response = await deliverResend(resendEvent('email.bounced', providerId, { data: { bounce: { type: 'Permanent', subType: 'Suppressed', message: 'x' } } }))
+    const response = await deliverResend(
+      resendEvent('email.bounced', providerId, { data: { bounce: { type: 'Permanent', subType: 'Suppressed', message: 'x' } } }),
+    )
     expect(response.data.outcome).toBe('recorded')
     expect((await messageOf(messageId)).status).toBe('bounced')
     expect(await suppressions()).toMatchObject([

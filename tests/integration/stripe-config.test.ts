@@ -6,7 +6,12 @@ import { EnvError, parseEnv, resetEnv } from '~/utils/env.server'
 import { getStripe, isStripeConfigured, stripeHostOptions } from '~/utils/stripe.server'
 
 const base = () => ({ DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'chorus-env-')) })
-const production = { NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), EMAIL_TRANSPORT: 'mailbox', DATA_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64') }
+const production = {
+  NODE_ENV: 'production',
+  SESSION_SECRET: 'x'.repeat(40),
+  EMAIL_TRANSPORT: 'mailbox',
+  DATA_ENCRYPTION_KEY: Buffer.alloc(32, 3).toString('base64'),
+}
 
 function problems(source: Record<string, string>) {
   try {

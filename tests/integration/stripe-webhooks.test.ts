@@ -78,7 +78,10 @@ describe('POST /webhooks/stripe: verification', () => {
       { ...good, id: 'evt_no_created', created: 'yesterday' } as never,
       { id: 12 as never, type: 'charge.refunded' },
       { ...stripeEvent('charge.refunded', { id: 'ch_1', object: 'charge', payment_intent: 'pi_1' }), id: 'evt_refund_no_amount' },
-      { ...stripeEvent('charge.dispute.created', { id: 'dp_1', object: 'dispute', charge: { no: 'id' }, status: 'needs_response' }), id: 'evt_dispute_bad_charge' },
+      {
+        ...stripeEvent('charge.dispute.created', { id: 'dp_1', object: 'dispute', charge: { no: 'id' }, status: 'needs_response' }),
+        id: 'evt_dispute_bad_charge',
+      },
     ]
     for (const event of malformed) {
       const response = await deliver(event)
@@ -89,7 +92,12 @@ describe('POST /webhooks/stripe: verification', () => {
     const { header } = signStripePayload('{"id": "evt_cut", "type": "checkout.sess')
     const { callRoute } = await import('../support/routes')
     const { action } = await import('~/routes/webhooks.stripe')
-    const cut = await callRoute(action, { url: '/webhooks/stripe', method: 'POST', body: '{"id": "evt_cut", "type": "checkout.sess', headers: { 'Stripe-Signature': header } })
+    const cut = await callRoute(action, {
+      url: '/webhooks/stripe',
+      method: 'POST',
+      body: '{"id": "evt_cut", "type": "checkout.sess',
+      headers: { 'Stripe-Signature': header },
+    })
     expect(cut.status).toBe(400)
     expect(await storedEvents()).toEqual([])
     expect(await paymentsOf(donation.id)).toEqual([])
@@ -232,7 +240,11 @@ describe('one-off gifts', () => {
     expect((await deliver(refund)).data.outcome).toBe('waiting')
     const recent = events.chargeRefunded({ paymentIntent: 'pi_another_stranger', amount: 700, refunded: 700 })
     expect((await deliver(recent)).data.outcome).toBe('waiting')
-    await db().updateTable('stripe_events').set({ received_at: new Date(Date.now() - 31 * 86_400_000) }).where('id', '=', refund.id).execute()
+    await db()
+      .updateTable('stripe_events')
+      .set({ received_at: new Date(Date.now() - 31 * 86_400_000) })
+      .where('id', '=', refund.id)
+      .execute()
 
     expect(await pruneUnmatchedStripeEvents()).toBe(1)
     const stored = await storedEvents()
@@ -299,7 +311,9 @@ describe('monthly gifts', () => {
     expect(await receipts()).toHaveLength(2)
 
     await runDueJobs()
-    const emails = await Promise.all((await db().selectFrom('email_messages').selectAll().where('template', '=', 'donation-receipt').execute()).map(openEmailRow))
+    const emails = await Promise.all(
+      (await db().selectFrom('email_messages').selectAll().where('template', '=', 'donation-receipt').execute()).map(openEmailRow),
+    )
     expect(emails).toHaveLength(2)
     expect(emails[0]!.subject).toBe(`Receipt for your monthly donation to “${campaign.title}”`)
     expect(emails[0]!.text).toMatch(new RegExp(`/donations/${donation.id}/manage\\?sig=[\\w-]+&lang=en`))
@@ -382,7 +396,10 @@ describe('the web server with Stripe configured', () => {
     try {
       const { port } = server.address() as { port: number }
       const response = await fetch(`http://127.0.0.1:${port}/healthz`)
-      const formAction = response.headers.get('content-security-policy')!.split('; ').find((d) => d.startsWith('form-action'))
+      const formAction = response.headers
+        .get('content-security-policy')!
+        .split('; ')
+        .find((d) => d.startsWith('form-action'))
       expect(formAction).toBe(`form-action 'self' https://checkout.stripe.com https://billing.stripe.com ${fake.url}`)
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()))

@@ -124,12 +124,22 @@ describe('a supporter’s data on request', () => {
     const campaign = await wholeJourney()
     await suppress(getDb(), { organisationId: String(campaign.organisation_id), email: SIGNER.email, reason: 'bounce' })
     await foldConfirmedSignatures()
-    const countBefore = (await getDb().selectFrom('campaigns').select('signature_count').where('id', '=', campaign.id).executeTakeFirstOrThrow()).signature_count
+    const countBefore = (await getDb().selectFrom('campaigns').select('signature_count').where('id', '=', campaign.id).executeTakeFirstOrThrow())
+      .signature_count
     expect(countBefore).toBe(1)
 
     const exported = await collectSupporterData('zinaida.quixote@example.org')
     expect(exported.signatures).toMatchObject([
-      { campaign: campaign.title, state: 'confirmed', fullName: SIGNER.fullName, email: SIGNER.email, postcode: SIGNER.postcode, country: 'RU', keepMeUpdated: true, showMyName: true },
+      {
+        campaign: campaign.title,
+        state: 'confirmed',
+        fullName: SIGNER.fullName,
+        email: SIGNER.email,
+        postcode: SIGNER.postcode,
+        country: 'RU',
+        keepMeUpdated: true,
+        showMyName: true,
+      },
     ])
     expect(exported.suppressions).toMatchObject([{ reason: 'bounce' }])
     expect((await collectSupporterData(DONOR_EMAIL)).gifts).toMatchObject([{ amountMinor: 2500, name: DONOR_NAME, email: DONOR_EMAIL }])
@@ -144,7 +154,9 @@ describe('a supporter’s data on request', () => {
     expect((await collectSupporterData(DONOR_EMAIL)).gifts).toEqual([])
     expect(await isSuppressed(String(campaign.organisation_id), 'zinaida.quixote+again@example.org')).toBe(true)
     await foldConfirmedSignatures()
-    expect((await getDb().selectFrom('campaigns').select('signature_count').where('id', '=', campaign.id).executeTakeFirstOrThrow()).signature_count).toBe(countBefore)
+    expect((await getDb().selectFrom('campaigns').select('signature_count').where('id', '=', campaign.id).executeTakeFirstOrThrow()).signature_count).toBe(
+      countBefore,
+    )
     const signature = await getDb().selectFrom('signatures').selectAll().executeTakeFirstOrThrow()
     expect(signature).toMatchObject({ full_name: '', email: '', postcode: null, ip_hash: null, state: 'confirmed', country: 'RU' })
     const emails = await getDb().selectFrom('email_messages').select(['recipient', 'html', 'text']).execute()

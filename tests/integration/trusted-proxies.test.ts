@@ -14,8 +14,7 @@ import { rateLimitKey, rateLimitSubject } from '~/utils/security.server'
 // /dev/mailbox, and the cross-site check trusted X-Forwarded-Host with no proxy configured.
 
 const build = stubBuild({
-  whoami: async ({ request, context }) =>
-    Response.json({ ip: (context as { ip: string }).ip, local: isLocalDevelopmentRequest(request, context as never) }),
+  whoami: async ({ request, context }) => Response.json({ ip: (context as { ip: string }).ip, local: isLocalDevelopmentRequest(request, context as never) }),
 })
 
 async function serve(env: Env) {

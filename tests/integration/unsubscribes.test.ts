@@ -116,7 +116,11 @@ describe('the unsubscribe page', () => {
     expect(en.data).toMatchObject({
       state: 'choose',
       pageTitle: 'Stop emails',
-      target: { campaign: { slug: campaign.slug, title: campaign.title, isPublic: true }, organisationName: organisation.name, unsubscribed: { campaign: false, organisation: false } },
+      target: {
+        campaign: { slug: campaign.slug, title: campaign.title, isPublic: true },
+        organisationName: organisation.name,
+        unsubscribed: { campaign: false, organisation: false },
+      },
     })
     const ru = await page(token, 'ru')
     expect(ru.data).toMatchObject({ pageTitle: 'Отписаться от писем', target: { campaign: { title: 'Освободите защитников', contentLocale: 'ru' } } })
@@ -251,10 +255,7 @@ describe('the suppression list (/admin/suppressions)', () => {
     const organisationId = owner.organisation.id
     await db()
       .insertInto('email_suppressions')
-      .values([
-        await suppression(organisationId, 'by.hand@example.org', 'manual'),
-        await suppression(organisationId, 'bounced@example.org', 'bounce'),
-      ])
+      .values([await suppression(organisationId, 'by.hand@example.org', 'manual'), await suppression(organisationId, 'bounced@example.org', 'bounce')])
       .execute()
     const kept = await post(owner, { intent: 'remove', email: 'bounced@example.org' })
     expect(kept.status).toBe(409)
@@ -271,7 +272,10 @@ describe('the suppression list (/admin/suppressions)', () => {
     const owner = await createAdmin(db())
     const viewer = await createAdmin(db(), { role: 'viewer', organisationId: owner.organisation.id })
     const stranger = await createAdmin(db())
-    await db().insertInto('email_suppressions').values(await suppression(owner.organisation.id, 'by.hand@example.org', 'manual')).execute()
+    await db()
+      .insertInto('email_suppressions')
+      .values(await suppression(owner.organisation.id, 'by.hand@example.org', 'manual'))
+      .execute()
     expect((await list(viewer)).status).toBe(403)
     expect((await post(viewer, { intent: 'add', email: 'x@example.org' })).status).toBe(403)
     expect((await post(viewer, { intent: 'remove', email: 'by.hand@example.org' })).status).toBe(403)

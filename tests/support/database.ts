@@ -29,7 +29,6 @@ export async function recreateDatabase(serverUrl: string, name: string, template
   await adminQuery(serverUrl, `create database ${ident}${template ? ` template "${template}"` : ''}`)
 }
 
-
 /** Where the browser-test server keeps its data: one folder per E2E_PORT. */
 export function e2eDataDir(): string {
   const port = process.env.E2E_PORT ?? '3210'

@@ -26,10 +26,7 @@ export function forgetStripe() {
 }
 
 /** Posts an event to POST /webhooks/stripe, signed for real unless told otherwise. */
-export async function deliver(
-  event: { id: string; type: string },
-  options: { secret?: string; timestamp?: number; header?: string | null } = {},
-) {
+export async function deliver(event: { id: string; type: string }, options: { secret?: string; timestamp?: number; header?: string | null } = {}) {
   const { payload, header } = signStripePayload(JSON.stringify(event), { secret: options.secret, timestamp: options.timestamp })
   const headers: Record<string, string> = { 'Content-Type': 'application/json' }
   const signature = options.header === undefined ? header : options.header
@@ -60,11 +57,7 @@ export async function startGift(
   expect(response.status, JSON.stringify(response.data)).toBe(303)
   const session = [...fake.sessions.values()].at(-1)!
   expect(response.headers.get('Location')).toBe(session.url)
-  const donation = await getDb()
-    .selectFrom('donations')
-    .selectAll()
-    .where('stripe_checkout_session_id', '=', session.id)
-    .executeTakeFirstOrThrow()
+  const donation = await getDb().selectFrom('donations').selectAll().where('stripe_checkout_session_id', '=', session.id).executeTakeFirstOrThrow()
   return { campaign: target, donation, session }
 }
 
@@ -87,7 +80,11 @@ export const events = {
       ...extra,
     })
   },
-  checkout(type: 'checkout.session.async_payment_succeeded' | 'checkout.session.async_payment_failed' | 'checkout.session.expired', session: Session, extra: Record<string, unknown> = {}) {
+  checkout(
+    type: 'checkout.session.async_payment_succeeded' | 'checkout.session.async_payment_failed' | 'checkout.session.expired',
+    session: Session,
+    extra: Record<string, unknown> = {},
+  ) {
     return stripeEvent(type, {
       ...session,
       object: 'checkout.session',
@@ -99,7 +96,14 @@ export const events = {
   },
   invoice(
     type: 'invoice.paid' | 'invoice.payment_failed',
-    { subscription, metadata, amount, currency = 'eur', id = next('in'), paidAt }: { subscription: string; metadata: Record<string, string>; amount: number; currency?: string; id?: string; paidAt?: number },
+    {
+      subscription,
+      metadata,
+      amount,
+      currency = 'eur',
+      id = next('in'),
+      paidAt,
+    }: { subscription: string; metadata: Record<string, string>; amount: number; currency?: string; id?: string; paidAt?: number },
     options: { created?: number } = {},
   ) {
     const now = options.created ?? Math.floor(Date.now() / 1000)
@@ -143,7 +147,10 @@ export const events = {
       status: 'succeeded',
     })
   },
-  dispute(type: 'charge.dispute.created' | 'charge.dispute.closed', { paymentIntent, amount, status, charge = next('ch') }: { paymentIntent: string; amount: number; status: string; charge?: string }) {
+  dispute(
+    type: 'charge.dispute.created' | 'charge.dispute.closed',
+    { paymentIntent, amount, status, charge = next('ch') }: { paymentIntent: string; amount: number; status: string; charge?: string },
+  ) {
     return stripeEvent(type, { id: next('dp'), object: 'dispute', amount, currency: 'eur', charge, payment_intent: paymentIntent, status })
   },
 }

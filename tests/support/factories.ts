@@ -41,7 +41,10 @@ export async function createCampaign(
     .returningAll()
     .executeTakeFirstOrThrow()
   for (const [locale, content] of Object.entries(translations ?? {})) {
-    await db.insertInto('campaign_translations').values({ campaign_id: campaign.id, locale, ...content }).execute()
+    await db
+      .insertInto('campaign_translations')
+      .values({ campaign_id: campaign.id, locale, ...content })
+      .execute()
   }
   return campaign
 }

@@ -134,7 +134,13 @@ export async function startFakeStripe(options: FakeStripeOptions = {}) {
       events.push(stripeEvent('checkout.session.completed', publicSession(session), { created: now }))
     } else {
       const subscriptionId = (session.subscription ??= nextId('sub'))
-      subscriptions.set(subscriptionId, { id: subscriptionId, customer: session.customer, metadata: session.subscription_metadata, status: 'active', canceled_at: null })
+      subscriptions.set(subscriptionId, {
+        id: subscriptionId,
+        customer: session.customer,
+        metadata: session.subscription_metadata,
+        status: 'active',
+        canceled_at: null,
+      })
       const paymentIntent = nextId('pi')
       const invoiceId = nextId('in')
       invoicesByPaymentIntent.set(paymentIntent, invoiceId)
@@ -276,7 +282,9 @@ export async function startFakeStripe(options: FakeStripeOptions = {}) {
     const sessionPath = path.match(/^\/v1\/checkout\/sessions\/([\w]+)$/)
     if (method === 'GET' && sessionPath) {
       const session = sessions.get(sessionPath[1]!)
-      return session ? reply(res, 200, publicSession(session)) : reply(res, 404, { error: { type: 'invalid_request_error', code: 'resource_missing', message: 'No such checkout session' } })
+      return session
+        ? reply(res, 200, publicSession(session))
+        : reply(res, 404, { error: { type: 'invalid_request_error', code: 'resource_missing', message: 'No such checkout session' } })
     }
     const subscriptionPath = path.match(/^\/v1\/subscriptions\/([\w]+)$/)
     if (subscriptionPath) {

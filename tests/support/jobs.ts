@@ -23,7 +23,9 @@ export async function runDueJobs() {
 }
 
 async function dueJobCount() {
-  const { rows } = await sql<{ n: number }>`select count(*)::int as n from graphile_worker._private_jobs where run_at <= now() and locked_at is null and attempts < max_attempts`.execute(getDb())
+  const { rows } = await sql<{
+    n: number
+  }>`select count(*)::int as n from graphile_worker._private_jobs where run_at <= now() and locked_at is null and attempts < max_attempts`.execute(getDb())
   return rows[0]!.n
 }
 
