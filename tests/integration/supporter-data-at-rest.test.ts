@@ -89,7 +89,7 @@ async function wholeJourney() {
  */
 async function plainDump(): Promise<string> {
   const pgDump = process.env.PG_DUMP ?? 'pg_dump'
-  const server = await sql<{ v: string }>`show server_version_num`.execute(getDb())
+  const server = await sql<{ v: string }>`select current_setting('server_version_num') as v`.execute(getDb())
   const serverMajor = Math.floor(Number(server.rows[0]!.v) / 10000)
   const client = await promisify(execFile)(pgDump, ['--version']).catch(() => ({ stdout: '' }))
   const clientMajor = Number(/(\d+)\.\d+/.exec(client.stdout)?.[1] ?? 0)
