@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -149,6 +150,8 @@ const server = spawn(process.execPath, ['--import', 'tsx', 'server/start.ts'], {
     APP_URL: base,
     DATA_DIR: dataDir,
     SESSION_SECRET: 'bench-surge-secret-bench-surge-secret-0123',
+    // Production requires a master key; a fresh one per run (the database is fresh too).
+    DATA_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     EMAIL_TRANSPORT: 'resend',
     RESEND_API_KEY: 're_test_key',
     RESEND_BASE_URL: resendUrl,

@@ -44,6 +44,12 @@ export interface OrganisationsTable {
   sender_email_verified: Generated<boolean>
   sender_verify_token_hash: Buffer | null
   sender_verify_sent_at: NullableTimestamp
+  /** Retention (decision 0045): signers' contact details are erased this long after the campaign closes. */
+  signer_retention_months: Generated<number>
+  /** Unconfirmed signatures are erased this long after they were made. */
+  unconfirmed_retention_days: Generated<number>
+  /** Donors' names and emails are erased this long after the gift; amounts and Stripe ids stay. */
+  financial_retention_years: Generated<number>
 }
 
 export interface CampaignContent {
