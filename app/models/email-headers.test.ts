@@ -1,6 +1,6 @@
 import { parseWithZod } from '@conform-to/zod'
 import { describe, expect, it } from 'vitest'
-import { campaignEditorSchema } from '~/models/campaign-editor-schema.server'
+import { campaignEditorSchema } from '~/models/campaign-editor-schema'
 import { UpdateDraftSchema, UpdateTranslationSchema } from '~/models/campaign-update-schema'
 import { NewCampaignSchema } from '~/routes/admin.campaigns.new'
 import { OrganisationIdentitySchema } from '~/models/organisation-schema'

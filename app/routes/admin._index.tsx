@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
-import { listAdminCampaigns } from '~/models/admin-campaign.server'
+import { listAdminCampaigns } from '~/models/editable-campaign.server'
 import { delayedEmailsForOrganisation } from '~/models/email-outbox.server'
 import { requireAdmin } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
