@@ -23,7 +23,7 @@ export interface PublicCampaign {
   consentVersion: string
   opensAt: Date | null
   closesAt: Date | null
-  /** Attack mode (issue 13): the sign form asks for a proof-of-work challenge. */
+  /** Attack mode (decision 0030): the sign form asks for a proof-of-work challenge. */
   attackMode: boolean
   updatedAt: Date
   /** When signing opened (or will): opens_at, else when the campaign was made. */

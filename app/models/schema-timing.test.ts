@@ -21,7 +21,7 @@ import { ManageDonationSchema } from '~/routes/donations.$id.manage'
 import { UnsubscribeSchema } from '~/routes/unsubscribe.$token'
 import { VerifyQuerySchema } from '~/models/verify-schema.server'
 
-// Issue 10: no validation does more than linear work. Every field of every schema that reads
+// No validation does more than linear work. Every field of every schema that reads
 // input gets 64 KB adversarial strings (the shapes that make backtracking regular expressions
 // blow up) and must answer within a few milliseconds. The old name rule took ~2.4 s on one.
 

@@ -3,7 +3,7 @@ import { recordAudit, type AuditActor } from '~/models/audit.server'
 import { emailIndex, open, openNullable, recipientIndex } from '~/models/data-key.server'
 import { getDb, type Executor, type Tx } from '~/utils/db.server'
 
-// A supporter's own data, found by address (issue 12): everything Chorus holds for it, and its
+// A supporter's own data, found by address: everything Chorus holds for it, and its
 // erasure. Erasing keeps what the counts need (country, day, source, state), so totals and charts
 // never change; it keeps the blind index of suppressions and unsubscribes, so an address that
 // bounced, complained or said no is still never mailed (decision 0040).

@@ -24,7 +24,7 @@ import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useT } from '~/utils/use-t'
 
-// Issue 13: every member reviews ('integrity.view'); owners and campaigners act ('integrity.act').
+// Every member reviews ('integrity.view'); owners and campaigners act ('integrity.act').
 // No names or addresses here: email domains, client address fingerprints and counts.
 
 const FILTER_KEYS = ['reason', 'domain', 'address', 'window', 'source', 'state'] as const

@@ -29,7 +29,7 @@ const PRIVATE = { 'Cache-Control': NO_STORE }
 async function loadDonationContext(request: Request, slug: string | undefined) {
   const locale = getLocale(request)
   const campaign = await requirePublicCampaign(slug, locale, request)
-  // Without Stripe there is no donate page at all (issue 14): a plain 404, no wording for developers.
+  // Without Stripe there is no donate page at all: a plain 404, no wording for developers.
   if (!isStripeConfigured()) throw new Response('Not found', { status: 404 })
   const settings = await getCampaignDonationSettings(campaign.id)
   if (!settings) throw new Response('Not found', { status: 404 })

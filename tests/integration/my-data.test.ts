@@ -7,7 +7,7 @@ import { createCampaign } from '../support/factories'
 import { openEmailRow, queuedEmails, runDueJobs } from '../support/jobs'
 import { callRoute, form } from '../support/routes'
 
-// /my-data (issue 12): see, download and erase one's own data without an account.
+// /my-data: see, download and erase one's own data without an account.
 
 const ask = (email: string, ip = '192.0.2.30') => callRoute(requestAction, { url: '/my-data', method: 'POST', body: form({ email }), ip })
 const linkEmails = async () =>

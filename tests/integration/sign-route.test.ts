@@ -86,7 +86,7 @@ describe('POST /campaigns/:slug', () => {
     expect(limited.status).toBe(429)
     expect(Number(limited.headers.get('Retry-After'))).toBeGreaterThan(0)
     expect(limited.data.result.error['']).toEqual(['sign.error.rateLimited'])
-    // Refused before the body is read (issue 10): nothing of it was parsed or comes back.
+    // Refused before the body is read: nothing of it was parsed or comes back.
     expect(limited.data.result.initialValue).toEqual({})
     expect(JSON.stringify(limited.data)).not.toContain(email)
     // Another address is not affected.

@@ -17,7 +17,7 @@ import { deliver, events, startGift, useFakeStripe } from '../support/donations'
 import { startFakeStripe, type FakeStripe } from '../support/fake-stripe'
 import { openEmailRow, queuedEmails, runDueJobs } from '../support/jobs'
 
-// Issue 12, decision 0040: a dump of the database, or the logs, must not tell anyone who signed.
+// Decision 0040: a dump of the database, or the logs, must not tell anyone who signed.
 
 const SIGNER = { fullName: 'Zinaida Quixotic-Volkova', email: 'Zinaida.Quixote+petition@Example.org', postcode: 'QX1 9ZZ' }
 const DONOR_EMAIL = 'donor.quixote@example.org'
