@@ -185,7 +185,7 @@ export default function Suppressions() {
                 {items.map((item) => (
                   <tr key={`${item.email}/${item.createdAt}`}>
                     <td>{item.email || t('admin.suppressions.erased')}</td>
-                    <td>{t(`admin.suppressions.reason.${item.reason}` as MessageKey)}</td>
+                    <td>{t(`admin.suppressions.reason.${item.reason}`)}</td>
                     <td>
                       <time dateTime={item.createdAt}>{formatDate(locale, item.createdAt, 'medium')}</time>
                     </td>

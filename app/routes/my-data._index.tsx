@@ -5,7 +5,6 @@ import { FormField } from '~/components/form-field'
 import { MyDataRequestSchema, requestMyDataLink } from '~/models/my-data.server'
 import { readForm } from '~/utils/form.server'
 import { NO_STORE } from '~/utils/http.server'
-import type { MessageKey } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { requestContext } from '~/utils/request.server'
@@ -41,7 +40,7 @@ export default function MyData() {
   const { sent, expired } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const t = useT()
-  const error = result && 'error' in result ? t(result.error as MessageKey) : undefined
+  const error = result && 'error' in result ? t(result.error) : undefined
   return (
     <div className="wrap narrow">
       <h1>{t('myData.title')}</h1>
