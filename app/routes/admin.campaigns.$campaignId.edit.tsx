@@ -15,7 +15,6 @@ import { campaignEditorSchema } from '~/models/campaign-editor-schema'
 import { checkUploadedImage, imageUrl } from '~/models/campaign-image.server'
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { getEnv } from '~/utils/env.server'
-import { NO_STORE } from '~/utils/http.server'
 import { formatDate, formatNumber, isLocale, LOCALE_NAMES, LOCALES, type Locale, type MessageKey, type Translate } from '~/utils/i18n'
 import { makeTranslator, translate } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
@@ -45,8 +44,6 @@ function editorUrl(campaignId: string, locale: Locale, done?: string) {
   return `/admin/campaigns/${campaignId}/edit?locale=${locale}${done ? `&done=${done}` : ''}`
 }
 
-const noStore = { 'Cache-Control': NO_STORE }
-
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'campaigns.edit')
   const campaign = await requireAdminCampaign(admin, params.campaignId)
@@ -57,62 +54,59 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const currency = campaign.settings.donation_currency ?? campaign.organisationDonation.currency
   const done = new URL(request.url).searchParams.get('done')
   const translations = missingTranslations(campaign)
-  return data(
-    {
-      campaign: {
-        id: campaign.id,
-        title: campaign.content[campaign.baseLocale]?.title || t('admin.campaigns.untitled'),
-        status: campaign.status,
-        baseLocale: campaign.baseLocale,
-        version: campaign.version,
-        slug: campaign.settings.slug,
-        heroImage: campaign.heroImage ? { url: imageUrl(campaign.heroImage), width: campaign.heroImage.width, height: campaign.heroImage.height } : null,
-        publicUrl: `${getEnv().APP_URL}/campaigns/${campaign.settings.slug}`,
-      },
-      editLocale,
-      defaultValue: {
-        title: content?.title ?? '',
-        summary: content?.summary ?? '',
-        story: content?.story ?? '',
-        targetName: content?.target_name ?? '',
-        targetRole: content?.target_role ?? '',
-        demand: content?.demand ?? '',
-        heroImageAlt: content?.hero_image_alt ?? '',
-        consentUpdatesText: content?.consent_updates_text ?? '',
-        consentShowNameText: content?.consent_show_name_text ?? '',
-        slug: campaign.settings.slug,
-        signatureGoal: String(campaign.settings.signature_goal),
-        closesAt: toDateTimeLocal(campaign.settings.closes_at),
-        showRecentSigners: campaign.settings.show_recent_signers ? 'on' : '',
-        showDonationTotals: campaign.settings.show_donation_totals ? 'on' : '',
-        milestoneUpdates: campaign.settings.milestone_updates ? 'on' : '',
-        donationCurrency: campaign.settings.donation_currency ?? '',
-        donationPresets: campaign.settings.donation_presets ? formatPresetList(campaign.settings.donation_presets, currency) : '',
-        milestones: campaign.milestones.map((m) => ({ threshold: String(m.threshold), description: m.descriptions[editLocale] ?? '' })),
-        removeImage: '',
-        heroImage: '',
-      },
-      baseMilestones: campaign.milestones.map((m) => ({
-        threshold: m.threshold,
-        label: formatNumber(uiLocale, m.threshold),
-        baseText: m.descriptions[campaign.baseLocale] ?? '',
-      })),
-      organisationDonation: {
-        currency: campaign.organisationDonation.currency,
-        presets: campaign.organisationDonation.presets.map((p) => formatMoney(uiLocale, p, campaign.organisationDonation.currency)).join(', '),
-      },
-      effectiveCurrency: currency,
-      consentDefaults: { updates: translate(editLocale, 'sign.consentUpdates'), showName: translate(editLocale, 'sign.consentShowName') },
-      missingForPublishing: missingForPublishing(campaign).map((key) => t(key)),
-      translations: LOCALES.filter((l) => l !== campaign.baseLocale).map((l) => ({
-        locale: l,
-        missing: (translations[l] ?? []).map((key) => t(key)),
-      })),
-      done: done && ['saved', 'unchanged', 'published', 'closed', 'already-live', 'not-live'].includes(done) ? done : null,
-      pageTitle: t('admin.edit.pageTitle'),
+  return data({
+    campaign: {
+      id: campaign.id,
+      title: campaign.content[campaign.baseLocale]?.title || t('admin.campaigns.untitled'),
+      status: campaign.status,
+      baseLocale: campaign.baseLocale,
+      version: campaign.version,
+      slug: campaign.settings.slug,
+      heroImage: campaign.heroImage ? { url: imageUrl(campaign.heroImage), width: campaign.heroImage.width, height: campaign.heroImage.height } : null,
+      publicUrl: `${getEnv().APP_URL}/campaigns/${campaign.settings.slug}`,
     },
-    { headers: noStore },
-  )
+    editLocale,
+    defaultValue: {
+      title: content?.title ?? '',
+      summary: content?.summary ?? '',
+      story: content?.story ?? '',
+      targetName: content?.target_name ?? '',
+      targetRole: content?.target_role ?? '',
+      demand: content?.demand ?? '',
+      heroImageAlt: content?.hero_image_alt ?? '',
+      consentUpdatesText: content?.consent_updates_text ?? '',
+      consentShowNameText: content?.consent_show_name_text ?? '',
+      slug: campaign.settings.slug,
+      signatureGoal: String(campaign.settings.signature_goal),
+      closesAt: toDateTimeLocal(campaign.settings.closes_at),
+      showRecentSigners: campaign.settings.show_recent_signers ? 'on' : '',
+      showDonationTotals: campaign.settings.show_donation_totals ? 'on' : '',
+      milestoneUpdates: campaign.settings.milestone_updates ? 'on' : '',
+      donationCurrency: campaign.settings.donation_currency ?? '',
+      donationPresets: campaign.settings.donation_presets ? formatPresetList(campaign.settings.donation_presets, currency) : '',
+      milestones: campaign.milestones.map((m) => ({ threshold: String(m.threshold), description: m.descriptions[editLocale] ?? '' })),
+      removeImage: '',
+      heroImage: '',
+    },
+    baseMilestones: campaign.milestones.map((m) => ({
+      threshold: m.threshold,
+      label: formatNumber(uiLocale, m.threshold),
+      baseText: m.descriptions[campaign.baseLocale] ?? '',
+    })),
+    organisationDonation: {
+      currency: campaign.organisationDonation.currency,
+      presets: campaign.organisationDonation.presets.map((p) => formatMoney(uiLocale, p, campaign.organisationDonation.currency)).join(', '),
+    },
+    effectiveCurrency: currency,
+    consentDefaults: { updates: translate(editLocale, 'sign.consentUpdates'), showName: translate(editLocale, 'sign.consentShowName') },
+    missingForPublishing: missingForPublishing(campaign).map((key) => t(key)),
+    translations: LOCALES.filter((l) => l !== campaign.baseLocale).map((l) => ({
+      locale: l,
+      missing: (translations[l] ?? []).map((key) => t(key)),
+    })),
+    done: done && ['saved', 'unchanged', 'published', 'closed', 'already-live', 'not-live'].includes(done) ? done : null,
+    pageTitle: t('admin.edit.pageTitle'),
+  })
 }
 
 /** A conflict as the second person reads it: each changed field and what it holds now. */
@@ -160,15 +154,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const outcome = await publishCampaign(admin, campaign.id)
     if (outcome.status === 'not-found') throw notFound()
     if (outcome.status === 'incomplete') {
-      return data<ActionData>({ publishMissing: outcome.missing.map((key) => t(key)) }, { status: 400, headers: noStore })
+      return data<ActionData>({ publishMissing: outcome.missing.map((key) => t(key)) }, { status: 400 })
     }
-    return redirect(editorUrl(campaign.id, editLocale, outcome.status), { headers: noStore })
+    return redirect(editorUrl(campaign.id, editLocale, outcome.status))
   }
   if (intent === 'close') {
     const outcome = await closeCampaign(admin, campaign.id)
     if (outcome.status === 'not-found') throw notFound()
-    if (outcome.status === 'not-live') return data<ActionData>({ statusError: t('admin.edit.notLive') }, { status: 409, headers: noStore })
-    return redirect(editorUrl(campaign.id, editLocale, 'closed'), { headers: noStore })
+    if (outcome.status === 'not-live') return data<ActionData>({ statusError: t('admin.edit.notLive') }, { status: 409 })
+    return redirect(editorUrl(campaign.id, editLocale, 'closed'))
   }
 
   const isBase = editLocale === campaign.baseLocale
@@ -182,20 +176,20 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (intent === 'preview-story') {
     // Nothing is saved: the story as typed, rendered exactly as the public page would.
     const story = form.get('story')
-    return data<ActionData>({ result: submission.reply(), storyPreview: renderMarkdown(typeof story === 'string' ? story : '') }, { headers: noStore })
+    return data<ActionData>({ result: submission.reply(), storyPreview: renderMarkdown(typeof story === 'string' ? story : '') })
   }
   if (intent !== 'save') {
-    return data<ActionData>({ result: submission.reply({ formErrors: ['admin.edit.error.intent'] }) }, { status: 400, headers: noStore })
+    return data<ActionData>({ result: submission.reply({ formErrors: ['admin.edit.error.intent'] }) }, { status: 400 })
   }
   if (submission.status !== 'success') {
-    return data<ActionData>({ result: submission.reply() }, { status: 400, headers: noStore })
+    return data<ActionData>({ result: submission.reply() }, { status: 400 })
   }
   const value: EditorValues = submission.value
   let image: Awaited<ReturnType<typeof checkUploadedImage>> | null = null
   if (value.heroImage instanceof File && value.heroImage.size > 0) {
     image = await checkUploadedImage(value.heroImage)
     if ('problem' in image) {
-      return data<ActionData>({ result: submission.reply({ fieldErrors: { heroImage: [image.problem] } }) }, { status: 400, headers: noStore })
+      return data<ActionData>({ result: submission.reply({ fieldErrors: { heroImage: [image.problem] } }) }, { status: 400 })
     }
   }
   const currency = value.donationCurrency ?? campaign.organisationDonation.currency
@@ -240,9 +234,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
       throw notFound()
     case 'saved':
     case 'unchanged':
-      return redirect(editorUrl(campaign.id, editLocale, outcome.status), { headers: noStore })
+      return redirect(editorUrl(campaign.id, editLocale, outcome.status))
     case 'slug-taken':
-      return data<ActionData>({ result: submission.reply({ fieldErrors: { slug: ['admin.edit.error.slugTaken'] } }) }, { status: 400, headers: noStore })
+      return data<ActionData>({ result: submission.reply({ fieldErrors: { slug: ['admin.edit.error.slugTaken'] } }) }, { status: 400 })
     case 'conflict':
       return data<ActionData>(
         {
@@ -252,7 +246,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
             changes: outcome.changes ? describeChanges(outcome.changes, t, uiLocale, editLocale) : null,
           },
         },
-        { status: 409, headers: noStore },
+        { status: 409 },
       )
   }
 }

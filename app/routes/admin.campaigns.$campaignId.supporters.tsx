@@ -11,7 +11,6 @@ import { getSupporter, invalidateSignature, listSupporters, removeSignature, typ
 import { adminError, requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
 import { countryName } from '~/utils/countries.server'
-import { NO_STORE } from '~/utils/http.server'
 import { formatDate, type Locale } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
@@ -83,7 +82,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       done: done === 'removed' || done === 'invalidated' ? (done as 'removed' | 'invalidated') : null,
       pageTitle: t('admin.supporters.title', { title: campaign.title }),
     },
-    { status: searchError ? 400 : 200, headers: { 'Cache-Control': NO_STORE } },
+    { status: searchError ? 400 : 200 },
   )
 }
 
@@ -96,7 +95,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (!parsed.success) {
     const message = parsed.error.issues[0]?.message
     const error = message?.startsWith('admin.supporters.error.') ? message : 'admin.supporters.error.badRequest'
-    return data({ error, signatureId: String(form.get('signatureId') ?? '') }, { status: 400, headers: { 'Cache-Control': NO_STORE } })
+    return data({ error, signatureId: String(form.get('signatureId') ?? '') }, { status: 400 })
   }
   const input = parsed.data
   if (input.intent === 'remove') {
@@ -106,17 +105,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const result = await invalidateSignature(admin, campaign.id, input.signatureId, input.reason)
     if (result.status === 'not-found') throw adminError(404, 'admin.error.notFound')
     if (result.status === 'already-invalidated') {
-      return data(
-        { error: 'admin.supporters.error.alreadyInvalidated', signatureId: input.signatureId },
-        { status: 409, headers: { 'Cache-Control': NO_STORE } },
-      )
+      return data({ error: 'admin.supporters.error.alreadyInvalidated', signatureId: input.signatureId }, { status: 409 })
     }
   }
   const done = input.intent === 'remove' ? 'removed' : 'invalidated'
-  return redirect(`/admin/campaigns/${campaign.id}/supporters${listSearch(listState, { done })}`, { headers: { 'Cache-Control': NO_STORE } })
+  return redirect(`/admin/campaigns/${campaign.id}/supporters${listSearch(listState, { done })}`)
 }
-
-export const headers = () => ({ 'Cache-Control': NO_STORE })
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }, { name: 'robots', content: 'noindex' }]
 

@@ -12,38 +12,32 @@ import { requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { BRAND_MIN_CONTRAST, contrastRatio, normaliseHexColour } from '~/utils/colour'
 import { OrganisationIdentitySchema } from '~/models/organisation-schema'
 import { emailFrom } from '~/utils/email-sender.server'
-import { NO_STORE } from '~/utils/http.server'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useMessage, useT } from '~/utils/use-t'
-
-const noStore = { 'Cache-Control': NO_STORE }
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'organisation.manage')
   const t = makeTranslator(getLocale(request))
   const organisation = (await getOrganisationIdentity(admin.organisation.id))!
   const done = new URL(request.url).searchParams.get('done')
-  return data(
-    {
-      pageTitle: t('reach.org.title'),
-      done: (['saved', 'verification-sent', 'resent', 'too-soon'] as const).find((d) => d === done) ?? null,
-      organisation: {
-        name: organisation.name,
-        logo: organisation.logo
-          ? { url: organisationLogoPath(organisation, organisation.logo.sha256), width: organisation.logo.width, height: organisation.logo.height }
-          : null,
-        brandColour: organisation.brand_colour ?? '',
-        websiteUrl: organisation.website_url ?? '',
-        contactEmail: organisation.contact_email ?? '',
-        senderName: organisation.sender_name ?? '',
-        senderEmail: organisation.sender_email ?? '',
-        senderVerified: organisation.sender_email_verified,
-        from: emailFrom(organisation),
-      },
+  return data({
+    pageTitle: t('reach.org.title'),
+    done: (['saved', 'verification-sent', 'resent', 'too-soon'] as const).find((d) => d === done) ?? null,
+    organisation: {
+      name: organisation.name,
+      logo: organisation.logo
+        ? { url: organisationLogoPath(organisation, organisation.logo.sha256), width: organisation.logo.width, height: organisation.logo.height }
+        : null,
+      brandColour: organisation.brand_colour ?? '',
+      websiteUrl: organisation.website_url ?? '',
+      contactEmail: organisation.contact_email ?? '',
+      senderName: organisation.sender_name ?? '',
+      senderEmail: organisation.sender_email ?? '',
+      senderVerified: organisation.sender_email_verified,
+      from: emailFrom(organisation),
     },
-    { headers: noStore },
-  )
+  })
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -51,18 +45,18 @@ export async function action({ request }: ActionFunctionArgs) {
   const locale = getLocale(request)
   if (form.get('intent') === 'resend-verification') {
     const sent = await resendSenderVerification(admin.organisation.id, locale)
-    return redirect(`/admin/organisation?done=${sent ? 'resent' : 'too-soon'}`, { headers: noStore })
+    return redirect(`/admin/organisation?done=${sent ? 'resent' : 'too-soon'}`)
   }
   const submission = parseWithZod(form, { schema: OrganisationIdentitySchema })
   if (submission.status !== 'success') {
-    return data({ result: submission.reply() }, { status: 400, headers: noStore })
+    return data({ result: submission.reply() }, { status: 400 })
   }
   const value = submission.value
   let logo = undefined as Parameters<typeof updateOrganisationIdentity>[1]['logo']
   if (value.logo instanceof File && value.logo.size > 0) {
     const checked = await checkUploadedImage(value.logo)
     if ('problem' in checked) {
-      return data({ result: submission.reply({ fieldErrors: { logo: [checked.problem] } }) }, { status: 400, headers: noStore })
+      return data({ result: submission.reply({ fieldErrors: { logo: [checked.problem] } }) }, { status: 400 })
     }
     logo = checked.image
   } else if (value.removeLogo) {
@@ -81,10 +75,8 @@ export async function action({ request }: ActionFunctionArgs) {
     },
     locale,
   )
-  return redirect(`/admin/organisation?done=${outcome.verificationSent ? 'verification-sent' : 'saved'}`, { headers: noStore })
+  return redirect(`/admin/organisation?done=${outcome.verificationSent ? 'verification-sent' : 'saved'}`)
 }
-
-export const headers = () => noStore
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }]
 
