@@ -1,14 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { data, redirect } from '@remix-run/node'
+import { data } from '@remix-run/node'
 import { useLoaderData } from '@remix-run/react'
 import { CampaignView } from '~/components/campaign-view'
 import { campaignViewData } from '~/components/campaign-view.server'
-import { attemptSignature } from '~/components/sign-action.server'
+import { attemptSignature, signedRedirect } from '~/components/sign-action.server'
 import { requirePublicCampaign } from '~/http/campaign.server'
 import { NO_STORE, publicHeaders } from '~/utils/http.server'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
-import { sentEmailCookieHeader } from '~/utils/sent-email-cookie.server'
 import type { PageHandle } from '~/root'
 
 /**
@@ -46,24 +45,17 @@ function countErrors(context: unknown, result: { error?: Record<string, string[]
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const locale = getLocale(request)
-  const noStore = { 'Cache-Control': NO_STORE }
-  // The campaign is read alongside the rate limit's first look (attemptSignature).
+  // The campaign is read alongside the rate limit's first look (attemptSignature). A refusal
+  // the server's fast path already made arrives in the context, counted once.
   const campaignPromise = requirePublicCampaign(params.slug, locale, request)
-  const attempt = await attemptSignature(request, context, campaignPromise, locale)
+  const attempt = context.signAttempt ?? (await attemptSignature(request, context, campaignPromise, locale))
   const campaign = await campaignPromise
   if (attempt.kind === 'refused') {
-    const headers: Record<string, string> = { ...noStore }
+    const headers: Record<string, string> = { 'Cache-Control': NO_STORE }
     if (attempt.retryAfterSeconds) headers['Retry-After'] = String(attempt.retryAfterSeconds)
     return data({ result: countErrors(context, attempt.result) }, { status: attempt.status, headers })
   }
-  // The next page shows where the email went, from a cookie only that page receives (never the URL).
-  const cookie = await sentEmailCookieHeader(campaign.slug, {
-    campaignId: campaign.id,
-    email: attempt.email,
-    signatureId: attempt.outcome === 'created' ? attempt.signatureId : null,
-  })
-  // An explicit fragment: otherwise browsers carry the form's #sign over the redirect.
-  return redirect(`/campaigns/${campaign.slug}/check-your-email#main`, { headers: { ...noStore, 'Set-Cookie': cookie } })
+  return await signedRedirect(campaign, attempt)
 }
 
 export const headers = ({ loaderHeaders, actionHeaders }: { loaderHeaders: Headers; actionHeaders: Headers }) =>
