@@ -12,12 +12,9 @@ import type { PageHandle } from '~/root'
 
 /**
  * No React in the browser (decision 0037): the page is a plain form with a small script, within
- * the phone budget. In attack mode it hydrates, for the proof-of-work widget.
+ * the phone budget; in attack mode that script loads the proof-of-work widget when needed.
  */
-export const handle: PageHandle = {
-  hydrate: (data) => Boolean((data as { campaign?: { attackMode?: boolean } } | undefined)?.campaign?.attackMode),
-  script: '/campaign-page.js',
-}
+export const handle: PageHandle = { hydrate: false, script: 'campaign-page' }
 
 /** How many problems a refused no-JS submission had: the action tells the loader of the same request. */
 const ERROR_COUNT = Symbol('signErrorCount')
