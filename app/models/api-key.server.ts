@@ -76,6 +76,25 @@ export async function listApiKeys(organisationId: string, executor: Executor = g
   }))
 }
 
+/**
+ * The systems that receive signers' details, for the public privacy notice (decision 0047): every
+ * active key may read signatures; those marked for CRM sync also receive email addresses. Only
+ * the names owners gave the keys, never a prefix or anything else about them.
+ */
+export async function listSignatureReaders(organisationId: string, executor: Executor = getDb()): Promise<{ name: string; crmSync: boolean }[]> {
+  const rows = await executor
+    .selectFrom('api_keys')
+    .select(['name', 'crm_sync'])
+    .where('organisation_id', '=', organisationId)
+    .where('revoked_at', 'is', null)
+    .orderBy('crm_sync', 'desc')
+    .orderBy('name')
+    .orderBy('id')
+    .limit(MAX_ACTIVE_KEYS)
+    .execute()
+  return rows.map((r) => ({ name: r.name, crmSync: r.crm_sync }))
+}
+
 export type CreateApiKeyResult =
   { status: 'created'; id: string; key: string; prefix: string; name: string; scope: ApiKeyScope; crmSync: boolean } | { status: 'too-many' }
 
