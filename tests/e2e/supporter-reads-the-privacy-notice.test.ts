@@ -113,6 +113,19 @@ test.describe('on a 390 px phone', () => {
     await expect(page.getByText('Your name, email address and postcode: until 9 months after the campaign closes, then erased.')).toBeVisible()
     await expect(page.getByText('A signature you never confirmed by email: erased after 14 days.')).toBeVisible()
 
+    // A key made for the CRM, with the box ticked, is named on the notice as receiving addresses.
+    await page.goto('/admin/api-keys')
+    await page.getByLabel('Name', { exact: true }).fill('Supporter CRM')
+    await page.getByLabel('CRM sync: this key receives signers’ email addresses').check()
+    await page.getByRole('button', { name: 'Create the key' }).click()
+    await expect(page.getByRole('heading', { name: 'Key “Supporter CRM” created' })).toBeVisible()
+    await expect(page.getByRole('row').filter({ hasText: 'Supporter CRM' })).toContainText('Received (CRM sync)')
+    // Another address than the visit above: public pages may be cached for a few seconds.
+    await page.goto(`/campaigns/${campaign.slug}/privacy?lang=en`)
+    await expect(page.getByRole('list', { name: 'Which systems receive your details' }).getByRole('listitem')).toHaveText([
+      'Supporter CRM: your name, email address, country and postcode (it keeps the supporter list: CRM sync)',
+    ])
+
     await page.goto('/admin/audit')
     await expect(page.getByRole('row').filter({ hasText: 'Changed how long supporters’ details are kept' })).toBeVisible()
   })
