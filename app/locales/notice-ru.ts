@@ -7,7 +7,7 @@ export const noticeRu: Record<keyof typeof noticeEn, string> & Record<string, st
     'Когда вы подписываете петицию «{campaign}», ваши данные хранит организация «{organisation}». Здесь сказано, как с ней связаться, сколько хранятся ваши данные, какие её системы их получают и как самим посмотреть или удалить их.',
   'privacy.org.holderHeading': 'Кто хранит ваши данные',
   'privacy.org.holder':
-    'За ваши данные отвечает организация «{organisation}». Платформа петиций Chorus хранит их для неё в зашифрованном виде и ни для чего другого не использует.',
+    'За ваши данные отвечает организация «{organisation}». Платформа петиций Chorus хранит их для организации «{organisation}» в зашифрованном виде и ни для чего другого не использует.',
   'privacy.org.contactHeading': 'Как связаться с организацией «{organisation}»',
   'privacy.org.contactEmail': 'Эл. почта:',
   'privacy.org.website': 'Сайт:',
@@ -35,7 +35,7 @@ export const noticeRu: Record<keyof typeof noticeEn, string> & Record<string, st
   'privacy.org.years#many': '{count} лет',
   'privacy.org.receiveHeading': 'Какие системы получают ваши данные',
   'privacy.org.receiveIntro':
-    'Кроме команды организации «{organisation}» в её рабочем пространстве Chorus, подтверждённые подписи через API Chorus могут читать эти системы организации (у каждой свой ключ, названный так, как его назвала организация):',
+    'Кроме команды организации «{organisation}» в её рабочем пространстве Chorus, подтверждённые подписи через API Chorus могут читать эти системы организации «{organisation}» (у каждой свой ключ с названием, которое ему дали в организации «{organisation}»):',
   'privacy.org.receiveWithEmail': '{name}: имя, адрес электронной почты, страна и почтовый индекс (здесь хранится список сторонников — синхронизация с CRM)',
   'privacy.org.receiveWithoutEmail': '{name}: имя, страна и почтовый индекс, но никогда не адрес электронной почты',
   'privacy.org.receiveNone': 'Другие системы организации «{organisation}» данные подписавших не получают: у неё нет API-ключей, которые могут читать подписи.',
