@@ -23,6 +23,7 @@ export function SignForm({ view, preview, embedded }: { view: CampaignViewProps;
   const actionData = useActionData<{ result?: SubmissionResult<string[]> } | undefined>()
   const navigation = useNavigation()
   const t = useT()
+  const locale = useLocale()
   const [form, fields] = useForm({
     id: 'sign',
     lastResult: actionData && 'result' in actionData ? actionData.result : undefined,
@@ -110,14 +111,14 @@ export function SignForm({ view, preview, embedded }: { view: CampaignViewProps;
           <div className="sign-challenge" data-testid="sign-challenge" data-challenge={`/campaigns/${encodeURIComponent(campaign.slug)}/challenge`} />
         ) : null}
         <p className="privacy-note">
-          {t('sign.privacy', { organisation: campaign.organisationName })}{' '}
+          {t('sign.privacy', { organisation: campaign.organisationName })} {/* The organisation's own notice (decision 0047); /privacy is the platform's. */}
           {embedded ? (
-            <a href="/privacy" target="_blank" rel="noopener">
+            <a href={`/campaigns/${campaign.slug}/privacy?lang=${locale}`} target="_blank" rel="noopener">
               {t('sign.privacyLink')}
               <span className="visually-hidden"> {t('share.newWindow')}</span>
             </a>
           ) : (
-            <Link to="/privacy">{t('sign.privacyLink')}</Link>
+            <Link to={`/campaigns/${campaign.slug}/privacy`}>{t('sign.privacyLink')}</Link>
           )}
         </p>
         <button type="submit" className="button wide" disabled={preview || navigation.state === 'submitting'}>

@@ -33,7 +33,7 @@ for (const viewport of [
       await page.getByLabel('Name', { exact: true }).fill('Voices for Rights')
       await page.getByLabel('Brand colour').fill('#1d4ed8')
       await page.getByLabel('Website').fill('https://voices.example.org')
-      await page.getByRole('button', { name: 'Save' }).click()
+      await page.getByRole('button', { name: 'Save', exact: true }).click()
       await expect(page.getByText('Saved.')).toBeVisible()
 
       await page.goto(`/campaigns/${campaign.slug}`)
