@@ -1,6 +1,7 @@
 import { vitePlugin as remix } from '@remix-run/dev'
 import { defineConfig } from 'vite'
 import tsconfigPaths from 'vite-tsconfig-paths'
+import { pageScripts } from './vite-page-scripts'
 
 declare module '@remix-run/node' {
   interface Future {
@@ -8,13 +9,15 @@ declare module '@remix-run/node' {
   }
 }
 
+const buildDirectory = process.env.CHORUS_BUILD_DIR ?? 'build'
+
 export default defineConfig({
   server: { port: 3000 },
   build: { target: 'es2022' },
   plugins: [
     remix({
       // A separate build folder lets parallel browser-test servers (E2E_PORT) build side by side.
-      buildDirectory: process.env.CHORUS_BUILD_DIR ?? 'build',
+      buildDirectory,
       ignoredRouteFiles: ['**/*.test.{ts,tsx}', '**/.*'],
       future: {
         v3_fetcherPersist: true,
@@ -25,5 +28,6 @@ export default defineConfig({
       },
     }),
     tsconfigPaths(),
+    pageScripts({ buildDirectory }),
   ],
 })

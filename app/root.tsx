@@ -18,6 +18,7 @@ import { getEnv } from '~/utils/env.server'
 import { DEFAULT_LOCALE, isLocale, LOCALE_NAMES, LOCALES, translatorWith, type Locale, type Messages, type Translate } from '~/utils/i18n'
 import { publicMessages } from '~/utils/i18n.server'
 import { getLocale, localeCookieHeader } from '~/utils/locale.server'
+import { PAGE_SCRIPT_URLS } from '~/utils/page-scripts.server'
 import { useNonce } from '~/utils/nonce'
 
 export const links: LinksFunction = () => [
@@ -29,7 +30,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const locale = getLocale(request)
   const env = getEnv()
   const cookie = localeCookieHeader(request, env.NODE_ENV === 'production' || env.APP_URL.startsWith('https://'))
-  return data({ locale, messages: publicMessages(locale) }, { headers: cookie ? { 'Set-Cookie': cookie } : {} })
+  return data({ locale, messages: publicMessages(locale), pageScripts: PAGE_SCRIPT_URLS }, { headers: cookie ? { 'Set-Cookie': cookie } : {} })
 }
 
 function useRootLocale(): Locale {
@@ -45,7 +46,8 @@ function useRootTranslator(locale: Locale): Translate {
 
 /**
  * A route may say its page needs no React in the browser (`handle.hydrate`, decision 0037): it
- * works as a plain form and gets its small enhancement script (`handle.script`) instead.
+ * works as a plain form and gets its small enhancement script (`handle.script`, a name from
+ * vite-page-scripts.ts: the URL is content-hashed) instead.
  */
 export type PageHandle = {
   hydrate?: boolean | ((data: unknown) => boolean)
@@ -56,6 +58,7 @@ export type PageHandle = {
 
 function usePageScripts(): { hydrate: boolean; scripts: string[]; chrome: boolean } {
   const matches = useMatches()
+  const urls = useRouteLoaderData<typeof loader>('root')?.pageScripts ?? {}
   let hydrate = true
   let chrome = true
   const scripts: string[] = []
@@ -66,7 +69,8 @@ function usePageScripts(): { hydrate: boolean; scripts: string[]; chrome: boolea
     const wants = typeof handle.hydrate === 'function' ? handle.hydrate(match.data) : handle.hydrate
     if (wants === false) {
       hydrate = false
-      if (handle.script) scripts.push(handle.script)
+      const url = handle.script ? urls[handle.script] : undefined
+      if (url) scripts.push(url)
     }
   }
   return { hydrate, scripts, chrome }

@@ -571,6 +571,8 @@ export interface ApiKeysTable {
   prefix: string
   key_hash: Buffer
   scope: ApiKeyScope
+  /** Receives signers' email addresses from the OSDI API (decision 0047); other keys never do. */
+  crm_sync: Generated<boolean>
   created_by: RefId | null
   created_at: Timestamp
   last_used_at: NullableTimestamp

@@ -10,6 +10,8 @@ import { logger } from '../app/utils/logger.server'
 import { isDraining } from '../app/utils/process.server'
 import { precompressedAssets } from './compressed-assets'
 import { createPageCache, type PageCache } from './page-cache'
+import { signFastPath } from './sign-fast-path'
+import { requestUrl, webHeaders } from './web-request'
 import { eventLoopHealth, startEventLoopWatchdog } from '../app/utils/event-loop.server'
 import { cappedBodyStream, maxBodyBytesFor, refuseTooLarge } from './body-limit'
 import { redactPath } from './redact-path'
@@ -168,9 +170,16 @@ export function createApp(options: {
     }),
   )
 
+  const loadContext = (req: Request, res: Response): AppLoadContext => ({
+    ip: req.ip ?? req.socket.remoteAddress ?? '',
+    socketIp: req.socket.remoteAddress ?? '',
+    cspNonce: res.locals.cspNonce as string,
+  })
   let pageCache: PageCache | undefined
   if (options.pageCache ?? (options.mode === 'production' && !options.viteMiddleware)) {
     const render = createRemixHandler(options.build, options.mode)
+    // The campaign page's form posted without JavaScript: signed before Remix (decision 0020).
+    app.post(/^\/campaigns\/[^/]+$/, signFastPath({ handleRequest: render, loadContext, send: sendRemixResponse }))
     pageCache = createPageCache({
       render: (request, context) => render(request, context),
       appUrl: env.APP_URL,
@@ -213,14 +222,7 @@ export function createApp(options: {
     app.use(express.static(`${buildDir}/client`, { maxAge: '1h', index: false }))
   }
 
-  app.all(
-    '*',
-    remixHandler(options.build, options.mode, (req, res) => ({
-      ip: req.ip ?? req.socket.remoteAddress ?? '',
-      socketIp: req.socket.remoteAddress ?? '',
-      cspNonce: res.locals.cspNonce as string,
-    })),
-  )
+  app.all('*', remixHandler(options.build, options.mode, loadContext))
 
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     logger.error({ err: error, path: redactPath(req.path) }, 'unhandled request error')
@@ -257,16 +259,11 @@ function remixHandler(
 }
 
 function createCappedRequest(req: Request, res: Response): globalThis.Request {
-  const [, hostnamePortStr] = req.get('X-Forwarded-Host')?.split(':') ?? []
-  const [, hostPortStr] = req.get('host')?.split(':') ?? []
-  const hostnamePort = Number.parseInt(hostnamePortStr ?? '', 10)
-  const hostPort = Number.parseInt(hostPortStr ?? '', 10)
-  const port = Number.isSafeInteger(hostnamePort) ? hostnamePort : Number.isSafeInteger(hostPort) ? hostPort : ''
-  const url = new URL(`${req.protocol}://${req.hostname}${port ? `:${port}` : ''}${req.originalUrl}`)
+  const url = new URL(requestUrl(req))
   let controller: AbortController | null = new AbortController()
   const init: RequestInit & { duplex?: 'half' } = {
     method: req.method,
-    headers: remixHeaders(req.headers),
+    headers: webHeaders(req.headers),
     signal: controller.signal,
   }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -276,16 +273,6 @@ function createCappedRequest(req: Request, res: Response): globalThis.Request {
   res.on('finish', () => (controller = null))
   res.on('close', () => controller?.abort())
   return new globalThis.Request(url.href, init)
-}
-
-function remixHeaders(requestHeaders: express.Request['headers']): Headers {
-  const headers = new Headers()
-  for (const [key, values] of Object.entries(requestHeaders)) {
-    if (!values) continue
-    if (Array.isArray(values)) for (const value of values) headers.append(key, value)
-    else headers.set(key, values)
-  }
-  return headers
 }
 
 /**
@@ -298,7 +285,7 @@ export function isWorkspacePath(path: string): boolean {
 }
 
 /** As @remix-run/express sends a Remix response; workspace answers are never stored. */
-async function sendRemixResponse(res: Response, response: globalThis.Response, workspace: boolean) {
+export async function sendRemixResponse(res: Response, response: globalThis.Response, workspace = false) {
   res.statusMessage = response.statusText
   res.status(response.status)
   for (const [key, value] of response.headers.entries()) {

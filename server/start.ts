@@ -9,7 +9,7 @@ import { loadEnvironment } from './environment'
 // Serves the production build, building it first when it is missing or older than the sources.
 const BUILD_DIR = path.resolve(process.env.CHORUS_BUILD_DIR ?? 'build')
 const BUILD_ENTRY = path.join(BUILD_DIR, 'server/index.js')
-const SOURCES = ['app', 'emails', 'db', 'vite.config.ts', 'tsconfig.json', 'package-lock.json', 'package.json']
+const SOURCES = ['app', 'emails', 'db', 'vite.config.ts', 'vite-page-scripts.ts', 'tsconfig.json', 'package-lock.json', 'package.json']
 
 function newestMtime(entry: string): number {
   if (!fs.existsSync(entry)) return 0

@@ -3,7 +3,6 @@ import { parseWithZod } from '@conform-to/zod'
 import type { SerializeFrom } from '@remix-run/node'
 import { useEffect, useRef } from 'react'
 import { Form, Link, useActionData, useLocation, useNavigation } from '@remix-run/react'
-import { SignChallenge } from '~/components/sign-challenge'
 import type { CampaignViewData } from '~/components/campaign-view.server'
 import { CampaignTimeline, LatestResponse } from '~/components/campaign-timeline'
 import { DonationSummary } from '~/components/donation-summary'
@@ -24,6 +23,7 @@ export function SignForm({ view, preview, embedded }: { view: CampaignViewProps;
   const actionData = useActionData<{ result?: SubmissionResult<string[]> } | undefined>()
   const navigation = useNavigation()
   const t = useT()
+  const locale = useLocale()
   const [form, fields] = useForm({
     id: 'sign',
     lastResult: actionData && 'result' in actionData ? actionData.result : undefined,
@@ -104,16 +104,21 @@ export function SignForm({ view, preview, embedded }: { view: CampaignViewProps;
         {tracking.utmSource ? <input type="hidden" name="utmSource" value={tracking.utmSource} /> : null}
         {tracking.utmMedium ? <input type="hidden" name="utmMedium" value={tracking.utmMedium} /> : null}
         {tracking.utmCampaign ? <input type="hidden" name="utmCampaign" value={tracking.utmCampaign} /> : null}
-        {campaign.attackMode && !preview ? <SignChallenge slug={campaign.slug} /> : null}
+        {campaign.attackMode && !preview ? (
+          // Attack mode (decision 0030): the page's script puts the proof-of-work widget here, which
+          // fetches a fresh challenge (no cached page carries one). Without JavaScript nothing shows
+          // and the signature is held for review instead.
+          <div className="sign-challenge" data-testid="sign-challenge" data-challenge={`/campaigns/${encodeURIComponent(campaign.slug)}/challenge`} />
+        ) : null}
         <p className="privacy-note">
-          {t('sign.privacy', { organisation: campaign.organisationName })}{' '}
+          {t('sign.privacy', { organisation: campaign.organisationName })} {/* The organisation's own notice (decision 0047); /privacy is the platform's. */}
           {embedded ? (
-            <a href="/privacy" target="_blank" rel="noopener">
+            <a href={`/campaigns/${campaign.slug}/privacy?lang=${locale}`} target="_blank" rel="noopener">
               {t('sign.privacyLink')}
               <span className="visually-hidden"> {t('share.newWindow')}</span>
             </a>
           ) : (
-            <Link to="/privacy">{t('sign.privacyLink')}</Link>
+            <Link to={`/campaigns/${campaign.slug}/privacy`}>{t('sign.privacyLink')}</Link>
           )}
         </p>
         <button type="submit" className="button wide" disabled={preview || navigation.state === 'submitting'}>
@@ -185,7 +190,7 @@ export function MilestoneProgress({ count, next, goal, id }: { count: number; ne
 
 /** Recent signers who agreed to be shown, with how long ago ("3 minutes ago"). */
 function RecentSigners({ signers, now }: { signers: CampaignViewProps['recentSigners']; now: string }) {
-  // The wrapper stays when empty, so a refresh (campaign-page.js) can fill it.
+  // The wrapper stays when empty, so a refresh (app/scripts/campaign-page.ts) can fill it.
   return <div data-live="recent-signers">{signers.length > 0 ? <RecentSignersList signers={signers} now={now} /> : null}</div>
 }
 

@@ -2,13 +2,24 @@ import { parseWithZod } from '@conform-to/zod'
 import type { SubmissionResult } from '@conform-to/react'
 import type { AppLoadContext } from '@remix-run/node'
 import { isSignable, type PublicCampaign } from '~/models/campaign.server'
+import { requirePublicCampaign } from '~/http/campaign.server'
 import { hitRateLimit, peekRateLimit } from '~/models/rate-limit.server'
 import { SignCampaignServerSchema, signCampaignFromForm, type SignOutcome } from '~/models/signature.server'
 import { getEnv } from '~/utils/env.server'
 import { formErrorResult, readForm } from '~/utils/form.server'
 import type { Locale } from '~/utils/i18n'
 import { requestContext } from '~/utils/request.server'
+import { NO_STORE } from '~/utils/http.server'
+import { getLocale } from '~/utils/locale.server'
 import { rateLimitKey } from '~/utils/security.server'
+import { sentEmailCookieHeader } from '~/utils/sent-email-cookie.server'
+
+declare module '@remix-run/node' {
+  interface AppLoadContext {
+    /** A signature the server's fast path already attempted and refused (server/sign-fast-path.ts): the route shows it. */
+    signAttempt?: SignAttempt
+  }
+}
 
 export type SignAttempt =
   | { kind: 'refused'; status: 400 | 403 | 429; result: SubmissionResult<string[]>; retryAfterSeconds?: number }
@@ -51,4 +62,39 @@ export async function attemptSignature(
   const signed = await signCampaignFromForm(campaign, input, { ...ctx, locale }, rate)
   if (signed.outcome === 'rate-limited') return rateLimited(signed.retryAfterSeconds)
   return { kind: 'signed', email: submission.value.email, ...signed }
+}
+
+/** Where a signer goes from the campaign page: the page that shows where the email went. */
+export async function signedRedirect(campaign: { id: string; slug: string }, attempt: Extract<SignAttempt, { kind: 'signed' }>): Promise<Response> {
+  // The next page shows the address from a cookie only that page receives (never the URL).
+  const cookie = await sentEmailCookieHeader(campaign.slug, {
+    campaignId: campaign.id,
+    email: attempt.email,
+    signatureId: attempt.outcome === 'created' ? attempt.signatureId : null,
+  })
+  // An explicit fragment: otherwise browsers carry the form's #sign over the redirect.
+  return new Response(null, {
+    status: 302,
+    headers: { Location: `/campaigns/${campaign.slug}/check-your-email#main`, 'Cache-Control': NO_STORE, 'Set-Cookie': cookie },
+  })
+}
+
+/**
+ * The campaign page's sign form posted without JavaScript, answered before the framework sees
+ * it (decision 0020): the redirect when it signed, the refused attempt for the page to show,
+ * or null for whatever else the route answers (a campaign not there, a body that is no form).
+ */
+export async function answerSignPost(request: Request, context: AppLoadContext, slug: string): Promise<Response | SignAttempt | null> {
+  const locale = getLocale(request)
+  const campaignPromise = requirePublicCampaign(slug, locale, request)
+  let attempt: SignAttempt
+  try {
+    attempt = await attemptSignature(request, context, campaignPromise, locale)
+  } catch {
+    // A campaign that is not there, a body that is not a form: what the route answers (it will
+    // throw the same, before counting anything), so the route answers it.
+    return null
+  }
+  if (attempt.kind === 'refused') return attempt
+  return await signedRedirect(await campaignPromise, attempt)
 }

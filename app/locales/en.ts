@@ -11,6 +11,7 @@ import { osdiEn } from './osdi-en'
 import { reachEn } from './reach-en'
 import { myDataEn } from './my-data-en'
 import { integrityEn } from './integrity-en'
+import { noticeEn } from './notice-en'
 
 // The English catalogue is the source of truth: every other locale must have every key
 // (the Russian catalogue's type enforces it). Plural forms are `key#one`, `key#other`, ...
@@ -18,6 +19,7 @@ export const en = {
   ...emailsEn,
   ...donationsEn,
   ...adminAccessEn,
+  ...noticeEn,
   ...adminCampaignsEn,
   ...adminInsightsEn,
   ...updatesEn,

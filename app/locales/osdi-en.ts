@@ -4,12 +4,12 @@ export const osdiEn = {
 
   'osdi.keys.title': 'API keys',
   'osdi.keys.intro':
-    'Keys let the systems of {organisation} (a CRM, a mailing tool) read your petitions and their confirmed signatures, and add signatures, through the OSDI API. A key reaches every campaign and every signer’s name and email address: give each system its own key and revoke any you no longer use.',
+    'Keys let the systems of {organisation} (a CRM, a mailing tool) read your petitions and their confirmed signatures, and add signatures, through the OSDI API. A key reaches every campaign and every signer’s name, country and postcode; only keys marked for CRM sync also receive email addresses. The privacy notice beside every sign form lists your keys by name: give each system its own key and revoke any you no longer use.',
   'osdi.keys.endpoint': 'API address:',
   'osdi.keys.listHeading': 'Your keys',
   'osdi.keys.none': 'There are no keys yet.',
   'osdi.keys.name': 'Name',
-  'osdi.keys.nameHint': 'Which system uses it, e.g. “CRM sync”.',
+  'osdi.keys.nameHint': 'Which system uses it, e.g. “CRM sync”. Supporters read this name in the privacy notice.',
   'osdi.keys.prefix': 'Key begins',
   'osdi.keys.scope': 'Access',
   'osdi.keys.scope.read': 'Read',
@@ -35,10 +35,23 @@ export const osdiEn = {
   'osdi.keys.error.nameTooLong': 'Keep the name to 100 characters or fewer.',
   'osdi.keys.error.scope': 'Choose what the key may do.',
   'osdi.keys.error.gone': 'That key no longer exists or was already revoked.',
+  'osdi.keys.crmSync': 'CRM sync: this key receives signers’ email addresses',
+  'osdi.keys.crmSyncHint':
+    'Tick only for the system that keeps your supporter list (your CRM). Other keys get signatures without email addresses. The privacy notice tells supporters which keys receive them.',
+  'osdi.keys.emails': 'Email addresses',
+  'osdi.keys.emails.yes': 'Received (CRM sync)',
+  'osdi.keys.emails.no': 'Not received',
+  'osdi.keys.crmSyncOn': 'Send email addresses',
+  'osdi.keys.crmSyncOnLabel': 'Send email addresses to the key “{name}” (CRM sync)',
+  'osdi.keys.crmSyncOff': 'Stop email addresses',
+  'osdi.keys.crmSyncOffLabel': 'Stop email addresses to the key “{name}”',
+  'osdi.keys.done.crm-on': 'The key now receives signers’ email addresses.',
+  'osdi.keys.done.crm-off': 'The key no longer receives signers’ email addresses.',
   'osdi.keys.error.tooMany': 'This organisation already has 25 active keys: revoke one you no longer use first.',
 
   'admin.audit.action.api_key.created': 'Created an API key',
   'admin.audit.action.api_key.revoked': 'Revoked an API key',
+  'admin.audit.action.api_key.crm_sync_changed': 'Changed whether an API key receives email addresses',
 
   'osdi.motd': 'Welcome to the Chorus OSDI API of {organisation}.',
   'osdi.link.self': 'This API entry point',

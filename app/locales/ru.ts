@@ -12,12 +12,14 @@ import { osdiRu } from './osdi-ru'
 import { reachRu } from './reach-ru'
 import { myDataRu } from './my-data-ru'
 import { integrityRu } from './integrity-ru'
+import { noticeRu } from './notice-ru'
 
 // Russian plural forms: #one (1, 21, 101…), #few (2–4, 22–24…), #many (0, 5–20, 25…), #other (fractions).
 export const ru: Record<MessageKey, string> & Record<string, string> = {
   ...emailsRu,
   ...donationsRu,
   ...adminAccessRu,
+  ...noticeRu,
   ...adminCampaignsRu,
   ...adminInsightsRu,
   ...updatesRu,

@@ -44,6 +44,7 @@ export interface ApiKeyListItem {
   name: string
   prefix: string
   scope: ApiKeyScope
+  crmSync: boolean
   createdAt: Date
   createdBy: string | null
   lastUsedAt: Date | null
@@ -55,7 +56,7 @@ export async function listApiKeys(organisationId: string, executor: Executor = g
   const rows = await executor
     .selectFrom('api_keys as k')
     .leftJoin('users as u', 'u.id', 'k.created_by')
-    .select(['k.id', 'k.name', 'k.prefix', 'k.scope', 'k.created_at', 'k.last_used_at', 'k.revoked_at', 'u.email as created_by_email'])
+    .select(['k.id', 'k.name', 'k.prefix', 'k.scope', 'k.crm_sync', 'k.created_at', 'k.last_used_at', 'k.revoked_at', 'u.email as created_by_email'])
     .where('k.organisation_id', '=', organisationId)
     .orderBy(sql`k.revoked_at is not null`)
     .orderBy('k.created_at', 'desc')
@@ -67,6 +68,7 @@ export async function listApiKeys(organisationId: string, executor: Executor = g
     name: r.name,
     prefix: r.prefix,
     scope: r.scope,
+    crmSync: r.crm_sync,
     createdAt: r.created_at,
     createdBy: r.created_by_email,
     lastUsedAt: r.last_used_at,
@@ -74,10 +76,34 @@ export async function listApiKeys(organisationId: string, executor: Executor = g
   }))
 }
 
-export type CreateApiKeyResult = { status: 'created'; id: string; key: string; prefix: string; name: string; scope: ApiKeyScope } | { status: 'too-many' }
+/**
+ * The systems that receive signers' details, for the public privacy notice (decision 0047): every
+ * active key may read signatures; those marked for CRM sync also receive email addresses. Only
+ * the names owners gave the keys, never a prefix or anything else about them.
+ */
+export async function listSignatureReaders(organisationId: string, executor: Executor = getDb()): Promise<{ name: string; crmSync: boolean }[]> {
+  const rows = await executor
+    .selectFrom('api_keys')
+    .select(['name', 'crm_sync'])
+    .where('organisation_id', '=', organisationId)
+    .where('revoked_at', 'is', null)
+    .orderBy('crm_sync', 'desc')
+    .orderBy('name')
+    .orderBy('id')
+    .limit(MAX_ACTIVE_KEYS)
+    .execute()
+  return rows.map((r) => ({ name: r.name, crmSync: r.crm_sync }))
+}
 
-/** Makes a key for the admin's organisation; the secret is returned once and never stored. */
-export async function createApiKey(admin: AdminContext, input: { name: string; scope: ApiKeyScope }): Promise<CreateApiKeyResult> {
+export type CreateApiKeyResult =
+  { status: 'created'; id: string; key: string; prefix: string; name: string; scope: ApiKeyScope; crmSync: boolean } | { status: 'too-many' }
+
+/**
+ * Makes a key for the admin's organisation; the secret is returned once and never stored. Only a
+ * key made (or later marked) for CRM sync receives signers' email addresses (decision 0047).
+ */
+export async function createApiKey(admin: AdminContext, input: { name: string; scope: ApiKeyScope; crmSync?: boolean }): Promise<CreateApiKeyResult> {
+  const crmSync = input.crmSync ?? false
   const { key, prefix } = generateApiKey()
   return await getDb()
     .transaction()
@@ -99,6 +125,7 @@ export async function createApiKey(admin: AdminContext, input: { name: string; s
           prefix,
           key_hash: hashApiKey(key),
           scope: input.scope,
+          crm_sync: crmSync,
           created_by: admin.user.id,
         })
         .returning(['id'])
@@ -107,9 +134,9 @@ export async function createApiKey(admin: AdminContext, input: { name: string; s
         action: 'api_key.created',
         subjectType: 'api_key',
         subjectId: row.id,
-        changes: { name: input.name, scope: input.scope, prefix },
+        changes: { name: input.name, scope: input.scope, crm_sync: crmSync, prefix },
       })
-      return { status: 'created', id: row.id, key, prefix, name: input.name, scope: input.scope } as const
+      return { status: 'created', id: row.id, key, prefix, name: input.name, scope: input.scope, crmSync } as const
     })
 }
 
@@ -137,10 +164,41 @@ export async function revokeApiKey(admin: AdminContext, keyId: string): Promise<
     })
 }
 
+/**
+ * Marks an active key of the admin's organisation as the CRM sync (it then receives signers'
+ * email addresses) or not; false when there is no such active key. Audited only when it changes.
+ */
+export async function setApiKeyCrmSync(admin: AdminContext, keyId: string, crmSync: boolean): Promise<boolean> {
+  return await getDb()
+    .transaction()
+    .execute(async (tx) => {
+      const before = await tx
+        .selectFrom('api_keys')
+        .select(['id', 'name', 'prefix', 'crm_sync'])
+        .where('id', '=', keyId)
+        .where('organisation_id', '=', admin.organisation.id)
+        .where('revoked_at', 'is', null)
+        .forUpdate()
+        .executeTakeFirst()
+      if (!before) return false
+      if (before.crm_sync === crmSync) return true
+      await tx.updateTable('api_keys').set({ crm_sync: crmSync }).where('id', '=', before.id).execute()
+      await recordAudit(tx, admin, {
+        action: 'api_key.crm_sync_changed',
+        subjectType: 'api_key',
+        subjectId: before.id,
+        changes: { name: before.name, prefix: before.prefix, crm_sync: { from: before.crm_sync, to: crmSync } },
+      })
+      return true
+    })
+}
+
 export interface ApiClient {
   keyId: string
   prefix: string
   scope: ApiKeyScope
+  /** Whether this key receives signers' email addresses (decision 0047). */
+  crmSync: boolean
   organisation: { id: string; name: string }
 }
 
@@ -153,7 +211,7 @@ export async function authenticateApiKey(key: string, executor: Executor = getDb
   const row = await executor
     .selectFrom('api_keys as k')
     .innerJoin('organisations as o', 'o.id', 'k.organisation_id')
-    .select(['k.id', 'k.prefix', 'k.scope', 'k.last_used_at', 'o.id as organisation_id', 'o.name as organisation_name'])
+    .select(['k.id', 'k.prefix', 'k.scope', 'k.crm_sync', 'k.last_used_at', 'o.id as organisation_id', 'o.name as organisation_name'])
     .where('k.key_hash', '=', hashApiKey(key))
     .where('k.revoked_at', 'is', null)
     .executeTakeFirst()
@@ -172,6 +230,7 @@ export async function authenticateApiKey(key: string, executor: Executor = getDb
     keyId: row.id,
     prefix: row.prefix,
     scope: row.scope,
+    crmSync: row.crm_sync,
     organisation: { id: row.organisation_id, name: row.organisation_name },
   }
 }

@@ -152,7 +152,7 @@ export async function recordApiSignature(
     channel: 'api',
   })
   if (result.outcome === 'created' && result.signatureId) {
-    const signature = await getSignature(client.organisation.id, petition.id, result.signatureId)
+    const signature = await getSignature(client.organisation.id, petition.id, result.signatureId, { emails: client.crmSync })
     if (signature) return { status: 'created', signature }
   }
   return { status: 'duplicate', outcome: result.outcome === 'created' ? 'ignored' : result.outcome }

@@ -125,14 +125,28 @@ function signatureQuery(executor: Executor, organisationId: string, petitionId: 
     .where('s.campaign_id', '=', petitionId)
 }
 
-export type SignatureRow = Awaited<ReturnType<ReturnType<typeof signatureQuery>['executeTakeFirstOrThrow']>>
+type SealedSignatureRow = Awaited<ReturnType<ReturnType<typeof signatureQuery>['executeTakeFirstOrThrow']>>
 
-/** The signer's sealed details opened (decision 0040): the API hands them to keys that may read. */
-async function openSignatureRow(row: SignatureRow, executor: Executor): Promise<SignatureRow> {
+/** A signature as one key may see it: `email` is null unless the key is the CRM sync. */
+export type SignatureRow = Omit<SealedSignatureRow, 'email'> & { email: string | null }
+
+/**
+ * What a key may receive (decision 0047): every key that may read gets names, postcodes and
+ * countries; only a key marked for CRM sync gets email addresses.
+ */
+export interface SignatureReader {
+  emails: boolean
+}
+
+/**
+ * The signer's sealed details opened (decision 0040) for a key that may read. The email address
+ * is not even opened for a key that may not have it, so no later change can leak it.
+ */
+async function openSignatureRow(row: SealedSignatureRow, reader: SignatureReader, executor: Executor): Promise<SignatureRow> {
   return {
     ...row,
     full_name: await open(row.full_name, executor),
-    email: await open(row.email, executor),
+    email: reader.emails ? await open(row.email, executor) : null,
     postcode: await openNullable(row.postcode, executor),
   }
 }
@@ -145,6 +159,7 @@ export async function listConfirmedSignatures(
   organisationId: string,
   petitionId: string,
   paging: Paging,
+  reader: SignatureReader,
   executor: Executor = getDb(),
 ): Promise<Page<SignatureRow>> {
   const [items, total] = await Promise.all([
@@ -164,16 +179,16 @@ export async function listConfirmedSignatures(
       .where('s.state', '=', 'confirmed')
       .executeTakeFirstOrThrow(),
   ])
-  return pageOf(await Promise.all(items.map((row) => openSignatureRow(row, executor))), total.n, paging)
+  return pageOf(await Promise.all(items.map((row) => openSignatureRow(row, reader, executor))), total.n, paging)
 }
 
 /** One signature on one of the organisation's petitions (any state; invalidated ones are null). */
-export async function getSignature(organisationId: string, petitionId: string, signatureId: string, executor: Executor = getDb()) {
+export async function getSignature(organisationId: string, petitionId: string, signatureId: string, reader: SignatureReader, executor: Executor = getDb()) {
   const row = await signatureQuery(executor, organisationId, petitionId)
     .where('s.id', '=', signatureId)
     .where('s.state', '<>', 'invalidated')
     .executeTakeFirst()
-  return row ? await openSignatureRow(row, executor) : null
+  return row ? await openSignatureRow(row, reader, executor) : null
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -239,14 +254,15 @@ export function splitFullName(fullName: string): { given_name: string; family_na
 }
 
 /**
- * The signer as an embedded OSDI person: name, address, postcode and country, language. Only
- * what the organisation needs to act on a signature; never the IP hash or tracking details.
+ * The signer as an embedded OSDI person: name, email address (CRM sync keys only), postcode and
+ * country, language. Only what the organisation needs to act on a signature; never the IP hash
+ * or tracking details.
  */
 export function personResource(row: Pick<SignatureRow, 'full_name' | 'email' | 'country' | 'postcode' | 'locale'>) {
   const country = row.country.trim()
   return {
     ...splitFullName(row.full_name),
-    email_addresses: [{ address: row.email, primary: true }],
+    ...(row.email !== null ? { email_addresses: [{ address: row.email, primary: true }] } : {}),
     postal_addresses: [{ primary: true, ...(row.postcode ? { postal_code: row.postcode } : {}), country }],
     languages_spoken: [row.locale],
   }

@@ -20,6 +20,7 @@ import { SuppressionActionSchema, SuppressionSearchSchema } from '~/routes/admin
 import { ManageDonationSchema } from '~/routes/donations.$id.manage'
 import { UnsubscribeSchema } from '~/routes/unsubscribe.$token'
 import { VerifyQuerySchema } from '~/models/verify-schema.server'
+import { RetentionSettingsSchema } from '~/models/retention-schema'
 
 // No validation does more than linear work. Every field of every schema that reads
 // input gets 64 KB adversarial strings (the shapes that make backtracking regular expressions
@@ -111,6 +112,7 @@ const SCHEMAS: Record<string, AnySchema> = {
   ManageDonationSchema,
   UnsubscribeSchema,
   VerifyQuerySchema,
+  RetentionSettingsSchema,
 }
 
 /** The fastest of a few runs: a busy machine slows some runs, never all of them. */

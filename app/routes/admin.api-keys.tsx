@@ -8,7 +8,7 @@ import { CsrfField } from '~/components/csrf-field'
 import { ErrorSummary } from '~/components/error-summary'
 import { FormField } from '~/components/form-field'
 import { API_KEY_SCOPES } from '#db/types'
-import { createApiKey, listApiKeys, revokeApiKey } from '~/models/api-key.server'
+import { createApiKey, listApiKeys, revokeApiKey, setApiKeyCrmSync } from '~/models/api-key.server'
 import { OSDI_BASE_PATH } from '~/models/osdi.server'
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { getEnv } from '~/utils/env.server'
@@ -27,11 +27,20 @@ export const CreateApiKeySchema = z.object({
     .max(100, 'osdi.keys.error.nameTooLong')
     .refine((value) => !/[\u0000-\u001f\u007f]/.test(value), 'osdi.keys.error.name'),
   scope: z.enum(API_KEY_SCOPES, { errorMap: () => ({ message: 'osdi.keys.error.scope' }) }),
+  // A ticked checkbox arrives as "on" (Conform makes it true); unticked, it is not sent at all.
+  crmSync: z.boolean().optional().default(false),
 })
+const keyId = z
+  .string()
+  .max(18)
+  .regex(/^\d{1,18}$/)
 export const ApiKeyActionSchema = z.discriminatedUnion('intent', [
   CreateApiKeySchema,
-  z.object({ intent: z.literal('revoke'), keyId: z.string().regex(/^\d{1,18}$/) }),
+  z.object({ intent: z.literal('revoke'), keyId }),
+  z.object({ intent: z.literal('crm-sync'), keyId, crmSync: z.enum(['on', 'off']) }),
 ])
+
+const DONE = ['revoked', 'crm-on', 'crm-off'] as const
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'api_keys.manage')
@@ -42,7 +51,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       pageTitle: t('osdi.keys.title'),
       organisationName: admin.organisation.name,
       apiUrl: `${getEnv().APP_URL}${OSDI_BASE_PATH}`,
-      revoked: new URL(request.url).searchParams.get('done') === 'revoked',
+      done: DONE.find((d) => d === new URL(request.url).searchParams.get('done')) ?? null,
       keys: keys.map((k) => ({
         ...k,
         createdAt: k.createdAt.toISOString(),
@@ -68,7 +77,13 @@ export async function action({ request }: ActionFunctionArgs) {
     }
     return redirect('/admin/api-keys?done=revoked', { headers: noStore })
   }
-  const result = await createApiKey(admin, { name: input.name, scope: input.scope })
+  if (input.intent === 'crm-sync') {
+    if (!(await setApiKeyCrmSync(admin, input.keyId, input.crmSync === 'on'))) {
+      return data({ intent: 'crm-sync', result: submission.reply({ formErrors: ['osdi.keys.error.gone'] }), created: null }, { status: 404, headers: noStore })
+    }
+    return redirect(`/admin/api-keys?done=crm-${input.crmSync}`, { headers: noStore })
+  }
+  const result = await createApiKey(admin, { name: input.name, scope: input.scope, crmSync: input.crmSync })
   if (result.status === 'too-many') {
     return data({ intent: 'create', result: submission.reply({ formErrors: ['osdi.keys.error.tooMany'] }), created: null }, { status: 409, headers: noStore })
   }
@@ -78,7 +93,7 @@ export async function action({ request }: ActionFunctionArgs) {
     {
       intent: 'create',
       result: submission.reply({ resetForm: true }),
-      created: { id: result.id, name: result.name, prefix: result.prefix, scope: result.scope, key: result.key },
+      created: { id: result.id, name: result.name, prefix: result.prefix, scope: result.scope, crmSync: result.crmSync, key: result.key },
     },
     { headers: noStore },
   )
@@ -120,6 +135,13 @@ function CreateKeyForm() {
           ))}
         </select>
       </FormField>
+      <div className="check">
+        <input {...getInputProps(fields.crmSync, { type: 'checkbox' })} key={fields.crmSync.key} aria-describedby={`${fields.crmSync.id}-hint`} />
+        <label htmlFor={fields.crmSync.id}>{t('osdi.keys.crmSync')}</label>
+      </div>
+      <p className="hint" id={`${fields.crmSync.id}-hint`}>
+        {t('osdi.keys.crmSyncHint')}
+      </p>
       <button type="submit" className="button" disabled={navigation.state === 'submitting'}>
         {t('osdi.keys.createSubmit')}
       </button>
@@ -128,12 +150,13 @@ function CreateKeyForm() {
 }
 
 export default function ApiKeys() {
-  const { organisationName, keys, apiUrl, revoked } = useLoaderData<typeof loader>()
+  const { organisationName, keys, apiUrl, done } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
   const t = useT()
   const locale = useLocale()
   const created = actionData?.created ?? null
-  const rowErrors = actionData && actionData.intent === 'revoke' ? (actionData.result.error?.[''] ?? []).map((m) => t.message(m)) : []
+  const rowErrors =
+    actionData && (actionData.intent === 'revoke' || actionData.intent === 'crm-sync') ? (actionData.result.error?.[''] ?? []).map((m) => t.message(m)) : []
   return (
     <div className="wrap stack">
       <h1>{t('osdi.keys.title')}</h1>
@@ -152,8 +175,8 @@ export default function ApiKeys() {
             </div>
             <p className="hint">{t('osdi.keys.howToUse')}</p>
           </section>
-        ) : revoked ? (
-          <p className="success">{t('osdi.keys.done.revoked')}</p>
+        ) : done ? (
+          <p className="success">{t(`osdi.keys.done.${done}`)}</p>
         ) : null}
       </div>
       <ErrorSummary heading={t('admin.error.summary')} formErrors={rowErrors} />
@@ -170,6 +193,7 @@ export default function ApiKeys() {
                   <th scope="col">{t('osdi.keys.name')}</th>
                   <th scope="col">{t('osdi.keys.prefix')}</th>
                   <th scope="col">{t('osdi.keys.scope')}</th>
+                  <th scope="col">{t('osdi.keys.emails')}</th>
                   <th scope="col">{t('osdi.keys.created')}</th>
                   <th scope="col">{t('osdi.keys.lastUsed')}</th>
                   <th scope="col">{t('osdi.keys.status')}</th>
@@ -183,6 +207,24 @@ export default function ApiKeys() {
                       <code>chorus_{k.prefix}_…</code>
                     </td>
                     <td>{t(`osdi.keys.scope.${k.scope}`)}</td>
+                    <td>
+                      {t(k.crmSync ? 'osdi.keys.emails.yes' : 'osdi.keys.emails.no')}
+                      {k.revokedAt ? null : (
+                        <Form method="post" className="inline-form">
+                          <CsrfField />
+                          <input type="hidden" name="intent" value="crm-sync" />
+                          <input type="hidden" name="keyId" value={k.id} />
+                          <input type="hidden" name="crmSync" value={k.crmSync ? 'off' : 'on'} />
+                          <button
+                            type="submit"
+                            className="button small secondary"
+                            aria-label={t(k.crmSync ? 'osdi.keys.crmSyncOffLabel' : 'osdi.keys.crmSyncOnLabel', { name: k.name })}
+                          >
+                            {t(k.crmSync ? 'osdi.keys.crmSyncOff' : 'osdi.keys.crmSyncOn')}
+                          </button>
+                        </Form>
+                      )}
+                    </td>
                     <td>
                       {formatDate(locale, k.createdAt, 'medium')}
                       {k.createdBy ? ` · ${k.createdBy}` : ''}

@@ -140,7 +140,7 @@ export default function Members() {
       <section aria-labelledby="members-heading">
         <h2 id="members-heading">{t('admin.members.title')}</h2>
         <div className="table-scroll" role="region" aria-labelledby="members-heading" tabIndex={0}>
-          <table className="data">
+          <table className="data stack-on-phone">
             <thead>
               <tr>
                 <th scope="col">{t('admin.members.person')}</th>
@@ -152,12 +152,12 @@ export default function Members() {
             <tbody>
               {members.map((m) => (
                 <tr key={m.userId}>
-                  <td>
+                  <td data-label={t('admin.members.person')}>
                     {m.name ? `${m.name} · ` : ''}
                     {m.email} {m.userId === me ? t('admin.members.you') : null}
                   </td>
-                  <td>{t(`admin.role.${m.role}`)}</td>
-                  <td>{formatDate(locale, m.since, 'medium')}</td>
+                  <td data-label={t('admin.members.role')}>{t(`admin.role.${m.role}`)}</td>
+                  <td data-label={t('admin.members.since')}>{formatDate(locale, m.since, 'medium')}</td>
                   <td>
                     <Form method="post" className="inline-form">
                       <CsrfField />
@@ -199,7 +199,7 @@ export default function Members() {
           <p>{t('admin.members.noPending')}</p>
         ) : (
           <div className="table-scroll" role="region" aria-labelledby="pending-heading" tabIndex={0}>
-            <table className="data">
+            <table className="data stack-on-phone">
               <thead>
                 <tr>
                   <th scope="col">{t('admin.members.person')}</th>
@@ -212,10 +212,10 @@ export default function Members() {
               <tbody>
                 {invitations.map((i) => (
                   <tr key={i.id}>
-                    <td>{i.email}</td>
-                    <td>{t(`admin.role.${i.role}`)}</td>
-                    <td>{i.invitedBy ?? ''}</td>
-                    <td>{formatDate(locale, i.expiresAt, 'medium')}</td>
+                    <td data-label={t('admin.members.person')}>{i.email}</td>
+                    <td data-label={t('admin.members.role')}>{t(`admin.role.${i.role}`)}</td>
+                    <td data-label={t('admin.members.invitedBy')}>{i.invitedBy ?? ''}</td>
+                    <td data-label={t('admin.members.expires')}>{formatDate(locale, i.expiresAt, 'medium')}</td>
                     <td>
                       <Form method="post" className="inline-form">
                         <CsrfField />

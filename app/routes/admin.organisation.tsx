@@ -11,6 +11,8 @@ import { getOrganisationIdentity, organisationLogoPath, resendSenderVerification
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { BRAND_MIN_CONTRAST, contrastRatio, normaliseHexColour } from '~/utils/colour'
 import { OrganisationIdentitySchema } from '~/models/organisation-schema'
+import { getRetentionPolicy, updateRetentionPolicy } from '~/models/retention-policy.server'
+import { RETENTION_BOUNDS, RetentionSettingsSchema } from '~/models/retention-schema'
 import { emailFrom } from '~/utils/email-sender.server'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
@@ -20,10 +22,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'organisation.manage')
   const t = makeTranslator(getLocale(request))
   const organisation = (await getOrganisationIdentity(admin.organisation.id))!
+  const retention = await getRetentionPolicy(admin.organisation.id)
   const done = new URL(request.url).searchParams.get('done')
   return data({
     pageTitle: t('reach.org.title'),
-    done: (['saved', 'verification-sent', 'resent', 'too-soon'] as const).find((d) => d === done) ?? null,
+    done: (['saved', 'verification-sent', 'resent', 'too-soon', 'retention-saved'] as const).find((d) => d === done) ?? null,
+    retention,
     organisation: {
       name: organisation.name,
       logo: organisation.logo
@@ -47,16 +51,25 @@ export async function action({ request }: ActionFunctionArgs) {
     const sent = await resendSenderVerification(admin.organisation.id, locale)
     return redirect(`/admin/organisation?done=${sent ? 'resent' : 'too-soon'}`)
   }
+  if (form.get('intent') === 'retention') {
+    const submission = parseWithZod(form, { schema: RetentionSettingsSchema })
+    if (submission.status !== 'success') {
+      return data({ form: 'retention' as const, result: submission.reply() }, { status: 400 })
+    }
+    const { signerMonths, unconfirmedDays, financialYears } = submission.value
+    await updateRetentionPolicy(admin, { signerMonths, unconfirmedDays, financialYears })
+    return redirect('/admin/organisation?done=retention-saved')
+  }
   const submission = parseWithZod(form, { schema: OrganisationIdentitySchema })
   if (submission.status !== 'success') {
-    return data({ result: submission.reply() }, { status: 400 })
+    return data({ form: 'identity' as const, result: submission.reply() }, { status: 400 })
   }
   const value = submission.value
   let logo = undefined as Parameters<typeof updateOrganisationIdentity>[1]['logo']
   if (value.logo instanceof File && value.logo.size > 0) {
     const checked = await checkUploadedImage(value.logo)
     if ('problem' in checked) {
-      return data({ result: submission.reply({ fieldErrors: { logo: [checked.problem] } }) }, { status: 400 })
+      return data({ form: 'identity' as const, result: submission.reply({ fieldErrors: { logo: [checked.problem] } }) }, { status: 400 })
     }
     logo = checked.image
   } else if (value.removeLogo) {
@@ -81,14 +94,14 @@ export async function action({ request }: ActionFunctionArgs) {
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }]
 
 export default function OrganisationIdentityPage() {
-  const { organisation, done } = useLoaderData<typeof loader>()
+  const { organisation, done, retention } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
   const navigation = useNavigation()
   const t = useT()
   const tr = useMessage({ ratio: BRAND_MIN_CONTRAST })
   const [form, fields] = useForm({
     id: 'organisation-identity',
-    lastResult: actionData?.result,
+    lastResult: actionData?.form === 'identity' ? actionData.result : undefined,
     shouldValidate: 'onSubmit',
     shouldRevalidate: 'onInput',
     onValidate: ({ formData }) => parseWithZod(formData, { schema: OrganisationIdentitySchema }),
@@ -191,6 +204,7 @@ export default function OrganisationIdentityPage() {
           {t('reach.org.save')}
         </button>
       </Form>
+      <RetentionForm retention={retention} />
       <section className="panel" aria-labelledby="sender-heading">
         <h2 id="sender-heading">{t('reach.org.fromHeading')}</h2>
         <p>
@@ -212,5 +226,74 @@ export default function OrganisationIdentityPage() {
         ) : null}
       </section>
     </div>
+  )
+}
+
+/** The "Data retention" fieldset: its own form, so saving it never touches the identity above. */
+function RetentionForm({ retention }: { retention: { signerMonths: number; unconfirmedDays: number; financialYears: number } }) {
+  const actionData = useActionData<typeof action>()
+  const navigation = useNavigation()
+  const t = useT()
+  const tr = useMessage()
+  const [form, fields] = useForm({
+    id: 'retention',
+    lastResult: actionData?.form === 'retention' ? actionData.result : undefined,
+    shouldValidate: 'onSubmit',
+    shouldRevalidate: 'onInput',
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: RetentionSettingsSchema }),
+    defaultValue: {
+      signerMonths: String(retention.signerMonths),
+      unconfirmedDays: String(retention.unconfirmedDays),
+      financialYears: String(retention.financialYears),
+    },
+  })
+  const periods = [
+    {
+      field: fields.signerMonths,
+      label: t('admin.retention.signerMonths'),
+      hint: t('admin.retention.signerMonthsHint'),
+      bounds: RETENTION_BOUNDS.signerMonths,
+    },
+    {
+      field: fields.unconfirmedDays,
+      label: t('admin.retention.unconfirmedDays'),
+      hint: t('admin.retention.unconfirmedDaysHint'),
+      bounds: RETENTION_BOUNDS.unconfirmedDays,
+    },
+    {
+      field: fields.financialYears,
+      label: t('admin.retention.financialYears'),
+      hint: t('admin.retention.financialYearsHint'),
+      bounds: RETENTION_BOUNDS.financialYears,
+    },
+  ]
+  const fieldErrors = periods
+    .map(({ field }) => ({ id: field.id, message: tr(field.errors?.[0]) }))
+    .filter((e): e is { id: string; message: string } => Boolean(e.message))
+  return (
+    <Form method="post" {...getFormProps(form)} className="panel" noValidate>
+      <ErrorSummary heading={t('admin.error.summary')} headingLevel={2} fieldErrors={fieldErrors} formErrors={(form.errors ?? []).map((e) => tr(e)!)} />
+      <CsrfField />
+      <input type="hidden" name="intent" value="retention" />
+      <fieldset className="fieldset">
+        <legend>{t('admin.retention.legend')}</legend>
+        <p className="hint">{t('admin.retention.intro')}</p>
+        {periods.map(({ field, label, hint, bounds }) => (
+          <FormField key={field.name} id={field.id} label={label} hint={hint} error={tr(field.errors?.[0])}>
+            <input
+              {...getInputProps(field, { type: 'text' })}
+              key={field.key}
+              inputMode="numeric"
+              pattern="[0-9]*"
+              maxLength={String(bounds.max).length}
+              autoComplete="off"
+            />
+          </FormField>
+        ))}
+      </fieldset>
+      <button type="submit" className="button" disabled={navigation.state === 'submitting'}>
+        {t('admin.retention.save')}
+      </button>
+    </Form>
   )
 }

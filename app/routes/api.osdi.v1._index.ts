@@ -17,7 +17,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       namespace: 'chorus',
       max_pagesize: MAX_PAGE_SIZE,
       'chorus:organisation': { name: client.organisation.name },
-      'chorus:api_key': { prefix: client.prefix, scope: client.scope },
+      'chorus:api_key': { prefix: client.prefix, scope: client.scope, crm_sync: client.crmSync },
       _links: {
         self: { href: osdiUrl(appUrl), title: translate(locale, 'osdi.link.self') },
         'osdi:petitions': { href: osdiUrl(appUrl, '/petitions'), title: translate(locale, 'osdi.link.petitions') },

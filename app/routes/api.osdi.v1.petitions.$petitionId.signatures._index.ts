@@ -9,7 +9,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const petition = await requirePetition(client, params.petitionId, locale)
   const paging = readPaging(request, locale)
   const appUrl = getEnv().APP_URL
-  const page = await listConfirmedSignatures(client.organisation.id, petition.id, paging)
+  const page = await listConfirmedSignatures(client.organisation.id, petition.id, paging, { emails: client.crmSync })
   const signatures = page.items.map((row) => signatureResource(appUrl, row))
   return hal(withCuries(collectionResource(canonicalUrl(request), page, 'signatures', signatures)))
 }

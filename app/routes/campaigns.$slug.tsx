@@ -1,24 +1,20 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
-import { data, redirect } from '@remix-run/node'
+import { data } from '@remix-run/node'
 import { useLoaderData } from '@remix-run/react'
 import { CampaignView } from '~/components/campaign-view'
 import { campaignViewData } from '~/components/campaign-view.server'
-import { attemptSignature } from '~/components/sign-action.server'
+import { attemptSignature, signedRedirect } from '~/components/sign-action.server'
 import { requirePublicCampaign } from '~/http/campaign.server'
 import { NO_STORE, publicHeaders } from '~/utils/http.server'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
-import { sentEmailCookieHeader } from '~/utils/sent-email-cookie.server'
 import type { PageHandle } from '~/root'
 
 /**
  * No React in the browser (decision 0037): the page is a plain form with a small script, within
- * the phone budget. In attack mode it hydrates, for the proof-of-work widget.
+ * the phone budget; in attack mode that script loads the proof-of-work widget when needed.
  */
-export const handle: PageHandle = {
-  hydrate: (data) => Boolean((data as { campaign?: { attackMode?: boolean } } | undefined)?.campaign?.attackMode),
-  script: '/campaign-page.js',
-}
+export const handle: PageHandle = { hydrate: false, script: 'campaign-page' }
 
 /** How many problems a refused no-JS submission had: the action tells the loader of the same request. */
 const ERROR_COUNT = Symbol('signErrorCount')
@@ -46,24 +42,17 @@ function countErrors(context: unknown, result: { error?: Record<string, string[]
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const locale = getLocale(request)
-  const noStore = { 'Cache-Control': NO_STORE }
-  // The campaign is read alongside the rate limit's first look (attemptSignature).
+  // The campaign is read alongside the rate limit's first look (attemptSignature). A refusal
+  // the server's fast path already made arrives in the context, counted once.
   const campaignPromise = requirePublicCampaign(params.slug, locale, request)
-  const attempt = await attemptSignature(request, context, campaignPromise, locale)
+  const attempt = context.signAttempt ?? (await attemptSignature(request, context, campaignPromise, locale))
   const campaign = await campaignPromise
   if (attempt.kind === 'refused') {
-    const headers: Record<string, string> = { ...noStore }
+    const headers: Record<string, string> = { 'Cache-Control': NO_STORE }
     if (attempt.retryAfterSeconds) headers['Retry-After'] = String(attempt.retryAfterSeconds)
     return data({ result: countErrors(context, attempt.result) }, { status: attempt.status, headers })
   }
-  // The next page shows where the email went, from a cookie only that page receives (never the URL).
-  const cookie = await sentEmailCookieHeader(campaign.slug, {
-    campaignId: campaign.id,
-    email: attempt.email,
-    signatureId: attempt.outcome === 'created' ? attempt.signatureId : null,
-  })
-  // An explicit fragment: otherwise browsers carry the form's #sign over the redirect.
-  return redirect(`/campaigns/${campaign.slug}/check-your-email#main`, { headers: { ...noStore, 'Set-Cookie': cookie } })
+  return await signedRedirect(campaign, attempt)
 }
 
 export const headers = ({ loaderHeaders, actionHeaders }: { loaderHeaders: Headers; actionHeaders: Headers }) =>

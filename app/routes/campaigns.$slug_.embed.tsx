@@ -16,7 +16,7 @@ import { useT } from '~/utils/use-t'
 // The count and the sign form alone, for an iframe on a partner's site (decision 0038). The only
 // page any site may frame (server/app.ts); it signs through the same confirmation flow.
 
-export const handle: PageHandle = { hydrate: false, script: '/campaign-page.js', chrome: false }
+export const handle: PageHandle = { hydrate: false, script: 'campaign-page', chrome: false }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const locale = getLocale(request)

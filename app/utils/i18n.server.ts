@@ -41,6 +41,7 @@ const PUBLIC_PREFIXES = [
   'donations.',
   'manage.',
   'privacy.',
+  'myData.',
   'unsubscribe.',
   'verify.',
   'mailbox.',

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto'
 import { createCookie } from '@remix-run/node'
 import { z } from 'zod'
 import { getEnv } from '~/utils/env.server'
@@ -7,6 +8,8 @@ import { purposeSecret } from '~/utils/security.server'
 // httpOnly, SameSite cookie for an hour. Never in a URL. Its path is the campaign's pages below
 // /campaigns/<slug>/ (the page's own data requests end in `.data`), so it never reaches the
 // campaign page itself, whose cached copy must hold nothing of any visitor (decision 0021).
+// Its content is encrypted and of one length whether a new signature was made or not: anyone may
+// type someone else's address, and a readable "no new signature" would tell that it had signed.
 
 const MAX_AGE_SECONDS = 60 * 60
 
@@ -24,6 +27,37 @@ const SentEmailSchema = z.object({
 
 export type SentEmail = { campaignId: string; email: string; signatureId: string | null }
 
+/** Signature ids are at most 18 digits; zero (never an id) stands for none, so every cookie is as long. */
+const ID_WIDTH = 18
+const NO_SIGNATURE = '0'.repeat(ID_WIDTH)
+
+function cookieKey(): Buffer {
+  return crypto.createHash('sha256').update(purposeSecret('sent-email-cookie-key')).digest()
+}
+
+function seal(value: z.infer<typeof SentEmailSchema>): string {
+  const iv = crypto.randomBytes(12)
+  const cipher = crypto.createCipheriv('aes-256-gcm', cookieKey(), iv)
+  const plain = JSON.stringify({ c: value.c, e: value.e, s: value.s === null ? NO_SIGNATURE : value.s.padStart(ID_WIDTH, '0') })
+  const sealed = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()])
+  return Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64url')
+}
+
+function unseal(value: unknown): unknown {
+  if (typeof value !== 'string' || value.length > 2048) return null
+  try {
+    const bytes = Buffer.from(value, 'base64url')
+    const decipher = crypto.createDecipheriv('aes-256-gcm', cookieKey(), bytes.subarray(0, 12))
+    decipher.setAuthTag(bytes.subarray(12, 28))
+    const parsed = JSON.parse(Buffer.concat([decipher.update(bytes.subarray(28)), decipher.final()]).toString('utf8')) as { s?: unknown }
+    if (typeof parsed.s !== 'string') return null
+    const id = parsed.s.replace(/^0+/, '')
+    return { ...parsed, s: id === '' ? null : id }
+  } catch {
+    return null
+  }
+}
+
 function cookieFor(slug: string) {
   const env = getEnv()
   return createCookie('chorus_sent', {
@@ -37,12 +71,12 @@ function cookieFor(slug: string) {
 }
 
 export async function sentEmailCookieHeader(slug: string, sent: SentEmail): Promise<string> {
-  return await cookieFor(slug).serialize({ c: sent.campaignId, e: sent.email, s: sent.signatureId })
+  return await cookieFor(slug).serialize(seal({ c: sent.campaignId, e: sent.email, s: sent.signatureId }))
 }
 
 /** The address this browser's confirmation went to for this campaign, if the cookie is valid. */
 export async function readSentEmail(slug: string, campaignId: string, cookieHeader: string | null): Promise<SentEmail | null> {
-  const parsed = SentEmailSchema.safeParse(await cookieFor(slug).parse(cookieHeader))
+  const parsed = SentEmailSchema.safeParse(unseal(await cookieFor(slug).parse(cookieHeader)))
   if (!parsed.success || parsed.data.c !== campaignId) return null
   return { campaignId: parsed.data.c, email: parsed.data.e, signatureId: parsed.data.s }
 }

@@ -53,6 +53,54 @@ test.describe('on a 390 px phone', () => {
   })
 })
 
+test.describe('on a 1280 px desktop', () => {
+  test.use({ viewport: { width: 1280, height: 900 } })
+
+  test('a supporter sees the count and the form itself on the first screen, and signs there', async ({ page }) => {
+    const campaign = await createCampaign(e2eDb(), { signature_goal: 1000, signature_count: 137 })
+    const milestone = await e2eDb()
+      .insertInto('campaign_milestones')
+      .values({ campaign_id: campaign.id, threshold: 200 })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    await e2eDb().insertInto('campaign_milestone_translations').values({ milestone_id: milestone.id, locale: 'en', description: 'We hand it in' }).execute()
+    await page.goto(`/campaigns/${campaign.slug}`)
+    const progress = page.locator('#campaign-progress-label')
+    await expect(progress).toContainText('137 signatures of 200, help us reach 200')
+    await expect(progress).toContainText('Goal: 1,000')
+    // The form sits beside the title, so the jump link is not needed (nor shown).
+    await expect(page.getByRole('link', { name: 'Sign the petition' })).toBeHidden()
+    for (const element of [page.getByRole('heading', { level: 1 }), progress, page.getByLabel('Full name', { exact: true })])
+      await expect(element).toBeInViewport()
+    // The goal sits with the count, not in a gap of its own: the bar follows right under them.
+    const gap = await page.evaluate(() => {
+      const label = document.querySelector('#campaign-progress-label')!.getBoundingClientRect()
+      const bar = document.querySelector('#campaign-progress progress')!.getBoundingClientRect()
+      const lede = document.querySelector('.campaign-intro .lede')!.getBoundingClientRect()
+      return { toBar: bar.top - label.bottom, toSummary: lede.top - bar.bottom }
+    })
+    expect(gap.toBar).toBeLessThan(16)
+    expect(gap.toSummary).toBeLessThan(48)
+    await expectAxeClean(page)
+    await fillSignForm(page, { fullName: 'Ada Lovelace', email: uniqueEmail('desk'), country: 'GB' })
+    await page.getByRole('button', { name: 'Sign the petition' }).click()
+    await expectCheckYourEmail(page, campaign.slug)
+  })
+
+  test('a refused submission lands on the form, and the title counts the errors', async ({ page }) => {
+    const campaign = await createCampaign(e2eDb())
+    await page.goto(`/campaigns/${campaign.slug}`)
+    const title = await page.title()
+    await page.getByLabel('Email address').fill('not an address')
+    await page.getByRole('button', { name: 'Sign the petition' }).click()
+    await expect(page.getByRole('alert').getByRole('heading', { name: 'There is a problem' })).toBeVisible()
+    await expect(page).toHaveTitle(`3 errors: ${title}`)
+    if (!javaScriptIsOn()) await expect(page).toHaveURL(new RegExp(`/campaigns/${campaign.slug}#sign$`))
+    await expect(page.locator('form#sign')).toBeInViewport()
+    await expectAxeClean(page)
+  })
+})
+
 test('recent signers who agreed show with how long ago they signed', async ({ page }) => {
   const campaign = await createCampaign(e2eDb())
   await createSignature(e2eDb(), {

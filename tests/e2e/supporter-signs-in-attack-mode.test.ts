@@ -41,3 +41,21 @@ test('a supporter signs a campaign in attack mode', async ({ page }) => {
     await expect(page.locator('#campaign-progress-label')).toContainText('0 signatures of 100')
   }
 })
+
+test('the embedded form solves the same challenge in attack mode', async ({ page }) => {
+  test.slow()
+  const campaign = await createCampaign(e2eDb(), { attack_mode_started_at: new Date(), attack_mode_origin: 'manual' })
+  await page.goto(`/campaigns/${campaign.slug}/embed?partner=partner.example`)
+  await fillSignForm(page, { fullName: 'Ada Lovelace', email: uniqueEmail('embed'), country: 'GB' })
+  const challenge = page.locator('input[name="altcha"]')
+  if (javaScriptIsOn()) {
+    await expect.poll(async () => ((await challenge.count()) > 0 ? await challenge.inputValue() : ''), { timeout: 30_000 }).not.toBe('')
+  } else {
+    await expect(challenge).toHaveCount(0)
+  }
+  await page.getByRole('button', { name: 'Sign the petition' }).click()
+  await expect(page).toHaveURL(/[?&]sent=1/)
+  await expectAxeClean(page)
+  const [stored] = await signaturesOf(campaign.id)
+  expect(stored).toMatchObject(javaScriptIsOn() ? { state: 'pending', hold_reasons: [] } : { state: 'held', hold_reasons: ['attack_mode'] })
+})

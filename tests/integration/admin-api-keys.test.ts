@@ -41,7 +41,7 @@ describe('API keys in the workspace', () => {
     const audit = await getDb().selectFrom('audit_events').selectAll().where('action', '=', 'api_key.created').execute()
     expect(audit).toHaveLength(1)
     expect(audit[0]).toMatchObject({ organisation_id: owner.organisation.id, actor_user_id: owner.user.id, subject_type: 'api_key', subject_id: rows[0]!.id })
-    expect(audit[0]!.changes).toEqual({ name: 'CRM sync', scope: 'write', prefix: rows[0]!.prefix })
+    expect(audit[0]!.changes).toEqual({ name: 'CRM sync', scope: 'write', crm_sync: false, prefix: rows[0]!.prefix })
     expect(JSON.stringify(audit)).not.toContain(secretPart)
   })
 
@@ -87,8 +87,64 @@ describe('API keys in the workspace', () => {
     // Revoking twice is a 404 (nothing left to revoke), and changes nothing.
     expect((await post(owner, { intent: 'revoke', keyId: created.id })).status).toBe(404)
     const page = await callRoute(loader, { url: '/admin/api-keys?done=revoked', headers: owner.headers })
-    expect(page.data.revoked).toBe(true)
+    expect(page.data.done).toBe('revoked')
     expect(page.data.keys[0].revokedAt).not.toBeNull()
+  })
+
+  it('makes a key for CRM sync only when the box is ticked, lists it, and the audit log says so', async () => {
+    const owner = await createAdmin(getDb(), { role: 'owner' })
+    const crm = await post(owner, { intent: 'create', name: 'Our CRM', scope: 'read', crmSync: 'on' })
+    expect(crm.status).toBe(200)
+    expect(crm.data.created).toMatchObject({ name: 'Our CRM', crmSync: true })
+    const plain = await post(owner, { intent: 'create', name: 'Dashboard', scope: 'read' })
+    expect(plain.data.created).toMatchObject({ name: 'Dashboard', crmSync: false })
+    const rows = await getDb().selectFrom('api_keys').select(['name', 'crm_sync']).orderBy('id').execute()
+    expect(rows).toEqual([
+      { name: 'Our CRM', crm_sync: true },
+      { name: 'Dashboard', crm_sync: false },
+    ])
+    const page = await callRoute(loader, { url: URL_, headers: owner.headers })
+    expect(page.data.keys.map((k: any) => [k.name, k.crmSync])).toEqual([
+      ['Dashboard', false],
+      ['Our CRM', true],
+    ])
+    const audit = await getDb().selectFrom('audit_events').select('changes').where('action', '=', 'api_key.created').orderBy('id').execute()
+    expect(audit.map((a) => (a.changes as any).crm_sync)).toEqual([true, false])
+  })
+
+  it('lets the owner turn CRM sync on and off for an active key, audited, and refuses other organisations and revoked keys', async () => {
+    const owner = await createAdmin(getDb(), { role: 'owner' })
+    const created = await createApiKey(owner.context, { name: 'Mailer', scope: 'read' })
+    if (created.status !== 'created') throw new Error('not created')
+    const crmOf = async () => (await getDb().selectFrom('api_keys').select('crm_sync').where('id', '=', created.id).executeTakeFirstOrThrow()).crm_sync
+
+    const on = await post(owner, { intent: 'crm-sync', keyId: created.id, crmSync: 'on' })
+    expect(on.status).toBe(302)
+    expect(on.headers.get('Location')).toBe('/admin/api-keys?done=crm-on')
+    expect(await crmOf()).toBe(true)
+    expect((await authenticateApiKey(created.key))!.crmSync).toBe(true)
+    // Asking for what is already so changes nothing and records nothing.
+    expect((await post(owner, { intent: 'crm-sync', keyId: created.id, crmSync: 'on' })).status).toBe(302)
+    const off = await post(owner, { intent: 'crm-sync', keyId: created.id, crmSync: 'off' })
+    expect(off.headers.get('Location')).toBe('/admin/api-keys?done=crm-off')
+    expect(await crmOf()).toBe(false)
+    const audit = await getDb().selectFrom('audit_events').selectAll().where('action', '=', 'api_key.crm_sync_changed').orderBy('id').execute()
+    expect(audit.map((a) => a.changes)).toEqual([
+      { name: 'Mailer', prefix: created.prefix, crm_sync: { from: false, to: true } },
+      { name: 'Mailer', prefix: created.prefix, crm_sync: { from: true, to: false } },
+    ])
+    expect(audit[0]).toMatchObject({ actor_user_id: owner.user.id, subject_type: 'api_key', subject_id: created.id })
+
+    const bad = await post(owner, { intent: 'crm-sync', keyId: created.id, crmSync: 'maybe' })
+    expect(bad.status).toBe(400)
+    const stranger = await createAdmin(getDb(), { role: 'owner' })
+    expect((await post(stranger, { intent: 'crm-sync', keyId: created.id, crmSync: 'on' })).status).toBe(404)
+    const campaigner = await createAdmin(getDb(), { role: 'campaigner', organisationId: owner.organisation.id })
+    expect((await post(campaigner, { intent: 'crm-sync', keyId: created.id, crmSync: 'on' })).status).toBe(403)
+    expect(await crmOf()).toBe(false)
+    await post(owner, { intent: 'revoke', keyId: created.id })
+    expect((await post(owner, { intent: 'crm-sync', keyId: created.id, crmSync: 'on' })).status).toBe(404)
+    expect(await crmOf()).toBe(false)
   })
 
   it('does not let an owner revoke another organisation’s key', async () => {

@@ -202,5 +202,11 @@ describe('every email comes from the organisation, dressed in its brand', () => 
     expect(sent!.html).toMatch(/background-color:#7c2d12/)
     expect(sent!.html).toContain('/media/organisation/')
     expect(sent!.text).toContain('hello@park.example')
+    // No tracking: every link and image goes straight to our own pages (no redirector, no
+    // pixel from elsewhere), and no image is a 1×1 beacon.
+    const urls = [...sent!.html.matchAll(/\b(?:href|src)="([^"]+)"/g)].map((m) => m[1]!)
+    expect(urls.length).toBeGreaterThan(0)
+    for (const url of urls) expect(url).toMatch(/^(http:\/\/localhost:3000\/|mailto:)/)
+    expect(sent!.html).not.toMatch(/<img\b[^>]*\b(?:width|height)="1"/)
   })
 })

@@ -23,8 +23,8 @@ import { getEnv, resetEnv } from '~/utils/env.server'
 const APP = 'http://localhost:3000'
 const BASE = `${APP}/api/osdi/v1`
 
-async function keyFor(admin: TestAdmin, scope: ApiKeyScope = 'read') {
-  const created = await createApiKey(admin.context, { name: `${scope} key`, scope })
+async function keyFor(admin: TestAdmin, scope: ApiKeyScope = 'read', { crmSync = false }: { crmSync?: boolean } = {}) {
+  const created = await createApiKey(admin.context, { name: `${scope}${crmSync ? ' crm' : ''} key`, scope, crmSync })
   if (created.status !== 'created') throw new Error('key not created')
   return created
 }
@@ -225,7 +225,8 @@ describe('OSDI API: reading', () => {
   it('pages through confirmed signatures only, with the person as OSDI has it and nothing more', async () => {
     const { owner, live, theirs } = await world()
     const db = getDb()
-    const key = await keyFor(owner)
+    // The CRM sync key: the one kind that receives email addresses (decision 0047).
+    const key = await keyFor(owner, 'read', { crmSync: true })
     const a = await createSignature(db, {
       campaign_id: live.id,
       full_name: 'Ada  King Lovelace',
@@ -300,7 +301,7 @@ describe('OSDI API: reading', () => {
 
   it('shows one signature at its self link; a pending one without the person', async () => {
     const { owner, live, theirs } = await world()
-    const key = await keyFor(owner)
+    const key = await keyFor(owner, 'read', { crmSync: true })
     const confirmed = await createSignature(getDb(), { campaign_id: live.id, state: 'confirmed' })
     const pending = await createSignature(getDb(), { campaign_id: live.id, email: 'pending-one@example.org' })
     const theirSignature = await createSignature(getDb(), { campaign_id: theirs.id, state: 'confirmed' })
@@ -316,6 +317,72 @@ describe('OSDI API: reading', () => {
     expect(JSON.stringify(waiting.data)).not.toContain('pending-one@example.org')
     expect((await one(theirs.id, theirSignature.id)).status).toBe(404)
     expect((await one(live.id, theirSignature.id)).status).toBe(404)
+  })
+})
+
+describe('OSDI API: email addresses only for the CRM sync', () => {
+  async function signed() {
+    const { owner, live } = await world()
+    const db = getDb()
+    const confirmed = await createSignature(db, {
+      campaign_id: live.id,
+      full_name: 'Quiet Signer',
+      email: 'quiet.signer@example.org',
+      postcode: 'N1 9GU',
+      country: 'GB',
+      state: 'confirmed',
+      consent_show_name: true,
+      confirmed_at: '2026-03-01T10:00:00Z',
+    })
+    return { owner, live, confirmed }
+  }
+  const everything = async (key: string, live: { id: string }, signatureId: string) => {
+    const list = await get(signatures.loader, `/api/osdi/v1/petitions/${live.id}/signatures`, key, { petitionId: live.id })
+    const one = await get(signature.loader, `/api/osdi/v1/petitions/${live.id}/signatures/${signatureId}`, key, { petitionId: live.id, signatureId })
+    expect(list.status).toBe(200)
+    expect(one.status).toBe(200)
+    return { list: list.data, one: one.data }
+  }
+
+  it('gives a read or write key without CRM sync the signatures, names and postcodes but no email address anywhere', async () => {
+    const { owner, live, confirmed } = await signed()
+    for (const scope of ['read', 'write'] as const) {
+      const key = await keyFor(owner, scope)
+      const entryPoint = await get(entry.loader, '/api/osdi/v1', key.key)
+      expect(entryPoint.data['chorus:api_key']).toEqual({ prefix: key.prefix, scope, crm_sync: false })
+      const { list, one } = await everything(key.key, live, confirmed.id)
+      const [listed] = list._embedded['osdi:signatures']
+      for (const person of [listed._embedded['osdi:person'], one._embedded['osdi:person']]) {
+        expect(person).toEqual({
+          given_name: 'Quiet',
+          family_name: 'Signer',
+          postal_addresses: [{ primary: true, postal_code: 'N1 9GU', country: 'GB' }],
+          languages_spoken: ['en'],
+        })
+      }
+      const text = JSON.stringify([list, one])
+      expect(text).not.toContain('quiet.signer')
+      expect(text).not.toContain('email_addresses')
+      expect(text).not.toContain('@')
+    }
+  })
+
+  it('gives a CRM sync key the email address in the list, the single signature and the embedded person', async () => {
+    const { owner, live, confirmed } = await signed()
+    const key = await keyFor(owner, 'read', { crmSync: true })
+    expect((await get(entry.loader, '/api/osdi/v1', key.key)).data['chorus:api_key']).toMatchObject({ crm_sync: true })
+    const { list, one } = await everything(key.key, live, confirmed.id)
+    const address = [{ address: 'quiet.signer@example.org', primary: true }]
+    expect(list._embedded['osdi:signatures'][0]._embedded['osdi:person'].email_addresses).toEqual(address)
+    expect(one._embedded['osdi:person'].email_addresses).toEqual(address)
+  })
+
+  it('follows the key: turning CRM sync off stops the addresses at the next request', async () => {
+    const { owner, live, confirmed } = await signed()
+    const key = await keyFor(owner, 'read', { crmSync: true })
+    expect(JSON.stringify(await everything(key.key, live, confirmed.id))).toContain('quiet.signer@example.org')
+    await getDb().updateTable('api_keys').set({ crm_sync: false }).where('id', '=', key.id).execute()
+    expect(JSON.stringify(await everything(key.key, live, confirmed.id))).not.toContain('quiet.signer')
   })
 })
 
