@@ -10,6 +10,7 @@ import { deliveryEn } from './delivery-en'
 import { osdiEn } from './osdi-en'
 import { reachEn } from './reach-en'
 import { myDataEn } from './my-data-en'
+import { retentionEn } from './retention-en'
 import { integrityEn } from './integrity-en'
 
 // The English catalogue is the source of truth: every other locale must have every key
@@ -27,6 +28,7 @@ export const en = {
   ...osdiEn,
   ...reachEn,
   ...myDataEn,
+  ...retentionEn,
   ...integrityEn,
   'site.name': 'Chorus',
   'nav.skip': 'Skip to main content',

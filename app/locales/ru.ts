@@ -11,6 +11,7 @@ import { deliveryRu } from './delivery-ru'
 import { osdiRu } from './osdi-ru'
 import { reachRu } from './reach-ru'
 import { myDataRu } from './my-data-ru'
+import { retentionRu } from './retention-ru'
 import { integrityRu } from './integrity-ru'
 
 // Russian plural forms: #one (1, 21, 101…), #few (2–4, 22–24…), #many (0, 5–20, 25…), #other (fractions).
@@ -27,6 +28,7 @@ export const ru: Record<MessageKey, string> & Record<string, string> = {
   ...osdiRu,
   ...reachRu,
   ...myDataRu,
+  ...retentionRu,
   ...integrityRu,
   'site.name': 'Chorus',
   'nav.skip': 'Перейти к основному содержанию',

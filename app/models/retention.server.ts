@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import { open, recipientIndex } from '~/models/data-key.server'
-import { getRetentionPolicy, type RetentionPolicy } from '~/models/retention-policy.server'
+import type { RetentionPolicy } from '~/models/retention-policy.server'
 import { eraseGiftContacts, eraseSignatureContacts, redactEmails } from '~/models/supporter-data.server'
 import { getDb, type Executor, type Tx } from '~/utils/db.server'
 
@@ -160,14 +160,16 @@ export async function eraseExpiredContacts({
 export type ErasureSchedule = { kind: 'after-close'; months: number } | { kind: 'on'; date: Date }
 
 /** When the contact details of a campaign's signers go: a date once it has closed, else "N months after it closes". */
-export async function getSignerErasureSchedule(
-  campaign: { organisation_id: string; status: string; closed_at: Date | null; closes_at: Date | null; updated_at: Date },
-  executor: Executor = getDb(),
-): Promise<ErasureSchedule> {
-  const { signerMonths } = await getRetentionPolicy(campaign.organisation_id, executor)
-  if (campaign.status !== 'closed') return { kind: 'after-close', months: signerMonths }
-  const closed = campaign.closed_at ?? campaign.closes_at ?? campaign.updated_at
-  return { kind: 'on', date: addMonths(closed, signerMonths) }
+export async function getSignerErasureSchedule(campaignId: string, executor: Executor = getDb()): Promise<ErasureSchedule> {
+  const campaign = await executor
+    .selectFrom('campaigns as c')
+    .innerJoin('organisations as o', 'o.id', 'c.organisation_id')
+    .select(['c.status', 'c.closed_at', 'c.closes_at', 'c.updated_at', 'o.signer_retention_months as months'])
+    .where('c.id', '=', campaignId)
+    .executeTakeFirstOrThrow()
+  if (campaign.status !== 'closed') return { kind: 'after-close', months: campaign.months }
+  // As the job reads it (coalesce(closed_at, closes_at, updated_at)).
+  return { kind: 'on', date: addMonths(campaign.closed_at ?? campaign.closes_at ?? campaign.updated_at, campaign.months) }
 }
 
 /** Calendar months in UTC, as PostgreSQL's `+ make_interval(months => n)` counts them (the 31st becomes the month's last day). */
