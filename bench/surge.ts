@@ -34,12 +34,15 @@ const run = Date.now().toString(36)
 // ---- the database: DATABASE_URL's server (a fresh database) or an embedded one ----
 let stopPostgres = async () => {}
 let databaseUrl: string
+/** The embedded server's data directory: its postmaster's children are counted for CPU time. */
+let embeddedDir: string | null = null
 if (process.env.DATABASE_URL) {
   const name = `${new URL(process.env.DATABASE_URL).pathname.slice(1) || 'chorus'}_surge`
   await recreateDatabase(serverUrlOf(process.env.DATABASE_URL), name)
   databaseUrl = withDatabase(process.env.DATABASE_URL, name)
 } else {
   const dir = path.resolve('.data/bench-surge-pg')
+  embeddedDir = dir
   fs.rmSync(dir, { recursive: true, force: true })
   const embedded = await startEmbeddedPostgres({ dir, persistent: false })
   await ensureDatabase(embedded.serverUrl, 'chorus_surge')
@@ -140,7 +143,9 @@ const dataDir = path.resolve('.data/bench-surge')
 fs.mkdirSync(dataDir, { recursive: true })
 // The server's own output (the build, the worker's retries) goes to a file, not among the numbers.
 const serverLog = fs.openSync(path.join(dataDir, 'server.log'), 'w')
-const server = spawn(process.execPath, ['--import', 'tsx', 'server/start.ts'], {
+// BENCH_CPU_PROF=1 writes the server's CPU profile under .data/bench-surge/profiles (open it in Chrome's DevTools).
+const profileArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', path.join(dataDir, 'profiles')] : []
+const server = spawn(process.execPath, [...profileArgs, '--import', 'tsx', 'server/start.ts'], {
   env: {
     ...process.env,
     NODE_ENV: 'production',
@@ -156,7 +161,7 @@ const server = spawn(process.execPath, ['--import', 'tsx', 'server/start.ts'], {
     RESEND_API_KEY: 're_test_key',
     RESEND_BASE_URL: resendUrl,
     TRUST_PROXY: 'on',
-    WORKER: 'on',
+    WORKER: process.env.BENCH_WORKER ?? 'on',
     LOG_LEVEL: 'warn',
     STRIPE_SECRET_KEY: '',
     STRIPE_WEBHOOK_SECRET: '',
@@ -210,6 +215,50 @@ function signRequests(prefix: string, offset: number) {
   ]
 }
 
+// ---- CPU time, which a busy machine does not inflate as it does wall time (Linux /proc) ----
+const TICKS_PER_SECOND = 100
+/** A process's CPU time; with `reaped`, its ended children's too (PostgreSQL's ended backends). */
+function processCpuMs(pid: number, { reaped = false } = {}): number {
+  try {
+    // Fields after the command (which is in parentheses and may hold spaces): utime, stime,
+    // cutime and cstime are the 12th to the 15th.
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const ticks = Number(fields[11]) + Number(fields[12]) + (reaped ? Number(fields[13]) + Number(fields[14]) : 0)
+    return (ticks * 1000) / TICKS_PER_SECOND
+  } catch {
+    return 0
+  }
+}
+function childrenOf(pid: number): number[] {
+  const children: number[] = []
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(entry)) continue
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8')
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid) children.push(Number(entry))
+    } catch {
+      // gone
+    }
+  }
+  return children
+}
+/** CPU milliseconds used so far by the server and by the embedded PostgreSQL's backends (null when not embedded). */
+function cpuSnapshot() {
+  const postmaster = embeddedDir ? Number(fs.readFileSync(path.join(embeddedDir, 'postmaster.pid'), 'utf8').split('\n')[0]) : null
+  const backends = postmaster ? childrenOf(postmaster) : []
+  return {
+    server: processCpuMs(server.pid!) + childrenOf(server.pid!).reduce((sum, pid) => sum + processCpuMs(pid), 0),
+    postgres: postmaster ? backends.reduce((sum, pid) => sum + processCpuMs(pid), processCpuMs(postmaster, { reaped: true })) : null,
+  }
+}
+/** CPU per request between two snapshots (PostgreSQL's backends that ended in between included). */
+function cpuPerRequest(before: ReturnType<typeof cpuSnapshot>, after: ReturnType<typeof cpuSnapshot>, requests: number) {
+  const server = (after.server - before.server) / requests
+  if (before.postgres === null || after.postgres === null) return `CPU per request: server ${server.toFixed(2)} ms`
+  return `CPU per request: server ${server.toFixed(2)} ms, PostgreSQL ${((after.postgres - before.postgres) / requests).toFixed(2)} ms`
+}
+
 function cannon(options: Omit<autocannon.Options, 'url'>): Promise<autocannon.Result> {
   return new Promise((resolve, reject) => {
     autocannon({ ...options, url: base }, (error, result) => (error ? reject(error) : resolve(result)))
@@ -230,32 +279,42 @@ function line(label: string, value: string) {
 
 try {
   console.log(`Building and starting the production server (its output: ${path.relative('.', dataDir)}/server.log)…`)
+  const rawBefore = cpuSnapshot()
   const raw = await rawInsertRate()
+  const rawAfter = cpuSnapshot()
   await waitForServer()
   console.log(`Chorus surge bench: ${base}, ${SECONDS} s per load, PostgreSQL ${new URL(databaseUrl).host}`)
   line('raw PostgreSQL inserts (16 connections)', `${Math.round(raw)} rows/s  (the reference)`)
+  if (rawBefore.postgres !== null && rawAfter.postgres !== null) {
+    line('', `CPU per row: PostgreSQL ${((rawAfter.postgres - rawBefore.postgres) / RAW_ROWS).toFixed(2)} ms (the server may be starting meanwhile)`)
+  }
 
   for (const [label, target] of [
     ['GET /campaigns/:slug (32 connections)', `/campaigns/${slug}`],
     ['GET /api/campaigns/:slug (32 connections)', `/api/campaigns/${slug}`],
   ] as const) {
     await cannon({ connections: 32, duration: 2, requests: [{ method: 'GET', path: target }] }) // warm-up
+    const before = cpuSnapshot()
     const result = await cannon({
       connections: 32,
       duration: SECONDS,
       requests: [{ method: 'GET', path: target, headers: { 'accept-encoding': 'br, gzip', 'accept-language': 'en' } }],
     })
     line(label, `${Math.round(result.requests.average)} req/s  p50 ${result.latency.p50} ms  p99 ${result.latency.p99} ms  [${statuses(result)}]`)
+    line('', cpuPerRequest(before, cpuSnapshot(), result.requests.total))
   }
 
   // The burst: BURST signers as fast as the server takes them.
+  const cpuBefore = cpuSnapshot()
   const burst = await cannon({ connections: SIGN_CONNECTIONS, amount: BURST, requests: signRequests(`surge-${run}-burst`, 0) })
   const lastSignature = Date.now()
+  const cpuAfter = cpuSnapshot()
   const burstRate = burst.requests.total / burst.duration
   line(
     `sign POSTs, full speed (${SIGN_CONNECTIONS} connections)`,
     `${Math.round(burstRate)}/s  ratio to raw ${(burstRate / raw).toFixed(3)}  p50 ${burst.latency.p50} ms  p99 ${burst.latency.p99} ms  [${statuses(burst)}]`,
   )
+  line('', cpuPerRequest(cpuBefore, cpuAfter, burst.requests.total))
 
   // Every confirmation of the burst accepted by the rate-limited provider.
   const expected = Array.from({ length: BURST }, (_, n) => `surge-${run}-burst-${n}@example.org`)

@@ -1,5 +1,11 @@
+import { createElement } from 'react'
+import { render } from '@react-email/render'
 import { describe, it, expect } from 'vitest'
 import { renderEmail, type EmailProps, type EmailTemplateName, type RenderedEmail } from './render'
+import SignatureConfirmationEmail from './signature-confirmation'
+import SignatureThanksEmail from './signature-thanks'
+import DonationReceiptEmail from './donation-receipt'
+import CampaignUpdateEmail from './campaign-update'
 
 const LOCALES = ['en', 'ru'] as const
 type TestLocale = (typeof LOCALES)[number]
@@ -173,5 +179,21 @@ describe('renderEmail', () => {
     expect(plain.html).not.toContain('<img ')
     expect(plain.html).not.toContain('#7c2d12')
     expect(plain.html).toMatch(/background-color:#1d4ed8/)
+  })
+
+  it("gives the same plain text as react-email's own plain-text render, from one render", async () => {
+    for (const locale of LOCALES) {
+      const cases = [
+        ['signature-confirmation', createElement(SignatureConfirmationEmail, propsFor('signature-confirmation', locale))],
+        ['signature-thanks', createElement(SignatureThanksEmail, propsFor('signature-thanks', locale))],
+        ['donation-receipt', createElement(DonationReceiptEmail, propsFor('donation-receipt', locale))],
+        ['campaign-update', createElement(CampaignUpdateEmail, propsFor('campaign-update', locale))],
+      ] as const
+      for (const [name, element] of cases) {
+        const email = await renderEmail(name, propsFor(name, locale) as never)
+        expect(email.text.length, name).toBeGreaterThan(40)
+        expect(email.text, `${name} (${locale})`).toBe(await render(element, { plainText: true }))
+      }
+    }
   })
 })

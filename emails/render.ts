@@ -1,5 +1,6 @@
 import { createElement, type ReactElement } from 'react'
-import { render } from '@react-email/render'
+import { plainTextSelectors, render } from '@react-email/render'
+import { compile } from 'html-to-text'
 import AlreadySignedEmail, { subject as alreadySignedSubject, type AlreadySignedProps } from './already-signed'
 import SignatureConfirmationEmail, { subject as signatureConfirmationSubject, type SignatureConfirmationProps } from './signature-confirmation'
 import SignatureThanksEmail, { subject as signatureThanksSubject, type SignatureThanksProps } from './signature-thanks'
@@ -68,7 +69,14 @@ export const EMAIL_TEMPLATE_NAMES = Object.keys(templates) as EmailTemplateName[
 export async function renderEmail<T extends EmailTemplateName>(name: T, props: EmailProps[T]): Promise<RenderedEmail> {
   const template = templates[name] as TemplateEntry<EmailProps[T]> | undefined
   if (!template) throw new Error(`Unknown email template: ${String(name)}`)
-  const element = createElement(template.component, props)
-  const [html, text] = await Promise.all([render(element), render(element, { plainText: true })])
-  return { subject: template.subject(props), html, text }
+  const html = await render(createElement(template.component, props))
+  return { subject: template.subject(props), html, text: toPlainText(html) }
 }
+
+/**
+ * The plain-text alternative, from the HTML already rendered: react-email's own conversion
+ * (its options and selectors), compiled once. `render(element, { plainText: true })` would
+ * render the React tree a second time and compile the converter for every email, which is
+ * most of what a sender spends on a surge's confirmations.
+ */
+const toPlainText = compile({ wordwrap: false, selectors: plainTextSelectors })
