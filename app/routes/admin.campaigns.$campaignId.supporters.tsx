@@ -359,7 +359,7 @@ export default function Supporters() {
                       {canErase && !s.contactErased ? (
                         <>
                           {/* A real form post (reloadDocument), so the browser saves the JSON file, with or without JavaScript. */}
-                          <Form method="post" reloadDocument className="inline-form">
+                          <Form method="post" action={`/admin/campaigns/${campaign.id}/supporters/export`} reloadDocument className="inline-form">
                             <CsrfField />
                             <input type="hidden" name="intent" value="export" />
                             <input type="hidden" name="signatureId" value={s.id} />

@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
-import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { Form, Link, useActionData, useLoaderData, useParams } from '@remix-run/react'
 import { eraseMyData, getMyData } from '~/models/my-data.server'
 import { readForm } from '~/utils/form.server'
 import { NO_STORE } from '~/utils/http.server'
@@ -44,6 +44,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 export default function MyDataPage() {
   const loaded = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
+  const { token } = useParams()
   const t = useT()
   if (result && 'erased' in result && result.erased) {
     return (
@@ -104,7 +105,8 @@ export default function MyDataPage() {
           <li key={`${x.organisation}/${x.since}`}>{t('myData.suppressed', { organisation: x.organisation, date: date(x.since) })}</li>
         ))}
       </ul>
-      <Form method="post" reloadDocument>
+      {/* A resource route: the browser saves the file, with or without JavaScript. */}
+      <Form method="post" action={`/my-data/${token}/download`} reloadDocument>
         <input type="hidden" name="intent" value="download" />
         <button type="submit" className="button secondary">
           {t('myData.download')}

@@ -3,6 +3,7 @@ import { open } from '~/models/data-key.server'
 import { isSuppressed, suppress } from '~/models/email-preferences.server'
 import { collectSupporterData } from '~/models/supporter-data.server'
 import { loader as dashboardLoader } from '~/routes/admin.campaigns.$campaignId._index'
+import { action as exportAction } from '~/routes/admin.campaigns.$campaignId.supporters.export'
 import { action as supportersAction, loader as supportersLoader } from '~/routes/admin.campaigns.$campaignId.supporters'
 import { getDb } from '~/utils/db.server'
 import { adminForm, createAdmin } from '../support/admin'
@@ -36,6 +37,15 @@ const post = (admin: { headers: Record<string, string>; csrfToken: string }, cam
     body: adminForm(admin, values),
   })
 
+const exportAs = (admin: { headers: Record<string, string>; csrfToken: string }, campaignId: string, signatureId: string) =>
+  callRoute(exportAction, {
+    url: `/admin/campaigns/${campaignId}/supporters/export`,
+    method: 'POST',
+    headers: admin.headers,
+    params: { campaignId },
+    body: adminForm(admin, { intent: 'export', signatureId }),
+  })
+
 describe('a supporter’s request, answered from the supporters list', () => {
   it('an owner downloads everything the organisation holds for the address, audited', async () => {
     const { owner, campaign, vera } = await setting()
@@ -46,7 +56,7 @@ describe('a supporter’s request, answered from the supporters list', () => {
     })
     expect(list.data.canErase).toBe(true)
 
-    const response = await post(owner, campaign.id, { intent: 'export', signatureId: vera.id })
+    const response = await exportAs(owner, campaign.id, vera.id)
     expect(response.status).toBe(200)
     expect(response.headers.get('Content-Disposition')).toBe(`attachment; filename="supporter-${vera.id}.json"`)
     expect(response.data.email).toBe(EMAIL)
@@ -93,7 +103,7 @@ describe('a supporter’s request, answered from the supporters list', () => {
     })
     expect(list.data.supporters).toMatchObject([{ id: vera.id, contactErased: true, fullName: '', email: '' }])
     expect((await post(owner, campaign.id, { intent: 'erase', signatureId: vera.id, confirm: 'yes' })).status).toBe(409)
-    expect((await post(owner, campaign.id, { intent: 'export', signatureId: vera.id })).status).toBe(409)
+    expect((await exportAs(owner, campaign.id, vera.id)).status).toBe(409)
   })
 
   it('a campaigner sees no buttons and is refused on the server, whatever they send', async () => {
@@ -111,6 +121,7 @@ describe('a supporter’s request, answered from the supporters list', () => {
     })
     expect(confirm.status).toBe(403)
     expect((await post(campaigner, campaign.id, { intent: 'export', signatureId: vera.id })).status).toBe(403)
+    expect((await exportAs(campaigner, campaign.id, vera.id)).status).toBe(403)
     expect((await post(campaigner, campaign.id, { intent: 'erase', signatureId: vera.id, confirm: 'yes' })).status).toBe(403)
     const row = await getDb().selectFrom('signatures').select(['email', 'contact_erased_at']).where('id', '=', vera.id).executeTakeFirstOrThrow()
     expect(row.contact_erased_at).toBeNull()
