@@ -34,7 +34,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (intent === 'erase' && form.get('confirm') === 'yes') {
     const erased = await eraseMyData(params.token)
     if (!erased) return redirect(`/my-data?expired=1&lang=${locale}`)
-    return data({ erased: true }, { headers: { 'Cache-Control': NO_STORE } })
+    // Post/redirect/get: the link is spent now, so this page's loader could only say "expired".
+    return redirect(`/my-data?erased=1&lang=${locale}`, { headers: { 'Cache-Control': NO_STORE } })
   }
   return data({ erased: false }, { status: 400, headers: { 'Cache-Control': NO_STORE } })
 }
@@ -58,7 +59,7 @@ export default function MyDataPage() {
   const date = (iso: string) => new Date(iso).toLocaleDateString(locale === 'ru' ? 'ru-RU' : 'en-GB', { dateStyle: 'long', timeZone: 'UTC' })
   const yesNo = (value: boolean) => t(value ? 'myData.yes' : 'myData.no')
   return (
-    <div className="wrap narrow stack">
+    <div className="wrap narrow stack my-data">
       <h1>{t('myData.listTitle', { email })}</h1>
       <h2>{t('myData.signatures')}</h2>
       {held.signatures.length === 0 ? <p>{t('myData.none')}</p> : null}
