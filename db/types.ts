@@ -198,6 +198,8 @@ export interface SignaturesTable {
   email_domain: string | null
   /** Why a signature was held (HOLD_REASONS); kept after release as the record. */
   hold_reasons: Generated<HoldReason[]>
+  /** When name, address, postcode and tokens were erased (decision 0045); state, country, day and source stay. */
+  contact_erased_at: NullableTimestamp
 }
 
 /** Why the integrity rules held a signature (decision 0030). */
@@ -400,6 +402,8 @@ export interface DonationsTable {
   cancel_requested_at: NullableTimestamp
   created_at: Timestamp
   updated_at: Timestamp
+  /** When the donor's name and address were erased (decision 0045); amounts, dates and Stripe ids stay. */
+  contact_erased_at: NullableTimestamp
 }
 
 export interface DonationPaymentsTable {

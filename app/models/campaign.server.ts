@@ -237,6 +237,7 @@ export async function getRecentPublicSigners(campaignId: string, limit = 8, exec
     .where('campaign_id', '=', campaignId)
     .where('state', '=', 'confirmed')
     .where('consent_show_name', '=', true)
+    .where('contact_erased_at', 'is', null)
     .orderBy('confirmed_at', 'desc')
     .limit(limit)
     .execute()

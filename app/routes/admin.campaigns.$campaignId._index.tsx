@@ -5,6 +5,7 @@ import { AdminCampaignNav } from '~/components/admin-campaign-nav'
 import { SignatureChart } from '~/components/signature-chart'
 import { CHART_DAYS, getCampaignDashboard } from '~/models/campaign-stats.server'
 import { getCampaignDonationTotals } from '~/models/donation.server'
+import { getSignerErasureSchedule } from '~/models/retention.server'
 import { requireAdmin } from '~/http/auth.server'
 import { requireOrganisationCampaign } from '~/http/campaign.server'
 import { can } from '~/utils/permissions'
@@ -24,7 +25,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const campaign = await requireOrganisationCampaign(admin, params.campaignId)
   const locale = getLocale(request)
   const now = new Date()
-  const [dashboard, donations] = await Promise.all([getCampaignDashboard(campaign, { now, locale }), getCampaignDonationTotals(campaign.id)])
+  const [dashboard, donations, erasure] = await Promise.all([
+    getCampaignDashboard(campaign, { now, locale }),
+    getCampaignDonationTotals(campaign.id),
+    getSignerErasureSchedule(campaign.id),
+  ])
   const t = makeTranslator(locale)
   const dayLabel = cached(() => new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone: 'UTC' }))
   const percent = cached(() => new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 }))
@@ -87,6 +92,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       at: r.confirmedAt.toISOString(),
       text: t('admin.dashboard.activityItem', { country: countryName(r.country, locale), ago: timeAgo(locale, r.confirmedAt, now) }),
     })),
+    // When the nightly job erases signers' contact details (decision 0045).
+    erasure:
+      erasure.kind === 'after-close'
+        ? t('admin.dashboard.erasureAfterClose', { count: erasure.months })
+        : t(erasure.date <= now ? 'admin.dashboard.erasurePast' : 'admin.dashboard.erasureOn', { date: formatDate(locale, erasure.date) }),
     pageTitle: t('admin.dashboard.title', { title: campaign.title }),
   })
 }
@@ -172,6 +182,7 @@ export default function CampaignDashboard() {
     otherSources,
     milestones,
     recent,
+    erasure,
     embedSnippet: snippet,
   } = useLoaderData<typeof loader>()
   const t = useT()
@@ -240,6 +251,9 @@ export default function CampaignDashboard() {
         </dl>
         <p className="hint">{t('admin.dashboard.countsNote')}</p>
         {!canSeeSupporters ? <p className="hint">{t('admin.dashboard.viewerNote')}</p> : null}
+        <p className="hint" data-testid="erasure-schedule">
+          {erasure}
+        </p>
       </section>
 
       <section aria-labelledby="per-day-heading">
