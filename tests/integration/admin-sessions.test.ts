@@ -34,6 +34,7 @@ describe('roles', () => {
         'campaigns.view',
         'campaigns.edit',
         'supporters.view',
+        'supporters.erase',
         'members.manage',
         'audit.view',
         'api_keys.manage',
