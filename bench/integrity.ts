@@ -5,7 +5,7 @@ import { ensureDatabase, startEmbeddedPostgres } from '../app/utils/embedded-db.
 import { migrateToLatest } from '../app/utils/migrate.server'
 import { recreateDatabase, serverUrlOf, withDatabase } from '../tests/support/database'
 
-// `npm run bench:integrity`: what issue 13 promises and tests cannot time.
+// `npm run bench:integrity`: what the integrity rules promise about speed and tests cannot time.
 //  1. A held signer cannot tell by timing: signing latencies of signatures the rules count and of
 //     those they hold, interleaved in one run so the machine's noise falls on both alike.
 //  2. Bulk review holds on a big campaign: a flood of BENCH_INTEGRITY_SIGNATURES (a million by

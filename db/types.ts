@@ -25,7 +25,7 @@ export interface OrganisationsTable {
   donation_presets: Generated<number[]>
   created_at: Timestamp
   updated_at: Timestamp
-  /** The organisation's logo (issue 14): checked like hero images, served by its hash. */
+  /** The organisation's logo: checked like hero images, served by its hash. */
   logo_bytes: Buffer | null
   logo_content_type: ImageType | null
   logo_sha256: string | null
@@ -96,7 +96,7 @@ export interface CampaignsTable {
   closed_at: NullableTimestamp
   created_at: Timestamp
   updated_at: Timestamp
-  /** Attack mode (issue 13): set while the sign form asks for a proof-of-work challenge. */
+  /** Attack mode: set while the sign form asks for a proof-of-work challenge. */
   attack_mode_started_at: NullableTimestamp
   attack_mode_origin: 'auto' | 'manual' | null
   /** Per-campaign overrides of the integrity rules; null: the environment's default. */
@@ -194,10 +194,12 @@ export interface SignaturesTable {
   updated_at: Timestamp
   invalidated_at: NullableTimestamp
   invalidation_reason: InvalidationReason | null
-  /** Lower-case domain of the address (issue 13): the per-domain rule and the review read it. */
+  /** Lower-case domain of the address: the per-domain rule and the review read it. */
   email_domain: string | null
   /** Why a signature was held (HOLD_REASONS); kept after release as the record. */
   hold_reasons: Generated<HoldReason[]>
+  /** When name, address, postcode and tokens were erased (decision 0045); state, country, day and source stay. */
+  contact_erased_at: NullableTimestamp
 }
 
 /** Why the integrity rules held a signature (decision 0030). */
@@ -400,6 +402,8 @@ export interface DonationsTable {
   cancel_requested_at: NullableTimestamp
   created_at: Timestamp
   updated_at: Timestamp
+  /** When the donor's name and address were erased (decision 0045); amounts, dates and Stripe ids stay. */
+  contact_erased_at: NullableTimestamp
 }
 
 export interface DonationPaymentsTable {
@@ -437,7 +441,7 @@ export interface StripeEventsTable {
   payload: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>
 }
 
-// ---- Follow-ups and delivery (issue 5) ----
+// ---- Follow-ups and delivery ----
 
 export const UPDATE_KINDS = ['update', 'milestone', 'response', 'delivery'] as const
 export type UpdateKind = (typeof UPDATE_KINDS)[number]
@@ -580,7 +584,7 @@ export interface ApiKeysTable {
   revoked_by: RefId | null
 }
 
-/** Issue 14, decision 0036: the generated share card per campaign and language, and the count it shows. */
+/** Decision 0036: the generated share card per campaign and language, and the count it shows. */
 export interface CampaignShareCardsTable {
   campaign_id: RefId
   locale: string
@@ -595,7 +599,7 @@ export interface CampaignShareCardsTable {
 export const DATA_KEY_PURPOSES = ['data', 'index'] as const
 export type DataKeyPurpose = (typeof DATA_KEY_PURPOSES)[number]
 
-/** Issue 12, decision 0040: data and blind-index keys, wrapped by the master key. */
+/** Decision 0040: data and blind-index keys, wrapped by the master key. */
 export interface DataKeysTable {
   /** The version every ciphertext names (`v<id>:`). */
   id: ColumnType<number, never, never>
@@ -610,7 +614,7 @@ export interface DataKeysTable {
   retired_at: NullableTimestamp
 }
 
-/** Issue 12: a link asked for at /my-data (valid an hour; spent by erasure). */
+/** A link asked for at /my-data (valid an hour; spent by erasure). */
 export interface DataRequestsTable {
   id: Id
   token_hash: Buffer

@@ -1,5 +1,5 @@
 import { Heading, Link, Section, Text } from '@react-email/components'
-import { type Locale, type MessageKey } from '~/utils/i18n'
+import type { Locale } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { BrandButton, EmailLayout, siteLabel, styles, type EmailBrand } from './layout'
 
@@ -22,7 +22,7 @@ export function subject({ locale, organisationName }: Pick<InvitationProps, 'loc
 /** An owner invited this address to their organisation's workspace. */
 export function InvitationEmail({ locale, appUrl, organisationName, inviterName, role, acceptUrl, brand }: InvitationProps) {
   const t = makeTranslator(locale)
-  const vars = { organisation: organisationName, inviter: inviterName, role: t(`admin.role.${role}` as MessageKey) }
+  const vars = { organisation: organisationName, inviter: inviterName, role: t(`admin.role.${role}`) }
   return (
     <EmailLayout
       brand={brand}

@@ -14,7 +14,7 @@ export function subject({ locale }: Pick<MyDataLinkProps, 'locale'>): string {
   return makeTranslator(locale)('myData.email.subject')
 }
 
-/** The link a supporter asked for at /my-data (issue 12). */
+/** The link a supporter asked for at /my-data. */
 export function MyDataLinkEmail({ locale, appUrl, linkUrl }: MyDataLinkProps) {
   const t = makeTranslator(locale)
   return (

@@ -250,7 +250,7 @@ function remixHandler(
         await response.body?.cancel().catch(() => {})
         return
       }
-      await sendRemixResponse(res, response)
+      await sendRemixResponse(res, response, isWorkspacePath(req.path))
     } catch (error) {
       if (res.headersSent) return
       next(error)
@@ -275,11 +275,24 @@ function createCappedRequest(req: Request, res: Response): globalThis.Request {
   return new globalThis.Request(url.href, init)
 }
 
-/** As @remix-run/express sends a Remix response. */
-export async function sendRemixResponse(res: Response, response: globalThis.Response) {
+/**
+ * The workspace (`/admin`, its pages, their single-fetch `.data` requests and its resource routes):
+ * every answer there is one person's view of their organisation, so none is ever stored by a
+ * browser or a proxy. Set here once rather than by each route.
+ */
+export function isWorkspacePath(path: string): boolean {
+  return path === '/admin' || path === '/admin.data' || path.startsWith('/admin/')
+}
+
+/** As @remix-run/express sends a Remix response; workspace answers are never stored. */
+export async function sendRemixResponse(res: Response, response: globalThis.Response, workspace = false) {
   res.statusMessage = response.statusText
   res.status(response.status)
-  for (const [key, value] of response.headers.entries()) res.append(key, value)
+  for (const [key, value] of response.headers.entries()) {
+    if (workspace && key.toLowerCase() === 'cache-control') continue
+    res.append(key, value)
+  }
+  if (workspace) res.setHeader('Cache-Control', 'no-store')
   if (response.headers.get('Content-Type')?.match(/text\/event-stream/i)) res.flushHeaders()
   if (response.body) await writeReadableStreamToWritable(response.body, res)
   else res.end()

@@ -3,7 +3,7 @@ import { logger } from '../app/utils/logger.server'
 import { isDraining, processWorkerId } from '../app/utils/process.server'
 import { currentJobWorkerIds } from './job-runner'
 
-// Crash recovery (issue 16, decision 0026): every process beats in worker_heartbeats and, on
+// Crash recovery (decision 0026): every process beats in worker_heartbeats and, on
 // the same timer, releases what any process silent for longer than `deadAfterSeconds` held.
 
 export interface Recovery {

@@ -35,7 +35,7 @@ export function AdminCampaignNav({
     { page: 'responses', to: `/admin/campaigns/${campaignId}/responses`, label: t('admin.campaignNav.responses'), shown: canEdit ?? mayChange },
     // The delivery pack names signers: the same people who may see supporters.
     { page: 'deliver', to: `/admin/campaigns/${campaignId}/deliver`, label: t('admin.campaignNav.deliver'), shown: canSeeSupporters ?? mayChange },
-    // Issue 13: no personal data, so every member reviews; only owners and campaigners act.
+    // The Integrity tab shows no personal data, so every member reviews; only owners and campaigners act.
     { page: 'integrity', to: `/admin/campaigns/${campaignId}/integrity`, label: t('admin.campaignNav.integrity'), shown: true },
   ]
   return (

@@ -70,7 +70,7 @@ export async function campaignViewData(campaign: PublicCampaign, locale: Locale,
     shareImage: campaign.heroImage
       ? { url: shareImageUrl(APP_URL, campaign, locale), width: campaign.heroImage.width, height: campaign.heroImage.height, alt: campaign.heroImage.alt }
       : { url: shareImageUrl(APP_URL, campaign, locale), width: 1200, height: 630, alt: campaign.content.title },
-    // Donation figures and the button only where donations are configured (issue 14).
+    // Donation figures and the button only where donations are configured.
     donationSummary: donationSummary.enabled ? donationSummary : { enabled: false, totals: null },
     timeline,
     latestResponse: latestResponseOf(timeline),

@@ -17,7 +17,7 @@ export interface DonationSummaryProps {
 export function DonationSummary({ slug, enabled, totals, headingId = 'donations-heading', preview = false }: DonationSummaryProps) {
   const t = useT()
   const locale = useLocale()
-  // No donations configured: no figures and no button (issue 14).
+  // No donations configured: no figures and no button.
   if (!enabled) return null
   return (
     <section className="donation-summary" aria-labelledby={headingId}>

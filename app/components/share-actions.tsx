@@ -3,7 +3,7 @@ import { ShareLinkList } from '~/components/share-links'
 import { useT } from '~/utils/use-t'
 
 /**
- * Sharing after signing (issue 14): the link to copy (a `Copy link` button with JavaScript, a
+ * Sharing after signing: the link to copy (a `Copy link` button with JavaScript, a
  * field to select without), the phone's own share sheet where the browser has one (Web Share
  * API), and the plain share links for everyone.
  */

@@ -1,4 +1,4 @@
-import { findAdminCampaign, type EditableCampaign } from '~/models/admin-campaign.server'
+import { findAdminCampaign, type EditableCampaign } from '~/models/editable-campaign.server'
 import { findSlugRedirect, getPublicCampaign, type PublicCampaign } from '~/models/campaign.server'
 import { findOrganisationCampaign, type OrganisationCampaign } from '~/models/campaign-stats.server'
 import { findCampaignUpdate, type EditableUpdate } from '~/models/campaign-update.server'

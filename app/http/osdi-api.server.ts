@@ -5,7 +5,7 @@ import { parseRecordSignature, recordApiSignature } from '~/models/osdi-signatur
 import { getEnv } from '~/utils/env.server'
 import { readBodyWithin, withoutNul } from '~/utils/form.server'
 import { DEFAULT_LOCALE, localeFromAcceptLanguage, type Locale, type MessageKey } from '~/utils/i18n'
-import { translate } from '~/utils/i18n.server'
+import { makeTranslator, translate } from '~/utils/i18n.server'
 import { requestContext } from '~/utils/request.server'
 
 // HTTP plumbing of the OSDI API (decision 0014): keys, HAL responses, JSON errors, bodies, paging.
@@ -148,7 +148,7 @@ export async function recordSignatureAction({ request, params, context }: Action
   const parsed = parseRecordSignature(body, client, locale)
   if (!parsed.ok) {
     return apiError(400, 'invalid_request', 'osdi.error.invalid', locale, {
-      extra: { errors: parsed.errors.map((e) => ({ field: e.field, code: e.code, message: translate(locale, e.code) })) },
+      extra: { errors: parsed.errors.map((e) => ({ field: e.field, code: e.code, message: makeTranslator(locale).message(e.code) })) },
     })
   }
   const appUrl = getEnv().APP_URL

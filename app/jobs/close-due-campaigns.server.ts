@@ -1,4 +1,4 @@
-import { closeDueCampaigns as closeDue } from '~/models/admin-campaign.server'
+import { closeDueCampaigns as closeDue } from '~/models/campaign-publishing.server'
 import { logger } from '~/utils/logger.server'
 import { defineJob, NoPayloadSchema } from '~/jobs/define-job.server'
 

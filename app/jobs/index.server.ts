@@ -10,6 +10,7 @@ import { reconcileCounts } from '~/jobs/reconcile-counts.server'
 import { resumeUpdateSends } from '~/jobs/resume-update-sends.server'
 import { runIntegrityActionJob } from '~/jobs/run-integrity-action.server'
 import { eraseAddressHashes } from '~/jobs/erase-address-hashes.server'
+import { eraseExpiredContactsJob } from '~/jobs/erase-expired-contacts.server'
 import { requestSignInLinkJob } from '~/jobs/request-sign-in-link.server'
 import { sendCampaignUpdate } from '~/jobs/send-campaign-update.server'
 import { sendEmailBatch } from '~/jobs/send-email-batch.server'
@@ -33,6 +34,7 @@ const JOBS = [
   runIntegrityActionJob,
   requestSignInLinkJob,
   eraseAddressHashes,
+  eraseExpiredContactsJob,
 ] as const
 
 type RegisteredJob = (typeof JOBS)[number]
@@ -68,6 +70,8 @@ const CRON: Cron[] = [
   { task: pruneWorkerRecords.name, match: '15 4 * * *', identifier: 'nightly-prune-worker-records' },
   // Client-address hashes are kept 30 days (decision 0015).
   { task: eraseAddressHashes.name, match: '30 4 * * *', identifier: 'nightly-erase-address-hashes' },
+  // Contact details past the organisation's retention settings (decision 0045).
+  { task: eraseExpiredContactsJob.name, match: '0 5 * * *', identifier: 'nightly-erase-expired-contacts' },
 ]
 
 export const cronItems = parseCronItems(CRON)

@@ -1,4 +1,4 @@
-// Strings for unsubscribing, suppressions and the Resend webhook (issue 5). Spread into en.ts.
+// Strings for unsubscribing, suppressions and the Resend webhook. Spread into en.ts.
 export const deliverabilityEn = {
   'admin.nav.suppressions': 'Suppressions',
 

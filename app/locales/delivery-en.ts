@@ -1,4 +1,4 @@
-// Strings for delivery packs, deliveries and the public verification page (issue 5). Spread into en.ts.
+// Strings for delivery packs, deliveries and the public verification page. Spread into en.ts.
 export const deliveryEn = {
   'admin.campaignNav.deliver': 'Deliver',
 

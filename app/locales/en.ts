@@ -10,6 +10,7 @@ import { deliveryEn } from './delivery-en'
 import { osdiEn } from './osdi-en'
 import { reachEn } from './reach-en'
 import { myDataEn } from './my-data-en'
+import { retentionEn } from './retention-en'
 import { integrityEn } from './integrity-en'
 import { noticeEn } from './notice-en'
 
@@ -29,6 +30,7 @@ export const en = {
   ...osdiEn,
   ...reachEn,
   ...myDataEn,
+  ...retentionEn,
   ...integrityEn,
   'site.name': 'Chorus',
   'nav.skip': 'Skip to main content',

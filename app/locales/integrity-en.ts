@@ -1,4 +1,4 @@
-// Strings for integrity: held signatures, attack mode and the review (issue 13). Spread into en.ts.
+// Strings for integrity: held signatures, attack mode and the review. Spread into en.ts.
 export const integrityEn = {
   'admin.campaignNav.integrity': 'Integrity',
   'admin.dashboard.held': 'Held for review',

@@ -1,4 +1,4 @@
-// Строки для целостности подписей (issue 13). Разворачиваются в ru.ts.
+// Строки для целостности подписей. Разворачиваются в ru.ts.
 export const integrityRu = {
   'admin.campaignNav.integrity': 'Проверка подписей',
   'admin.dashboard.held': 'Задержаны для проверки',

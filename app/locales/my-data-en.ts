@@ -1,4 +1,4 @@
-// Issue 12: a supporter's own data at /my-data, without an account.
+// A supporter's own data at /my-data, without an account.
 export const myDataEn = {
   'myData.title': 'Your data',
   'myData.intro':

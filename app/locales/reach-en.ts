@@ -1,4 +1,4 @@
-// Strings for issue 14 (the organisation's identity, the supporter journey, embeds). Spread into en.ts.
+// Strings for the organisation's identity, the supporter journey after signing and embeds. Spread into en.ts.
 export const reachEn = {
   'admin.nav.organisation': 'Organisation',
   'reach.org.title': 'Organisation',

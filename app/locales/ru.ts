@@ -11,6 +11,7 @@ import { deliveryRu } from './delivery-ru'
 import { osdiRu } from './osdi-ru'
 import { reachRu } from './reach-ru'
 import { myDataRu } from './my-data-ru'
+import { retentionRu } from './retention-ru'
 import { integrityRu } from './integrity-ru'
 import { noticeRu } from './notice-ru'
 
@@ -29,6 +30,7 @@ export const ru: Record<MessageKey, string> & Record<string, string> = {
   ...osdiRu,
   ...reachRu,
   ...myDataRu,
+  ...retentionRu,
   ...integrityRu,
   'site.name': 'Chorus',
   'nav.skip': 'Перейти к основному содержанию',

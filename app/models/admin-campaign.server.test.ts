@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import {
-  closeCampaign,
-  closeDueCampaigns,
-  createDraft,
-  listAdminCampaigns,
-  missingTranslations,
-  parsePresetList,
-  formatPresetList,
-  publishCampaign,
-  slugify,
-  updateCampaignContent,
-  type CampaignEditValues,
-  type EditableCampaign,
-} from '~/models/admin-campaign.server'
+import { createDraft, updateCampaignContent, type CampaignEditValues } from '~/models/admin-campaign.server'
+import { missingTranslations } from '~/models/campaign-changes.server'
+import { formatPresetList, parsePresetList, slugify } from '~/models/campaign-fields'
+import { closeCampaign, closeDueCampaigns, publishCampaign } from '~/models/campaign-publishing.server'
+import { listAdminCampaigns, type EditableCampaign } from '~/models/editable-campaign.server'
 import { requireAdminCampaign } from '~/http/campaign.server'
 import { checkUploadedImage, detectImage, MAX_IMAGE_BYTES } from '~/models/campaign-image.server'
 import { findSlugRedirect, getPublicCampaign, getPublicCampaignById, getPublicMilestones } from '~/models/campaign.server'

@@ -6,7 +6,7 @@ import { getDb, type Executor } from '~/utils/db.server'
 import { formatDate, isLocale, type Locale } from '~/utils/i18n'
 import { translate } from '~/utils/i18n.server'
 
-// What the authority said about a campaign (issue 5, decision 0012): recorded in the workspace,
+// What the authority said about a campaign (decision 0012): recorded in the workspace,
 // shown on the public timeline, and the seed of a 'response' update to signers.
 
 /** The most responses read at once: the workspace list and the public timeline. */

@@ -5,7 +5,7 @@ import { DELAY_THRESHOLD_SECONDS, explainDelay, type DelayReason } from '~/model
 import { getDb, type Executor } from '~/utils/db.server'
 import { enqueueJob, type JobName } from '~/jobs/enqueue.server'
 
-// CONTRACT (issue 5): updates to a campaign's signers. Milestone, response and delivery notices
+// CONTRACT: updates to a campaign's signers. Milestone, response and delivery notices
 // are created and sent through these two functions by their own models; the workspace pages and
 // the fan-out job use the rest of this module (app/models/campaign-update-*.server.ts).
 

@@ -23,7 +23,7 @@ export interface PublicCampaign {
   consentVersion: string
   opensAt: Date | null
   closesAt: Date | null
-  /** Attack mode (issue 13): the sign form asks for a proof-of-work challenge. */
+  /** Attack mode (decision 0030): the sign form asks for a proof-of-work challenge. */
   attackMode: boolean
   updatedAt: Date
   /** When signing opened (or will): opens_at, else when the campaign was made. */
@@ -237,6 +237,7 @@ export async function getRecentPublicSigners(campaignId: string, limit = 8, exec
     .where('campaign_id', '=', campaignId)
     .where('state', '=', 'confirmed')
     .where('consent_show_name', '=', true)
+    .where('contact_erased_at', 'is', null)
     .orderBy('confirmed_at', 'desc')
     .limit(limit)
     .execute()

@@ -76,6 +76,8 @@ export async function* namedRowChunks(scope: PackScope, executor: Executor = get
       .where('campaign_id', '=', scope.campaignId)
       .where('state', '=', 'confirmed')
       .where('consent_show_name', '=', true)
+      // An erased signer is counted, never named.
+      .where('contact_erased_at', 'is', null)
       .where('confirmed_at', '<=', scope.cutOff)
       .where('id', '<=', scope.maxSignatureId)
       .where('id', '>', after)

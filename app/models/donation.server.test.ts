@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { getDb } from '~/utils/db.server'
 import { createCampaign, createSignature } from '../../tests/support/factories'
-import {
-  deriveDonationStatus,
-  donorPrefillCookie,
-  getCampaignDonationSettings,
-  getCampaignDonationTotals,
-  getDonorPrefill,
-  getPublicDonationTotals,
-  type DonationFacts,
-  type PaymentFacts,
-} from './donation.server'
+import { deriveDonationStatus, type DonationFacts, type PaymentFacts } from './donation-status.server'
+import { getCampaignDonationSettings, getCampaignDonationTotals, getPublicDonationTotals } from './donation.server'
+import { donorPrefillCookie, getDonorPrefill } from './donor-prefill.server'
 import { seedDemoContentIfEmpty } from './seed.server'
 
 const none: DonationFacts = {

@@ -1,12 +1,12 @@
 import { parseWithZod } from '@conform-to/zod'
 import { describe, expect, it } from 'vitest'
-import { campaignEditorSchema } from '~/models/campaign-editor-schema.server'
+import { campaignEditorSchema } from '~/models/campaign-editor-schema'
 import { UpdateDraftSchema, UpdateTranslationSchema } from '~/models/campaign-update-schema'
 import { NewCampaignSchema } from '~/routes/admin.campaigns.new'
 import { OrganisationIdentitySchema } from '~/models/organisation-schema'
 import { oneLine } from '~/utils/email.server'
 
-// Issue 10: every value that becomes an email header (an update's subject, a campaign's title in
+// Every value that becomes an email header (an update's subject, a campaign's title in
 // the confirmation subject, the organisation's name and sender name in From) refuses CR and LF,
 // with a field error; the email boundary flattens whatever might still get through.
 

@@ -4,7 +4,7 @@ import { sealEmailContent } from '~/models/email-content.server'
 import { getDb, type Executor } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 
-// The outbox (issue 11, decision 0025): every email Chorus sends is first a queued email_messages
+// The outbox (decision 0025): every email Chorus sends is first a queued email_messages
 // row, written in the transaction of the data it belongs to. One sender (email-sender.server.ts)
 // drains it in batches, confirmations before update fan-outs, first in first out.
 

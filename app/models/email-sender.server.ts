@@ -17,7 +17,7 @@ import { getEnv } from '~/utils/env.server'
 import { logger } from '~/utils/logger.server'
 import { listUnsubscribeHeaders, unsubscribeUrl } from '~/utils/unsubscribe.server'
 
-// The one sender (issue 11, decision 0025). A batch is whatever is due, up to 100 emails:
+// The one sender (decision 0025). A batch is whatever is due, up to 100 emails:
 //   1. claim: rows 'queued' -> 'sending' under a new email_batches row (its idempotency key and
 //      this process as the holder), in one transaction, `for update skip locked`;
 //   2. prepare: render every email and store it (sealed) on its row, in one transaction, so a

@@ -3,7 +3,7 @@ import sharp from 'sharp'
 import { describe, expect, it } from 'vitest'
 import { checkUploadedImage, MAX_IMAGE_SIDE } from '~/models/campaign-image.server'
 
-// Issue 10: hero images (and organisation logos) kept what the camera wrote: EXIF with the GPS
+// Hero images (and organisation logos) kept what the camera wrote: EXIF with the GPS
 // position of the photographer, PNG text chunks. Uploads are decoded and encoded again, pixels only.
 
 const GPS = { GPSLatitudeRef: 'N', GPSLatitude: '51/1 30/1 0/1', GPSLongitudeRef: 'W', GPSLongitude: '0/1 7/1 0/1' }

@@ -8,7 +8,7 @@ import { getDb, type Executor } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import { enqueueJob } from '~/jobs/enqueue.server'
 
-// The Integrity tab (issue 13, decision 0030): what was held and why, who signs most, and bulk
+// The Integrity tab (decision 0030): what was held and why, who signs most, and bulk
 // release or invalidation by filter, previewed first, run in batches and audited.
 
 /** Rows one batch of a bulk action touches (one transaction under the counter lock). */

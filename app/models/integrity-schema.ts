@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { HOLD_REASONS } from '#db/types'
 
-// The review's filter (issue 13): which signatures a bulk release or invalidation touches.
+// The review's filter: which signatures a bulk release or invalidation touches.
 // Shared by the page (its form) and the model (its SQL). Messages are translation keys.
 
 export const INTEGRITY_WINDOWS = ['1h', '24h', '7d', 'all'] as const

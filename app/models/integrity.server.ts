@@ -11,7 +11,7 @@ import { logger } from '~/utils/logger.server'
 import { isLargeMailProvider } from '~/utils/mail-providers'
 import { purposeSecret } from '~/utils/security.server'
 
-// The integrity rules (issue 13, decision 0030): a signature that trips one is stored `held`
+// The integrity rules (decision 0030): a signature that trips one is stored `held`
 // with its reasons; the signer is answered exactly as anyone else.
 
 /** Whether an address's domain belongs to a disposable-address service (mailchecker's maintained list). */

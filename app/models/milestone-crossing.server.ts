@@ -5,7 +5,7 @@ import { isLocale, type Locale } from '~/utils/i18n'
 import { translate } from '~/utils/i18n.server'
 import { logger } from '~/utils/logger.server'
 
-// Milestone crossings (issue 5, decision 0012). The counter's fold calls this under its advisory
+// Milestone crossings (decision 0012). The counter's fold calls this under its advisory
 // lock, in its transaction, with each folded campaign's count before and after the batch.
 
 /** One campaign's confirmed count before and after a fold batch. */

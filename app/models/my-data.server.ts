@@ -12,7 +12,7 @@ import { isLocale, type Locale } from '~/utils/i18n'
 import { renderEmail } from '#emails/render'
 import { generateToken, hashToken, rateLimitKey } from '~/utils/security.server'
 
-// /my-data (issue 12): a supporter sees, downloads or erases their own data, without an account.
+// /my-data: a supporter sees, downloads or erases their own data, without an account.
 // The answer to "email me a link" is the same whether or not the address is known.
 
 export const MY_DATA_LINK_HOURS = 1

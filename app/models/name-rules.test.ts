@@ -3,7 +3,7 @@ import { donateSchema } from '~/models/donation-schema'
 import { parseRecordSignature } from '~/models/osdi-signature.server'
 import { SignCampaignServerSchema } from '~/models/signature.server'
 
-// Issue 10: one set of name rules (app/utils/text.ts) on every form that takes a person's name:
+// One set of name rules (app/utils/text.ts) on every form that takes a person's name:
 // the sign form, the donate form and the OSDI API's person.
 
 const rules = { currency: 'GBP', presets: [500], minMinor: 100, maxMinor: 100_000 }

@@ -11,7 +11,7 @@ import { isLocale } from '~/utils/i18n'
 import { enqueueJob } from '~/jobs/enqueue.server'
 import { generateToken, hashToken } from '~/utils/security.server'
 
-// The organisation's own identity (issue 14, decision 0035).
+// The organisation's own identity (decision 0035).
 
 export interface OrganisationIdentity extends SenderIdentity {
   id: string

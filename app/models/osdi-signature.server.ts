@@ -5,7 +5,7 @@ import { getSignature, type PetitionRow } from '~/models/osdi.server'
 import { hitRateLimit } from '~/models/rate-limit.server'
 import { SignCampaignServerSchema, signCampaign, type SignOutcome } from '~/models/signature.server'
 import { getEnv } from '~/utils/env.server'
-import { isLocale, type Locale, type MessageKey } from '~/utils/i18n'
+import { isLocale, type Locale } from '~/utils/i18n'
 import type { RequestContext } from '~/utils/request.server'
 
 // record_signature_helper: an OSDI person becomes the sign form's fields and goes through the
@@ -57,8 +57,8 @@ export type RecordSignatureBody = z.infer<typeof RecordSignatureSchema>
 export interface FieldError {
   /** Where in the OSDI body, e.g. `person.email_addresses[0].address`. */
   field: string
-  /** A translation key. */
-  code: MessageKey
+  /** The schema's message: a translation key, shown as it is should a message not be one. */
+  code: string
 }
 
 function primaryOf<T extends { primary?: boolean }>(list: T[] | undefined): { item: T | undefined; index: number } {
@@ -89,7 +89,7 @@ export type ParsedSignature = { ok: true; input: z.infer<typeof SignCampaignServ
 export function parseRecordSignature(body: unknown, client: Pick<ApiClient, 'prefix'>, fallbackLocale: Locale): ParsedSignature {
   const shaped = RecordSignatureSchema.safeParse(body)
   if (!shaped.success) {
-    return { ok: false, errors: shaped.error.issues.map((issue) => ({ field: pathOf(issue.path) || '(body)', code: issue.message as MessageKey })) }
+    return { ok: false, errors: shaped.error.issues.map((issue) => ({ field: pathOf(issue.path) || '(body)', code: issue.message })) }
   }
   const value = shaped.data
   const email = primaryOf(value.person.email_addresses)
@@ -117,7 +117,7 @@ export function parseRecordSignature(body: unknown, client: Pick<ApiClient, 'pre
   if (!form.success) {
     return {
       ok: false,
-      errors: form.error.issues.map((issue) => ({ field: fields[String(issue.path[0])] ?? pathOf(issue.path), code: issue.message as MessageKey })),
+      errors: form.error.issues.map((issue) => ({ field: fields[String(issue.path[0])] ?? pathOf(issue.path), code: issue.message })),
     }
   }
   return { ok: true, input: form.data, locale: localeOf(value, fallbackLocale) }

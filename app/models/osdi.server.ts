@@ -113,6 +113,7 @@ const signatureColumns = [
   's.created_at',
   's.confirmed_at',
   's.updated_at',
+  's.contact_erased_at',
 ] as const
 
 function signatureQuery(executor: Executor, organisationId: string, petitionId: string) {
@@ -289,13 +290,15 @@ export function signatureResource(appUrl: string, row: SignatureRow) {
     'chorus:confirmed_date': row.confirmed_at ? row.confirmed_at.toISOString() : null,
     'chorus:consent_updates': row.consent_updates,
     'chorus:consent_show_name': row.consent_show_name,
+    // Erased on schedule or at the signer's request (decision 0045): counted, no longer a person.
+    ...(row.contact_erased_at ? { 'chorus:contact_erased_date': row.contact_erased_at.toISOString() } : {}),
     ...(row.utm_source || row.source ? { referrer_data: { source: row.utm_source ?? row.source } } : {}),
     _links: {
       self: { href: `${petition}/signatures/${row.id}` },
       'osdi:petition': { href: petition },
     },
     // A pending signature's address is not verified yet: its person data stays out.
-    ...(state === 'confirmed' ? { _embedded: { 'osdi:person': personResource(row) } } : {}),
+    ...(state === 'confirmed' && !row.contact_erased_at ? { _embedded: { 'osdi:person': personResource(row) } } : {}),
   }
 }
 

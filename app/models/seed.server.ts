@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
 import { demoCampaigns, demoOrganisation, demoSignerCountries, demoSignerFirstNames, type DemoCampaign } from '#db/seed/demo-content'
 import { emailIndex, organisationOfCampaign, sealerFor } from '~/models/data-key.server'
-import { refreshCampaignTotals } from '~/models/donation.server'
+import { refreshCampaignTotals } from '~/models/donation-status.server'
 import { reconcileSignatureCounts } from '~/models/signature-count.server'
 import { addMembership } from '~/models/membership.server'
 import { findOrCreateUser } from '~/models/user.server'

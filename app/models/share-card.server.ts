@@ -4,7 +4,7 @@ import { getPublicMilestones, type PublicCampaign } from '~/models/campaign.serv
 import { getDb, type Executor } from '~/utils/db.server'
 import { type Locale } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
-import { drawShareCard } from '~/utils/share-card-image.server'
+import { drawShareCard, ShareCardBusyError } from '~/utils/share-card-image.server'
 
 /** How far the count must move (as a share of the drawn count) before the card is redrawn. */
 export const REDRAW_SHARE = 0.05
@@ -35,8 +35,15 @@ export function shareCardPath(slug: string, locale: Locale): string {
   return `/campaigns/${encodeURIComponent(slug)}/share-card.png?lang=${locale}`
 }
 
-/** The stored card for the campaign in `locale`, drawn (again) when missing, stale or its text changed. */
-export async function getShareCard(campaign: PublicCampaign, locale: Locale, executor: Executor = getDb()): Promise<ShareCard> {
+/** Draws in progress, so that many requests for one missing card wait for a single drawing. */
+const drawing = new Map<string, Promise<Buffer>>()
+
+/**
+ * The stored card for the campaign in `locale`, drawn (again) when missing, stale or its text
+ * changed. While the drawing thread is full, a stale card is served as it is; with none stored,
+ * null (the caller asks to retry later).
+ */
+export async function getShareCard(campaign: PublicCampaign, locale: Locale, executor: Executor = getDb()): Promise<ShareCard | null> {
   const t = makeTranslator(locale)
   const text = {
     title: campaign.content.title,
@@ -64,7 +71,19 @@ export async function getShareCard(campaign: PublicCampaign, locale: Locale, exe
       }
     }
   }
-  const png = await drawShareCard(text)
+  const key = `${campaign.id}:${locale}:${inputsHash}:${campaign.signatureCount}`
+  let draw = drawing.get(key)
+  if (!draw) {
+    draw = drawShareCard(text).finally(() => drawing.delete(key))
+    drawing.set(key, draw)
+  }
+  let png: Buffer
+  try {
+    png = await draw
+  } catch (error) {
+    if (!(error instanceof ShareCardBusyError)) throw error
+    return stored ? { png: stored.png, sha256: stored.sha256, signatureCount: stored.signature_count } : null
+  }
   const sha256 = crypto.createHash('sha256').update(png).digest('hex')
   await executor
     .insertInto('campaign_share_cards')

@@ -6,7 +6,7 @@ import { getDb } from '~/utils/db.server'
 import { emailDomainOf } from '~/utils/mail-providers'
 import { generateToken, hashToken } from '~/utils/security.server'
 
-// The check-your-email page's two buttons (issue 14). Both answer every outcome the same way on
+// The check-your-email page's two buttons. Both answer every outcome the same way on
 // the page, and both spend the signature's daily allowance of emails (MAX_SENDS_PER_DAY).
 
 /** `Send the email again` for the address this browser signed with. */

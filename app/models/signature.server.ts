@@ -107,7 +107,7 @@ export async function signCampaign(
 export type FormSignResult = { outcome: SignOutcome; signatureId: string | null } | { outcome: 'rate-limited'; retryAfterSeconds: number }
 
 /**
- * The sign form's path (issue 11, decision 0020): the client's rate-limit hit, the integrity
+ * The sign form's path (decision 0020): the client's rate-limit hit, the integrity
  * rules, the new signature and its confirmation email in ONE statement, so one round trip and one
  * transaction keep or lose them together. The route has already looked at the limit (without
  * counting) before reading the body. A repeat signer, or a campaign in attack mode (a challenge

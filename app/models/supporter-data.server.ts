@@ -1,9 +1,10 @@
 import { sql } from 'kysely'
 import { recordAudit, type AuditActor } from '~/models/audit.server'
 import { emailIndex, open, openNullable, recipientIndex } from '~/models/data-key.server'
+import type { EmailStatus } from '#db/types'
 import { getDb, type Executor, type Tx } from '~/utils/db.server'
 
-// A supporter's own data, found by address (issue 12): everything Chorus holds for it, and its
+// A supporter's own data, found by address: everything Chorus holds for it, and its
 // erasure. Erasing keeps what the counts need (country, day, source, state), so totals and charts
 // never change; it keeps the blind index of suppressions and unsubscribes, so an address that
 // bounced, complained or said no is still never mailed (decision 0040).
@@ -38,8 +39,8 @@ export interface SupporterData {
   suppressions: { organisation: string; reason: string; since: string }[]
 }
 
-/** Everything held for an address (any spelling of the same inbox), across organisations, opened. */
-export async function collectSupporterData(email: string, executor: Executor = getDb()): Promise<SupporterData> {
+/** Everything held for an address (any spelling of the same inbox), opened: across organisations, or only one's. */
+export async function collectSupporterData(email: string, executor: Executor = getDb(), organisationId: string | null = null): Promise<SupporterData> {
   const index = await emailIndex(email)
   const signatures = await executor
     .selectFrom('signatures as s')
@@ -60,6 +61,7 @@ export async function collectSupporterData(email: string, executor: Executor = g
       's.consent_version',
     ])
     .where('s.email_index', '=', index)
+    .$if(organisationId !== null, (q) => q.where('c.organisation_id', '=', organisationId!))
     .orderBy('s.id')
     .execute()
   const gifts = await executor
@@ -78,6 +80,7 @@ export async function collectSupporterData(email: string, executor: Executor = g
       'd.donor_email',
     ])
     .where('d.donor_email_index', '=', index)
+    .$if(organisationId !== null, (q) => q.where('c.organisation_id', '=', organisationId!))
     .orderBy('d.id')
     .execute()
   const unsubscribes = await executor
@@ -86,6 +89,7 @@ export async function collectSupporterData(email: string, executor: Executor = g
     .leftJoin('campaigns as c', 'c.id', 'u.campaign_id')
     .select(['o.name as organisation', 'c.title as campaign', 'u.created_at', 'u.source'])
     .where('u.email_index', '=', index)
+    .$if(organisationId !== null, (q) => q.where('u.organisation_id', '=', organisationId!))
     .orderBy('u.id')
     .execute()
   const suppressions = await executor
@@ -93,6 +97,7 @@ export async function collectSupporterData(email: string, executor: Executor = g
     .innerJoin('organisations as o', 'o.id', 'x.organisation_id')
     .select(['o.name as organisation', 'x.reason', 'x.created_at'])
     .where('x.email_index', '=', index)
+    .$if(organisationId !== null, (q) => q.where('x.organisation_id', '=', organisationId!))
     .orderBy('x.created_at')
     .execute()
   return {
@@ -180,34 +185,11 @@ export async function eraseSupporterData(email: string, actor: AuditActor | null
       for (const gift of giftRows) if (gift.donor_email) recipients.add(await recipientIndex(await open(gift.donor_email, tx)))
       const counts: ErasureCounts = { signatures: signatureRows.length, gifts: giftRows.length, emails: 0, suppressions: 0 }
       const signatureIds = signatureRows.map((s) => s.id)
-      if (signatureIds.length > 0) {
-        await tx
-          .updateTable('signatures')
-          .set({
-            full_name: '',
-            email: '',
-            postcode: null,
-            // Unique per campaign, and matching no address any more.
-            email_index: sql`'erased:' || id::text`,
-            ip_hash: null,
-            confirmation_token_hash: null,
-            consent_updates: false,
-            updated_at: sql`now()`,
-          })
-          .where('id', 'in', signatureIds)
-          .execute()
-      }
-      if (giftRows.length > 0) {
-        await tx
-          .updateTable('donations')
-          .set({ donor_name: '', donor_email: '', donor_email_index: null, updated_at: sql`now()` })
-          .where(
-            'id',
-            'in',
-            giftRows.map((g) => g.id),
-          )
-          .execute()
-      }
+      await eraseSignatureContacts(tx, signatureIds)
+      await eraseGiftContacts(
+        tx,
+        giftRows.map((g) => g.id),
+      )
       counts.emails = await redactEmails(tx, signatureIds, [...recipients], organisationId)
       let suppressions = tx.updateTable('email_suppressions').set({ email: '' }).where('email_index', '=', index).where('email', '<>', '')
       if (organisationId) suppressions = suppressions.where('organisation_id', '=', organisationId)
@@ -229,21 +211,67 @@ export async function eraseSupporterData(email: string, actor: AuditActor | null
     })
 }
 
-/** The emails about these signatures or sent to these addresses lose address and bodies; unsent ones are not sent. */
-async function redactEmails(tx: Tx, signatureIds: string[], recipientIndexes: string[], organisationId: string | null): Promise<number> {
-  let query = tx
-    .updateTable('email_messages')
+/**
+ * Blanks the contact details of these signatures (the caller holds their row locks): name,
+ * address, its index and domain, postcode, IP hash and token go; state, country, day and source
+ * stay, so counts and charts never change. The index becomes `erased:<id>`: unique per campaign,
+ * matching no address, so the same inbox may sign again.
+ */
+export async function eraseSignatureContacts(tx: Tx, signatureIds: string[]): Promise<void> {
+  if (signatureIds.length === 0) return
+  await tx
+    .updateTable('signatures')
     .set({
-      recipient: 'redacted',
-      recipient_index: null,
-      html: null,
-      text: null,
-      payload: null,
-      error: sql`case when status in ('queued', 'sending') then 'erased' else error end`,
-      status: sql`case when status in ('queued', 'sending') then 'skipped' else status end`,
+      full_name: '',
+      email: '',
+      postcode: null,
+      email_index: sql`'erased:' || id::text`,
+      email_domain: null,
+      ip_hash: null,
+      confirmation_token_hash: null,
+      consent_updates: false,
+      contact_erased_at: sql`now()`,
       updated_at: sql`now()`,
     })
-    .where((eb) => eb.or([...(signatureIds.length > 0 ? [eb('signature_id', 'in', signatureIds)] : []), eb('recipient_index', 'in', recipientIndexes)]))
+    .where('id', 'in', signatureIds)
+    .execute()
+}
+
+/** Blanks the donor's name and address on these gifts; amounts, dates and Stripe ids stay for the accounts. */
+export async function eraseGiftContacts(tx: Tx, donationIds: string[]): Promise<void> {
+  if (donationIds.length === 0) return
+  await tx
+    .updateTable('donations')
+    .set({ donor_name: '', donor_email: '', donor_email_index: null, contact_erased_at: sql`now()`, updated_at: sql`now()` })
+    .where('id', 'in', donationIds)
+    .execute()
+}
+
+/** What an email keeps once its recipient is erased: no address, no bodies; one not yet sent is never sent. */
+const REDACTED_EMAIL = {
+  recipient: 'redacted',
+  recipient_index: null,
+  html: null,
+  text: null,
+  payload: null,
+  // A provider's refusal may quote the address.
+  error: sql<string | null>`case when status in ('queued', 'sending') then 'erased' else null end`,
+  status: sql<EmailStatus>`case when status in ('queued', 'sending') then 'skipped' else status end`,
+  updated_at: sql<Date>`now()`,
+}
+
+/** The emails about these signatures or sent to these addresses lose address and bodies; unsent ones are not sent. */
+export async function redactEmails(tx: Tx, signatureIds: string[], recipientIndexes: string[], organisationId: string | null = null): Promise<number> {
+  if (signatureIds.length === 0 && recipientIndexes.length === 0) return 0
+  let query = tx
+    .updateTable('email_messages')
+    .set(REDACTED_EMAIL)
+    .where((eb) =>
+      eb.or([
+        ...(signatureIds.length > 0 ? [eb('signature_id', 'in', signatureIds)] : []),
+        ...(recipientIndexes.length > 0 ? [eb('recipient_index', 'in', recipientIndexes)] : []),
+      ]),
+    )
   if (organisationId) query = query.where('campaign_id', 'in', (eb) => eb.selectFrom('campaigns').select('id').where('organisation_id', '=', organisationId))
   return Number((await query.executeTakeFirst()).numUpdatedRows)
 }

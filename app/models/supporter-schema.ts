@@ -39,4 +39,22 @@ export const RemoveSignatureSchema = z.object({
   confirm: z.literal('yes', { errorMap: () => ({ message: 'admin.supporters.error.confirmRemoval' }) }),
 })
 
-export const SupporterActionSchema = z.discriminatedUnion('intent', [InvalidateSignatureSchema, RemoveSignatureSchema])
+/** Owners only: everything held for the signature's address, downloaded. */
+export const ExportSupporterSchema = z.object({ intent: z.literal('export'), signatureId: idSchema })
+
+/** Owners only: everything held for the signature's address, erased; like removal, the second press. */
+export const EraseSupporterSchema = z.object({
+  intent: z.literal('erase'),
+  signatureId: idSchema,
+  confirm: z.literal('yes', { errorMap: () => ({ message: 'admin.supporters.error.confirmErasure' }) }),
+})
+
+/** The intents only owners may send. */
+export const OWNER_INTENTS = ['export', 'erase'] as const
+
+export const SupporterActionSchema = z.discriminatedUnion('intent', [
+  InvalidateSignatureSchema,
+  RemoveSignatureSchema,
+  ExportSupporterSchema,
+  EraseSupporterSchema,
+])

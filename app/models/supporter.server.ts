@@ -20,6 +20,8 @@ export interface Supporter {
   confirmedAt: Date | null
   invalidatedAt: Date | null
   invalidationReason: InvalidationReason | null
+  /** The contact details were erased (on schedule or on request): name and email are ''. */
+  contactErased: boolean
 }
 
 const supporterColumns = [
@@ -34,6 +36,7 @@ const supporterColumns = [
   'confirmed_at',
   'invalidated_at',
   'invalidation_reason',
+  'contact_erased_at',
 ] as const
 
 type SupporterRow = {
@@ -48,6 +51,7 @@ type SupporterRow = {
   confirmed_at: Date | null
   invalidated_at: Date | null
   invalidation_reason: InvalidationReason | null
+  contact_erased_at: Date | null
 }
 
 async function toSupporter(row: SupporterRow, executor: Executor): Promise<Supporter> {
@@ -63,6 +67,7 @@ async function toSupporter(row: SupporterRow, executor: Executor): Promise<Suppo
     confirmedAt: row.confirmed_at,
     invalidatedAt: row.invalidated_at,
     invalidationReason: row.invalidation_reason,
+    contactErased: row.contact_erased_at !== null,
   }
 }
 

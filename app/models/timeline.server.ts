@@ -5,7 +5,7 @@ import { isLocale, type Locale } from '~/utils/i18n'
 import { translate } from '~/utils/i18n.server'
 import { markdownToText, renderMarkdown } from '~/utils/markdown.server'
 
-// The public timeline of a campaign (issue 5, decision 0012): sent public updates, milestone
+// The public timeline of a campaign (decision 0012): sent public updates, milestone
 // crossings, deliveries and the authority's responses, newest first. Public: no personal data.
 
 export const TIMELINE_TYPES = ['update', 'milestone', 'delivery', 'response'] as const

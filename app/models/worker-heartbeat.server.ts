@@ -3,7 +3,7 @@ import { sql } from 'kysely'
 import { getDb } from '~/utils/db.server'
 import { logger } from '~/utils/logger.server'
 
-// Crash recovery (issue 16, decision 0026). Every process beats in worker_heartbeats; any of
+// Crash recovery (decision 0026). Every process beats in worker_heartbeats; any of
 // them that finds a worker silent for longer than the timeout releases what it held: its
 // graphile-worker jobs (force_unlock_workers) and our own leases (the outbox batch it was
 // sending). A count fold and an update's audience are single transactions, so PostgreSQL itself

@@ -1,11 +1,10 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
-import { listAdminCampaigns } from '~/models/admin-campaign.server'
+import { listAdminCampaigns } from '~/models/editable-campaign.server'
 import { delayedEmailsForOrganisation } from '~/models/email-outbox.server'
 import { requireAdmin } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
-import { NO_STORE } from '~/utils/http.server'
 import { formatDate, formatNumber, timeAgo } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
@@ -23,32 +22,29 @@ export async function loader({ request }: LoaderFunctionArgs) {
   ])
   const locale = getLocale(request)
   const t = makeTranslator(locale)
-  return data(
-    {
-      organisation: admin.organisation.name,
-      canEdit,
-      delayed: delayed && {
-        waiting: delayed.waiting,
-        updates: delayed.updates,
-        // Worded here, once: a relative time rendered again in the browser could differ.
-        oldestAgo: delayed.oldestQueuedAt ? timeAgo(locale, delayed.oldestQueuedAt) : null,
-        reason: delayed.reason,
-      },
-      campaigns: campaigns.map((c) => ({
-        id: c.id,
-        slug: c.slug,
-        status: c.status,
-        title: c.title.trim() || t('admin.campaigns.untitled'),
-        lang: c.baseLocale,
-        confirmed: c.confirmedCount,
-        pending: c.pendingCount,
-        today: c.todayCount,
-        closesAt: c.closesAt?.toISOString() ?? null,
-      })),
-      pageTitle: t('admin.campaigns.title'),
+  return data({
+    organisation: admin.organisation.name,
+    canEdit,
+    delayed: delayed && {
+      waiting: delayed.waiting,
+      updates: delayed.updates,
+      // Worded here, once: a relative time rendered again in the browser could differ.
+      oldestAgo: delayed.oldestQueuedAt ? timeAgo(locale, delayed.oldestQueuedAt) : null,
+      reason: delayed.reason,
     },
-    { headers: { 'Cache-Control': NO_STORE } },
-  )
+    campaigns: campaigns.map((c) => ({
+      id: c.id,
+      slug: c.slug,
+      status: c.status,
+      title: c.title.trim() || t('admin.campaigns.untitled'),
+      lang: c.baseLocale,
+      confirmed: c.confirmedCount,
+      pending: c.pendingCount,
+      today: c.todayCount,
+      closesAt: c.closesAt?.toISOString() ?? null,
+    })),
+    pageTitle: t('admin.campaigns.title'),
+  })
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }]

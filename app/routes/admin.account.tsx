@@ -7,7 +7,6 @@ import { listMembershipsOfUser } from '~/models/membership.server'
 import { endOwnSession, listActiveSessions, switchSessionOrganisation, signOutEverywhere } from '~/models/session.server'
 import { adminError, clearSessionCookie, requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { badRequest } from '~/utils/form.server'
-import { NO_STORE } from '~/utils/http.server'
 import { formatDate } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
@@ -30,24 +29,21 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const t = makeTranslator(getLocale(request))
   const [sessions, memberships] = await Promise.all([listActiveSessions(admin.user.id), listMembershipsOfUser(admin.user.id)])
   const done = new URL(request.url).searchParams.get('done')
-  return data(
-    {
-      pageTitle: t('admin.account.title'),
-      email: admin.user.email,
-      currentOrganisationId: admin.organisation.id,
-      organisationName: admin.organisation.name,
-      done: (DONE as readonly string[]).includes(done ?? '') ? (done as (typeof DONE)[number]) : null,
-      sessions: sessions.map((s) => ({
-        id: s.id,
-        userAgent: s.userAgent,
-        createdAt: s.createdAt.toISOString(),
-        lastSeenAt: s.lastSeenAt.toISOString(),
-        current: s.id === admin.sessionId,
-      })),
-      memberships: memberships.map((m) => ({ organisationId: m.organisation.id, name: m.organisation.name, role: m.role })),
-    },
-    { headers: { 'Cache-Control': NO_STORE } },
-  )
+  return data({
+    pageTitle: t('admin.account.title'),
+    email: admin.user.email,
+    currentOrganisationId: admin.organisation.id,
+    organisationName: admin.organisation.name,
+    done: (DONE as readonly string[]).includes(done ?? '') ? (done as (typeof DONE)[number]) : null,
+    sessions: sessions.map((s) => ({
+      id: s.id,
+      userAgent: s.userAgent,
+      createdAt: s.createdAt.toISOString(),
+      lastSeenAt: s.lastSeenAt.toISOString(),
+      current: s.id === admin.sessionId,
+    })),
+    memberships: memberships.map((m) => ({ organisationId: m.organisation.id, name: m.organisation.name, role: m.role })),
+  })
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -57,21 +53,19 @@ export async function action({ request }: ActionFunctionArgs) {
   const input = parsed.data
   if (input.intent === 'sign-out-everywhere') {
     await signOutEverywhere(admin)
-    return redirect('/admin/sign-in', { headers: { 'Cache-Control': NO_STORE, 'Set-Cookie': clearSessionCookie() } })
+    return redirect('/admin/sign-in', { headers: { 'Set-Cookie': clearSessionCookie() } })
   }
   if (input.intent === 'end-session') {
     if (!(await endOwnSession(admin, input.sessionId))) throw adminError(404, 'admin.error.notFound')
     if (input.sessionId === admin.sessionId) {
-      return redirect('/admin/sign-in', { headers: { 'Cache-Control': NO_STORE, 'Set-Cookie': clearSessionCookie() } })
+      return redirect('/admin/sign-in', { headers: { 'Set-Cookie': clearSessionCookie() } })
     }
-    return redirect('/admin/account?done=session-ended', { headers: { 'Cache-Control': NO_STORE } })
+    return redirect('/admin/account?done=session-ended')
   }
   const switched = await switchSessionOrganisation({ sessionId: admin.sessionId, userId: admin.user.id }, input.organisationId)
   if (!switched) throw adminError(404, 'admin.error.notFound')
-  return redirect('/admin', { headers: { 'Cache-Control': NO_STORE } })
+  return redirect('/admin')
 }
-
-export const headers = () => ({ 'Cache-Control': NO_STORE })
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }]
 

@@ -4,7 +4,6 @@ import { Link, useLoaderData } from '@remix-run/react'
 import { en } from '~/locales/en'
 import { listAuditEvents } from '~/models/audit.server'
 import { requireAdmin } from '~/http/auth.server'
-import { NO_STORE } from '~/utils/http.server'
 import { formatDate } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
@@ -26,30 +25,25 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const t = makeTranslator(locale)
   const before = new URL(request.url).searchParams.get('before')
   const { events, next } = await listAuditEvents(admin.organisation.id, { before: before && /^\d{1,18}$/.test(before) ? before : null })
-  return data(
-    {
-      pageTitle: t('admin.audit.title'),
-      organisationName: admin.organisation.name,
-      paged: Boolean(before),
-      next,
-      events: events.map((e) => {
-        // Areas add labels for their own actions as admin.audit.action.<action>; unknown ones show as recorded.
-        const labelKey = `admin.audit.action.${e.action}`
-        return {
-          id: e.id,
-          at: e.createdAt.toISOString(),
-          who: e.actor ? (e.actor.name ? `${e.actor.name} (${e.actor.email})` : e.actor.email) : null,
-          what: labelKey in en ? t.message(labelKey) : e.action,
-          subject: e.subjectEmail ?? (e.subjectId ? `${e.subjectType} #${e.subjectId}` : e.subjectType),
-          changes: Object.entries(e.changes ?? {}).map(([key, value]) => ({ key, value: describeChange(value) })),
-        }
-      }),
-    },
-    { headers: { 'Cache-Control': NO_STORE } },
-  )
+  return data({
+    pageTitle: t('admin.audit.title'),
+    organisationName: admin.organisation.name,
+    paged: Boolean(before),
+    next,
+    events: events.map((e) => {
+      // Areas add labels for their own actions as admin.audit.action.<action>; unknown ones show as recorded.
+      const labelKey = `admin.audit.action.${e.action}`
+      return {
+        id: e.id,
+        at: e.createdAt.toISOString(),
+        who: e.actor ? (e.actor.name ? `${e.actor.name} (${e.actor.email})` : e.actor.email) : null,
+        what: labelKey in en ? t.message(labelKey) : e.action,
+        subject: e.subjectEmail ?? (e.subjectId ? `${e.subjectType} #${e.subjectId}` : e.subjectType),
+        changes: Object.entries(e.changes ?? {}).map(([key, value]) => ({ key, value: describeChange(value) })),
+      }
+    }),
+  })
 }
-
-export const headers = () => ({ 'Cache-Control': NO_STORE })
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }]
 

@@ -5,11 +5,11 @@ import { AdminCampaignNav } from '~/components/admin-campaign-nav'
 import { SignatureChart } from '~/components/signature-chart'
 import { CHART_DAYS, getCampaignDashboard } from '~/models/campaign-stats.server'
 import { getCampaignDonationTotals } from '~/models/donation.server'
+import { getSignerErasureSchedule } from '~/models/retention.server'
 import { requireAdmin } from '~/http/auth.server'
 import { requireOrganisationCampaign } from '~/http/campaign.server'
 import { can } from '~/utils/permissions'
 import { countryName } from '~/utils/countries.server'
-import { NO_STORE } from '~/utils/http.server'
 import { formatDate, formatNumber, type Locale } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
@@ -25,77 +25,81 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const campaign = await requireOrganisationCampaign(admin, params.campaignId)
   const locale = getLocale(request)
   const now = new Date()
-  const [dashboard, donations] = await Promise.all([getCampaignDashboard(campaign, { now, locale }), getCampaignDonationTotals(campaign.id)])
+  const [dashboard, donations, erasure] = await Promise.all([
+    getCampaignDashboard(campaign, { now, locale }),
+    getCampaignDonationTotals(campaign.id),
+    getSignerErasureSchedule(campaign.id),
+  ])
   const t = makeTranslator(locale)
   const dayLabel = cached(() => new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', timeZone: 'UTC' }))
   const percent = cached(() => new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: 1 }))
   const share = (n: number) => (campaign.signature_count > 0 ? percent().format(n / campaign.signature_count) : '')
   const busiest = dashboard.days.reduce((best, d) => (d.count > best.count ? d : best), dashboard.days[0]!)
   const chartTotal = dashboard.days.reduce((total, d) => total + d.count, 0)
-  return data(
-    {
-      campaign: { id: campaign.id, slug: campaign.slug, title: campaign.title, status: campaign.status, goal: campaign.signature_goal },
-      canSeeSupporters: can(admin.role, 'supporters.view'),
-      canEdit: can(admin.role, 'campaigns.edit'),
-      // The line to paste into a partner's page (decision 0038).
-      embedSnippet: embedSnippet(getEnv().APP_URL, campaign.slug),
-      summary: {
-        confirmed: dashboard.confirmed,
-        pending: dashboard.pending,
-        held: dashboard.held,
-        invalidated: dashboard.invalidated,
-        today: dashboard.today,
-        rate: dashboard.confirmationRate === null ? null : percent().format(dashboard.confirmationRate),
-        goalProgress: percent().format(Math.min(1, dashboard.confirmed / campaign.signature_goal)),
-        donations: donations ? { raised: formatMoney(locale, donations.totalMinor, donations.currency), donors: donations.donorCount } : null,
-      },
-      chart: {
-        days: dashboard.days.map((d) => ({
-          day: d.day,
-          count: d.count,
-          label: dayLabel().format(new Date(`${d.day}T00:00:00Z`)),
-          longLabel: formatDate(locale, `${d.day}T00:00:00Z`),
-          countText: formatNumber(locale, d.count),
-        })),
-        title: t('admin.dashboard.chartTitle', {
-          from: formatDate(locale, `${dashboard.days[0]!.day}T00:00:00Z`),
-          to: formatDate(locale, `${dashboard.days.at(-1)!.day}T00:00:00Z`),
-        }),
-        description:
-          chartTotal === 0
-            ? t('admin.dashboard.chartDescEmpty', { days: CHART_DAYS })
-            : t('admin.dashboard.chartDesc', {
-                days: CHART_DAYS,
-                total: chartTotal,
-                max: busiest.count,
-                best: formatDate(locale, `${busiest.day}T00:00:00Z`),
-              }),
-      },
-      countries: dashboard.countries.map((c) => ({ code: c.code, name: countryName(c.code, locale), count: c.count, share: share(c.count) })),
-      otherCountries: dashboard.otherCountries ? { count: dashboard.otherCountries, share: share(dashboard.otherCountries) } : null,
-      sources: dashboard.sources.map((s) => ({ source: s.source, count: s.count, share: share(s.count) })),
-      otherSources: dashboard.otherSources ? { count: dashboard.otherSources, share: share(dashboard.otherSources) } : null,
-      milestones: dashboard.milestones.map((m) => ({
-        key: `${m.count}-${m.day}`,
-        text: t(m.goal ? 'admin.dashboard.milestoneGoal' : 'admin.dashboard.milestone', {
-          count: m.count,
-          date: formatDate(locale, `${m.day}T00:00:00Z`),
-        }),
-        description: m.description,
-      })),
-      // Relative times are worded here, on the server, so the page reads the same after hydration.
-      recent: dashboard.recent.map((r, i) => ({
-        key: `${i}-${r.confirmedAt.toISOString()}`,
-        at: r.confirmedAt.toISOString(),
-        text: t('admin.dashboard.activityItem', { country: countryName(r.country, locale), ago: timeAgo(locale, r.confirmedAt, now) }),
-      })),
-      pageTitle: t('admin.dashboard.title', { title: campaign.title }),
+  return data({
+    campaign: { id: campaign.id, slug: campaign.slug, title: campaign.title, status: campaign.status, goal: campaign.signature_goal },
+    canSeeSupporters: can(admin.role, 'supporters.view'),
+    canEdit: can(admin.role, 'campaigns.edit'),
+    // The line to paste into a partner's page (decision 0038).
+    embedSnippet: embedSnippet(getEnv().APP_URL, campaign.slug),
+    summary: {
+      confirmed: dashboard.confirmed,
+      pending: dashboard.pending,
+      held: dashboard.held,
+      invalidated: dashboard.invalidated,
+      today: dashboard.today,
+      rate: dashboard.confirmationRate === null ? null : percent().format(dashboard.confirmationRate),
+      goalProgress: percent().format(Math.min(1, dashboard.confirmed / campaign.signature_goal)),
+      donations: donations ? { raised: formatMoney(locale, donations.totalMinor, donations.currency), donors: donations.donorCount } : null,
     },
-    { headers: { 'Cache-Control': NO_STORE } },
-  )
+    chart: {
+      days: dashboard.days.map((d) => ({
+        day: d.day,
+        count: d.count,
+        label: dayLabel().format(new Date(`${d.day}T00:00:00Z`)),
+        longLabel: formatDate(locale, `${d.day}T00:00:00Z`),
+        countText: formatNumber(locale, d.count),
+      })),
+      title: t('admin.dashboard.chartTitle', {
+        from: formatDate(locale, `${dashboard.days[0]!.day}T00:00:00Z`),
+        to: formatDate(locale, `${dashboard.days.at(-1)!.day}T00:00:00Z`),
+      }),
+      description:
+        chartTotal === 0
+          ? t('admin.dashboard.chartDescEmpty', { days: CHART_DAYS })
+          : t('admin.dashboard.chartDesc', {
+              days: CHART_DAYS,
+              total: chartTotal,
+              max: busiest.count,
+              best: formatDate(locale, `${busiest.day}T00:00:00Z`),
+            }),
+    },
+    countries: dashboard.countries.map((c) => ({ code: c.code, name: countryName(c.code, locale), count: c.count, share: share(c.count) })),
+    otherCountries: dashboard.otherCountries ? { count: dashboard.otherCountries, share: share(dashboard.otherCountries) } : null,
+    sources: dashboard.sources.map((s) => ({ source: s.source, count: s.count, share: share(s.count) })),
+    otherSources: dashboard.otherSources ? { count: dashboard.otherSources, share: share(dashboard.otherSources) } : null,
+    milestones: dashboard.milestones.map((m) => ({
+      key: `${m.count}-${m.day}`,
+      text: t(m.goal ? 'admin.dashboard.milestoneGoal' : 'admin.dashboard.milestone', {
+        count: m.count,
+        date: formatDate(locale, `${m.day}T00:00:00Z`),
+      }),
+      description: m.description,
+    })),
+    // Relative times are worded here, on the server, so the page reads the same after hydration.
+    recent: dashboard.recent.map((r, i) => ({
+      key: `${i}-${r.confirmedAt.toISOString()}`,
+      at: r.confirmedAt.toISOString(),
+      text: t('admin.dashboard.activityItem', { country: countryName(r.country, locale), ago: timeAgo(locale, r.confirmedAt, now) }),
+    })),
+    // When the nightly job erases signers' contact details (decision 0045).
+    erasure:
+      erasure.kind === 'after-close'
+        ? t('admin.dashboard.erasureAfterClose', { count: erasure.months })
+        : t(erasure.date <= now ? 'admin.dashboard.erasurePast' : 'admin.dashboard.erasureOn', { date: formatDate(locale, erasure.date) }),
+    pageTitle: t('admin.dashboard.title', { title: campaign.title }),
+  })
 }
-
-export const headers = () => ({ 'Cache-Control': NO_STORE })
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }, { name: 'robots', content: 'noindex' }]
 
@@ -178,6 +182,7 @@ export default function CampaignDashboard() {
     otherSources,
     milestones,
     recent,
+    erasure,
     embedSnippet: snippet,
   } = useLoaderData<typeof loader>()
   const t = useT()
@@ -246,6 +251,9 @@ export default function CampaignDashboard() {
         </dl>
         <p className="hint">{t('admin.dashboard.countsNote')}</p>
         {!canSeeSupporters ? <p className="hint">{t('admin.dashboard.viewerNote')}</p> : null}
+        <p className="hint" data-testid="erasure-schedule">
+          {erasure}
+        </p>
       </section>
 
       <section aria-labelledby="per-day-heading">

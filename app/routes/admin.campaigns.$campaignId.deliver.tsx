@@ -14,7 +14,6 @@ import { BuildPackSchema, RecordDeliverySchema } from '~/models/delivery-schema'
 import { campaignLocales, listCampaignDeliveries, recordDelivery } from '~/models/delivery.server'
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
-import { NO_STORE } from '~/utils/http.server'
 import { formatDate, formatNumber, LOCALE_NAMES, messageKey } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
@@ -28,54 +27,48 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const t = makeTranslator(getLocale(request))
   const [packs, deliveries, locales] = await Promise.all([listCampaignPacks(campaign.id), listCampaignDeliveries(campaign.id), campaignLocales(campaign.id)])
   const done = new URL(request.url).searchParams.get('done')
-  return data(
-    {
-      campaign: { id: campaign.id, title: campaign.title, signatureCount: campaign.signature_count },
-      canEdit: can(admin.role, 'campaigns.edit'),
-      locales,
-      packs: packs.map((p) => ({
-        id: p.id,
-        cutOff: p.cutOff.toISOString(),
-        locale: p.locale,
-        confirmedTotal: p.confirmedTotal,
-        namedCount: p.namedCount,
-        code: formatCode(p.verificationCode),
-        createdBy: p.createdByName,
-      })),
-      deliveries: deliveries.map((d) => ({ ...d, packCode: d.packCode ? formatCode(d.packCode) : null, createdAt: d.createdAt.toISOString() })),
-      today: new Date().toISOString().slice(0, 10),
-      done: done === 'built' || done === 'recorded' ? (done as 'built' | 'recorded') : null,
-      pageTitle: t('delivery.title', { title: campaign.title }),
-    },
-    { headers: { 'Cache-Control': NO_STORE } },
-  )
+  return data({
+    campaign: { id: campaign.id, title: campaign.title, signatureCount: campaign.signature_count },
+    canEdit: can(admin.role, 'campaigns.edit'),
+    locales,
+    packs: packs.map((p) => ({
+      id: p.id,
+      cutOff: p.cutOff.toISOString(),
+      locale: p.locale,
+      confirmedTotal: p.confirmedTotal,
+      namedCount: p.namedCount,
+      code: formatCode(p.verificationCode),
+      createdBy: p.createdByName,
+    })),
+    deliveries: deliveries.map((d) => ({ ...d, packCode: d.packCode ? formatCode(d.packCode) : null, createdAt: d.createdAt.toISOString() })),
+    today: new Date().toISOString().slice(0, 10),
+    done: done === 'built' || done === 'recorded' ? (done as 'built' | 'recorded') : null,
+    pageTitle: t('delivery.title', { title: campaign.title }),
+  })
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { admin, form } = await requireAdminAction(request, 'supporters.view')
   const campaign = await requireOrganisationCampaign(admin, params.campaignId)
-  const headers = { 'Cache-Control': NO_STORE }
   const intent = form.get('intent')
   if (intent === 'build') {
     const submission = parseWithZod(form, { schema: BuildPackSchema })
-    if (submission.status !== 'success') return data({ form: 'build' as const, result: submission.reply() }, { status: 400, headers })
+    if (submission.status !== 'success') return data({ form: 'build' as const, result: submission.reply() }, { status: 400 })
     const pack = await buildDeliveryPack(admin, campaign.id, submission.value.locale)
-    return redirect(`/admin/campaigns/${campaign.id}/deliver?done=built#pack-${pack.id}`, { headers })
+    return redirect(`/admin/campaigns/${campaign.id}/deliver?done=built#pack-${pack.id}`)
   }
   if (intent === 'record') {
     const submission = parseWithZod(form, { schema: RecordDeliverySchema })
-    if (submission.status !== 'success') return data({ form: 'record' as const, result: submission.reply() }, { status: 400, headers })
+    if (submission.status !== 'success') return data({ form: 'record' as const, result: submission.reply() }, { status: 400 })
     const { intent: _intent, ...input } = submission.value
     const result = await recordDelivery(admin, campaign.id, input)
     if (result.status === 'pack-not-found') {
-      return data({ form: 'record' as const, result: submission.reply({ fieldErrors: { packId: ['delivery.error.pack'] } }) }, { status: 400, headers })
+      return data({ form: 'record' as const, result: submission.reply({ fieldErrors: { packId: ['delivery.error.pack'] } }) }, { status: 400 })
     }
-    return redirect(`/admin/campaigns/${campaign.id}/deliver?done=recorded#deliveries`, { headers })
+    return redirect(`/admin/campaigns/${campaign.id}/deliver?done=recorded#deliveries`)
   }
-  return data({ form: null, error: messageKey('delivery.error.badRequest') }, { status: 400, headers })
+  return data({ form: null, error: messageKey('delivery.error.badRequest') }, { status: 400 })
 }
-
-export const headers = () => ({ 'Cache-Control': NO_STORE })
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }, { name: 'robots', content: 'noindex' }]
 

@@ -15,7 +15,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     headers: {
       'Content-Type': 'text/csv; charset=utf-8',
       'Content-Disposition': `attachment; filename="${packFileName(pack, campaign.slug, 'csv')}"`,
-      'Cache-Control': 'no-store',
       'X-Content-Type-Options': 'nosniff',
     },
   })

@@ -18,13 +18,12 @@ import { getIntegrityOverview, previewIntegrityAction, saveIntegritySettings, st
 import { switchAttackMode } from '~/models/integrity.server'
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
-import { NO_STORE } from '~/utils/http.server'
 import { formatDate, formatNumber, type Translate } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useT } from '~/utils/use-t'
 
-// Issue 13: every member reviews ('integrity.view'); owners and campaigners act ('integrity.act').
+// Every member reviews ('integrity.view'); owners and campaigners act ('integrity.act').
 // No names or addresses here: email domains, client address fingerprints and counts.
 
 const FILTER_KEYS = ['reason', 'domain', 'address', 'window', 'source', 'state'] as const
@@ -69,7 +68,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       doneAction: done === 'action' || done === 'started' ? (overview.actions.find((a) => a.id === url.searchParams.get('action')) ?? null) : null,
       pageTitle: t('admin.integrity.title', { title: campaign.title }),
     },
-    { status: parsed.success ? 200 : 400, headers: { 'Cache-Control': NO_STORE } },
+    { status: parsed.success ? 200 : 400 },
   )
 }
 
@@ -85,16 +84,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const campaign = await requireOrganisationCampaign(admin, params.campaignId)
   const parsed = ActionSchema.safeParse(Object.fromEntries(form))
   const base = `/admin/campaigns/${campaign.id}/integrity`
-  const headers = { 'Cache-Control': NO_STORE }
   if (!parsed.success) {
     const message = parsed.error.issues[0]?.message
-    return data({ error: message?.startsWith('admin.integrity.error.') ? message : 'admin.integrity.error.badRequest' }, { status: 400, headers })
+    return data({ error: message?.startsWith('admin.integrity.error.') ? message : 'admin.integrity.error.badRequest' }, { status: 400 })
   }
   const input = parsed.data
   const actor = { user: { id: admin.user.id }, organisation: { id: admin.organisation.id } }
   if (input.intent === 'attack-on' || input.intent === 'attack-off') {
     await switchAttackMode({ id: campaign.id, organisationId: admin.organisation.id }, input.intent === 'attack-on', admin.user.id)
-    return redirect(`${base}?done=${input.intent}`, { headers })
+    return redirect(`${base}?done=${input.intent}`)
   }
   if (input.intent === 'settings') {
     await saveIntegritySettings(actor, campaign.id, {
@@ -102,14 +100,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
       addressLimit: input.addressLimit ?? null,
       holdDisposable: input.holdDisposable === 'default' ? null : input.holdDisposable === 'on',
     })
-    return redirect(`${base}?done=settings`, { headers })
+    return redirect(`${base}?done=settings`)
   }
   const { intent: _intent, kind, previewed, ...pinned } = input
   const started = await startIntegrityAction(actor, campaign.id, kind, pinned, previewed)
-  return redirect(`${base}?done=${started.background ? 'started' : 'action'}&action=${started.id}`, { headers })
+  return redirect(`${base}?done=${started.background ? 'started' : 'action'}&action=${started.id}`)
 }
-
-export const headers = () => ({ 'Cache-Control': NO_STORE })
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }, { name: 'robots', content: 'noindex' }]
 

@@ -8,7 +8,6 @@ import { requireAdminCampaign } from '~/http/campaign.server'
 import { getPublicCampaignById } from '~/models/campaign.server'
 import { requireAdmin } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
-import { NO_STORE } from '~/utils/http.server'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useT } from '~/utils/use-t'
@@ -25,16 +24,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!publicCampaign) throw new Response('Not found', { status: 404 })
   const view = await campaignViewData(publicCampaign, locale, new URL(request.url))
   const t = makeTranslator(locale)
-  return data(
-    {
-      campaignId: campaign.id,
-      status: campaign.status,
-      canEdit: can(admin.role, 'campaigns.edit'),
-      view,
-      pageTitle: t('admin.preview.title', { title: view.campaign.title || t('admin.campaigns.untitled') }),
-    },
-    { headers: { 'Cache-Control': NO_STORE } },
-  )
+  return data({
+    campaignId: campaign.id,
+    status: campaign.status,
+    canEdit: can(admin.role, 'campaigns.edit'),
+    view,
+    pageTitle: t('admin.preview.title', { title: view.campaign.title || t('admin.campaigns.untitled') }),
+  })
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [

@@ -20,7 +20,6 @@ import { ResponseActionSchema } from '~/models/campaign-response-schema'
 import { requireOrganisationCampaign } from '~/http/campaign.server'
 import { adminError, requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
-import { NO_STORE } from '~/utils/http.server'
 import { formatDate } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
@@ -39,54 +38,48 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (canEdit && editId && !editing) throw adminError(404, 'admin.error.notFound')
   const done = url.searchParams.get('done')
   const [target, responses] = await Promise.all([getCampaignTarget(campaign.id), listCampaignResponses(campaign.id)])
-  return data(
-    {
-      pageTitle: `${t('admin.responses.title')} · ${campaign.title}`,
-      campaign: { id: campaign.id, title: campaign.title, target },
-      canEdit,
-      done: (DONE as readonly string[]).includes(done ?? '') ? (done as (typeof DONE)[number]) : null,
-      responses: responses.map((r) => ({ id: r.id, respondedOn: r.respondedOn, body: r.body, sourceUrl: r.sourceUrl, updateId: r.updateId })),
-      editing: editing ? { id: editing.id, respondedOn: editing.respondedOn, body: editing.body, sourceUrl: editing.sourceUrl ?? '' } : null,
-    },
-    { headers: { 'Cache-Control': NO_STORE } },
-  )
+  return data({
+    pageTitle: `${t('admin.responses.title')} · ${campaign.title}`,
+    campaign: { id: campaign.id, title: campaign.title, target },
+    canEdit,
+    done: (DONE as readonly string[]).includes(done ?? '') ? (done as (typeof DONE)[number]) : null,
+    responses: responses.map((r) => ({ id: r.id, respondedOn: r.respondedOn, body: r.body, sourceUrl: r.sourceUrl, updateId: r.updateId })),
+    editing: editing ? { id: editing.id, respondedOn: editing.respondedOn, body: editing.body, sourceUrl: editing.sourceUrl ?? '' } : null,
+  })
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { admin, form } = await requireAdminAction(request, 'campaigns.edit')
   const campaign = await requireOrganisationCampaign(admin, params.campaignId)
-  const noStore = { 'Cache-Control': NO_STORE }
   const submission = parseWithZod(form, { schema: ResponseActionSchema })
   if (submission.status !== 'success') {
-    return data({ intent: String(form.get('intent') ?? ''), result: submission.reply() }, { status: 400, headers: noStore })
+    return data({ intent: String(form.get('intent') ?? ''), result: submission.reply() }, { status: 400 })
   }
   const input = submission.value
   const base = `/admin/campaigns/${campaign.id}/responses`
-  const gone = () => data({ intent: input.intent, result: submission.reply({ formErrors: ['admin.responses.error.gone'] }) }, { status: 404, headers: noStore })
+  const gone = () => data({ intent: input.intent, result: submission.reply({ formErrors: ['admin.responses.error.gone'] }) }, { status: 404 })
 
   switch (input.intent) {
     case 'create': {
       await recordCampaignResponse(admin, campaign.id, { respondedOn: input.respondedOn, body: input.body, sourceUrl: input.sourceUrl ?? null })
-      return redirect(`${base}?done=created`, { headers: noStore })
+      return redirect(`${base}?done=created`)
     }
     case 'edit': {
       const fields = { respondedOn: input.respondedOn, body: input.body, sourceUrl: input.sourceUrl ?? null }
       if (!(await updateCampaignResponse(admin, campaign.id, input.responseId, fields))) return gone()
-      return redirect(`${base}?done=updated`, { headers: noStore })
+      return redirect(`${base}?done=updated`)
     }
     case 'delete': {
       if (!(await deleteCampaignResponse(admin, campaign.id, input.responseId))) return gone()
-      return redirect(`${base}?done=deleted`, { headers: noStore })
+      return redirect(`${base}?done=deleted`)
     }
     case 'write-update': {
       const drafted = await draftResponseUpdate(admin, campaign.id, input.responseId)
       if (!drafted) return gone()
-      return redirect(`/admin/campaigns/${campaign.id}/updates/${drafted.updateId}`, { headers: noStore })
+      return redirect(`/admin/campaigns/${campaign.id}/updates/${drafted.updateId}`)
     }
   }
 }
-
-export const headers = () => ({ 'Cache-Control': NO_STORE })
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }]
 

@@ -6,18 +6,20 @@ import { INVALIDATION_REASONS, SIGNATURE_STATES } from '#db/types'
 import { AdminCampaignNav } from '~/components/admin-campaign-nav'
 import { CsrfField } from '~/components/csrf-field'
 import { requireOrganisationCampaign } from '~/http/campaign.server'
-import { SupporterActionSchema, SupporterListQuerySchema } from '~/models/supporter-schema'
+import { OWNER_INTENTS, SupporterActionSchema, SupporterListQuerySchema } from '~/models/supporter-schema'
+import { eraseSupporterOf, exportSupporterOf } from '~/models/supporter-request.server'
 import { getSupporter, invalidateSignature, listSupporters, removeSignature, type Supporter } from '~/models/supporter.server'
 import { adminError, requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
 import { countryName } from '~/utils/countries.server'
-import { NO_STORE } from '~/utils/http.server'
 import { formatDate, type Locale } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useT } from '~/utils/use-t'
 
 // Personal data: owners and campaigners only ('supporters.view'); viewers get a 403 (decision 0006).
+// Exporting or erasing everything held for a supporter's address is for owners only
+// ('supporters.erase', decision 0045), checked here on the server whatever the page showed.
 
 /** What the list was showing, carried through a confirmation and an action so the person lands back on it. */
 export const ListStateSchema = z.object({
@@ -46,6 +48,7 @@ function supporterView(s: Supporter, locale: Locale) {
     createdAt: s.createdAt.toISOString(),
     confirmedAt: s.confirmedAt?.toISOString() ?? null,
     invalidationReason: s.invalidationReason,
+    contactErased: s.contactErased,
   }
 }
 
@@ -61,44 +64,70 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const query = parsed.success ? parsed.data : {}
   const page = parsed.success ? await listSupporters(campaign.id, query) : { supporters: [], older: null, newer: null }
 
-  // The confirmation step (no JavaScript needed): ?remove=<id> or ?invalidate=<id> shows what will happen.
+  // The confirmation step (no JavaScript needed): ?remove=<id>, ?invalidate=<id> or ?erase=<id> shows what will happen.
+  const canErase = can(admin.role, 'supporters.erase')
   const removeId = url.searchParams.get('remove')
   const invalidateId = url.searchParams.get('invalidate')
-  const selectedId = removeId ?? invalidateId
+  const eraseId = url.searchParams.get('erase')
+  if (eraseId && !canErase) throw adminError(403, 'admin.error.forbidden')
+  const selectedId = removeId ?? invalidateId ?? eraseId
   const selected = selectedId ? await getSupporter(campaign.id, selectedId) : null
   if (selectedId && !selected) throw adminError(404, 'admin.error.notFound')
+  const kind = removeId ? ('remove' as const) : invalidateId ? ('invalidate' as const) : ('erase' as const)
   const done = url.searchParams.get('done')
 
   return data(
     {
       campaign: { id: campaign.id, title: campaign.title },
       canEdit: can(admin.role, 'campaigns.edit'),
+      canErase,
       values: { q: raw.q ?? '', state: typeof raw.state === 'string' && (SIGNATURE_STATES as readonly string[]).includes(raw.state) ? raw.state : '' },
       searchError,
       paged: !!(query.after || query.before),
       supporters: page.supporters.map((s) => supporterView(s, locale)),
       older: page.older,
       newer: page.newer,
-      confirm: selected ? { kind: removeId ? ('remove' as const) : ('invalidate' as const), supporter: supporterView(selected, locale) } : null,
-      done: done === 'removed' || done === 'invalidated' ? (done as 'removed' | 'invalidated') : null,
+      confirm: selected ? { kind, supporter: supporterView(selected, locale) } : null,
+      done: done === 'removed' || done === 'invalidated' || done === 'erased' ? (done as 'removed' | 'invalidated' | 'erased') : null,
       pageTitle: t('admin.supporters.title', { title: campaign.title }),
     },
-    { status: searchError ? 400 : 200, headers: { 'Cache-Control': NO_STORE } },
+    { status: searchError ? 400 : 200 },
   )
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { admin, form } = await requireAdminAction(request, 'supporters.view')
   const campaign = await requireOrganisationCampaign(admin, params.campaignId)
+  if ((OWNER_INTENTS as readonly unknown[]).includes(form.get('intent')) && !can(admin.role, 'supporters.erase')) {
+    throw adminError(403, 'admin.error.forbidden')
+  }
   const back = ListStateSchema.safeParse({ q: form.get('q') || undefined, state: form.get('state') || undefined })
   const listState = back.success ? back.data : {}
   const parsed = SupporterActionSchema.safeParse(Object.fromEntries(form))
   if (!parsed.success) {
     const message = parsed.error.issues[0]?.message
     const error = message?.startsWith('admin.supporters.error.') ? message : 'admin.supporters.error.badRequest'
-    return data({ error, signatureId: String(form.get('signatureId') ?? '') }, { status: 400, headers: { 'Cache-Control': NO_STORE } })
+    return data({ error, signatureId: String(form.get('signatureId') ?? '') }, { status: 400 })
   }
   const input = parsed.data
+  if (input.intent === 'export' || input.intent === 'erase') {
+    const result =
+      input.intent === 'export' ? await exportSupporterOf(admin, campaign.id, input.signatureId) : await eraseSupporterOf(admin, campaign.id, input.signatureId)
+    if (result.status === 'not-found') throw adminError(404, 'admin.error.notFound')
+    if (result.status === 'already-erased') {
+      return data({ error: 'admin.supporters.error.alreadyErased', signatureId: input.signatureId }, { status: 409 })
+    }
+    if (input.intent === 'export') {
+      // As /my-data downloads it: a JSON file of everything held for the address.
+      return new Response(JSON.stringify(result.value, null, 2), {
+        headers: {
+          'Content-Type': 'application/json; charset=utf-8',
+          'Content-Disposition': `attachment; filename="supporter-${input.signatureId}.json"`,
+        },
+      })
+    }
+    return redirect(`/admin/campaigns/${campaign.id}/supporters${listSearch(listState, { done: 'erased' })}`)
+  }
   if (input.intent === 'remove') {
     const result = await removeSignature(admin, campaign.id, input.signatureId)
     if (result.status === 'not-found') throw adminError(404, 'admin.error.notFound')
@@ -106,17 +135,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
     const result = await invalidateSignature(admin, campaign.id, input.signatureId, input.reason)
     if (result.status === 'not-found') throw adminError(404, 'admin.error.notFound')
     if (result.status === 'already-invalidated') {
-      return data(
-        { error: 'admin.supporters.error.alreadyInvalidated', signatureId: input.signatureId },
-        { status: 409, headers: { 'Cache-Control': NO_STORE } },
-      )
+      return data({ error: 'admin.supporters.error.alreadyInvalidated', signatureId: input.signatureId }, { status: 409 })
     }
   }
   const done = input.intent === 'remove' ? 'removed' : 'invalidated'
-  return redirect(`/admin/campaigns/${campaign.id}/supporters${listSearch(listState, { done })}`, { headers: { 'Cache-Control': NO_STORE } })
+  return redirect(`/admin/campaigns/${campaign.id}/supporters${listSearch(listState, { done })}`)
 }
-
-export const headers = () => ({ 'Cache-Control': NO_STORE })
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }, { name: 'robots', content: 'noindex' }]
 
@@ -128,7 +152,7 @@ function ConfirmPanel({
   listState,
   error,
 }: {
-  kind: 'remove' | 'invalidate'
+  kind: 'remove' | 'invalidate' | 'erase'
   supporter: SupporterRow
   listState: { q: string; state: string }
   error: string | null
@@ -137,10 +161,16 @@ function ConfirmPanel({
   const navigation = useNavigation()
   const cancel = listSearch(listState)
   const headingId = `${kind}-heading`
-  if (kind === 'invalidate' && supporter.state === 'invalidated') {
+  const already =
+    kind === 'invalidate' && supporter.state === 'invalidated'
+      ? 'admin.supporters.error.alreadyInvalidated'
+      : kind === 'erase' && supporter.contactErased
+        ? 'admin.supporters.error.alreadyErased'
+        : null
+  if (already) {
     return (
       <section className="panel confirm-panel" aria-labelledby={headingId}>
-        <h2 id={headingId}>{t('admin.supporters.error.alreadyInvalidated')}</h2>
+        <h2 id={headingId}>{t(already)}</h2>
         <p>
           <Link to={cancel || '.'}>{t('admin.supporters.backToList')}</Link>
         </p>
@@ -149,26 +179,28 @@ function ConfirmPanel({
   }
   return (
     <section className="panel confirm-panel" aria-labelledby={headingId}>
-      <h2 id={headingId}>{t(kind === 'remove' ? 'admin.supporters.removeHeading' : 'admin.supporters.invalidateHeading')}</h2>
+      <h2 id={headingId}>{t(`admin.supporters.${kind}Heading`)}</h2>
       <p>
         <strong>
-          {t('admin.supporters.selected', {
-            name: supporter.fullName,
-            email: supporter.email,
-            state: t(`admin.supporters.state.${supporter.state}`),
-          })}
+          {supporter.contactErased
+            ? t('admin.supporters.erasedRow')
+            : t('admin.supporters.selected', {
+                name: supporter.fullName,
+                email: supporter.email,
+                state: t(`admin.supporters.state.${supporter.state}`),
+              })}
         </strong>
       </p>
-      <p>{t(kind === 'remove' ? 'admin.supporters.removeBody' : 'admin.supporters.invalidateBody')}</p>
+      <p>{t(`admin.supporters.${kind}Body`)}</p>
       <div role="alert">{error ? <p className="field-error">{t.message(error)}</p> : null}</div>
       {/* Posts to this very URL, so a refused form comes back with the same confirmation open. */}
       <Form method="post" className="confirm-form">
         <CsrfField />
-        {kind === 'remove' ? <input type="hidden" name="intent" value="remove" /> : <input type="hidden" name="intent" value="invalidate" />}
+        <input type="hidden" name="intent" value={kind} />
         <input type="hidden" name="signatureId" value={supporter.id} />
         {listState.q ? <input type="hidden" name="q" value={listState.q} /> : null}
         {listState.state ? <input type="hidden" name="state" value={listState.state} /> : null}
-        {kind === 'remove' ? (
+        {kind !== 'invalidate' ? (
           <input type="hidden" name="confirm" value="yes" />
         ) : (
           <div className="field">
@@ -186,8 +218,8 @@ function ConfirmPanel({
           </div>
         )}
         <div className="button-row">
-          <button type="submit" className={kind === 'remove' ? 'button danger' : 'button'} disabled={navigation.state === 'submitting'}>
-            {t(kind === 'remove' ? 'admin.supporters.removeButton' : 'admin.supporters.invalidateButton')}
+          <button type="submit" className={kind === 'invalidate' ? 'button' : 'button danger'} disabled={navigation.state === 'submitting'}>
+            {t(`admin.supporters.${kind}Button`)}
           </button>
           <Link to={cancel || '.'}>{t('admin.supporters.cancel')}</Link>
         </div>
@@ -197,7 +229,7 @@ function ConfirmPanel({
 }
 
 export default function Supporters() {
-  const { campaign, canEdit, values, searchError, paged, supporters, older, newer, confirm, done } = useLoaderData<typeof loader>()
+  const { campaign, canEdit, canErase, values, searchError, paged, supporters, older, newer, confirm, done } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
   const t = useT()
   const locale = useLocale()
@@ -292,10 +324,12 @@ export default function Supporters() {
                   s.consentUpdates ? t('admin.supporters.consentUpdates') : null,
                   s.consentShowName ? t('admin.supporters.consentShowName') : null,
                 ].filter(Boolean)
+                // An erased signer is still a row of the count, with nothing left to name them by.
+                const label = s.contactErased ? t('admin.supporters.erased') : s.fullName
                 return (
                   <tr key={s.id}>
-                    <th scope="row">{s.fullName}</th>
-                    <td>{s.email}</td>
+                    <th scope="row">{s.contactErased ? <span className="hint">{label}</span> : s.fullName}</th>
+                    <td>{s.contactErased ? '—' : s.email}</td>
                     <td>{s.country}</td>
                     <td>
                       <span className={`state-badge state-${s.state}`}>{t(`admin.supporters.state.${s.state}`)}</span>
@@ -308,13 +342,29 @@ export default function Supporters() {
                     <td>{s.confirmedAt ? <time dateTime={s.confirmedAt}>{date(s.confirmedAt)}</time> : '—'}</td>
                     <td className="row-actions">
                       {s.state !== 'invalidated' ? (
-                        <Link to={listSearch(values, { invalidate: s.id })} aria-label={t('admin.supporters.invalidateLinkLabel', { name: s.fullName })}>
+                        <Link to={listSearch(values, { invalidate: s.id })} aria-label={t('admin.supporters.invalidateLinkLabel', { name: label })}>
                           {t('admin.supporters.invalidateLink')}
                         </Link>
                       ) : null}
-                      <Link to={listSearch(values, { remove: s.id })} aria-label={t('admin.supporters.removeLinkLabel', { name: s.fullName })}>
+                      <Link to={listSearch(values, { remove: s.id })} aria-label={t('admin.supporters.removeLinkLabel', { name: label })}>
                         {t('admin.supporters.removeLink')}
                       </Link>
+                      {canErase && !s.contactErased ? (
+                        <>
+                          {/* A real form post (reloadDocument), so the browser saves the JSON file, with or without JavaScript. */}
+                          <Form method="post" action={`/admin/campaigns/${campaign.id}/supporters/export`} reloadDocument className="inline-form">
+                            <CsrfField />
+                            <input type="hidden" name="intent" value="export" />
+                            <input type="hidden" name="signatureId" value={s.id} />
+                            <button type="submit" className="link-button" aria-label={t('admin.supporters.exportLabel', { name: label })}>
+                              {t('admin.supporters.exportButton')}
+                            </button>
+                          </Form>
+                          <Link to={listSearch(values, { erase: s.id })} aria-label={t('admin.supporters.eraseLinkLabel', { name: label })}>
+                            {t('admin.supporters.eraseLink')}
+                          </Link>
+                        </>
+                      ) : null}
                     </td>
                   </tr>
                 )

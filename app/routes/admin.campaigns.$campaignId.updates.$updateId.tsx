@@ -22,7 +22,6 @@ import { cancelUpdateSend, countUpdateAudience, getUpdateProgress, requestUpdate
 import { notFound, requireAdminCampaign, requireCampaignUpdate } from '~/http/campaign.server'
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
-import { NO_STORE } from '~/utils/http.server'
 import { formatDate, isLocale, LOCALE_NAMES, LOCALES, type Locale } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
@@ -33,7 +32,6 @@ import { useT } from '~/utils/use-t'
 // started from, as in the campaign editor), previewed, tested on oneself, then sent; from then
 // on the page shows the fan-out's progress, refreshing itself every two seconds with JavaScript.
 
-const noStore = { 'Cache-Control': NO_STORE }
 const DONE = ['created', 'saved', 'unchanged', 'test', 'sending', 'cancelled'] as const
 
 function editLocaleOf(request: Request, baseLocale: string): Locale {
@@ -62,33 +60,30 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   ])
   const done = new URL(request.url).searchParams.get('done')
   const subject = update.content[campaign.baseLocale]?.subject || Object.values(update.content)[0]?.subject || t('admin.updates.untitled')
-  return data(
-    {
-      campaign: { id: campaign.id, baseLocale: campaign.baseLocale },
-      update: {
-        id: update.id,
-        status: update.status,
-        kind: update.kind,
-        version: update.version,
-        public: update.public,
-        subject,
-        sentAt: update.sentAt ? formatDate(uiLocale, update.sentAt) : null,
-        locales: Object.keys(update.content),
-      },
-      canEdit: can(admin.role, 'campaigns.edit'),
-      ownEmail: can(admin.role, 'campaigns.edit') ? admin.user.email : null,
-      editLocale,
-      defaultValue: { subject: content?.subject ?? '', body: content?.body ?? '', public: update.public ? 'on' : '' },
-      audience,
-      progress,
-      // The email's body, shown inline as the development mailbox does (an iframe would hide it
-      // from assistive checks); its heading becomes a level below the preview's own.
-      previewHtml: preview ? (preview.html.match(/<body[^>]*>([\s\S]*)<\/body>/i)?.[1] ?? preview.html).replace(/<(\/?)h1\b/g, '<$1h3') : null,
-      done: DONE.includes(done as (typeof DONE)[number]) ? (done as (typeof DONE)[number]) : null,
-      pageTitle: t('admin.updates.editTitle', { subject }),
+  return data({
+    campaign: { id: campaign.id, baseLocale: campaign.baseLocale },
+    update: {
+      id: update.id,
+      status: update.status,
+      kind: update.kind,
+      version: update.version,
+      public: update.public,
+      subject,
+      sentAt: update.sentAt ? formatDate(uiLocale, update.sentAt) : null,
+      locales: Object.keys(update.content),
     },
-    { headers: noStore },
-  )
+    canEdit: can(admin.role, 'campaigns.edit'),
+    ownEmail: can(admin.role, 'campaigns.edit') ? admin.user.email : null,
+    editLocale,
+    defaultValue: { subject: content?.subject ?? '', body: content?.body ?? '', public: update.public ? 'on' : '' },
+    audience,
+    progress,
+    // The email's body, shown inline as the development mailbox does (an iframe would hide it
+    // from assistive checks); its heading becomes a level below the preview's own.
+    previewHtml: preview ? (preview.html.match(/<body[^>]*>([\s\S]*)<\/body>/i)?.[1] ?? preview.html).replace(/<(\/?)h1\b/g, '<$1h3') : null,
+    done: DONE.includes(done as (typeof DONE)[number]) ? (done as (typeof DONE)[number]) : null,
+    pageTitle: t('admin.updates.editTitle', { subject }),
+  })
 }
 
 export const IntentSchema = z.object({ intent: z.enum(['save', 'preview', 'test', 'send', 'cancel']) })
@@ -111,15 +106,15 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const t = makeTranslator(getLocale(request))
   const intent = IntentSchema.safeParse({ intent: form.get('intent') })
   if (!intent.success) {
-    return data<ActionData>({ formError: t('admin.updates.error.intent') }, { status: 400, headers: noStore })
+    return data<ActionData>({ formError: t('admin.updates.error.intent') }, { status: 400 })
   }
   if (intent.data.intent === 'cancel') {
     const outcome = await cancelUpdateSend(admin, campaign.id, update.id)
-    if (outcome.status === 'not-sending') return data<ActionData>({ formError: t('admin.updates.error.notSending') }, { status: 409, headers: noStore })
-    return redirect(pageUrl(campaign.id, update.id, editLocale, 'cancelled'), { headers: noStore })
+    if (outcome.status === 'not-sending') return data<ActionData>({ formError: t('admin.updates.error.notSending') }, { status: 409 })
+    return redirect(pageUrl(campaign.id, update.id, editLocale, 'cancelled'))
   }
   if (update.status !== 'draft' && intent.data.intent !== 'test') {
-    return data<ActionData>({ formError: t('admin.updates.error.notDraft') }, { status: 409, headers: noStore })
+    return data<ActionData>({ formError: t('admin.updates.error.notDraft') }, { status: 409 })
   }
 
   switch (intent.data.intent) {
@@ -130,50 +125,44 @@ export async function action({ request, params }: ActionFunctionArgs) {
       const submission = parseWithZod(form, { schema })
       if (intent.data.intent === 'preview') {
         const body = form.get('body')
-        return data<ActionData>({ result: submission.reply(), bodyPreview: renderMarkdown(typeof body === 'string' ? body : '') }, { headers: noStore })
+        return data<ActionData>({ result: submission.reply(), bodyPreview: renderMarkdown(typeof body === 'string' ? body : '') })
       }
-      if (submission.status !== 'success') return data<ActionData>({ result: submission.reply() }, { status: 400, headers: noStore })
+      if (submission.status !== 'success') return data<ActionData>({ result: submission.reply() }, { status: 400 })
       const { version, ...input } = submission.value
       const outcome = await saveUpdateDraft(admin, campaign.id, update.id, editLocale, input, version)
       if (outcome.status === 'not-found') throw notFound()
       if (outcome.status === 'conflict') {
-        return data<ActionData>({ result: submission.reply(), conflict: t('admin.updates.conflict') }, { status: 409, headers: noStore })
+        return data<ActionData>({ result: submission.reply(), conflict: t('admin.updates.conflict') }, { status: 409 })
       }
-      if (outcome.status === 'not-draft') return data<ActionData>({ formError: t('admin.updates.error.notDraft') }, { status: 409, headers: noStore })
-      return redirect(pageUrl(campaign.id, update.id, editLocale, outcome.status), { headers: noStore })
+      if (outcome.status === 'not-draft') return data<ActionData>({ formError: t('admin.updates.error.notDraft') }, { status: 409 })
+      return redirect(pageUrl(campaign.id, update.id, editLocale, outcome.status))
     }
     case 'test': {
       const outcome = await sendUpdateTest(admin, update, editLocale)
       if (outcome.status === 'no-translation') {
-        return data<ActionData>(
-          { testError: t('admin.updates.error.noTranslation', { language: languageName(editLocale) }) },
-          { status: 400, headers: noStore },
-        )
+        return data<ActionData>({ testError: t('admin.updates.error.noTranslation', { language: languageName(editLocale) }) }, { status: 400 })
       }
-      if (outcome.status === 'failed') return data<ActionData>({ testError: t('admin.updates.error.testFailed') }, { status: 502, headers: noStore })
-      return redirect(pageUrl(campaign.id, update.id, editLocale, 'test'), { headers: noStore })
+      if (outcome.status === 'failed') return data<ActionData>({ testError: t('admin.updates.error.testFailed') }, { status: 502 })
+      return redirect(pageUrl(campaign.id, update.id, editLocale, 'test'))
     }
     case 'send': {
       const submission = parseWithZod(form, { schema: SendUpdateSchema })
       if (submission.status !== 'success') {
         const first = Object.values(submission.error ?? {})[0]?.[0]
-        return data<ActionData>({ sendError: updateErrorText(t, first ?? 'admin.updates.error.confirm') }, { status: 400, headers: noStore })
+        return data<ActionData>({ sendError: updateErrorText(t, first ?? 'admin.updates.error.confirm') }, { status: 400 })
       }
       const outcome = await requestUpdateSend(admin, campaign.id, update.id, submission.value.version, campaign.baseLocale)
       switch (outcome.status) {
         case 'not-found':
           throw notFound()
         case 'started':
-          return redirect(pageUrl(campaign.id, update.id, editLocale, 'sending'), { headers: noStore })
+          return redirect(pageUrl(campaign.id, update.id, editLocale, 'sending'))
         case 'incomplete':
-          return data<ActionData>(
-            { sendError: t('admin.updates.error.incomplete', { language: languageName(campaign.baseLocale) }) },
-            { status: 400, headers: noStore },
-          )
+          return data<ActionData>({ sendError: t('admin.updates.error.incomplete', { language: languageName(campaign.baseLocale) }) }, { status: 400 })
         case 'conflict':
-          return data<ActionData>({ conflict: t('admin.updates.conflict') }, { status: 409, headers: noStore })
+          return data<ActionData>({ conflict: t('admin.updates.conflict') }, { status: 409 })
         case 'not-draft':
-          return data<ActionData>({ formError: t('admin.updates.error.notDraft') }, { status: 409, headers: noStore })
+          return data<ActionData>({ formError: t('admin.updates.error.notDraft') }, { status: 409 })
       }
     }
   }

@@ -6,7 +6,6 @@ import { requireAdminCampaign } from '~/http/campaign.server'
 import { countUpdateAudience, listCampaignUpdates } from '~/models/campaign-update.server'
 import { requireAdmin } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
-import { NO_STORE } from '~/utils/http.server'
 import { formatDate } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
@@ -22,25 +21,22 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const t = makeTranslator(locale)
   const [updates, audience] = await Promise.all([listCampaignUpdates(campaign.id, campaign.baseLocale), countUpdateAudience(campaign.id)])
   const title = campaign.content[campaign.baseLocale]?.title || t('admin.campaigns.untitled')
-  return data(
-    {
-      campaign: { id: campaign.id, title },
-      canEdit: can(admin.role, 'campaigns.edit'),
-      audience,
-      updates: updates.map((u) => ({
-        id: u.id,
-        kind: u.kind,
-        status: u.status,
-        subject: u.subject,
-        sentCount: u.sentCount,
-        failedCount: u.failedCount,
-        date: formatDate(locale, u.sentAt ?? u.createdAt, 'medium'),
-        dateIso: (u.sentAt ?? u.createdAt).toISOString(),
-      })),
-      pageTitle: `${t('admin.updates.pageTitle')}: ${title}`,
-    },
-    { headers: { 'Cache-Control': NO_STORE } },
-  )
+  return data({
+    campaign: { id: campaign.id, title },
+    canEdit: can(admin.role, 'campaigns.edit'),
+    audience,
+    updates: updates.map((u) => ({
+      id: u.id,
+      kind: u.kind,
+      status: u.status,
+      subject: u.subject,
+      sentCount: u.sentCount,
+      failedCount: u.failedCount,
+      date: formatDate(locale, u.sentAt ?? u.createdAt, 'medium'),
+      dateIso: (u.sentAt ?? u.createdAt).toISOString(),
+    })),
+    pageTitle: `${t('admin.updates.pageTitle')}: ${title}`,
+  })
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }]

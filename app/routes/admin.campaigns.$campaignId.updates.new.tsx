@@ -11,7 +11,6 @@ import { requireAdminCampaign } from '~/http/campaign.server'
 import { UPDATE_FORM_MAX_BYTES, UpdateDraftSchema, updateErrorText } from '~/models/campaign-update-schema'
 import { createUpdateDraft } from '~/models/campaign-update.server'
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
-import { NO_STORE } from '~/utils/http.server'
 import { LOCALE_NAMES } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
@@ -25,10 +24,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const campaign = await requireAdminCampaign(admin, params.campaignId)
   const t = makeTranslator(getLocale(request))
   const title = campaign.content[campaign.baseLocale]?.title || t('admin.campaigns.untitled')
-  return data(
-    { campaign: { id: campaign.id, title, baseLocale: campaign.baseLocale }, pageTitle: `${t('admin.updates.newTitle')}: ${title}` },
-    { headers: { 'Cache-Control': NO_STORE } },
-  )
+  return data({ campaign: { id: campaign.id, title, baseLocale: campaign.baseLocale }, pageTitle: `${t('admin.updates.newTitle')}: ${title}` })
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -36,12 +32,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const campaign = await requireAdminCampaign(admin, params.campaignId)
   const submission = parseWithZod(form, { schema: UpdateDraftSchema })
   if (submission.status !== 'success') {
-    return data({ result: submission.reply() }, { status: 400, headers: { 'Cache-Control': NO_STORE } })
+    return data({ result: submission.reply() }, { status: 400 })
   }
   const { id } = await createUpdateDraft(admin, campaign.id, campaign.baseLocale, submission.value)
-  return redirect(`/admin/campaigns/${campaign.id}/updates/${id}?locale=${campaign.baseLocale}&done=created`, {
-    headers: { 'Cache-Control': NO_STORE },
-  })
+  return redirect(`/admin/campaigns/${campaign.id}/updates/${id}?locale=${campaign.baseLocale}&done=created`)
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }]

@@ -9,7 +9,6 @@ import { CsrfField } from '~/components/csrf-field'
 import { FormField } from '~/components/form-field'
 import { createDraft } from '~/models/admin-campaign.server'
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
-import { NO_STORE } from '~/utils/http.server'
 import { LOCALE_NAMES, LOCALES } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
@@ -30,17 +29,17 @@ export const NewCampaignSchema = z.object({
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireAdmin(request, 'campaigns.edit')
   const locale = getLocale(request)
-  return data({ locale, pageTitle: makeTranslator(locale)('admin.new.title') }, { headers: { 'Cache-Control': NO_STORE } })
+  return data({ locale, pageTitle: makeTranslator(locale)('admin.new.title') })
 }
 
 export async function action({ request }: ActionFunctionArgs) {
   const { admin, form } = await requireAdminAction(request, 'campaigns.edit')
   const submission = parseWithZod(form, { schema: NewCampaignSchema })
   if (submission.status !== 'success') {
-    return data({ result: submission.reply() }, { status: 400, headers: { 'Cache-Control': NO_STORE } })
+    return data({ result: submission.reply() }, { status: 400 })
   }
   const draft = await createDraft(admin, submission.value)
-  return redirect(`/admin/campaigns/${draft.id}/edit?locale=${submission.value.locale}`, { headers: { 'Cache-Control': NO_STORE } })
+  return redirect(`/admin/campaigns/${draft.id}/edit?locale=${submission.value.locale}`)
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }]

@@ -3,28 +3,23 @@ import { data, redirect } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { acceptInvitation, getPendingInvitationByToken } from '~/models/invitation.server'
 import { sessionCookie } from '~/http/auth.server'
-import { NO_STORE } from '~/utils/http.server'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useT } from '~/utils/use-t'
 
 // The token is in the URL: never cached. A GET only shows the invitation (mail scanners open links).
 export const handle = { adminPublic: true }
-const PRIVATE = { 'Cache-Control': NO_STORE }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const t = makeTranslator(getLocale(request))
   const invitation = await getPendingInvitationByToken(params.token ?? '')
   if (!invitation) {
-    return data({ invitation: null, pageTitle: t('admin.invitation.invalidTitle') }, { status: 410, headers: PRIVATE })
+    return data({ invitation: null, pageTitle: t('admin.invitation.invalidTitle') }, { status: 410 })
   }
-  return data(
-    {
-      invitation: { email: invitation.email, role: invitation.role, organisationName: invitation.organisation.name },
-      pageTitle: t('admin.invitation.title', { organisation: invitation.organisation.name }),
-    },
-    { headers: PRIVATE },
-  )
+  return data({
+    invitation: { email: invitation.email, role: invitation.role, organisationName: invitation.organisation.name },
+    pageTitle: t('admin.invitation.title', { organisation: invitation.organisation.name }),
+  })
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -32,12 +27,10 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const t = makeTranslator(locale)
   const result = await acceptInvitation(params.token ?? '', { userAgent: request.headers.get('User-Agent'), locale })
   if (result.status === 'accepted') {
-    return redirect('/admin', { headers: { ...PRIVATE, 'Set-Cookie': sessionCookie(result.sessionToken) } })
+    return redirect('/admin', { headers: { 'Set-Cookie': sessionCookie(result.sessionToken) } })
   }
-  return data({ invalid: true, pageTitle: t('admin.invitation.invalidTitle') }, { status: 410, headers: PRIVATE })
+  return data({ invalid: true, pageTitle: t('admin.invitation.invalidTitle') }, { status: 410 })
 }
-
-export const headers = () => PRIVATE
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }, { name: 'robots', content: 'noindex' }]
 

@@ -11,7 +11,6 @@ import { inviteMember, listPendingInvitations, revokeInvitation } from '~/models
 import { changeRoleOfMember, listMembers, removeMemberFromOrganisation } from '~/models/membership.server'
 import { hitRateLimit } from '~/models/rate-limit.server'
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
-import { NO_STORE } from '~/utils/http.server'
 import { formatDate, type MessageKey } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
@@ -42,41 +41,36 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const t = makeTranslator(getLocale(request))
   const [members, invitations] = await Promise.all([listMembers(admin.organisation.id), listPendingInvitations(admin.organisation.id)])
   const done = new URL(request.url).searchParams.get('done')
-  return data(
-    {
-      pageTitle: t('admin.members.title'),
-      organisationName: admin.organisation.name,
-      me: admin.user.id,
-      done: (DONE as readonly string[]).includes(done ?? '') ? (done as (typeof DONE)[number]) : null,
-      members: members.map((m) => ({ ...m, since: m.since.toISOString() })),
-      invitations: invitations.map((i) => ({ ...i, createdAt: i.createdAt.toISOString(), expiresAt: i.expiresAt.toISOString() })),
-    },
-    { headers: { 'Cache-Control': NO_STORE } },
-  )
+  return data({
+    pageTitle: t('admin.members.title'),
+    organisationName: admin.organisation.name,
+    me: admin.user.id,
+    done: (DONE as readonly string[]).includes(done ?? '') ? (done as (typeof DONE)[number]) : null,
+    members: members.map((m) => ({ ...m, since: m.since.toISOString() })),
+    invitations: invitations.map((i) => ({ ...i, createdAt: i.createdAt.toISOString(), expiresAt: i.expiresAt.toISOString() })),
+  })
 }
 
 export async function action({ request }: ActionFunctionArgs) {
   const { admin, form } = await requireAdminAction(request, 'members.manage')
   const locale = getLocale(request)
-  const noStore = { 'Cache-Control': NO_STORE }
   const submission = parseWithZod(form, { schema: MemberActionSchema })
   if (submission.status !== 'success') {
-    return data({ intent: String(form.get('intent') ?? ''), result: submission.reply() }, { status: 400, headers: noStore })
+    return data({ intent: String(form.get('intent') ?? ''), result: submission.reply() }, { status: 400 })
   }
   const input = submission.value
-  const fail = (status: number, message: MessageKey) =>
-    data({ intent: input.intent, result: submission.reply({ formErrors: [message] }) }, { status, headers: noStore })
+  const fail = (status: number, message: MessageKey) => data({ intent: input.intent, result: submission.reply({ formErrors: [message] }) }, { status })
 
   if (input.intent === 'invite') {
     const limit = await hitRateLimit(`admin-invite:${admin.organisation.id}`, { limit: INVITES_PER_HOUR, windowSeconds: 3600 })
     if (!limit.allowed) return fail(429, 'admin.members.error.rateLimited')
     const result = await inviteMember(admin, { email: input.email, role: input.role, locale })
     if (result.status === 'already-member') return fail(409, 'admin.members.error.alreadyMember')
-    return redirect('/admin/members?done=invited', { headers: noStore })
+    return redirect('/admin/members?done=invited')
   }
   if (input.intent === 'revoke-invitation') {
     if (!(await revokeInvitation(admin, input.invitationId))) return fail(404, 'admin.members.error.gone')
-    return redirect('/admin/members?done=invitationRevoked', { headers: noStore })
+    return redirect('/admin/members?done=invitationRevoked')
   }
   const result =
     input.intent === 'change-role'
@@ -85,11 +79,9 @@ export async function action({ request }: ActionFunctionArgs) {
   if (result.status === 'not-found') return fail(404, 'admin.members.error.gone')
   if (result.status === 'last-owner') return fail(409, 'admin.members.error.lastOwner')
   // Someone who stepped down (or left) may no longer see this page.
-  if (input.userId === admin.user.id) return redirect('/admin', { headers: noStore })
-  return redirect(`/admin/members?done=${input.intent === 'remove' ? 'removed' : 'roleChanged'}`, { headers: noStore })
+  if (input.userId === admin.user.id) return redirect('/admin')
+  return redirect(`/admin/members?done=${input.intent === 'remove' ? 'removed' : 'roleChanged'}`)
 }
-
-export const headers = () => ({ 'Cache-Control': NO_STORE })
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }]
 

@@ -14,12 +14,9 @@ import { OrganisationIdentitySchema } from '~/models/organisation-schema'
 import { getRetentionPolicy, updateRetentionPolicy } from '~/models/retention-policy.server'
 import { RETENTION_BOUNDS, RetentionSettingsSchema } from '~/models/retention-schema'
 import { emailFrom } from '~/utils/email-sender.server'
-import { NO_STORE } from '~/utils/http.server'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useMessage, useT } from '~/utils/use-t'
-
-const noStore = { 'Cache-Control': NO_STORE }
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'organisation.manage')
@@ -27,27 +24,24 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const organisation = (await getOrganisationIdentity(admin.organisation.id))!
   const retention = await getRetentionPolicy(admin.organisation.id)
   const done = new URL(request.url).searchParams.get('done')
-  return data(
-    {
-      pageTitle: t('reach.org.title'),
-      done: (['saved', 'verification-sent', 'resent', 'too-soon', 'retention-saved'] as const).find((d) => d === done) ?? null,
-      retention,
-      organisation: {
-        name: organisation.name,
-        logo: organisation.logo
-          ? { url: organisationLogoPath(organisation, organisation.logo.sha256), width: organisation.logo.width, height: organisation.logo.height }
-          : null,
-        brandColour: organisation.brand_colour ?? '',
-        websiteUrl: organisation.website_url ?? '',
-        contactEmail: organisation.contact_email ?? '',
-        senderName: organisation.sender_name ?? '',
-        senderEmail: organisation.sender_email ?? '',
-        senderVerified: organisation.sender_email_verified,
-        from: emailFrom(organisation),
-      },
+  return data({
+    pageTitle: t('reach.org.title'),
+    done: (['saved', 'verification-sent', 'resent', 'too-soon', 'retention-saved'] as const).find((d) => d === done) ?? null,
+    retention,
+    organisation: {
+      name: organisation.name,
+      logo: organisation.logo
+        ? { url: organisationLogoPath(organisation, organisation.logo.sha256), width: organisation.logo.width, height: organisation.logo.height }
+        : null,
+      brandColour: organisation.brand_colour ?? '',
+      websiteUrl: organisation.website_url ?? '',
+      contactEmail: organisation.contact_email ?? '',
+      senderName: organisation.sender_name ?? '',
+      senderEmail: organisation.sender_email ?? '',
+      senderVerified: organisation.sender_email_verified,
+      from: emailFrom(organisation),
     },
-    { headers: noStore },
-  )
+  })
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -55,27 +49,27 @@ export async function action({ request }: ActionFunctionArgs) {
   const locale = getLocale(request)
   if (form.get('intent') === 'resend-verification') {
     const sent = await resendSenderVerification(admin.organisation.id, locale)
-    return redirect(`/admin/organisation?done=${sent ? 'resent' : 'too-soon'}`, { headers: noStore })
+    return redirect(`/admin/organisation?done=${sent ? 'resent' : 'too-soon'}`)
   }
   if (form.get('intent') === 'retention') {
     const submission = parseWithZod(form, { schema: RetentionSettingsSchema })
     if (submission.status !== 'success') {
-      return data({ form: 'retention' as const, result: submission.reply() }, { status: 400, headers: noStore })
+      return data({ form: 'retention' as const, result: submission.reply() }, { status: 400 })
     }
     const { signerMonths, unconfirmedDays, financialYears } = submission.value
     await updateRetentionPolicy(admin, { signerMonths, unconfirmedDays, financialYears })
-    return redirect('/admin/organisation?done=retention-saved', { headers: noStore })
+    return redirect('/admin/organisation?done=retention-saved')
   }
   const submission = parseWithZod(form, { schema: OrganisationIdentitySchema })
   if (submission.status !== 'success') {
-    return data({ form: 'identity' as const, result: submission.reply() }, { status: 400, headers: noStore })
+    return data({ form: 'identity' as const, result: submission.reply() }, { status: 400 })
   }
   const value = submission.value
   let logo = undefined as Parameters<typeof updateOrganisationIdentity>[1]['logo']
   if (value.logo instanceof File && value.logo.size > 0) {
     const checked = await checkUploadedImage(value.logo)
     if ('problem' in checked) {
-      return data({ form: 'identity' as const, result: submission.reply({ fieldErrors: { logo: [checked.problem] } }) }, { status: 400, headers: noStore })
+      return data({ form: 'identity' as const, result: submission.reply({ fieldErrors: { logo: [checked.problem] } }) }, { status: 400 })
     }
     logo = checked.image
   } else if (value.removeLogo) {
@@ -94,10 +88,8 @@ export async function action({ request }: ActionFunctionArgs) {
     },
     locale,
   )
-  return redirect(`/admin/organisation?done=${outcome.verificationSent ? 'verification-sent' : 'saved'}`, { headers: noStore })
+  return redirect(`/admin/organisation?done=${outcome.verificationSent ? 'verification-sent' : 'saved'}`)
 }
-
-export const headers = () => noStore
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }]
 

@@ -2,7 +2,6 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { data } from '@remix-run/node'
 import { Form, useActionData, useLoaderData } from '@remix-run/react'
 import { confirmSenderVerification, findSenderVerification } from '~/models/organisation.server'
-import { NO_STORE } from '~/utils/http.server'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useT } from '~/utils/use-t'
@@ -10,23 +9,20 @@ import { useT } from '~/utils/use-t'
 // Whoever reads the mailbox confirms it: no sign-in needed, the token in the link is the proof.
 // A GET only shows the question (mail scanners open links); the POST confirms.
 export const handle = { adminPublic: true }
-const PRIVATE = { 'Cache-Control': NO_STORE }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const t = makeTranslator(getLocale(request))
   const found = await findSenderVerification(params.token ?? '')
-  if (!found) return data({ found: null, pageTitle: t('reach.sender.invalidTitle') }, { status: 410, headers: PRIVATE })
-  return data({ found: { organisation: found.name, address: found.senderEmail }, pageTitle: t('reach.sender.title') }, { headers: PRIVATE })
+  if (!found) return data({ found: null, pageTitle: t('reach.sender.invalidTitle') }, { status: 410 })
+  return data({ found: { organisation: found.name, address: found.senderEmail }, pageTitle: t('reach.sender.title') })
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const t = makeTranslator(getLocale(request))
   const confirmed = await confirmSenderVerification(params.token ?? '')
-  if (!confirmed) return data({ confirmed: false, pageTitle: t('reach.sender.invalidTitle') }, { status: 410, headers: PRIVATE })
-  return data({ confirmed: true, pageTitle: t('reach.sender.doneTitle') }, { headers: PRIVATE })
+  if (!confirmed) return data({ confirmed: false, pageTitle: t('reach.sender.invalidTitle') }, { status: 410 })
+  return data({ confirmed: true, pageTitle: t('reach.sender.doneTitle') })
 }
-
-export const headers = () => PRIVATE
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }, { name: 'robots', content: 'noindex' }]
 

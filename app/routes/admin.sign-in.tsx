@@ -8,7 +8,6 @@ import { FormField } from '~/components/form-field'
 import { hitSignInAddressLimit, hitSignInEmailLimit, requestSignInLink } from '~/models/sign-in.server'
 import { getAdminSession, safeAdminNext } from '~/http/auth.server'
 import { formErrorResult, readForm } from '~/utils/form.server'
-import { NO_STORE } from '~/utils/http.server'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { requestContext } from '~/utils/request.server'
@@ -27,38 +26,31 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const state = await getAdminSession(request)
   const t = makeTranslator(getLocale(request))
   const sent = url.searchParams.get('sent') === '1'
-  return data(
-    {
-      sent,
-      next: safeAdminNext(url.searchParams.get('next')),
-      signedInAs: state?.admin ? state.admin.user.email : null,
-      pageTitle: sent ? t('admin.signIn.sentTitle') : t('admin.signIn.title'),
-    },
-    { headers: { 'Cache-Control': NO_STORE } },
-  )
+  return data({
+    sent,
+    next: safeAdminNext(url.searchParams.get('next')),
+    signedInAs: state?.admin ? state.admin.user.email : null,
+    pageTitle: sent ? t('admin.signIn.sentTitle') : t('admin.signIn.title'),
+  })
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
   const locale = getLocale(request)
-  const noStore = { 'Cache-Control': NO_STORE }
   const { ip } = requestContext(request, context)
   const byAddress = await hitSignInAddressLimit(ip)
   if (!byAddress.allowed) {
-    return data(
-      { result: formErrorResult('admin.signIn.error.rateLimited') },
-      { status: 429, headers: { ...noStore, 'Retry-After': String(byAddress.retryAfterSeconds) } },
-    )
+    return data({ result: formErrorResult('admin.signIn.error.rateLimited') }, { status: 429, headers: { 'Retry-After': String(byAddress.retryAfterSeconds) } })
   }
   const form = await readForm(request)
   const submission = parseWithZod(form, { schema: SignInSchema })
   if (submission.status !== 'success') {
-    return data({ result: submission.reply() }, { status: 400, headers: noStore })
+    return data({ result: submission.reply() }, { status: 400 })
   }
   const byEmail = await hitSignInEmailLimit(submission.value.email)
   if (!byEmail.allowed) {
     return data(
       { result: submission.reply({ formErrors: ['admin.signIn.error.rateLimited'] }) },
-      { status: 429, headers: { ...noStore, 'Retry-After': String(byEmail.retryAfterSeconds) } },
+      { status: 429, headers: { 'Retry-After': String(byEmail.retryAfterSeconds) } },
     )
   }
   const next = safeAdminNext(submission.value.next)
@@ -66,10 +58,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   // The same answer whether or not the address has an account.
   const params = new URLSearchParams({ sent: '1' })
   if (next) params.set('next', next)
-  return redirect(`/admin/sign-in?${params}`, { headers: { 'Cache-Control': NO_STORE } })
+  return redirect(`/admin/sign-in?${params}`)
 }
-
-export const headers = () => ({ 'Cache-Control': NO_STORE })
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }, { name: 'robots', content: 'noindex' }]
 

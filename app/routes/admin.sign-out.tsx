@@ -3,14 +3,13 @@ import { redirect } from '@remix-run/node'
 import { signOut } from '~/models/session.server'
 import { adminError, clearSessionCookie, getAdminSession, isValidCsrf, requireAdmin, signInRedirect } from '~/http/auth.server'
 import { readForm } from '~/utils/form.server'
-import { NO_STORE } from '~/utils/http.server'
 
 // Every member may sign themselves out, viewers included: it changes only their own session.
 export const handle = { adminSelfService: true }
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireAdmin(request)
-  return redirect('/admin/account', { headers: { 'Cache-Control': NO_STORE } })
+  return redirect('/admin/account')
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -20,5 +19,5 @@ export async function action({ request }: ActionFunctionArgs) {
   const form = await readForm(request)
   if (!isValidCsrf(state.session.id, form.get('csrf'))) throw adminError(403, 'admin.error.csrf')
   await signOut(state.session, state.admin)
-  return redirect('/admin/sign-in', { headers: { 'Cache-Control': NO_STORE, 'Set-Cookie': clearSessionCookie() } })
+  return redirect('/admin/sign-in', { headers: { 'Set-Cookie': clearSessionCookie() } })
 }

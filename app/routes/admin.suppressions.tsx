@@ -9,7 +9,6 @@ import { ErrorSummary } from '~/components/error-summary'
 import { FormField } from '~/components/form-field'
 import { addManualSuppression, countOrganisationUnsubscribes, listSuppressions, removeManualSuppression } from '~/models/email-preferences.server'
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
-import { NO_STORE } from '~/utils/http.server'
 import { formatDate, type MessageKey } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
@@ -59,32 +58,28 @@ export async function loader({ request }: LoaderFunctionArgs) {
       pageCount: list.pageCount,
       items: list.items.map((i) => ({ email: i.email, reason: i.reason, createdAt: i.createdAt.toISOString() })),
     },
-    { status: parsed.success ? 200 : 400, headers: { 'Cache-Control': NO_STORE } },
+    { status: parsed.success ? 200 : 400 },
   )
 }
 
 export async function action({ request }: ActionFunctionArgs) {
   const { admin, form } = await requireAdminAction(request, 'supporters.view')
-  const noStore = { 'Cache-Control': NO_STORE }
   const submission = parseWithZod(form, { schema: SuppressionActionSchema })
   if (submission.status !== 'success') {
-    return data({ intent: String(form.get('intent') ?? ''), result: submission.reply() }, { status: 400, headers: noStore })
+    return data({ intent: String(form.get('intent') ?? ''), result: submission.reply() }, { status: 400 })
   }
   const input = submission.value
-  const fail = (status: number, message: MessageKey) =>
-    data({ intent: input.intent, result: submission.reply({ formErrors: [message] }) }, { status, headers: noStore })
+  const fail = (status: number, message: MessageKey) => data({ intent: input.intent, result: submission.reply({ formErrors: [message] }) }, { status })
   if (input.intent === 'add') {
     const result = await addManualSuppression(admin, input.email)
     if (result.status === 'exists') return fail(409, 'admin.suppressions.error.exists')
-    return redirect('/admin/suppressions?done=added', { headers: noStore })
+    return redirect('/admin/suppressions?done=added')
   }
   const result = await removeManualSuppression(admin, input.email)
   if (result.status === 'not-found') return fail(404, 'admin.suppressions.error.gone')
   if (result.status === 'not-manual') return fail(409, 'admin.suppressions.error.notManual')
-  return redirect('/admin/suppressions?done=removed', { headers: noStore })
+  return redirect('/admin/suppressions?done=removed')
 }
-
-export const headers = () => ({ 'Cache-Control': NO_STORE })
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }]
 
@@ -185,7 +180,7 @@ export default function Suppressions() {
                 {items.map((item) => (
                   <tr key={`${item.email}/${item.createdAt}`}>
                     <td>{item.email || t('admin.suppressions.erased')}</td>
-                    <td>{t(`admin.suppressions.reason.${item.reason}` as MessageKey)}</td>
+                    <td>{t(`admin.suppressions.reason.${item.reason}`)}</td>
                     <td>
                       <time dateTime={item.createdAt}>{formatDate(locale, item.createdAt, 'medium')}</time>
                     </td>

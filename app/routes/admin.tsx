@@ -4,7 +4,6 @@ import { Form, isRouteErrorResponse, Link, NavLink, Outlet, useLoaderData, useRo
 import { CsrfField } from '~/components/csrf-field'
 import { getAdminSession } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
-import { NO_STORE } from '~/utils/http.server'
 import { workspaceMessages } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useT } from '~/utils/use-t'
@@ -16,30 +15,25 @@ export const handle = { adminPublic: true }
 export async function loader({ request }: LoaderFunctionArgs) {
   const state = await getAdminSession(request)
   const admin = state?.admin
-  return data(
-    {
-      // The workspace's messages join the public ones here, never on public pages (decision 0037).
-      messages: workspaceMessages(getLocale(request)),
-      admin: admin
-        ? {
-            user: admin.user,
-            organisation: admin.organisation,
-            role: admin.role,
-            csrfToken: admin.csrfToken,
-            canManageMembers: can(admin.role, 'members.manage'),
-            canViewAudit: can(admin.role, 'audit.view'),
-            canSeeSuppressions: can(admin.role, 'supporters.view'),
-            canManageApiKeys: can(admin.role, 'api_keys.manage'),
-            canManageOrganisation: can(admin.role, 'organisation.manage'),
-            memberships: (state?.memberships ?? []).map((m) => ({ organisationId: m.organisation.id, name: m.organisation.name, role: m.role })),
-          }
-        : null,
-    },
-    { headers: { 'Cache-Control': NO_STORE } },
-  )
+  return data({
+    // The workspace's messages join the public ones here, never on public pages (decision 0037).
+    messages: workspaceMessages(getLocale(request)),
+    admin: admin
+      ? {
+          user: admin.user,
+          organisation: admin.organisation,
+          role: admin.role,
+          csrfToken: admin.csrfToken,
+          canManageMembers: can(admin.role, 'members.manage'),
+          canViewAudit: can(admin.role, 'audit.view'),
+          canSeeSuppressions: can(admin.role, 'supporters.view'),
+          canManageApiKeys: can(admin.role, 'api_keys.manage'),
+          canManageOrganisation: can(admin.role, 'organisation.manage'),
+          memberships: (state?.memberships ?? []).map((m) => ({ organisationId: m.organisation.id, name: m.organisation.name, role: m.role })),
+        }
+      : null,
+  })
 }
-
-export const headers = () => ({ 'Cache-Control': NO_STORE })
 
 export default function AdminLayout() {
   const { admin } = useLoaderData<typeof loader>()

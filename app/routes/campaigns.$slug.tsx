@@ -27,7 +27,7 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   return data(
     {
       ...(await campaignViewData(campaign, locale, new URL(request.url))),
-      // The page title starts with the number of errors after a refused submission (issue 14).
+      // The page title starts with the number of errors after a refused submission, so a screen reader hears it first.
       errorTitle: errorCount > 0 ? makeTranslator(locale)('reach.sign.errorsTitle', { count: errorCount }) : null,
     },
     { headers: publicHeaders() },
@@ -77,7 +77,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => {
         ]
       : []),
     { property: 'og:image:alt', content: shareImage.alt },
-    // Issue 14: a large picture on shared links.
+    // A large picture on shared links (og:image, summary_large_image).
     { name: 'twitter:card', content: 'summary_large_image' },
     { name: 'twitter:image', content: shareImage.url },
     { tagName: 'link', rel: 'canonical', href: canonicalUrl },

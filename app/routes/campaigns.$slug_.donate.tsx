@@ -6,15 +6,9 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { FormField } from '~/components/form-field'
 import { requirePublicCampaign } from '~/http/campaign.server'
 import { donateSchema, OTHER_AMOUNT } from '~/models/donation-schema'
-import {
-  CheckoutUnavailableError,
-  DONOR_COOKIE,
-  donationRules,
-  getCampaignDonationSettings,
-  getDonorPrefill,
-  getResumableDonation,
-  startDonationCheckout,
-} from '~/models/donation.server'
+import { CheckoutUnavailableError, getResumableDonation, startDonationCheckout } from '~/models/donation-checkout.server'
+import { donationRules, getCampaignDonationSettings } from '~/models/donation.server'
+import { DONOR_COOKIE, getDonorPrefill } from '~/models/donor-prefill.server'
 import { hitRateLimit } from '~/models/rate-limit.server'
 import { getEnv } from '~/utils/env.server'
 import { formErrorResult, readForm } from '~/utils/form.server'
@@ -35,7 +29,7 @@ const PRIVATE = { 'Cache-Control': NO_STORE }
 async function loadDonationContext(request: Request, slug: string | undefined) {
   const locale = getLocale(request)
   const campaign = await requirePublicCampaign(slug, locale, request)
-  // Without Stripe there is no donate page at all (issue 14): a plain 404, no wording for developers.
+  // Without Stripe there is no donate page at all: a plain 404, no wording for developers.
   if (!isStripeConfigured()) throw new Response('Not found', { status: 404 })
   const settings = await getCampaignDonationSettings(campaign.id)
   if (!settings) throw new Response('Not found', { status: 404 })

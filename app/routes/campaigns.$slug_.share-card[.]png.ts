@@ -15,6 +15,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const locale = isLocale(lang) ? lang : DEFAULT_LOCALE
   const campaign = await requirePublicCampaign(params.slug, locale)
   const card = await getShareCard(campaign, locale)
+  if (!card) {
+    // Too many cards are being drawn at once (decision 0036): ask again shortly.
+    return new Response('The card is being drawn; try again shortly.', {
+      status: 503,
+      headers: { 'Retry-After': '30', 'Cache-Control': 'no-store', 'Content-Type': 'text/plain; charset=utf-8' },
+    })
+  }
   const etag = `"${card.sha256}"`
   const headers = {
     'Cache-Control': CARD_CACHE,

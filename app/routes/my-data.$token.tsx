@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
-import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
+import { Form, Link, useActionData, useLoaderData, useParams } from '@remix-run/react'
 import { eraseMyData, getMyData } from '~/models/my-data.server'
 import { readForm } from '~/utils/form.server'
 import { NO_STORE } from '~/utils/http.server'
@@ -34,7 +34,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (intent === 'erase' && form.get('confirm') === 'yes') {
     const erased = await eraseMyData(params.token)
     if (!erased) return redirect(`/my-data?expired=1&lang=${locale}`)
-    return data({ erased: true }, { headers: { 'Cache-Control': NO_STORE } })
+    // Post/redirect/get: the link is spent now, so this page's loader could only say "expired".
+    return redirect(`/my-data?erased=1&lang=${locale}`, { headers: { 'Cache-Control': NO_STORE } })
   }
   return data({ erased: false }, { status: 400, headers: { 'Cache-Control': NO_STORE } })
 }
@@ -44,6 +45,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 export default function MyDataPage() {
   const loaded = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
+  const { token } = useParams()
   const t = useT()
   if (result && 'erased' in result && result.erased) {
     return (
@@ -57,7 +59,7 @@ export default function MyDataPage() {
   const date = (iso: string) => new Date(iso).toLocaleDateString(locale === 'ru' ? 'ru-RU' : 'en-GB', { dateStyle: 'long', timeZone: 'UTC' })
   const yesNo = (value: boolean) => t(value ? 'myData.yes' : 'myData.no')
   return (
-    <div className="wrap narrow stack">
+    <div className="wrap narrow stack my-data">
       <h1>{t('myData.listTitle', { email })}</h1>
       <h2>{t('myData.signatures')}</h2>
       {held.signatures.length === 0 ? <p>{t('myData.none')}</p> : null}
@@ -104,7 +106,8 @@ export default function MyDataPage() {
           <li key={`${x.organisation}/${x.since}`}>{t('myData.suppressed', { organisation: x.organisation, date: date(x.since) })}</li>
         ))}
       </ul>
-      <Form method="post" reloadDocument>
+      {/* A resource route: the browser saves the file, with or without JavaScript. */}
+      <Form method="post" action={`/my-data/${token}/download`} reloadDocument>
         <input type="hidden" name="intent" value="download" />
         <button type="submit" className="button secondary">
           {t('myData.download')}

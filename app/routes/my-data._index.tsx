@@ -5,7 +5,6 @@ import { FormField } from '~/components/form-field'
 import { MyDataRequestSchema, requestMyDataLink } from '~/models/my-data.server'
 import { readForm } from '~/utils/form.server'
 import { NO_STORE } from '~/utils/http.server'
-import type { MessageKey } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { requestContext } from '~/utils/request.server'
@@ -15,7 +14,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const t = makeTranslator(getLocale(request))
   const url = new URL(request.url)
   return data(
-    { pageTitle: t('myData.title'), sent: url.searchParams.get('sent') === '1', expired: url.searchParams.get('expired') === '1' },
+    {
+      pageTitle: t('myData.title'),
+      sent: url.searchParams.get('sent') === '1',
+      expired: url.searchParams.get('expired') === '1',
+      erased: url.searchParams.get('erased') === '1',
+    },
     { headers: { 'Cache-Control': NO_STORE } },
   )
 }
@@ -38,10 +42,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }, { name: 'robots', content: 'noindex' }]
 
 export default function MyData() {
-  const { sent, expired } = useLoaderData<typeof loader>()
+  const { sent, expired, erased } = useLoaderData<typeof loader>()
   const result = useActionData<typeof action>()
   const t = useT()
-  const error = result && 'error' in result ? t(result.error as MessageKey) : undefined
+  const error = result && 'error' in result ? t(result.error) : undefined
+  if (erased) {
+    return (
+      <div className="wrap narrow">
+        <h1>{t('myData.erased')}</h1>
+        <p className="lede">{t('myData.erasedText')}</p>
+      </div>
+    )
+  }
   return (
     <div className="wrap narrow">
       <h1>{t('myData.title')}</h1>

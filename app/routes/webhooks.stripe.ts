@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs } from '@remix-run/node'
-import { processStripeEvent } from '~/models/donation.server'
+import { processStripeEvent } from '~/models/stripe-event.server'
 import { isWellFormedStripeEvent } from '~/models/stripe-event-schema'
 import { readBodyWithin } from '~/utils/form.server'
 import { logger } from '~/utils/logger.server'

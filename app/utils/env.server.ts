@@ -53,7 +53,7 @@ export const EnvSchema = z
       .optional(),
     DATA_DIR: z.string().min(1).default('.data'),
     SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-    // Encryption at rest (issue 12, decision 0040): the master key wrapping every data key, and
+    // Encryption at rest (decision 0040): the master key wrapping every data key, and
     // during a rotation the one it replaces (keys:rotate re-wraps from PREVIOUS to the current).
     DATA_ENCRYPTION_KEY: masterKeySchema.optional(),
     DATA_ENCRYPTION_KEY_PREVIOUS: masterKeySchema.optional(),
@@ -69,28 +69,28 @@ export const EnvSchema = z
     WORKER_CONCURRENCY: positiveInt.default(4),
     // Web processes `npm start` runs on this machine (Node's cluster; decision 0001): one per core.
     WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
-    // Donations (issue 3): both Stripe keys, or neither (then the donate page says donations are off).
+    // Donations: both Stripe keys, or neither (then the donate page says donations are off).
     STRIPE_SECRET_KEY: z.string().min(1).optional(),
     STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
     STRIPE_API_BASE_URL: z.string().url().optional(),
     DONATION_MIN_AMOUNT: z.coerce.number().positive().default(1),
     DONATION_MAX_AMOUNT: z.coerce.number().positive().default(10_000),
-    // Follow-ups (issue 5): Resend's webhook signing secret (whsec_...), and how many batch
+    // Updates to signers: Resend's webhook signing secret (whsec_...), and how many batch
     // requests (100 emails each) an update may make a second; Resend's default limit is 2.
     RESEND_WEBHOOK_SECRET: z.string().min(1).optional(),
-    // The outbox (issue 11): requests a second every process together makes to Resend (each a
+    // The outbox (decision 0025): requests a second every process together makes to Resend (each a
     // batch of up to 100 emails); Resend's default team limit is 2. UPDATE_SEND_RATE is its old
     // name, accepted for one release with a warning.
     RESEND_RATE_LIMIT: z.coerce.number().positive().max(1000).optional(),
     UPDATE_SEND_RATE: z.coerce.number().positive().max(1000).optional(),
-    // Crash recovery (issue 16, decision 0026): a process whose heartbeat has been silent this
+    // Crash recovery (decision 0026): a process whose heartbeat has been silent this
     // long is taken for dead and what it held is released; a SIGTERM finishes or releases work
     // within the grace period, then exits.
     WORKER_DEAD_AFTER_SECONDS: z.coerce.number().int().min(2).max(3600).default(30),
     SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(1).max(3600).default(20),
     // Signatures each OSDI API key may record an hour (an integration sends many people's).
     API_SIGN_RATE_LIMIT: positiveInt.default(600),
-    // Integrity (issue 13, decision 0030): signatures over these are held for review, not refused.
+    // Integrity (decision 0030): signatures over these are held for review, not refused.
     INTEGRITY_HOLD_DISPOSABLE: booleanish.default('on'),
     INTEGRITY_DOMAIN_HOURLY_LIMIT: positiveInt.default(50),
     INTEGRITY_ADDRESS_HOURLY_LIMIT: positiveInt.default(5),

@@ -45,6 +45,7 @@ const PUBLIC_PREFIXES = [
   'unsubscribe.',
   'verify.',
   'mailbox.',
+  'myData.',
   'reach.campaign.',
   'reach.progress.',
   'reach.sign.',

@@ -10,6 +10,8 @@ export const PERMISSIONS = {
   'campaigns.view': ['owner', 'campaigner', 'viewer'],
   'campaigns.edit': ['owner', 'campaigner'],
   'supporters.view': ['owner', 'campaigner'],
+  // Answering a supporter's request to export or erase everything held for their address (decision 0045).
+  'supporters.erase': ['owner'],
   'members.manage': ['owner'],
   'audit.view': ['owner'],
   // API keys reach every campaign's signers, so only owners make them.

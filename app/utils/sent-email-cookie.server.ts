@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { getEnv } from '~/utils/env.server'
 import { purposeSecret } from '~/utils/security.server'
 
-// Where the confirmation email went, for the check-your-email page (issue 14): a signed,
+// Where the confirmation email went, for the check-your-email page: a signed,
 // httpOnly, SameSite cookie for an hour. Never in a URL. Its path is the campaign's pages below
 // /campaigns/<slug>/ (the page's own data requests end in `.data`), so it never reaches the
 // campaign page itself, whose cached copy must hold nothing of any visitor (decision 0021).

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { cleanName, hasForbiddenNameCharacters, hasLineBreak } from '~/utils/text'
 
-// Issue 10: names reach delivery packs handed to officials. An override could reorder what is
+// Names reach delivery packs handed to officials. An override could reorder what is
 // read, invisibles hide differences between two "identical" names, and Zalgo runs drown a page.
 
 describe('cleanName', () => {

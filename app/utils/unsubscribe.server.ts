@@ -1,7 +1,7 @@
 import { getEnv } from '~/utils/env.server'
 import { signValue, verifySignedValue } from '~/utils/security.server'
 
-// Unsubscribe links (issue 5). A token names one signature and is signed with a key derived from
+// Unsubscribe links (decision 0011). A token names one signature and is signed with a key derived from
 // SESSION_SECRET, so it cannot be guessed or altered; it never expires, as RFC 8058 expects.
 // From the signature the route finds the campaign, its organisation and the canonical email.
 

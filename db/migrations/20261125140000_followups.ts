@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely'
 
 // Frozen in time once landed: never import application code here.
-// Follow-ups and delivery (issue 5): updates to signers, unsubscribes and suppressions, milestone
+// Follow-ups and delivery: updates to signers, unsubscribes and suppressions, milestone
 // crossings, authority responses, delivery packs and deliveries, and partners' API keys.
 export async function up(db: Kysely<any>): Promise<void> {
   // An update to a campaign's signers. Milestone, response and delivery notices are updates too

@@ -1,12 +1,12 @@
 import { type Kysely, sql } from 'kysely'
 
 // Frozen in time once landed: never import application code here.
-// One outbox for every email (issue 11, decision 0025): email_messages rows wait as 'queued' with a
+// One outbox for every email (decision 0025): email_messages rows wait as 'queued' with a
 // priority (0 transactional, 10 update fan-out) and what their sender needs to render them; one
 // sender claims what is due in batches of up to 100, each recorded in email_batches with its
 // idempotency key before Resend is called. email_send_throttle is the one rate gate every process
 // shares. worker_heartbeats lets any process notice a dead worker and release what it held
-// (issue 16, decision 0026).
+// (decision 0026).
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('email_batches')

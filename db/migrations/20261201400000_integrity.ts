@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely'
 
 // Frozen in time once landed: never import application code here.
-// Integrity (issue 13, decision 0030): held signatures, the columns and indexes the holding rules
+// Integrity (decision 0030): held signatures, the columns and indexes the holding rules
 // count over, attack mode, bulk review actions and spent proof-of-work challenges.
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`alter table signatures drop constraint if exists signatures_state_check`.execute(db)

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely'
 
 // Frozen in time: never import application code here.
-// Issue 14, decision 0035: the organisation's own identity (logo, brand colour, website, contact
+// Decision 0035: the organisation's own identity (logo, brand colour, website, contact
 // address, sender name and, once confirmed, its own sender address), and the From each email
 // was sent with.
 export async function up(db: Kysely<any>): Promise<void> {

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely'
 
 // Frozen in time: never import application code here.
-// Issue 14, decision 0036: the share card drawn for each campaign and language, with the count
+// Decision 0036: the share card drawn for each campaign and language, with the count
 // it shows, so it is redrawn only when the count has moved on noticeably.
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`create table campaign_share_cards (

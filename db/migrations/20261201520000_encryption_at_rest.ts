@@ -4,7 +4,7 @@ import path from 'node:path'
 import { type Kysely, sql } from 'kysely'
 
 // Frozen in time: never import application code here.
-// Issue 12, decision 0040: supporters' contact details encrypted at rest. Data keys (one per
+// Decision 0040: supporters' contact details encrypted at rest. Data keys (one per
 // organisation, one for the platform) and the blind-index key, each wrapped by the master key;
 // addresses looked up through blind indexes; and every existing row sealed in place, in batches.
 

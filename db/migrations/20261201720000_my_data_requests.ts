@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely'
 
 // Frozen in time: never import application code here.
-// Issue 12: the links a supporter asks for at /my-data. Only the token's hash is kept; the
+// The links a supporter asks for at /my-data. Only the token's hash is kept; the
 // address is sealed (decision 0040) and its blind index finds the data.
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`create table data_requests (

@@ -6,7 +6,7 @@ import { blindIndexWith, masterKeyId, masterKeys, openWith, sealedKeyId, unwrapD
 import { recreateDatabase, withDatabase } from '../../tests/support/database'
 import { migrations } from './index'
 
-// The migration of issue 12 seals the rows that were written before it, in place.
+// The encryption-at-rest migration seals the rows that were written before it, in place.
 
 const serverUrl = inject('dbServerUrl')
 const name = `${inject('dbTemplate').replace(/_template$/, '')}_sealing_w${process.env.VITEST_POOL_ID ?? '1'}`

@@ -20,6 +20,7 @@ import * as m20261201710000 from './20261201710000_address_hash_expiry'
 import * as m20261201720000 from './20261201720000_my_data_requests'
 import * as m20261202100000 from './20261202100000_retention_settings'
 import * as m20261202120000 from './20261202120000_api_key_crm_sync'
+import * as m20261202130000 from './20261202130000_contact_erasure'
 
 // Every migration, by name, in order. A test checks that each file in this folder is listed.
 export const migrations: Record<string, Migration> = {
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   '20261201720000_my_data_requests': m20261201720000,
   '20261202100000_retention_settings': m20261202100000,
   '20261202120000_api_key_crm_sync': m20261202120000,
+  '20261202130000_contact_erasure': m20261202130000,
 }

@@ -9,7 +9,7 @@ export interface DemoCampaign {
   content: { en: CampaignContent; ru: CampaignContent }
   /** Donation settings; unset fields use the organisation's. Presets are in minor units. */
   donations?: { currency?: string; presets?: number[]; showTotals: boolean; demoGifts?: number[] }
-  /** What the public timeline shows (issue 5): all dated relative to now, in days. */
+  /** What the public timeline shows: all dated relative to now, in days. */
   followUps?: DemoFollowUps
 }
 

@@ -3,7 +3,7 @@ import { expect, test, type APIRequestContext } from '@playwright/test'
 import { createCampaign, uniqueEmail } from '../support/factories'
 import { e2eDb, fillSignForm, javaScriptIsOn } from './support'
 
-/** The campaign page's JavaScript budget on a phone (issue 14): all of it, gzipped. */
+/** The campaign page's JavaScript budget on a phone: all of it, gzipped. */
 const BUDGET_BYTES = 80 * 1024
 
 /**

@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test'
 import { createCampaign, uniqueEmail } from '../support/factories'
 import { confirmationLink, e2eDb, expectAxeClean, expectCampaignCount, fillSignForm, javaScriptIsOn, signaturesOf } from './support'
 
-// Attack mode (issue 13): the sign form carries a proof-of-work challenge. With JavaScript the
+// Attack mode: the sign form carries a proof-of-work challenge. With JavaScript the
 // browser solves it and the signature counts as usual; without, the signature is held for
 // review, and the supporter sees exactly the same pages and emails either way.
 test('a supporter signs a campaign in attack mode', async ({ page }) => {

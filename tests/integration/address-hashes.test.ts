@@ -11,7 +11,7 @@ import { getDb } from '~/utils/db.server'
 import { enqueueJob } from '~/jobs/enqueue.server'
 import { hashIp, hashStoredAddress, recentStoredAddressHashes } from '~/utils/security.server'
 
-// Issue 10: the client-address hash kept on each signature was one HMAC under one fixed key:
+// The client-address hash kept on each signature was one HMAC under one fixed key:
 // anyone with the key could reverse every hash ever stored by trying the 2^32 IPv4 addresses.
 // Now each UTC day has its own key, and the hashes are erased after 30 days.
 

@@ -8,7 +8,7 @@ import { signCampaign } from '~/models/signature.server'
 import { getDb } from '~/utils/db.server'
 import { resetEnv } from '~/utils/env.server'
 
-// Issue 16, decision 0026: a real worker process (node itself, not a wrapper whose child would
+// Decision 0026: a real worker process (node itself, not a wrapper whose child would
 // outlive the signal) is killed with SIGKILL in the middle of its work; a second process, started
 // after, notices the silent heartbeat, releases what the first held, and finishes the work:
 // every email accepted by Resend exactly once, every count right, within a minute.

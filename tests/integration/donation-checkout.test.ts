@@ -176,7 +176,7 @@ describe('GET and POST /campaigns/:slug/donate', () => {
       const third = await post(campaign.slug, valid({ amount: '5000' }))
       expect(third.status).toBe(429)
       expect(third.data.result.error['']).toEqual(['donate.error.rateLimited'])
-      // Refused before the body is read (issue 10): nothing of it comes back.
+      // Refused before the body is read: nothing of it comes back.
       expect(third.data.result.initialValue).toEqual({})
       expect(fake.checkoutRequests()).toHaveLength(2)
     } finally {

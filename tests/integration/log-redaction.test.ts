@@ -9,7 +9,7 @@ import { getEnv } from '~/utils/env.server'
 import { stopEventLoopWatchdog } from '~/utils/event-loop.server'
 import { logger } from '~/utils/logger.server'
 
-// Issue 10: sign-in and invitation tokens reached request logs (only confirmation and unsubscribe
+// Sign-in and invitation tokens reached request logs (only confirmation and unsubscribe
 // links were redacted). One rule now covers every route that carries a token in its path; this
 // walks app/routes, so a new token route that the rule misses fails here.
 

@@ -7,7 +7,7 @@ import { createCampaign } from '../support/factories'
 import { openEmailRow, queuedEmails, runDueJobs } from '../support/jobs'
 import { callRoute, form } from '../support/routes'
 
-// /my-data (issue 12): see, download and erase one's own data without an account.
+// /my-data: see, download and erase one's own data without an account.
 
 const ask = (email: string, ip = '192.0.2.30') => callRoute(requestAction, { url: '/my-data', method: 'POST', body: form({ email }), ip })
 const linkEmails = async () =>
@@ -76,7 +76,9 @@ describe('/my-data', () => {
     const unconfirmed = await callRoute(dataAction, { url: `/my-data/${token}`, method: 'POST', body: form({ intent: 'erase' }), params: { token } })
     expect(unconfirmed.status).toBe(400)
     const erased = await callRoute(dataAction, { url: `/my-data/${token}`, method: 'POST', body: form({ intent: 'erase', confirm: 'yes' }), params: { token } })
-    expect(erased.data).toEqual({ erased: true })
+    expect(erased.status).toBe(302)
+    expect(erased.headers.get('Location')).toBe('/my-data?erased=1&lang=en')
+    expect((await callRoute(requestLoader, { url: '/my-data?erased=1&lang=en' })).data).toMatchObject({ erased: true })
     const signature = await getDb().selectFrom('signatures').selectAll().executeTakeFirstOrThrow()
     expect(signature).toMatchObject({ full_name: '', email: '', postcode: null, state: 'confirmed' })
 

@@ -16,7 +16,7 @@ import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import { stopEventLoopWatchdog } from '~/utils/event-loop.server'
 
-// Issue 10: NUL bytes gave 500s (PostgreSQL refuses 0x00 in text) on the sign form, slugs, the
+// NUL bytes gave 500s (PostgreSQL refuses 0x00 in text) on the sign form, slugs, the
 // APIs and the workspace. Walked here over every route in app/routes, through the real server:
 // NUL in each URL parameter, in query strings, and in every form field a route's source names.
 

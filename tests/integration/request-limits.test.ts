@@ -9,7 +9,7 @@ import { getDb } from '~/utils/db.server'
 import { getEnv, resetEnv } from '~/utils/env.server'
 import { stopEventLoopWatchdog } from '~/utils/event-loop.server'
 
-// Issue 10: one chunked 64 MB multipart POST kept the process at 100% CPU for ten minutes while
+// One chunked 64 MB multipart POST kept the process at 100% CPU for ten minutes while
 // /healthz stopped answering. Bodies are now capped as they stream, before anything parses them.
 
 let parsedBytes = 0

@@ -86,7 +86,7 @@ describe('POST /campaigns/:slug', () => {
     expect(limited.status).toBe(429)
     expect(Number(limited.headers.get('Retry-After'))).toBeGreaterThan(0)
     expect(limited.data.result.error['']).toEqual(['sign.error.rateLimited'])
-    // Refused before the body is read (issue 10): nothing of it was parsed or comes back.
+    // Refused before the body is read: nothing of it was parsed or comes back.
     expect(limited.data.result.initialValue).toEqual({})
     expect(JSON.stringify(limited.data)).not.toContain(email)
     // Another address is not affected.
@@ -125,7 +125,7 @@ describe('GET /campaigns/:slug', () => {
     expect(response.headers.get('Cache-Control')).toMatch(/max-age=\d+.*stale-while-revalidate=\d+/)
     expect(response.data.campaign.storyHtml).toContain('<strong>bold</strong>')
     expect(response.data.campaign.storyHtml).not.toContain('<script')
-    expect(response.data.campaign.storyHtml).not.toContain('javascript:')
+    expect(response.data.campaign.storyHtml).not.toMatch(/href="javascript:/i)
     expect(response.data.campaign.signable).toBe(true)
     const closed = await createCampaign(getDb(), { status: 'closed' })
     const closedPage = await callRoute(loader, { url: `/campaigns/${closed.slug}`, params: { slug: closed.slug } })

@@ -1,7 +1,4 @@
-import { execFile } from 'node:child_process'
 import { Writable } from 'node:stream'
-import { promisify } from 'node:util'
-import { sql } from 'kysely'
 import pino from 'pino'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { createCampaignUpdate, startUpdateSend } from '~/models/campaign-update.server'
@@ -16,8 +13,9 @@ import { createCampaign } from '../support/factories'
 import { deliver, events, startGift, useFakeStripe } from '../support/donations'
 import { startFakeStripe, type FakeStripe } from '../support/fake-stripe'
 import { openEmailRow, queuedEmails, runDueJobs } from '../support/jobs'
+import { plainDump } from '../support/plain-dump'
 
-// Issue 12, decision 0040: a dump of the database, or the logs, must not tell anyone who signed.
+// Decision 0040: a dump of the database, or the logs, must not tell anyone who signed.
 
 const SIGNER = { fullName: 'Zinaida Quixotic-Volkova', email: 'Zinaida.Quixote+petition@Example.org', postcode: 'QX1 9ZZ' }
 const DONOR_EMAIL = 'donor.quixote@example.org'
@@ -79,35 +77,6 @@ async function wholeJourney() {
   await startUpdateSend(getDb(), updateId, null)
   await runDueJobs()
   return campaign
-}
-
-/**
- * A plain-format dump of the whole database: `pg_dump` when the machine's client can read this
- * server (CI's second pass, on the PostgreSQL service), else the same rows as text, table by
- * table, as `pg_dump`'s COPY sections hold them (the embedded server is newer than Debian's
- * pg_dump, which refuses it).
- */
-async function plainDump(): Promise<string> {
-  const pgDump = process.env.PG_DUMP ?? 'pg_dump'
-  const server = await sql<{ v: string }>`select current_setting('server_version_num') as v`.execute(getDb())
-  const serverMajor = Math.floor(Number(server.rows[0]!.v) / 10000)
-  const client = await promisify(execFile)(pgDump, ['--version']).catch(() => ({ stdout: '' }))
-  const clientMajor = Number(/(\d+)\.\d+/.exec(client.stdout)?.[1] ?? 0)
-  if (clientMajor >= serverMajor) {
-    const { stdout } = await promisify(execFile)(pgDump, ['--format=plain', '--no-owner', process.env.DATABASE_URL!], {
-      maxBuffer: 256 * 1024 * 1024,
-    })
-    return stdout
-  }
-  const tables = await sql<{ schemaname: string; tablename: string }>`
-    select schemaname, tablename from pg_tables where schemaname not in ('pg_catalog', 'information_schema') order by 1, 2`.execute(getDb())
-  expect(tables.rows.map((t) => t.tablename)).toContain('signatures')
-  const parts: string[] = []
-  for (const { schemaname, tablename } of tables.rows) {
-    const rows = await sql<{ line: string }>`select t::text as line from ${sql.table(`${schemaname}.${tablename}`)} t`.execute(getDb())
-    parts.push(`COPY ${schemaname}.${tablename} FROM stdin;`, ...rows.rows.map((r) => r.line))
-  }
-  return parts.join('\n')
 }
 
 describe('supporters’ details at rest', () => {

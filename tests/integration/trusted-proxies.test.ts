@@ -9,7 +9,7 @@ import { getEnv, parseEnv, type Env } from '~/utils/env.server'
 import { isLocalDevelopmentRequest } from '~/utils/request.server'
 import { rateLimitKey, rateLimitSubject } from '~/utils/security.server'
 
-// Issue 10, "headers that fooled it": with TRUST_PROXY=on the left-most X-Forwarded-For entry
+// With TRUST_PROXY=on the left-most X-Forwarded-For entry
 // (the client's own words) was believed, `X-Forwarded-For: 127.0.0.1, 203.0.113.9` opened
 // /dev/mailbox, and the cross-site check trusted X-Forwarded-Host with no proxy configured.
 

@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { getDb } from '~/utils/db.server'
 
-// Issue 11: WEB_CONCURRENCY starts that many web processes sharing the port (node:cluster), one
+// WEB_CONCURRENCY starts that many web processes sharing the port (node:cluster), one
 // of them with the job runner, each with its own heartbeat (decision 0001, 0026). The primary is
 // `node --import tsx server/start.ts`, as `npm start` runs it, over a stub build of one route.
 

@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { hasLineBreak } from '~/utils/text'
-import { DONATION_CURRENCIES, parsePresetList, SLUG_MAX, SLUG_PATTERN } from '~/models/admin-campaign.server'
+import { DONATION_CURRENCIES, parsePresetList, SLUG_MAX, SLUG_PATTERN } from '~/models/campaign-fields'
 import { isSupportedCurrency } from '~/utils/money'
 
 // The campaign editor's fields (its route: admin.campaigns.$campaignId.edit.tsx), kept out of the

@@ -1,0 +1,20 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
+import { redirect } from '@remix-run/node'
+import { getMyData } from '~/models/my-data.server'
+import { NO_STORE } from '~/utils/http.server'
+import { getLocale } from '~/utils/locale.server'
+
+// "Download my data": a resource route, so the browser receives the file itself (a page route's
+// action would have its response turned into page data).
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const mine = await getMyData(params.token)
+  if (!mine) return redirect(`/my-data?expired=1&lang=${getLocale(request)}`, { headers: { 'Cache-Control': NO_STORE } })
+  return new Response(JSON.stringify({ email: mine.email, ...mine.data }, null, 2), {
+    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Content-Disposition': 'attachment; filename="my-data.json"', 'Cache-Control': NO_STORE },
+  })
+}
+
+export async function loader({ params }: LoaderFunctionArgs) {
+  return redirect(`/my-data/${params.token}`, { headers: { 'Cache-Control': NO_STORE } })
+}
