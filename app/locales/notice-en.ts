@@ -29,10 +29,12 @@ export const noticeEn = {
   'privacy.org.receiveHeading': 'Which systems receive your details',
   'privacy.org.receiveIntro':
     'Besides the team of {organisation} in its Chorus workspace, these systems of {organisation} may read confirmed signatures through Chorus’s API (each has its own key, named here as {organisation} named it):',
-  'privacy.org.receiveWithEmail': '{name}: your name, email address, country and postcode (it keeps the supporter list: CRM sync)',
-  'privacy.org.receiveWithoutEmail': '{name}: your name, country and postcode, never your email address',
+  'privacy.org.receiveWithEmail':
+    '{name}: your email address, country and postcode, and your name only if you agreed to show it (it keeps the supporter list: CRM sync)',
+  'privacy.org.receiveWithoutEmail': '{name}: your country and postcode, and your name only if you agreed to show it; never your email address',
   'privacy.org.receiveNone': 'No other system of {organisation} receives signers’ details: it has no API keys that can read signatures.',
-  'privacy.org.emailsOnly': 'Only the systems marked CRM sync receive email addresses.',
+  'privacy.org.namesAndEmails':
+    'These systems receive your name only if you ticked the box to show your name; otherwise they get your signature without it. Only the systems marked CRM sync receive email addresses.',
   'privacy.org.names':
     'Your first name and country are shown on the campaign page, and your full name and country are in the list of signatures delivered to the people the petition addresses, only if you ticked the box to show your name. Your email address is never shown publicly or delivered.',
   'privacy.org.yourDataHeading': 'See, download or erase your data',

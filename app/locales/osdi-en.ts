@@ -4,7 +4,7 @@ export const osdiEn = {
 
   'osdi.keys.title': 'API keys',
   'osdi.keys.intro':
-    'Keys let the systems of {organisation} (a CRM, a mailing tool) read your petitions and their confirmed signatures, and add signatures, through the OSDI API. A key reaches every campaign and every signer’s name, country and postcode; only keys marked for CRM sync also receive email addresses. The privacy notice beside every sign form lists your keys by name: give each system its own key and revoke any you no longer use.',
+    'Keys let the systems of {organisation} (a CRM, a mailing tool) read your petitions and their confirmed signatures, and add signatures, through the OSDI API. A key reaches every campaign and every signer’s country and postcode, and the names of signers who agreed to show their name; only keys marked for CRM sync also receive email addresses. The privacy notice beside every sign form lists your keys by name: give each system its own key and revoke any you no longer use.',
   'osdi.keys.endpoint': 'API address:',
   'osdi.keys.listHeading': 'Your keys',
   'osdi.keys.none': 'There are no keys yet.',
@@ -37,7 +37,7 @@ export const osdiEn = {
   'osdi.keys.error.gone': 'That key no longer exists or was already revoked.',
   'osdi.keys.crmSync': 'CRM sync: this key receives signers’ email addresses',
   'osdi.keys.crmSyncHint':
-    'Tick only for the system that keeps your supporter list (your CRM). Other keys get signatures without email addresses. The privacy notice tells supporters which keys receive them.',
+    'Tick only for the system that keeps your supporter list (your CRM). Other keys get signatures without email addresses. Every key gets a signer’s name only if they agreed to show it. The privacy notice tells supporters which keys receive them.',
   'osdi.keys.emails': 'Email addresses',
   'osdi.keys.emails.yes': 'Received (CRM sync)',
   'osdi.keys.emails.no': 'Not received',

@@ -128,25 +128,30 @@ function signatureQuery(executor: Executor, organisationId: string, petitionId: 
 
 type SealedSignatureRow = Awaited<ReturnType<ReturnType<typeof signatureQuery>['executeTakeFirstOrThrow']>>
 
-/** A signature as one key may see it: `email` is null unless the key is the CRM sync. */
-export type SignatureRow = Omit<SealedSignatureRow, 'email'> & { email: string | null }
+/**
+ * A signature as one key may see it: `full_name` is null unless the signer agreed to be named,
+ * `email` is null unless the key is the CRM sync.
+ */
+export type SignatureRow = Omit<SealedSignatureRow, 'full_name' | 'email'> & { full_name: string | null; email: string | null }
 
 /**
- * What a key may receive (decision 0047): every key that may read gets names, postcodes and
- * countries; only a key marked for CRM sync gets email addresses.
+ * What a key may receive (decision 0047): every key that may read gets postcodes and countries,
+ * and names only of signers who agreed to be named; only a key marked for CRM sync gets email
+ * addresses.
  */
 export interface SignatureReader {
   emails: boolean
 }
 
 /**
- * The signer's sealed details opened (decision 0040) for a key that may read. The email address
- * is not even opened for a key that may not have it, so no later change can leak it.
+ * The signer's sealed details opened (decision 0040) for a key that may read. A name the signer
+ * did not agree to show, and an email address the key may not have, are not even opened, so no
+ * later change to the representation can leak them.
  */
 async function openSignatureRow(row: SealedSignatureRow, reader: SignatureReader, executor: Executor): Promise<SignatureRow> {
   return {
     ...row,
-    full_name: await open(row.full_name, executor),
+    full_name: row.consent_show_name ? await open(row.full_name, executor) : null,
     email: reader.emails ? await open(row.email, executor) : null,
     postcode: await openNullable(row.postcode, executor),
   }
@@ -255,14 +260,15 @@ export function splitFullName(fullName: string): { given_name: string; family_na
 }
 
 /**
- * The signer as an embedded OSDI person: name, email address (CRM sync keys only), postcode and
- * country, language. Only what the organisation needs to act on a signature; never the IP hash
- * or tracking details.
+ * The signer as an embedded OSDI person: name (only with the signer's consent to be named),
+ * email address (CRM sync keys only), postcode and country, language. Only what the
+ * organisation needs to act on a signature; never the IP hash or tracking details. A withheld
+ * name or address is left out, never sent empty, so no integration mistakes it for a value.
  */
 export function personResource(row: Pick<SignatureRow, 'full_name' | 'email' | 'country' | 'postcode' | 'locale'>) {
   const country = row.country.trim()
   return {
-    ...splitFullName(row.full_name),
+    ...(row.full_name !== null ? splitFullName(row.full_name) : {}),
     ...(row.email !== null ? { email_addresses: [{ address: row.email, primary: true }] } : {}),
     postal_addresses: [{ primary: true, ...(row.postcode ? { postal_code: row.postcode } : {}), country }],
     languages_spoken: [row.locale],

@@ -92,7 +92,7 @@ export default function OrganisationPrivacyNotice() {
               <li key={index}>{t(reader.crmSync ? 'privacy.org.receiveWithEmail' : 'privacy.org.receiveWithoutEmail', { name: reader.name })}</li>
             ))}
           </ul>
-          <p>{t('privacy.org.emailsOnly')}</p>
+          <p>{t('privacy.org.namesAndEmails')}</p>
         </>
       ) : (
         <p>{t('privacy.org.receiveNone', org)}</p>

@@ -53,10 +53,16 @@ test.describe('on a 390 px phone', () => {
     // Which systems receive signers' details, and which get email addresses.
     const systems = page.getByRole('list', { name: 'Which systems receive your details' })
     await expect(systems.getByRole('listitem')).toHaveText([
-      'Supporter CRM: your name, email address, country and postcode (it keeps the supporter list: CRM sync)',
-      'Reporting dashboard: your name, country and postcode, never your email address',
+      'Supporter CRM: your email address, country and postcode, and your name only if you agreed to show it (it keeps the supporter list: CRM sync)',
+      'Reporting dashboard: your country and postcode, and your name only if you agreed to show it; never your email address',
     ])
-    await expect(page.getByText('only if you ticked the box to show your name')).toBeVisible()
+    // API keys get a name only when the signer agreed to show it, as the campaign page and the delivered list do.
+    await expect(
+      page.getByText(
+        'These systems receive your name only if you ticked the box to show your name; otherwise they get your signature without it. Only the systems marked CRM sync receive email addresses.',
+      ),
+    ).toBeVisible()
+    await expect(page.getByText('delivered to the people the petition addresses, only if you ticked the box to show your name')).toBeVisible()
     await expectAxeClean(page)
     const sideways = await page.evaluate(() => document.documentElement.scrollWidth)
     expect(sideways).toBeLessThanOrEqual(390)
@@ -123,7 +129,7 @@ test.describe('on a 390 px phone', () => {
     // Another address than the visit above: public pages may be cached for a few seconds.
     await page.goto(`/campaigns/${campaign.slug}/privacy?lang=en`)
     await expect(page.getByRole('list', { name: 'Which systems receive your details' }).getByRole('listitem')).toHaveText([
-      'Supporter CRM: your name, email address, country and postcode (it keeps the supporter list: CRM sync)',
+      'Supporter CRM: your email address, country and postcode, and your name only if you agreed to show it (it keeps the supporter list: CRM sync)',
     ])
 
     await page.goto('/admin/audit')

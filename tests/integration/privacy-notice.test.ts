@@ -155,6 +155,17 @@ describe('the organisation’s privacy notice beside the sign form', () => {
     expect(russian.data.pageTitle).toBe(`Политика конфиденциальности: ${owner.organisation.name}`)
   })
 
+  it('tells signers, in both languages, that API keys get their name only with their consent and email addresses only for CRM sync', () => {
+    for (const crmSync of [true, false]) {
+      const key = crmSync ? 'privacy.org.receiveWithEmail' : 'privacy.org.receiveWithoutEmail'
+      expect(translate('en', key, { name: 'Tool' })).toContain('your name only if you agreed to show it')
+      expect(translate('ru', key, { name: 'Tool' })).toContain('имя — только если вы согласились его показывать')
+    }
+    expect(translate('en', 'privacy.org.receiveWithoutEmail', { name: 'Tool' })).toContain('never your email address')
+    expect(translate('en', 'privacy.org.namesAndEmails')).toContain('Only the systems marked CRM sync receive email addresses.')
+    expect(translate('ru', 'privacy.org.namesAndEmails')).toContain('только если вы отметили, что согласны показывать имя')
+  })
+
   it('words each period in real Russian plural forms', () => {
     expect(translate('ru', 'privacy.org.months', { count: 1 })).toBe('1 месяц')
     expect(translate('ru', 'privacy.org.months', { count: 3 })).toBe('3 месяца')
