@@ -1,5 +1,6 @@
 import { createElement, type ReactElement } from 'react'
-import { plainTextSelectors, render } from '@react-email/render'
+import { plainTextSelectors } from '@react-email/render'
+import { renderToStaticMarkup } from 'react-dom/server'
 import { compile } from 'html-to-text'
 import AlreadySignedEmail, { subject as alreadySignedSubject, type AlreadySignedProps } from './already-signed'
 import SignatureConfirmationEmail, { subject as signatureConfirmationSubject, type SignatureConfirmationProps } from './signature-confirmation'
@@ -69,9 +70,14 @@ export const EMAIL_TEMPLATE_NAMES = Object.keys(templates) as EmailTemplateName[
 export async function renderEmail<T extends EmailTemplateName>(name: T, props: EmailProps[T]): Promise<RenderedEmail> {
   const template = templates[name] as TemplateEntry<EmailProps[T]> | undefined
   if (!template) throw new Error(`Unknown email template: ${String(name)}`)
-  const html = await render(createElement(template.component, props))
+  // The templates are plain synchronous trees: rendered to a string in one call, with the XHTML
+  // doctype react-email's `render` puts first. `render` streams (a dynamic import and a stream
+  // per email) and marks adjacent text with comments; what a mail client shows is the same.
+  const html = XHTML_DOCTYPE + renderToStaticMarkup(createElement(template.component, props))
   return { subject: template.subject(props), html, text: toPlainText(html) }
 }
+
+const XHTML_DOCTYPE = '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">'
 
 /**
  * The plain-text alternative, from the HTML already rendered: react-email's own conversion

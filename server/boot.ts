@@ -9,6 +9,7 @@ import { startDraining } from '../app/utils/process.server'
 import { startWorker } from './job-runner'
 import { createApp } from './app'
 import { CAMPAIGN_CHANGED_CHANNEL, type PageCache } from './page-cache'
+import { forgetSigningCampaigns } from '../app/models/signing-campaign.server'
 import { prepareDatabase } from './database'
 import { loadEnvironment } from './environment'
 import { startRecovery } from './recovery'
@@ -54,8 +55,14 @@ export async function boot(options: BootOptions) {
       // (decision 0021); postgres.js listens again after a lost connection, and entries expire anyway.
       await getSqlClient().listen(
         CAMPAIGN_CHANGED_CHANNEL,
-        () => pageCache.invalidate(),
-        () => pageCache.invalidate(),
+        () => {
+          pageCache.invalidate()
+          forgetSigningCampaigns()
+        },
+        () => {
+          pageCache.invalidate()
+          forgetSigningCampaigns()
+        },
       )
     }
     server = await new Promise<Server>((resolve) => {

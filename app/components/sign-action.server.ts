@@ -1,12 +1,11 @@
-import { parseWithZod } from '@conform-to/zod'
 import type { SubmissionResult } from '@conform-to/react'
 import type { AppLoadContext } from '@remix-run/node'
-import { isSignable, type PublicCampaign } from '~/models/campaign.server'
-import { requirePublicCampaign } from '~/http/campaign.server'
+import { isSignable } from '~/models/campaign.server'
+import { findSigningCampaign, type SigningCampaign } from '~/models/signing-campaign.server'
 import { hitRateLimit, peekRateLimit } from '~/models/rate-limit.server'
 import { SignCampaignServerSchema, signCampaignFromForm, type SignOutcome } from '~/models/signature.server'
 import { getEnv } from '~/utils/env.server'
-import { formErrorResult, readForm } from '~/utils/form.server'
+import { formErrorResult, parseSubmission, readForm } from '~/utils/form.server'
 import type { Locale } from '~/utils/i18n'
 import { requestContext } from '~/utils/request.server'
 import { NO_STORE } from '~/utils/http.server'
@@ -35,7 +34,7 @@ export type SignAttempt =
 export async function attemptSignature(
   request: Request,
   context: AppLoadContext,
-  campaignPromise: PublicCampaign | Promise<PublicCampaign>,
+  campaignPromise: SigningCampaign | Promise<SigningCampaign>,
   locale: Locale,
   { source }: { source?: (form: FormData) => string } = {},
 ): Promise<SignAttempt> {
@@ -51,7 +50,7 @@ export async function attemptSignature(
   const [campaign, look] = await Promise.all([campaignPromise, peekRateLimit(rate.bucket, rate)])
   if (!look.allowed) return rateLimited(look.retryAfterSeconds)
   const form = await readForm(request)
-  const submission = parseWithZod(form, { schema: SignCampaignServerSchema })
+  const submission = parseSubmission(form, SignCampaignServerSchema)
   if (!isSignable(campaign) || submission.status !== 'success') {
     // A refused attempt counts against the limit as a signature does.
     await hitRateLimit(rate.bucket, rate)
@@ -61,6 +60,8 @@ export async function attemptSignature(
   const input = source === undefined ? submission.value : { ...submission.value, source: source(form) }
   const signed = await signCampaignFromForm(campaign, input, { ...ctx, locale }, rate)
   if (signed.outcome === 'rate-limited') return rateLimited(signed.retryAfterSeconds)
+  // Closed between the campaign's read and the signature (the statement checks it again).
+  if (signed.outcome === 'closed') return { kind: 'refused', status: 403, result: submission.reply({ formErrors: ['sign.error.closed'] }) }
   return { kind: 'signed', email: submission.value.email, ...signed }
 }
 
@@ -86,15 +87,18 @@ export async function signedRedirect(campaign: { id: string; slug: string }, att
  */
 export async function answerSignPost(request: Request, context: AppLoadContext, slug: string): Promise<Response | SignAttempt | null> {
   const locale = getLocale(request)
-  const campaignPromise = requirePublicCampaign(slug, locale, request)
+  // The campaign as signing needs it, read once for many signatures (models/signing-campaign),
+  // alongside the rate limit's look. One that is not there (or an old slug) is the route's.
+  const campaign = findSigningCampaign(slug).then((found) => found ?? Promise.reject(new Error('no campaign to sign at this address')))
+  campaign.catch(() => {})
   let attempt: SignAttempt
   try {
-    attempt = await attemptSignature(request, context, campaignPromise, locale)
+    attempt = await attemptSignature(request, context, campaign, locale)
   } catch {
-    // A campaign that is not there, a body that is not a form: what the route answers (it will
-    // throw the same, before counting anything), so the route answers it.
+    // No campaign here, a body that is not a form: what the route answers (it will throw the
+    // same, before counting anything), so the route answers it.
     return null
   }
   if (attempt.kind === 'refused') return attempt
-  return await signedRedirect(await campaignPromise, attempt)
+  return await signedRedirect(await campaign, attempt)
 }

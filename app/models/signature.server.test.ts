@@ -272,4 +272,30 @@ describe('signCampaignFromForm: the sign form in one statement (decision 0020)',
     expect((await sign(first)).outcome).toBe('resent')
     expect(await hits('sign:c')).toBe(3)
   })
+
+  it('refuses a campaign closed since the caller read it, writing nothing but the hit, and takes the consent version from the row', async () => {
+    const campaign = await createCampaign(getDb(), { consent_version: 'v2' })
+    const asRead = { id: campaign.id, consentVersion: 'v1-as-read-a-moment-ago' }
+    expect((await signCampaignFromForm(asRead, input(), context, rate('sign:d', 10))).outcome).toBe('created')
+    expect(await getDb().selectFrom('signatures').select('consent_version').executeTakeFirstOrThrow()).toEqual({ consent_version: 'v2' })
+
+    await getDb().updateTable('campaigns').set({ status: 'closed' }).where('id', '=', campaign.id).execute()
+    expect(await signCampaignFromForm(asRead, input(), context, rate('sign:d', 10))).toEqual({ outcome: 'closed', signatureId: null })
+    await getDb()
+      .updateTable('campaigns')
+      .set({ status: 'live', closes_at: new Date(Date.now() - 1000) })
+      .where('id', '=', campaign.id)
+      .execute()
+    expect((await signCampaignFromForm(asRead, input(), context, rate('sign:d', 10))).outcome).toBe('closed')
+    await getDb()
+      .updateTable('campaigns')
+      .set({ closes_at: null, opens_at: new Date(Date.now() + 60_000) })
+      .where('id', '=', campaign.id)
+      .execute()
+    expect((await signCampaignFromForm(asRead, input(), context, rate('sign:d', 10))).outcome).toBe('closed')
+
+    expect(await getDb().selectFrom('signatures').select('id').execute()).toHaveLength(1)
+    expect(await queuedEmails('signature-confirmation')).toHaveLength(1)
+    expect(await hits('sign:d')).toBe(4)
+  })
 })

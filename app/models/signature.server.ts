@@ -104,7 +104,8 @@ export async function signCampaign(
     })
 }
 
-export type FormSignResult = { outcome: SignOutcome; signatureId: string | null } | { outcome: 'rate-limited'; retryAfterSeconds: number }
+export type FormSignResult =
+  { outcome: SignOutcome; signatureId: string | null } | { outcome: 'rate-limited'; retryAfterSeconds: number } | { outcome: 'closed'; signatureId: null }
 
 /**
  * The sign form's path (decision 0020): the client's rate-limit hit, the integrity
@@ -131,20 +132,27 @@ export async function signCampaignFromForm(
   const [ipHash, yesterdaysIpHash] = recentStoredAddressHashes(context.ip)
   const emailDomain = emailDomainOf(input.email)
   const hold = signatureHoldSql({ campaignId: campaign.id, emailDomain, ipHash, yesterdaysIpHash, channel: 'form' })
-  const { rows } = await sql<WindowRow & { allowed: boolean; attack_mode: boolean | null; signature_id: string | null }>`
+  const { rows } = await sql<WindowRow & { allowed: boolean; open: boolean; attack_mode: boolean | null; signature_id: string | null }>`
     with ${rateLimitCtes(rate.bucket, rate)},
     hold as (${hold}),
+    -- The campaign open now, checked here whatever the caller read of it a moment ago; its
+    -- consent wording's version comes from the row.
+    open_campaign as (
+      select consent_version from campaigns
+      where id = ${campaign.id} and status = 'live'
+        and (opens_at is null or opens_at <= now()) and (closes_at is null or closes_at > now())
+    ),
     sig as (
       insert into signatures (campaign_id, full_name, email, email_index, country, postcode, locale,
         consent_updates, consent_show_name, consent_version, confirmation_token_hash, ip_hash, email_domain,
         state, hold_reasons, source, utm_source, utm_medium, utm_campaign, sends_in_window, send_window_started_at)
       select ${campaign.id}, ${seal(input.fullName)}, ${seal(input.email)}, ${canonical}, ${input.country},
         ${input.postcode ? seal(input.postcode.toUpperCase()) : null}, ${context.locale},
-        ${input.consentUpdates === 'on'}, ${input.consentShowName === 'on'}, ${campaign.consentVersion},
+        ${input.consentUpdates === 'on'}, ${input.consentShowName === 'on'}, open_campaign.consent_version,
         ${hashToken(token)}, ${ipHash}, ${emailDomain || null},
         case when cardinality(hold.hold_reasons) > 0 then 'held' else 'pending' end, hold.hold_reasons,
         ${input.source ?? null}, ${input.utmSource ?? null}, ${input.utmMedium ?? null}, ${input.utmCampaign ?? null}, 1, now()
-      from hold, rate_limit
+      from hold, rate_limit, open_campaign
       where rate_limit.allowed and not hold.attack_mode
       on conflict on constraint signatures_campaign_email_index_key do nothing
       returning id
@@ -157,11 +165,12 @@ export async function signCampaignFromForm(
         jsonb_build_object('signatureId', sig.id::text, 'token', ${token}::text), sig.id, ${campaign.id}
       from sig
     )
-    select r.hits, r.previous, r.window_start, r.now, r.allowed,
+    select r.hits, r.previous, r.window_start, r.now, r.allowed, exists (select 1 from open_campaign) as open,
       (select attack_mode from hold) as attack_mode, (select id::text from sig) as signature_id
     from rate_limit r`.execute(getDb())
   const row = rows[0]!
   if (!row.allowed) return { outcome: 'rate-limited', retryAfterSeconds: weighRateLimit(row, rate).retryAfterSeconds }
+  if (!row.open) return { outcome: 'closed', signatureId: null }
   if (row.signature_id) return { outcome: 'created', signatureId: row.signature_id }
   return await signCampaign(campaign, input, { ...context, channel: 'form' })
 }

@@ -1,4 +1,4 @@
-import { parseWithZod } from '@conform-to/zod'
+import { parseWithZod, unstable_coerceFormValue as coerceFormValue } from '@conform-to/zod'
 import { data } from '@remix-run/node'
 import { z } from 'zod'
 import { type MessageKey } from '~/utils/i18n'
@@ -94,6 +94,23 @@ export async function readBodyWithin(request: Request, limit: number): Promise<B
     }
   }
   return Buffer.concat(chunks)
+}
+
+const coerced = new WeakMap<z.ZodTypeAny, z.ZodTypeAny>()
+
+/**
+ * Conform's parseWithZod, with the schema's form coercion (empty strings to undefined, `on` to
+ * true, text to numbers) built once per schema rather than once per parse: rebuilding it is most
+ * of what parsing a small form costs, and the sign form is parsed on every signature. The result
+ * is the same as `parseWithZod(form, { schema })`.
+ */
+export function parseSubmission<Schema extends z.ZodTypeAny>(form: FormData | URLSearchParams, schema: Schema) {
+  let coercing = coerced.get(schema)
+  if (!coercing) {
+    coercing = coerceFormValue(schema) as z.ZodTypeAny
+    coerced.set(schema, coercing)
+  }
+  return parseWithZod(form, { schema: coercing as Schema, disableAutoCoercion: true })
 }
 
 /**

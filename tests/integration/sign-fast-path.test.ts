@@ -91,6 +91,19 @@ describe('the sign fast path', () => {
     expect(await getDb().selectFrom('signatures').select('id').where('campaign_id', '=', campaign.id).execute()).toHaveLength(1)
   })
 
+  it('refuses a campaign closed a moment after a signature (the fast path may still hold it as read), counting the attempt once', async () => {
+    const campaign = await createCampaign(getDb())
+    expect((await post(`/campaigns/${campaign.slug}`, { fullName: 'Grace Hopper', email: uniqueEmail(), country: 'GB' })).status).toBe(302)
+    await getDb().updateTable('campaigns').set({ status: 'closed' }).where('id', '=', campaign.id).execute()
+    const before = await signHits()
+    const late = await post(`/campaigns/${campaign.slug}`, { fullName: 'Ada Lovelace', email: uniqueEmail(), country: 'GB' })
+    expect(late.status).toBe(403)
+    const body = (await late.json()) as Record<string, { result: { error: Record<string, string[]> } }>
+    expect(body['campaigns.$slug']!.result.error['']).toEqual(['sign.error.closed'])
+    expect(await signHits()).toBe(before + 1)
+    expect(await getDb().selectFrom('signatures').select('id').where('campaign_id', '=', campaign.id).execute()).toHaveLength(1)
+  })
+
   it('refuses a body over the public cap with 413, chunked or declared, and writes nothing', async () => {
     const campaign = await createCampaign(getDb())
     const huge = 'x'.repeat(70 * 1024)

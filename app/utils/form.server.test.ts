@@ -1,0 +1,118 @@
+import { parseWithZod } from '@conform-to/zod'
+import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { parseSubmission } from '~/utils/form.server'
+
+// Shaped like the sign form: optional text, a checkbox, a refinement over the whole object.
+const SignLikeSchema = z
+  .object({
+    fullName: z.string().trim().min(1).max(100),
+    email: z.string().trim().email().max(254),
+    country: z.string().length(2),
+    postcode: z.string().max(12).optional(),
+    consentUpdates: z.literal('on').optional(),
+    website: z.string().max(0).optional(),
+  })
+  .superRefine((value, ctx) => {
+    if (value.country === 'XX') ctx.addIssue({ code: 'custom', path: ['country'], message: 'sign.error.countryRequired' })
+  })
+
+const AmountSchema = z.object({
+  amount: z.number().int().min(1),
+  note: z.string().max(5).optional(),
+  agree: z.boolean().default(false),
+  tags: z.array(z.string()).max(2),
+})
+
+function form(entries: [string, string][]) {
+  const data = new FormData()
+  for (const [key, value] of entries) data.append(key, value)
+  return data
+}
+
+describe('parseSubmission', () => {
+  const cases: [string, z.ZodTypeAny, [string, string][]][] = [
+    [
+      'a valid signature',
+      SignLikeSchema,
+      [
+        ['fullName', 'Ada Lovelace'],
+        ['email', 'ada@example.org'],
+        ['country', 'GB'],
+        ['consentUpdates', 'on'],
+      ],
+    ],
+    [
+      'a signature with empty optional fields',
+      SignLikeSchema,
+      [
+        ['fullName', 'Ada'],
+        ['email', 'ada@example.org'],
+        ['country', 'GB'],
+        ['postcode', ''],
+        ['website', ''],
+      ],
+    ],
+    [
+      'a signature missing its email',
+      SignLikeSchema,
+      [
+        ['fullName', 'Ada'],
+        ['email', ''],
+        ['country', 'GB'],
+      ],
+    ],
+    [
+      'a signature from no country',
+      SignLikeSchema,
+      [
+        ['fullName', 'Ada'],
+        ['email', 'ada@example.org'],
+        ['country', 'XX'],
+      ],
+    ],
+    [
+      'numbers, booleans and lists coerced',
+      AmountSchema,
+      [
+        ['amount', '12'],
+        ['agree', 'on'],
+        ['tags', 'a'],
+        ['tags', 'b'],
+      ],
+    ],
+    [
+      'numbers and lists refused',
+      AmountSchema,
+      [
+        ['amount', 'twelve'],
+        ['note', 'too long'],
+        ['tags', 'a'],
+        ['tags', 'b'],
+        ['tags', 'c'],
+      ],
+    ],
+  ]
+
+  it.each(cases)('answers %s exactly as parseWithZod does, parse after parse', (_label, schema, entries) => {
+    const expected = parseWithZod(form(entries), { schema })
+    for (let i = 0; i < 3; i++) {
+      const actual = parseSubmission(form(entries), schema)
+      expect(actual.status).toBe(expected.status)
+      expect(actual.status === 'success' ? actual.value : actual.error).toEqual(expected.status === 'success' ? expected.value : expected.error)
+      expect(actual.reply()).toEqual(expected.reply())
+    }
+  })
+
+  it('refuses what the schema refuses, with the field named', () => {
+    const submission = parseSubmission(
+      form([
+        ['amount', '0'],
+        ['tags', 'a'],
+      ]),
+      AmountSchema,
+    )
+    expect(submission.status).toBe('error')
+    expect(submission.status === 'error' && Object.keys(submission.error ?? {})).toEqual(['amount'])
+  })
+})
