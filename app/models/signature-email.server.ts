@@ -1,5 +1,5 @@
 import { renderEmail } from '#emails/render'
-import { getPublicCampaignById } from '~/models/campaign.server'
+import { getPublicCampaignById, type PublicCampaign } from '~/models/campaign.server'
 import { emailBrandOf } from '~/models/organisation.server'
 import { getSignatureForEmail } from '~/models/signature.server'
 import { emailFrom } from '~/utils/email-sender.server'
@@ -17,13 +17,21 @@ export type SignatureEmailKind = 'signature-confirmation' | 'already-signed' | '
  * Builds the email a signature is due, in the signer's language, or null when it is no longer
  * due (confirmed or removed since it was queued).
  */
-export async function buildSignatureEmail(kind: SignatureEmailKind, signatureId: string, token?: string): Promise<OutgoingEmail | null> {
+export async function buildSignatureEmail(
+  kind: SignatureEmailKind,
+  signatureId: string,
+  token?: string,
+  /** Campaigns already read for this batch of emails, by id and language: a surge's emails are mostly for one. */
+  campaigns: Map<string, Promise<PublicCampaign | null>> = new Map(),
+): Promise<OutgoingEmail | null> {
   const signature = await getSignatureForEmail(signatureId)
   if (!signature) return null
   if (kind === 'signature-confirmation' && (!awaitsConfirmation(signature) || !token)) return null
   if (kind !== 'signature-confirmation' && !hasConfirmed(signature)) return null
   const locale = isLocale(signature.locale) ? signature.locale : 'en'
-  const campaign = await getPublicCampaignById(signature.campaign_id, locale)
+  const key = `${signature.campaign_id}/${locale}`
+  if (!campaigns.has(key)) campaigns.set(key, getPublicCampaignById(signature.campaign_id, locale))
+  const campaign = await campaigns.get(key)!
   if (!campaign) return null
 
   const { APP_URL } = getEnv()
