@@ -1,7 +1,7 @@
 import { createElement } from 'react'
 import { render } from '@react-email/render'
 import { describe, it, expect } from 'vitest'
-import { renderEmail, type EmailProps, type EmailTemplateName, type RenderedEmail } from './render'
+import { RECIPIENT_SLOTS, fillRecipientSlots, renderEmail, type EmailProps, type EmailTemplateName, type RenderedEmail } from './render'
 import SignatureConfirmationEmail from './signature-confirmation'
 import SignatureThanksEmail from './signature-thanks'
 import DonationReceiptEmail from './donation-receipt'
@@ -202,5 +202,43 @@ describe('renderEmail', () => {
         expect(email.html, `${name} (${locale})`).toBe(reactEmail)
       }
     }
+  })
+
+  describe('fillRecipientSlots', () => {
+    const names = ['Alex', '  Ada  Lovelace ', 'Tom & "Jerry" <b>O\'Neil</b>', 'Зелимхан Бакаев', 'Line\nbreak\u200band\ttab', 'Nbsp\u00a0name']
+    const token = 'tok_3F9a-1c77b2'
+
+    it('gives for each recipient exactly what rendering for them gives, in both languages', async () => {
+      for (const locale of LOCALES) {
+        const confirmation = propsFor('signature-confirmation', locale)
+        const already = propsFor('already-signed', locale)
+        const layouts = {
+          confirmation: await renderEmail('signature-confirmation', {
+            ...confirmation,
+            signerName: RECIPIENT_SLOTS.name,
+            confirmUrl: `${appUrl}/confirm/${RECIPIENT_SLOTS.token}?lang=${locale}`,
+          }),
+          already: await renderEmail('already-signed', { ...already, signerName: RECIPIENT_SLOTS.name }),
+        }
+        for (const name of names) {
+          const direct = await renderEmail('signature-confirmation', {
+            ...confirmation,
+            signerName: name,
+            confirmUrl: `${appUrl}/confirm/${token}?lang=${locale}`,
+          })
+          expect(fillRecipientSlots(layouts.confirmation, { name, token }), `${JSON.stringify(name)} (${locale})`).toEqual(direct)
+          expect(fillRecipientSlots(layouts.already, { name }), `${JSON.stringify(name)} (${locale})`).toEqual(
+            await renderEmail('already-signed', { ...already, signerName: name }),
+          )
+        }
+      }
+    })
+
+    it('leaves to a full render what it cannot fill: an empty name, a token that is not URL-safe', async () => {
+      const layout = await renderEmail('already-signed', { ...propsFor('already-signed', 'en'), signerName: RECIPIENT_SLOTS.name })
+      expect(fillRecipientSlots(layout, { name: '   ' })).toBeNull()
+      expect(fillRecipientSlots(layout, { name: 'Alex', token: 'a"b' })).toBeNull()
+      expect(fillRecipientSlots(layout, { name: 'Alex', token: 'x'.repeat(201) })).toBeNull()
+    })
   })
 })

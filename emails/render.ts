@@ -86,3 +86,37 @@ const XHTML_DOCTYPE = '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional
  * most of what a sender spends on a surge's confirmations.
  */
 const toPlainText = compile({ wordwrap: false, selectors: plainTextSelectors })
+
+/**
+ * Stand-ins for what differs between the recipients of one campaign's confirmation emails:
+ * rendered once with these in place, then filled in for each recipient (fillRecipientSlots),
+ * which costs a few string replacements instead of a render and a plain-text conversion.
+ */
+export const RECIPIENT_SLOTS = { name: 'chorusrecipientnameslot', token: 'chorusrecipienttokenslot' } as const
+
+/** What React writes for these characters in text and attributes. */
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#x27;' }
+/** What the plain-text conversion treats as white space (collapsed to one space). */
+const TEXT_WHITESPACE = /[ \t\r\n\f\u200b]+/g
+
+/**
+ * A layout rendered with RECIPIENT_SLOTS, filled in for one recipient: the same subject, HTML and
+ * text as rendering for them, or null when a value cannot be filled in that way (an empty name,
+ * which the greeting words differently; a token that is not URL-safe).
+ */
+export function fillRecipientSlots(layout: RenderedEmail, values: { name: string; token?: string }): RenderedEmail | null {
+  const name = values.name.trim()
+  if (!name || (values.token !== undefined && !/^[A-Za-z0-9_-]{1,200}$/.test(values.token))) return null
+  const fill = (text: string, nameAs: string) => {
+    const withToken = values.token === undefined ? text : text.replaceAll(RECIPIENT_SLOTS.token, values.token)
+    return withToken.replaceAll(RECIPIENT_SLOTS.name, nameAs)
+  }
+  return {
+    subject: fill(layout.subject, name),
+    html: fill(
+      layout.html,
+      name.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!),
+    ),
+    text: fill(layout.text, name.replace(TEXT_WHITESPACE, ' ')),
+  }
+}

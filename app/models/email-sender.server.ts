@@ -10,8 +10,7 @@ import { EMAIL_PRIORITY } from '~/models/email-outbox.server'
 import { buildInvitationEmail } from '~/models/invitation.server'
 import { buildSignInLinkEmail } from '~/models/sign-in.server'
 import { buildSenderVerificationEmail } from '~/models/organisation.server'
-import type { PublicCampaign } from '~/models/campaign.server'
-import { buildSignatureEmail } from '~/models/signature-email.server'
+import { buildSignatureEmail, newSignatureEmailBatch, type SignatureEmailBatch } from '~/models/signature-email.server'
 import { getDb, type Tx } from '~/utils/db.server'
 import { BATCH_LIMIT, EmailSendError, sendEmailBatch, type BatchEmail, type OutgoingEmail } from '~/utils/email.server'
 import { getEnv } from '~/utils/env.server'
@@ -122,23 +121,23 @@ async function skipUnwantedUpdateEmails(tx: Tx, batchId: string) {
     where m.id = r.id and r.reason is not null`.execute(tx)
 }
 
-/** What the emails of one batch share, read once for all of them: update templates, campaigns. */
+/** What the emails of one batch share, read or rendered once for all of them. */
 interface BatchMemo {
   updates: Map<string, Promise<(RenderedEmail & { from: string }) | null>>
-  campaigns: Map<string, Promise<PublicCampaign | null>>
+  signatures: SignatureEmailBatch
 }
 
 type Rendered = Pick<OutgoingEmail, 'to' | 'subject' | 'html' | 'text' | 'headers'> & { locale?: string; from?: string }
 
 /** Renders one queued email, or null when it is no longer due (confirmed, used, withdrawn since). */
 async function renderQueued(row: PendingRow, batch: BatchMemo): Promise<Rendered | null> {
-  const { updates, campaigns } = batch
+  const { updates, signatures } = batch
   const p = row.payload ?? {}
   switch (row.template) {
     case 'signature-confirmation':
     case 'already-signed':
     case 'signature-thanks':
-      return await buildSignatureEmail(row.template, p.signatureId ?? row.signature_id ?? '', p.token, campaigns)
+      return await buildSignatureEmail(row.template, p.signatureId ?? row.signature_id ?? '', p.token, signatures)
     case 'sign-in-link':
       return await buildSignInLinkEmail(p.signInTokenId!, p.token!, p.locale ?? row.locale)
     case 'invitation':
@@ -194,7 +193,7 @@ async function prepareBatch(batch: ClaimedBatch) {
         .where('html', 'is', null)
         .orderBy('id')
         .execute()) as PendingRow[]
-      const memo: BatchMemo = { updates: new Map(), campaigns: new Map() }
+      const memo: BatchMemo = { updates: new Map(), signatures: newSignatureEmailBatch() }
       const rendered: (Rendered | null)[] = []
       // A few at a time: each render reads the database, and the answers overlap.
       for (let i = 0; i < rows.length; i += 10) {

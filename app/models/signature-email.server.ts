@@ -1,4 +1,4 @@
-import { renderEmail } from '#emails/render'
+import { RECIPIENT_SLOTS, fillRecipientSlots, renderEmail, type RenderedEmail } from '#emails/render'
 import { getPublicCampaignById, type PublicCampaign } from '~/models/campaign.server'
 import { emailBrandOf } from '~/models/organisation.server'
 import { getSignatureForEmail } from '~/models/signature.server'
@@ -14,6 +14,21 @@ import { isStripeConfigured } from '~/utils/stripe.server'
 export type SignatureEmailKind = 'signature-confirmation' | 'already-signed' | 'signature-thanks'
 
 /**
+ * What the signature emails of one batch share, read or rendered once for all of them: a surge's
+ * emails are mostly one campaign's confirmations, in a language or two.
+ */
+export interface SignatureEmailBatch {
+  /** Campaigns by id and language. */
+  campaigns: Map<string, Promise<PublicCampaign | null>>
+  /** Emails rendered with RECIPIENT_SLOTS, by kind, campaign and language. */
+  layouts: Map<string, Promise<RenderedEmail>>
+}
+
+export function newSignatureEmailBatch(): SignatureEmailBatch {
+  return { campaigns: new Map(), layouts: new Map() }
+}
+
+/**
  * Builds the email a signature is due, in the signer's language, or null when it is no longer
  * due (confirmed or removed since it was queued).
  */
@@ -21,8 +36,7 @@ export async function buildSignatureEmail(
   kind: SignatureEmailKind,
   signatureId: string,
   token?: string,
-  /** Campaigns already read for this batch of emails, by id and language: a surge's emails are mostly for one. */
-  campaigns: Map<string, Promise<PublicCampaign | null>> = new Map(),
+  batch: SignatureEmailBatch = newSignatureEmailBatch(),
 ): Promise<OutgoingEmail | null> {
   const signature = await getSignatureForEmail(signatureId)
   if (!signature) return null
@@ -30,8 +44,8 @@ export async function buildSignatureEmail(
   if (kind !== 'signature-confirmation' && !hasConfirmed(signature)) return null
   const locale = isLocale(signature.locale) ? signature.locale : 'en'
   const key = `${signature.campaign_id}/${locale}`
-  if (!campaigns.has(key)) campaigns.set(key, getPublicCampaignById(signature.campaign_id, locale))
-  const campaign = await campaigns.get(key)!
+  if (!batch.campaigns.has(key)) batch.campaigns.set(key, getPublicCampaignById(signature.campaign_id, locale))
+  const campaign = await batch.campaigns.get(key)!
   if (!campaign) return null
 
   const { APP_URL } = getEnv()
@@ -45,12 +59,25 @@ export async function buildSignatureEmail(
     signerName: signature.full_name,
     brand: emailBrandOf(campaign.organisation),
   }
-  const rendered =
+  const confirmUrl = (token: string) => `${APP_URL}/confirm/${token}?lang=${locale}`
+  let rendered: RenderedEmail | null = null
+  if (kind !== 'signature-thanks') {
+    // Rendered once for the batch with stand-ins for the name and the link, then filled in.
+    const layoutKey = `${kind}/${key}`
+    if (!batch.layouts.has(layoutKey)) {
+      const slots = { ...common, signerName: RECIPIENT_SLOTS.name }
+      batch.layouts.set(
+        layoutKey,
+        kind === 'signature-confirmation'
+          ? renderEmail('signature-confirmation', { ...slots, confirmUrl: confirmUrl(RECIPIENT_SLOTS.token) })
+          : renderEmail('already-signed', slots),
+      )
+    }
+    rendered = fillRecipientSlots(await batch.layouts.get(layoutKey)!, { name: signature.full_name, token })
+  }
+  rendered ??=
     kind === 'signature-confirmation'
-      ? await renderEmail('signature-confirmation', {
-          ...common,
-          confirmUrl: `${APP_URL}/confirm/${token}?lang=${locale}`,
-        })
+      ? await renderEmail('signature-confirmation', { ...common, confirmUrl: confirmUrl(token!) })
       : kind === 'already-signed'
         ? await renderEmail('already-signed', common)
         : await renderEmail('signature-thanks', {
