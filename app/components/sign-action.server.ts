@@ -85,7 +85,7 @@ export async function signedRedirect(campaign: { id: string; slug: string }, att
  * or null for whatever else the route answers (a campaign not there, a body that is no form).
  */
 export async function answerSignPost(request: Request, context: AppLoadContext, slug: string): Promise<Response | SignAttempt | null> {
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   const campaignPromise = requirePublicCampaign(slug, locale, request)
   let attempt: SignAttempt
   try {

@@ -55,7 +55,7 @@ function supporterView(s: Supporter, locale: Locale) {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'supporters.view')
   const campaign = await requireOrganisationCampaign(admin, params.campaignId)
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   const t = makeTranslator(locale)
   const url = new URL(request.url)
   const raw = Object.fromEntries(['q', 'state', 'after', 'before'].flatMap((k) => (url.searchParams.has(k) ? [[k, url.searchParams.get(k)!]] : [])))

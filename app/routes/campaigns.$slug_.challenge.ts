@@ -7,6 +7,6 @@ import { getLocale } from '~/utils/locale.server'
 // A fresh proof-of-work challenge for the sign form in attack mode (decision 0030). Fetched by
 // the widget, never baked into a page, so a cached campaign page still gets a new one each time.
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const campaign = await requirePublicCampaign(params.slug, getLocale(request), request)
+  const campaign = await requirePublicCampaign(params.slug, await getLocale(request), request)
   return json(await createSignChallenge(campaign.id), { headers: { 'Cache-Control': 'no-store' } })
 }
