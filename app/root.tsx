@@ -14,9 +14,9 @@ import {
   useRouteLoaderData,
 } from '@remix-run/react'
 import stylesheet from '~/styles.css?url'
-import { getEnv } from '~/utils/env.server'
 import { DEFAULT_LOCALE, isLocale, LOCALE_NAMES, LOCALES, translatorWith, type Locale, type Messages, type Translate } from '~/utils/i18n'
 import { publicMessages } from '~/utils/i18n.server'
+import { secureCookies } from '~/utils/cookies.server'
 import { getLocale, localeCookieHeader } from '~/utils/locale.server'
 import { PAGE_SCRIPT_URLS } from '~/utils/page-scripts.server'
 import { useNonce } from '~/utils/nonce'
@@ -27,9 +27,8 @@ export const links: LinksFunction = () => [
 ]
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const locale = getLocale(request)
-  const env = getEnv()
-  const cookie = localeCookieHeader(request, env.NODE_ENV === 'production' || env.APP_URL.startsWith('https://'))
+  const locale = await getLocale(request)
+  const cookie = await localeCookieHeader(request, secureCookies())
   return data({ locale, messages: publicMessages(locale), pageScripts: PAGE_SCRIPT_URLS }, { headers: cookie ? { 'Set-Cookie': cookie } : {} })
 }
 

@@ -11,9 +11,9 @@ import { isDraining } from '../app/utils/process.server'
 import { precompressedAssets } from './compressed-assets'
 import { createPageCache, type PageCache } from './page-cache'
 import { signFastPath } from './sign-fast-path'
-import { requestUrl, webHeaders } from './web-request'
+import { createCappedRequest } from './web-request'
 import { eventLoopHealth, startEventLoopWatchdog } from '../app/utils/event-loop.server'
-import { cappedBodyStream, maxBodyBytesFor, refuseTooLarge } from './body-limit'
+import { maxBodyBytesFor, refuseTooLarge } from './body-limit'
 import { redactPath } from './redact-path'
 
 export { maxBodyBytesFor } from './body-limit'
@@ -256,23 +256,6 @@ function remixHandler(
       next(error)
     }
   }
-}
-
-function createCappedRequest(req: Request, res: Response): globalThis.Request {
-  const url = new URL(requestUrl(req))
-  let controller: AbortController | null = new AbortController()
-  const init: RequestInit & { duplex?: 'half' } = {
-    method: req.method,
-    headers: webHeaders(req.headers),
-    signal: controller.signal,
-  }
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    init.body = cappedBodyStream(req, res.locals.bodyLimit as number, () => refuseTooLarge(req, res))
-    init.duplex = 'half'
-  }
-  res.on('finish', () => (controller = null))
-  res.on('close', () => controller?.abort())
-  return new globalThis.Request(url.href, init)
 }
 
 /**

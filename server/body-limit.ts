@@ -54,9 +54,15 @@ export function refuseTooLarge(req: IncomingMessage, res: ServerResponse) {
 /**
  * The request body as a web stream that never passes `limit` bytes: one byte more and the 413
  * goes out at once (`onOverflow`), the stream errors, and nothing more is read from the socket.
- * Pulls from the socket only as fast as the reader asks (at most ~64 KB ahead).
+ * Pulls from the socket only as fast as the reader asks (at most ~64 KB ahead). `onChunk` sees each
+ * chunk let through.
  */
-export function cappedBodyStream(req: IncomingMessage, limit: number, onOverflow: () => void): ReadableStream<Uint8Array> {
+export function cappedBodyStream(
+  req: IncomingMessage,
+  limit: number,
+  onOverflow: () => void,
+  onChunk?: (chunk: Uint8Array) => void,
+): ReadableStream<Uint8Array> {
   let size = 0
   let finished = false
   return new ReadableStream<Uint8Array>(
@@ -71,7 +77,9 @@ export function cappedBodyStream(req: IncomingMessage, limit: number, onOverflow
             controller.error(new BodyTooLargeError())
             return
           }
-          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength))
+          const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+          onChunk?.(bytes)
+          controller.enqueue(bytes)
           if ((controller.desiredSize ?? 0) <= 0) req.pause()
         })
         req.once('end', () => {

@@ -3,7 +3,7 @@ import { promisify } from 'node:util'
 import zlib from 'node:zlib'
 import type { AppLoadContext } from '@remix-run/node'
 import type { Request as ExpressRequest, Response as ExpressResponse, NextFunction } from 'express'
-import { resolveLocale, LOCALE_COOKIE } from '../app/utils/locale.server'
+import { localeOfCookie, resolveLocale, LOCALE_COOKIE } from '../app/utils/locale.server'
 
 // The campaign page and its public JSON, rendered once per campaign and language and served to
 // every anonymous visitor for a moment (decision 0021). A cached response holds nothing of any
@@ -156,11 +156,7 @@ export function createPageCache(options: {
   async function handle(req: ExpressRequest, res: ExpressResponse, next: NextFunction) {
     if (!isCacheableRequest(req)) return next()
     try {
-      const cookieLocale = (req.headers.cookie ?? '')
-        .split(';')
-        .map((part) => part.trim().split('='))
-        .find(([name]) => name === LOCALE_COOKIE)?.[1]
-      const locale = resolveLocale(null, cookieLocale ?? null, req.get('accept-language') ?? null)
+      const locale = resolveLocale(null, await localeOfCookie(req.headers.cookie), req.get('accept-language') ?? null)
       const { response } = await get(req.path, locale)
       send(req, res, response)
     } catch (error) {

@@ -1,8 +1,7 @@
 import type { AppLoadContext } from '@remix-run/node'
 import type { Request as ExpressRequest, Response as ExpressResponse, NextFunction } from 'express'
 import { answerSignPost } from '../app/components/sign-action.server'
-import { cappedBodyStream, refuseTooLarge } from './body-limit'
-import { requestUrl, webHeaders } from './web-request'
+import { createCappedRequest } from './web-request'
 
 // A surge is mostly people signing without JavaScript (a shared link, a phone): their form post
 // is answered here, before the framework, as the page cache answers their GET (decision 0020).
@@ -32,22 +31,14 @@ export function signFastPath({ handleRequest, loadContext, send }: SignFastPathO
       // The body streams in only when the form is read, after the rate limit's look (a refused
       // client's body is never waited for); what was read is kept for the route, if it answers.
       const read: Uint8Array[] = []
-      const body = cappedBodyStream(req, res.locals.bodyLimit as number, () => refuseTooLarge(req, res)).pipeThrough(
-        new TransformStream<Uint8Array, Uint8Array>({
-          transform(chunk, controller) {
-            read.push(chunk)
-            controller.enqueue(chunk)
-          },
-        }),
-      )
-      const url = requestUrl(req)
-      const headers = webHeaders(req.headers)
-      const request = new Request(url, { method: 'POST', headers, body, duplex: 'half' } as RequestInit)
+      const request = createCappedRequest(req, res, (chunk) => read.push(chunk))
       const context = loadContext(req, res)
       const answer = await answerSignPost(request, context, slug)
       if (res.headersSent) return // the 413, while the form was read
       if (answer instanceof Response) return await send(res, answer)
-      const again = request.bodyUsed ? new Request(url, { method: 'POST', headers, body: Buffer.concat(read) }) : request
+      const again = request.bodyUsed
+        ? new Request(request.url, { method: 'POST', headers: request.headers, body: Buffer.concat(read), signal: request.signal })
+        : request
       await send(res, await handleRequest(again, answer ? { ...context, signAttempt: answer } : context))
     } catch (error) {
       if (!res.headersSent) next(error)

@@ -1,4 +1,5 @@
-import type { Request as ExpressRequest } from 'express'
+import type { Request as ExpressRequest, Response as ExpressResponse } from 'express'
+import { cappedBodyStream, refuseTooLarge } from './body-limit'
 
 /** The request's absolute URL, as Remix's Express adapter builds it. */
 export function requestUrl(req: ExpressRequest): string {
@@ -19,4 +20,26 @@ export function webHeaders(requestHeaders: ExpressRequest['headers']): Headers {
     else headers.set(key, values)
   }
   return headers
+}
+
+/**
+ * The web Request for an Express one, as Remix's adapter makes it, but with the body capped as it
+ * streams (413 at the cap, before any parser sees the rest: `res.locals.bodyLimit`) and aborted if
+ * the client goes away. `onChunk` sees each chunk of the body as it arrives (the sign fast path
+ * keeps them, to hand the route the same body again).
+ */
+export function createCappedRequest(req: ExpressRequest, res: ExpressResponse, onChunk?: (chunk: Uint8Array) => void): Request {
+  let controller: AbortController | null = new AbortController()
+  const init: RequestInit & { duplex?: 'half' } = {
+    method: req.method,
+    headers: webHeaders(req.headers),
+    signal: controller.signal,
+  }
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    init.body = cappedBodyStream(req, res.locals.bodyLimit as number, () => refuseTooLarge(req, res), onChunk)
+    init.duplex = 'half'
+  }
+  res.on('finish', () => (controller = null))
+  res.on('close', () => controller?.abort())
+  return new Request(requestUrl(req), init)
 }

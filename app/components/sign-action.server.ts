@@ -86,11 +86,11 @@ export async function signedRedirect(campaign: { id: string; slug: string }, att
  * or null for whatever else the route answers (a campaign not there, a body that is no form).
  */
 export async function answerSignPost(request: Request, context: AppLoadContext, slug: string): Promise<Response | SignAttempt | null> {
-  const locale = getLocale(request)
   // The campaign as signing needs it, read once for many signatures (models/signing-campaign),
   // alongside the rate limit's look. One that is not there (or an old slug) is the route's.
   const campaign = findSigningCampaign(slug).then((found) => found ?? Promise.reject(new Error('no campaign to sign at this address')))
   campaign.catch(() => {})
+  const locale = await getLocale(request)
   let attempt: SignAttempt
   try {
     attempt = await attemptSignature(request, context, campaign, locale)

@@ -1,36 +1,33 @@
-import { data, redirect } from '@remix-run/node'
+import { createCookie, data, redirect } from '@remix-run/node'
 import { listMembershipsOfUser, type MembershipWithOrganisation } from '~/models/membership.server'
 import { getActiveSession, SESSION_MAX_DAYS, type ActiveSession } from '~/models/session.server'
-import { getEnv } from '~/utils/env.server'
+import { plainTokenValue, secureCookies } from '~/utils/cookies.server'
 import { can, type AdminContext, type Permission } from '~/utils/permissions'
 import { FORM_LIMIT_BYTES, readForm } from '~/utils/form.server'
 import { type MessageKey } from '~/utils/i18n'
 import { translate } from '~/utils/i18n.server'
-import { readCookie } from '~/utils/locale.server'
 import { signValue, verifySignedValue } from '~/utils/security.server'
 
 // The rules every admin route follows: docs/decisions/0006-campaigner-workspace.md.
 
-export const SESSION_COOKIE = 'chorus_session'
+/** The session's token, for the whole site, as long as a session can live (its value is the bare token). */
+const session = createCookie('chorus_session', { path: '/', maxAge: SESSION_MAX_DAYS * 86400, sameSite: 'lax', httpOnly: true, ...plainTokenValue })
 
-function secureCookies(): boolean {
-  const env = getEnv()
-  return env.NODE_ENV === 'production' || env.APP_URL.startsWith('https://')
-}
+export const SESSION_COOKIE = session.name
 
 /** Set-Cookie value that carries a new session's token. */
-export function sessionCookie(token: string): string {
-  return `${SESSION_COOKIE}=${token}; Path=/; Max-Age=${SESSION_MAX_DAYS * 86400}; HttpOnly; SameSite=Lax${secureCookies() ? '; Secure' : ''}`
+export async function sessionCookie(token: string): Promise<string> {
+  return await session.serialize(token, { secure: secureCookies() })
 }
 
 /** Set-Cookie value that removes the session cookie. */
-export function clearSessionCookie(): string {
-  return `${SESSION_COOKIE}=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax${secureCookies() ? '; Secure' : ''}`
+export async function clearSessionCookie(): Promise<string> {
+  return await session.serialize('', { maxAge: 0, secure: secureCookies() })
 }
 
-export function sessionTokenOf(request: Request): string | undefined {
-  const token = readCookie(request.headers.get('Cookie'), SESSION_COOKIE)
-  return token && /^[A-Za-z0-9_-]{20,100}$/.test(token) ? token : undefined
+export async function sessionTokenOf(request: Request): Promise<string | undefined> {
+  const token: unknown = await session.parse(request.headers.get('Cookie'))
+  return typeof token === 'string' && /^[A-Za-z0-9_-]{20,100}$/.test(token) ? token : undefined
 }
 
 /** The session's CSRF token: a keyed hash of its id, so it needs no storage and dies with the session. */
@@ -47,7 +44,7 @@ export interface AdminSession {
 
 /** The signed-in person behind the request, or null; never redirects (for the layout and public pages). */
 export async function getAdminSession(request: Request): Promise<AdminSession | null> {
-  const token = sessionTokenOf(request)
+  const token = await sessionTokenOf(request)
   if (!token) return null
   const session = await getActiveSession(token)
   if (!session) return null

@@ -3,7 +3,7 @@ import { getDb } from '~/utils/db.server'
 import { createCampaign, createSignature } from '../../tests/support/factories'
 import { deriveDonationStatus, type DonationFacts, type PaymentFacts } from './donation-status.server'
 import { getCampaignDonationSettings, getCampaignDonationTotals, getPublicDonationTotals } from './donation.server'
-import { donorPrefillCookie, getDonorPrefill } from './donor-prefill.server'
+import { getDonorPrefill } from './donor-prefill.server'
 import { seedDemoContentIfEmpty } from './seed.server'
 
 const none: DonationFacts = {
@@ -73,14 +73,15 @@ describe('donation settings and totals', () => {
   })
 })
 
-describe('the donor prefill cookie', () => {
-  it('names a confirmed signer of this campaign for an hour, and nothing once expired or altered', async () => {
+describe('the donor prefill', () => {
+  it('gives the name and email of a confirmed signer of this campaign only', async () => {
     const campaign = await createCampaign(getDb())
+    const other = await createCampaign(getDb())
     const signature = await createSignature(getDb(), { campaign_id: campaign.id, state: 'confirmed', full_name: 'Pat Prefill' })
-    const now = Date.now()
-    const value = donorPrefillCookie(signature.id, campaign.slug, false, now).split(';')[0]!.split('=')[1]!
-    expect(await getDonorPrefill(value, campaign.id, now)).toEqual({ name: 'Pat Prefill', email: signature.email })
-    expect(await getDonorPrefill(value, campaign.id, now + 61 * 60 * 1000)).toBeNull()
-    expect(await getDonorPrefill(value.replace(/^\d+/, '999'), campaign.id, now)).toBeNull()
+    const pending = await createSignature(getDb(), { campaign_id: campaign.id, state: 'pending', full_name: 'Pending Pat' })
+    expect(await getDonorPrefill(signature.id, campaign.id)).toEqual({ name: 'Pat Prefill', email: signature.email })
+    expect(await getDonorPrefill(signature.id, other.id)).toBeNull()
+    expect(await getDonorPrefill(pending.id, campaign.id)).toBeNull()
+    expect(await getDonorPrefill(null, campaign.id)).toBeNull()
   })
 })

@@ -39,7 +39,7 @@ export const RemoveSignatureSchema = z.object({
   confirm: z.literal('yes', { errorMap: () => ({ message: 'admin.supporters.error.confirmRemoval' }) }),
 })
 
-/** Owners only: everything held for the signature's address, downloaded. */
+/** Owners only: everything held for the signature's address, downloaded (its own resource route). */
 export const ExportSupporterSchema = z.object({ intent: z.literal('export'), signatureId: idSchema })
 
 /** Owners only: everything held for the signature's address, erased; like removal, the second press. */
@@ -50,11 +50,6 @@ export const EraseSupporterSchema = z.object({
 })
 
 /** The intents only owners may send. */
-export const OWNER_INTENTS = ['export', 'erase'] as const
+export const OWNER_INTENTS = ['erase'] as const
 
-export const SupporterActionSchema = z.discriminatedUnion('intent', [
-  InvalidateSignatureSchema,
-  RemoveSignatureSchema,
-  ExportSupporterSchema,
-  EraseSupporterSchema,
-])
+export const SupporterActionSchema = z.discriminatedUnion('intent', [InvalidateSignatureSchema, RemoveSignatureSchema, EraseSupporterSchema])

@@ -9,7 +9,7 @@ import { getLocale } from '~/utils/locale.server'
 import { useT } from '~/utils/use-t'
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   const campaigns = await listLiveCampaigns(locale)
   const t = makeTranslator(locale)
   return data(

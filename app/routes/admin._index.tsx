@@ -20,7 +20,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     // Nothing about sending is shown unless something is stuck (decision 0026).
     canEdit ? delayedEmailsForOrganisation(admin.organisation.id) : null,
   ])
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   const t = makeTranslator(locale)
   return data({
     organisation: admin.organisation.name,

@@ -26,7 +26,7 @@ const DONE = ['session-ended'] as const
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request)
-  const t = makeTranslator(getLocale(request))
+  const t = makeTranslator(await getLocale(request))
   const [sessions, memberships] = await Promise.all([listActiveSessions(admin.user.id), listMembershipsOfUser(admin.user.id)])
   const done = new URL(request.url).searchParams.get('done')
   return data({
@@ -53,12 +53,12 @@ export async function action({ request }: ActionFunctionArgs) {
   const input = parsed.data
   if (input.intent === 'sign-out-everywhere') {
     await signOutEverywhere(admin)
-    return redirect('/admin/sign-in', { headers: { 'Set-Cookie': clearSessionCookie() } })
+    return redirect('/admin/sign-in', { headers: { 'Set-Cookie': await clearSessionCookie() } })
   }
   if (input.intent === 'end-session') {
     if (!(await endOwnSession(admin, input.sessionId))) throw adminError(404, 'admin.error.notFound')
     if (input.sessionId === admin.sessionId) {
-      return redirect('/admin/sign-in', { headers: { 'Set-Cookie': clearSessionCookie() } })
+      return redirect('/admin/sign-in', { headers: { 'Set-Cookie': await clearSessionCookie() } })
     }
     return redirect('/admin/account?done=session-ended')
   }

@@ -44,7 +44,7 @@ const DONE = ['revoked', 'crm-on', 'crm-off'] as const
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'api_keys.manage')
-  const t = makeTranslator(getLocale(request))
+  const t = makeTranslator(await getLocale(request))
   const keys = await listApiKeys(admin.organisation.id)
   return data(
     {

@@ -21,7 +21,7 @@ function describeChange(value: unknown): string {
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'audit.view')
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   const t = makeTranslator(locale)
   const before = new URL(request.url).searchParams.get('before')
   const { events, next } = await listAuditEvents(admin.organisation.id, { before: before && /^\d{1,18}$/.test(before) ? before : null })

@@ -23,7 +23,7 @@ import { useLocale, useT } from '~/utils/use-t'
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'campaigns.view')
   const campaign = await requireOrganisationCampaign(admin, params.campaignId)
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   const now = new Date()
   const [dashboard, donations, erasure] = await Promise.all([
     getCampaignDashboard(campaign, { now, locale }),

@@ -24,7 +24,7 @@ import { useLocale, useT } from '~/utils/use-t'
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'supporters.view')
   const campaign = await requireOrganisationCampaign(admin, params.campaignId)
-  const t = makeTranslator(getLocale(request))
+  const t = makeTranslator(await getLocale(request))
   const [packs, deliveries, locales] = await Promise.all([listCampaignPacks(campaign.id), listCampaignDeliveries(campaign.id), campaignLocales(campaign.id)])
   const done = new URL(request.url).searchParams.get('done')
   return data({

@@ -47,7 +47,7 @@ function editorUrl(campaignId: string, locale: Locale, done?: string) {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'campaigns.edit')
   const campaign = await requireAdminCampaign(admin, params.campaignId)
-  const uiLocale = getLocale(request)
+  const uiLocale = await getLocale(request)
   const t = makeTranslator(uiLocale)
   const editLocale = editLocaleOf(request, campaign)
   const content = campaign.content[editLocale]
@@ -146,7 +146,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { admin, form } = await requireAdminAction(request, 'campaigns.edit', { maxBytes: 3 * 1024 * 1024 })
   const campaign = await requireAdminCampaign(admin, params.campaignId)
   const editLocale = editLocaleOf(request, campaign)
-  const uiLocale = getLocale(request)
+  const uiLocale = await getLocale(request)
   const t = makeTranslator(uiLocale)
   const intent = form.get('intent')
 

@@ -37,7 +37,7 @@ function filterSearch(kind: string, filter: Partial<Record<(typeof FILTER_KEYS)[
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'integrity.view')
   const campaign = await requireOrganisationCampaign(admin, params.campaignId)
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   const t = makeTranslator(locale)
   const canAct = can(admin.role, 'integrity.act')
   const url = new URL(request.url)

@@ -19,7 +19,7 @@ import { useT } from '~/utils/use-t'
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'campaigns.view')
   const campaign = await requireAdminCampaign(admin, params.campaignId)
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   const publicCampaign = await getPublicCampaignById(campaign.id, locale)
   if (!publicCampaign) throw new Response('Not found', { status: 404 })
   const view = await campaignViewData(publicCampaign, locale, new URL(request.url))

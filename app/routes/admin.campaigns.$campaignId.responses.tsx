@@ -30,7 +30,7 @@ const DONE = ['created', 'updated', 'deleted'] as const
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'campaigns.view')
   const campaign = await requireOrganisationCampaign(admin, params.campaignId)
-  const t = makeTranslator(getLocale(request))
+  const t = makeTranslator(await getLocale(request))
   const canEdit = can(admin.role, 'campaigns.edit')
   const url = new URL(request.url)
   const editId = url.searchParams.get('edit')

@@ -7,7 +7,7 @@ import { AdminCampaignNav } from '~/components/admin-campaign-nav'
 import { CsrfField } from '~/components/csrf-field'
 import { requireOrganisationCampaign } from '~/http/campaign.server'
 import { OWNER_INTENTS, SupporterActionSchema, SupporterListQuerySchema } from '~/models/supporter-schema'
-import { eraseSupporterOf, exportSupporterOf } from '~/models/supporter-request.server'
+import { eraseSupporterOf } from '~/models/supporter-request.server'
 import { getSupporter, invalidateSignature, listSupporters, removeSignature, type Supporter } from '~/models/supporter.server'
 import { adminError, requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
@@ -55,7 +55,7 @@ function supporterView(s: Supporter, locale: Locale) {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'supporters.view')
   const campaign = await requireOrganisationCampaign(admin, params.campaignId)
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   const t = makeTranslator(locale)
   const url = new URL(request.url)
   const raw = Object.fromEntries(['q', 'state', 'after', 'before'].flatMap((k) => (url.searchParams.has(k) ? [[k, url.searchParams.get(k)!]] : [])))
@@ -110,21 +110,11 @@ export async function action({ request, params }: ActionFunctionArgs) {
     return data({ error, signatureId: String(form.get('signatureId') ?? '') }, { status: 400 })
   }
   const input = parsed.data
-  if (input.intent === 'export' || input.intent === 'erase') {
-    const result =
-      input.intent === 'export' ? await exportSupporterOf(admin, campaign.id, input.signatureId) : await eraseSupporterOf(admin, campaign.id, input.signatureId)
+  if (input.intent === 'erase') {
+    const result = await eraseSupporterOf(admin, campaign.id, input.signatureId)
     if (result.status === 'not-found') throw adminError(404, 'admin.error.notFound')
     if (result.status === 'already-erased') {
       return data({ error: 'admin.supporters.error.alreadyErased', signatureId: input.signatureId }, { status: 409 })
-    }
-    if (input.intent === 'export') {
-      // As /my-data downloads it: a JSON file of everything held for the address.
-      return new Response(JSON.stringify(result.value, null, 2), {
-        headers: {
-          'Content-Type': 'application/json; charset=utf-8',
-          'Content-Disposition': `attachment; filename="supporter-${input.signatureId}.json"`,
-        },
-      })
     }
     return redirect(`/admin/campaigns/${campaign.id}/supporters${listSearch(listState, { done: 'erased' })}`)
   }

@@ -49,7 +49,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'campaigns.view')
   const campaign = await requireAdminCampaign(admin, params.campaignId)
   const update = await requireCampaignUpdate(campaign.id, params.updateId)
-  const uiLocale = getLocale(request)
+  const uiLocale = await getLocale(request)
   const t = makeTranslator(uiLocale)
   const editLocale = editLocaleOf(request, campaign.baseLocale)
   const content = update.content[editLocale]
@@ -103,7 +103,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const campaign = await requireAdminCampaign(admin, params.campaignId)
   const update = await requireCampaignUpdate(campaign.id, params.updateId)
   const editLocale = editLocaleOf(request, campaign.baseLocale)
-  const t = makeTranslator(getLocale(request))
+  const t = makeTranslator(await getLocale(request))
   const intent = IntentSchema.safeParse({ intent: form.get('intent') })
   if (!intent.success) {
     return data<ActionData>({ formError: t('admin.updates.error.intent') }, { status: 400 })

@@ -17,7 +17,7 @@ import { useT } from '~/utils/use-t'
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'campaigns.view')
   const campaign = await requireAdminCampaign(admin, params.campaignId)
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   const t = makeTranslator(locale)
   const [updates, audience] = await Promise.all([listCampaignUpdates(campaign.id, campaign.baseLocale), countUpdateAudience(campaign.id)])
   const title = campaign.content[campaign.baseLocale]?.title || t('admin.campaigns.untitled')

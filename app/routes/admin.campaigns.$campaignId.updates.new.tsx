@@ -22,7 +22,7 @@ import { useT } from '~/utils/use-t'
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'campaigns.edit')
   const campaign = await requireAdminCampaign(admin, params.campaignId)
-  const t = makeTranslator(getLocale(request))
+  const t = makeTranslator(await getLocale(request))
   const title = campaign.content[campaign.baseLocale]?.title || t('admin.campaigns.untitled')
   return data({ campaign: { id: campaign.id, title, baseLocale: campaign.baseLocale }, pageTitle: `${t('admin.updates.newTitle')}: ${title}` })
 }

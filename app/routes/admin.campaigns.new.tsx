@@ -28,7 +28,7 @@ export const NewCampaignSchema = z.object({
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireAdmin(request, 'campaigns.edit')
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   return data({ locale, pageTitle: makeTranslator(locale)('admin.new.title') })
 }
 

@@ -11,7 +11,7 @@ import { useT } from '~/utils/use-t'
 export const handle = { adminPublic: true }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const t = makeTranslator(getLocale(request))
+  const t = makeTranslator(await getLocale(request))
   const invitation = await getPendingInvitationByToken(params.token ?? '')
   if (!invitation) {
     return data({ invitation: null, pageTitle: t('admin.invitation.invalidTitle') }, { status: 410 })
@@ -23,11 +23,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   const t = makeTranslator(locale)
   const result = await acceptInvitation(params.token ?? '', { userAgent: request.headers.get('User-Agent'), locale })
   if (result.status === 'accepted') {
-    return redirect('/admin', { headers: { 'Set-Cookie': sessionCookie(result.sessionToken) } })
+    return redirect('/admin', { headers: { 'Set-Cookie': await sessionCookie(result.sessionToken) } })
   }
   return data({ invalid: true, pageTitle: t('admin.invitation.invalidTitle') }, { status: 410 })
 }

@@ -38,7 +38,7 @@ const INVITES_PER_HOUR = 30
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'members.manage')
-  const t = makeTranslator(getLocale(request))
+  const t = makeTranslator(await getLocale(request))
   const [members, invitations] = await Promise.all([listMembers(admin.organisation.id), listPendingInvitations(admin.organisation.id)])
   const done = new URL(request.url).searchParams.get('done')
   return data({
@@ -53,7 +53,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const { admin, form } = await requireAdminAction(request, 'members.manage')
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   const submission = parseWithZod(form, { schema: MemberActionSchema })
   if (submission.status !== 'success') {
     return data({ intent: String(form.get('intent') ?? ''), result: submission.reply() }, { status: 400 })

@@ -20,7 +20,7 @@ import { useMessage, useT } from '~/utils/use-t'
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'organisation.manage')
-  const t = makeTranslator(getLocale(request))
+  const t = makeTranslator(await getLocale(request))
   const organisation = (await getOrganisationIdentity(admin.organisation.id))!
   const retention = await getRetentionPolicy(admin.organisation.id)
   const done = new URL(request.url).searchParams.get('done')
@@ -46,7 +46,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const { admin, form } = await requireAdminAction(request, 'organisation.manage', { maxBytes: MAX_IMAGE_BYTES + 256 * 1024 })
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   if (form.get('intent') === 'resend-verification') {
     const sent = await resendSenderVerification(admin.organisation.id, locale)
     return redirect(`/admin/organisation?done=${sent ? 'resent' : 'too-soon'}`)

@@ -11,14 +11,14 @@ import { useT } from '~/utils/use-t'
 export const handle = { adminPublic: true }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const t = makeTranslator(getLocale(request))
+  const t = makeTranslator(await getLocale(request))
   const found = await findSenderVerification(params.token ?? '')
   if (!found) return data({ found: null, pageTitle: t('reach.sender.invalidTitle') }, { status: 410 })
   return data({ found: { organisation: found.name, address: found.senderEmail }, pageTitle: t('reach.sender.title') })
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const t = makeTranslator(getLocale(request))
+  const t = makeTranslator(await getLocale(request))
   const confirmed = await confirmSenderVerification(params.token ?? '')
   if (!confirmed) return data({ confirmed: false, pageTitle: t('reach.sender.invalidTitle') }, { status: 410 })
   return data({ confirmed: true, pageTitle: t('reach.sender.doneTitle') })

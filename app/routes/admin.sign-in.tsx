@@ -24,7 +24,7 @@ export const SignInSchema = z.object({
 export async function loader({ request }: LoaderFunctionArgs) {
   const url = new URL(request.url)
   const state = await getAdminSession(request)
-  const t = makeTranslator(getLocale(request))
+  const t = makeTranslator(await getLocale(request))
   const sent = url.searchParams.get('sent') === '1'
   return data({
     sent,
@@ -35,7 +35,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   const { ip } = requestContext(request, context)
   const byAddress = await hitSignInAddressLimit(ip)
   if (!byAddress.allowed) {

@@ -13,7 +13,7 @@ export const handle = { adminPublic: true }
 const PRIVATE = { 'Cache-Control': NO_STORE }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const t = makeTranslator(getLocale(request))
+  const t = makeTranslator(await getLocale(request))
   // A GET signs nobody in: mail scanners open links. It only says whether the button will work.
   if (await isSignInTokenUsable(params.token ?? '')) {
     return data({ state: 'ready' as const, pageTitle: t('admin.signInLink.title') }, { headers: PRIVATE })
@@ -22,10 +22,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const t = makeTranslator(getLocale(request))
+  const t = makeTranslator(await getLocale(request))
   const result = await signInWithToken(params.token ?? '', { userAgent: request.headers.get('User-Agent') })
   if (result.status === 'signed-in') {
-    return redirect(safeAdminNext(result.next) ?? '/admin', { headers: { ...PRIVATE, 'Set-Cookie': sessionCookie(result.sessionToken) } })
+    return redirect(safeAdminNext(result.next) ?? '/admin', { headers: { ...PRIVATE, 'Set-Cookie': await sessionCookie(result.sessionToken) } })
   }
   if (result.status === 'no-membership') {
     return data({ state: 'no-membership' as const, email: result.email, pageTitle: t('admin.signInLink.noMembershipTitle') }, { status: 403, headers: PRIVATE })

@@ -19,5 +19,5 @@ export async function action({ request }: ActionFunctionArgs) {
   const form = await readForm(request)
   if (!isValidCsrf(state.session.id, form.get('csrf'))) throw adminError(403, 'admin.error.csrf')
   await signOut(state.session, state.admin)
-  return redirect('/admin/sign-in', { headers: { 'Set-Cookie': clearSessionCookie() } })
+  return redirect('/admin/sign-in', { headers: { 'Set-Cookie': await clearSessionCookie() } })
 }

@@ -36,7 +36,7 @@ const DONE = ['added', 'removed'] as const
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'supporters.view')
-  const t = makeTranslator(getLocale(request))
+  const t = makeTranslator(await getLocale(request))
   const url = new URL(request.url)
   const parsed = SuppressionSearchSchema.safeParse({ q: url.searchParams.get('q') ?? undefined, page: url.searchParams.get('page') ?? undefined })
   const search = parsed.success ? parsed.data : { q: '', page: 1 }

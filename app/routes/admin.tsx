@@ -17,7 +17,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const admin = state?.admin
   return data({
     // The workspace's messages join the public ones here, never on public pages (decision 0037).
-    messages: workspaceMessages(getLocale(request)),
+    messages: workspaceMessages(await getLocale(request)),
     admin: admin
       ? {
           user: admin.user,

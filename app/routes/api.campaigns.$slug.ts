@@ -15,7 +15,7 @@ const CORS = {
 /** Public JSON for partners and widgets: confirmed counts only, never personal data. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
   if (request.method === 'OPTIONS') return new Response(null, { status: 204, headers: CORS })
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   const campaign = await getPublicCampaign(params.slug ?? '', locale)
   if (!campaign) {
     // An old slug: the same JSON under the campaign's current slug (301).

@@ -21,7 +21,7 @@ const ERROR_COUNT = Symbol('signErrorCount')
 type CountingContext = { [ERROR_COUNT]?: number }
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   const campaign = await requirePublicCampaign(params.slug, locale, request)
   const errorCount = (context as CountingContext | undefined)?.[ERROR_COUNT] ?? 0
   return data(
@@ -41,7 +41,7 @@ function countErrors(context: unknown, result: { error?: Record<string, string[]
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   // The campaign is read alongside the rate limit's first look (attemptSignature). A refusal
   // the server's fast path already made arrives in the context, counted once.
   const campaignPromise = requirePublicCampaign(params.slug, locale, request)

@@ -22,7 +22,7 @@ import { useT } from '~/utils/use-t'
 const DONE = ['again', 'corrected'] as const
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   const campaign = await requirePublicCampaign(params.slug, locale, request)
   const t = makeTranslator(locale)
   const sent = await readSentEmail(campaign.slug, campaign.id, request.headers.get('Cookie'))
@@ -43,7 +43,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   const campaign = await requirePublicCampaign(params.slug, locale, request)
   const noStore = { 'Cache-Control': NO_STORE }
   const env = getEnv()

@@ -8,7 +8,7 @@ import { requirePublicCampaign } from '~/http/campaign.server'
 import { donateSchema, OTHER_AMOUNT } from '~/models/donation-schema'
 import { CheckoutUnavailableError, getResumableDonation, startDonationCheckout } from '~/models/donation-checkout.server'
 import { donationRules, getCampaignDonationSettings } from '~/models/donation.server'
-import { DONOR_COOKIE, getDonorPrefill } from '~/models/donor-prefill.server'
+import { getDonorPrefill } from '~/models/donor-prefill.server'
 import { hitRateLimit } from '~/models/rate-limit.server'
 import { getEnv } from '~/utils/env.server'
 import { formErrorResult, readForm } from '~/utils/form.server'
@@ -16,7 +16,8 @@ import { requestContext } from '~/utils/request.server'
 import { rateLimitKey } from '~/utils/security.server'
 import { NO_STORE } from '~/utils/http.server'
 import { makeTranslator } from '~/utils/i18n.server'
-import { getLocale, readCookie } from '~/utils/locale.server'
+import { donorSignatureId } from '~/utils/cookies.server'
+import { getLocale } from '~/utils/locale.server'
 import { formatMoney, minorToInput } from '~/utils/money'
 import { isStripeConfigured } from '~/utils/stripe.server'
 import { useLocale, useMessage, useT } from '~/utils/use-t'
@@ -27,7 +28,7 @@ import { ErrorSummary } from '~/components/error-summary'
 const PRIVATE = { 'Cache-Control': NO_STORE }
 
 async function loadDonationContext(request: Request, slug: string | undefined) {
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   const campaign = await requirePublicCampaign(slug, locale, request)
   // Without Stripe there is no donate page at all: a plain 404, no wording for developers.
   if (!isStripeConfigured()) throw new Response('Not found', { status: 404 })
@@ -44,7 +45,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const [resumed, donor] = configured
     ? await Promise.all([
         getResumableDonation(url.searchParams.get('resume'), campaign.id),
-        getDonorPrefill(readCookie(request.headers.get('Cookie'), DONOR_COOKIE), campaign.id),
+        getDonorPrefill(await donorSignatureId(request.headers.get('Cookie')), campaign.id),
       ])
     : [null, null]
   const presets = rules.presets.map((minor) => ({ value: String(minor), label: formatMoney(locale, minor, rules.currency) }))

@@ -13,7 +13,7 @@ type View = 'processing' | 'confirmed' | 'failed' | 'invalid'
 
 /** Where Stripe Checkout sends the donor back: "processing" until the webhook has recorded the payment. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   const t = makeTranslator(locale)
   const url = new URL(request.url)
   const donationId = url.searchParams.get('donation') ?? ''

@@ -19,7 +19,7 @@ import { useT } from '~/utils/use-t'
 export const handle: PageHandle = { hydrate: false, script: 'campaign-page', chrome: false }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   const campaign = await requirePublicCampaign(params.slug, locale, request)
   const url = new URL(request.url)
   const view = await campaignViewData(campaign, locale, url)
@@ -37,7 +37,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   const campaign = await requirePublicCampaign(params.slug, locale, request)
   const noStore = { 'Cache-Control': NO_STORE }
   let partner: string | null = null

@@ -16,7 +16,7 @@ import { useT } from '~/utils/use-t'
 export const handle: PageHandle = { hydrate: false }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   const campaign = await requirePublicCampaign(params.slug, locale, request)
   const notice = await getPrivacyNotice(campaign.organisation.id)
   const { organisation } = campaign

@@ -6,22 +6,22 @@ import { ProgressToGoal } from '~/components/progress-to-goal'
 import { ShareActions } from '~/components/share-actions'
 import { requirePublicCampaign } from '~/http/campaign.server'
 import { listOtherLiveCampaigns } from '~/models/campaign.server'
-import { DONOR_COOKIE, signatureIdFromDonorCookie } from '~/models/donor-prefill.server'
 import { countIncludingSigner } from '~/models/signature-count.server'
 import { getEnv } from '~/utils/env.server'
 import { isStripeConfigured } from '~/utils/stripe.server'
 import { NO_STORE } from '~/utils/http.server'
 import { makeTranslator } from '~/utils/i18n.server'
-import { getLocale, readCookie } from '~/utils/locale.server'
+import { donorSignatureId } from '~/utils/cookies.server'
+import { getLocale } from '~/utils/locale.server'
 import { useT } from '~/utils/use-t'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   const campaign = await requirePublicCampaign(params.slug, locale, request)
   const t = makeTranslator(locale)
   // The confirmation left a short-lived cookie naming the signature: count it even before the
   // counter job has folded it in, so the new signer sees their own voice in the number.
-  const signatureId = signatureIdFromDonorCookie(readCookie(request.headers.get('Cookie'), DONOR_COOKIE))
+  const signatureId = await donorSignatureId(request.headers.get('Cookie'))
   const [signatureCount, others] = await Promise.all([
     countIncludingSigner(campaign.id, signatureId),
     listOtherLiveCampaigns(campaign.organisation.id, campaign.id, locale),

@@ -3,8 +3,7 @@ import { data, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { getPublicCampaignById, isSignable } from '~/models/campaign.server'
 import { confirmSignature, getPendingSignatureByToken } from '~/models/signature.server'
-import { donorPrefillCookie } from '~/models/donor-prefill.server'
-import { getEnv } from '~/utils/env.server'
+import { donorCookieHeader } from '~/utils/cookies.server'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useT } from '~/utils/use-t'
@@ -13,7 +12,7 @@ import { useT } from '~/utils/use-t'
 const PRIVATE = { 'Cache-Control': 'no-store' }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   const t = makeTranslator(locale)
   const signature = await getPendingSignatureByToken(params.token ?? '')
   const campaign = signature ? await getPublicCampaignById(signature.campaign_id, locale) : null
@@ -31,13 +30,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   const t = makeTranslator(locale)
   const result = await confirmSignature(params.token ?? '')
   if (result.status === 'confirmed') {
     // A short-lived cookie lets the donate page fill in the new supporter's name and email.
-    const env = getEnv()
-    const cookie = donorPrefillCookie(result.signatureId, result.campaignSlug, env.NODE_ENV === 'production' || env.APP_URL.startsWith('https://'))
+    const cookie = await donorCookieHeader(result.signatureId, result.campaignSlug)
     return redirect(`/campaigns/${result.campaignSlug}/thank-you`, { headers: { ...PRIVATE, 'Set-Cookie': cookie } })
   }
   if (result.status === 'closed') {

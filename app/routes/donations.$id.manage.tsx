@@ -23,7 +23,7 @@ type View = 'active' | 'cancelled' | 'not-started' | 'one-off' | 'invalid'
 
 /** The page a monthly donor reaches from the signed link in each receipt. */
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   const t = makeTranslator(locale)
   const sig = new URL(request.url).searchParams.get('sig') ?? ''
   const id = params.id ?? ''

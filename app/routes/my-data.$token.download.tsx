@@ -9,7 +9,7 @@ import { getLocale } from '~/utils/locale.server'
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const mine = await getMyData(params.token)
-  if (!mine) return redirect(`/my-data?expired=1&lang=${getLocale(request)}`, { headers: { 'Cache-Control': NO_STORE } })
+  if (!mine) return redirect(`/my-data?expired=1&lang=${await getLocale(request)}`, { headers: { 'Cache-Control': NO_STORE } })
   return new Response(JSON.stringify({ email: mine.email, ...mine.data }, null, 2), {
     headers: { 'Content-Type': 'application/json; charset=utf-8', 'Content-Disposition': 'attachment; filename="my-data.json"', 'Cache-Control': NO_STORE },
   })

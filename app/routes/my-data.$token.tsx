@@ -10,7 +10,7 @@ import { formatMoney } from '~/utils/money'
 import { useT } from '~/utils/use-t'
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   const mine = await getMyData(params.token)
   if (!mine) return redirect(`/my-data?expired=1&lang=${locale}`, { headers: { 'Cache-Control': NO_STORE } })
   const confirming = new URL(request.url).searchParams.get('erase') === '1'
@@ -21,7 +21,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   const form = await readForm(request)
   const intent = form.get('intent')
   if (intent === 'download') {

@@ -11,7 +11,7 @@ import { requestContext } from '~/utils/request.server'
 import { useT } from '~/utils/use-t'
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const t = makeTranslator(getLocale(request))
+  const t = makeTranslator(await getLocale(request))
   const url = new URL(request.url)
   return data(
     {
@@ -25,7 +25,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   const parsed = MyDataRequestSchema.safeParse(Object.fromEntries(await readForm(request)))
   if (!parsed.success) return data({ error: 'myData.error.email' as const }, { status: 400, headers: { 'Cache-Control': NO_STORE } })
   const outcome = await requestMyDataLink(parsed.data.email, requestContext(request, context).ip, locale)

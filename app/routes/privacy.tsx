@@ -7,7 +7,7 @@ import { getLocale } from '~/utils/locale.server'
 import { useT } from '~/utils/use-t'
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const t = makeTranslator(getLocale(request))
+  const t = makeTranslator(await getLocale(request))
   return data({ pageTitle: t('privacy.title') }, { headers: publicHeaders() })
 }
 

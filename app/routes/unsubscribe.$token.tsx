@@ -27,7 +27,7 @@ function isOneClick(form: FormData) {
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   const t = makeTranslator(locale)
   const signatureId = readUnsubscribeToken(params.token ?? '')
   if (!signatureId) {
@@ -50,7 +50,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const t = makeTranslator(getLocale(request))
+  const t = makeTranslator(await getLocale(request))
   const signatureId = readUnsubscribeToken(params.token ?? '')
   if (!signatureId) {
     return data({ state: 'invalid' as const, pageTitle: t('unsubscribe.invalidTitle'), result: null }, { status: 404, headers: PRIVATE })

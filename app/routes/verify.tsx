@@ -51,7 +51,7 @@ async function lookUp(raw: string, locale: Locale) {
 }
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   const t = makeTranslator(locale)
   const raw = new URL(request.url).searchParams.get('code')
   const base = { pageTitle: t('verify.title'), code: raw ?? '' }
@@ -86,7 +86,7 @@ function hashingUploadHandler(): UploadHandler {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const locale = getLocale(request)
+  const locale = await getLocale(request)
   if (!(await allowed(request, context))) return data({ error: messageKey('verify.error.rateLimited'), match: null }, { status: 429, headers })
   let form: FormData
   try {

@@ -34,11 +34,11 @@ describe('the catalogues', () => {
 describe('choosing the locale', () => {
   const request = (url: string, headers: Record<string, string> = {}) => new Request(`http://localhost${url}`, { headers })
 
-  it('prefers ?lang=, then the cookie, then Accept-Language, then English', () => {
-    expect(getLocale(request('/?lang=ru', { Cookie: 'chorus_lang=en', 'Accept-Language': 'en' }))).toBe('ru')
-    expect(getLocale(request('/', { Cookie: 'other=1; chorus_lang=ru', 'Accept-Language': 'en' }))).toBe('ru')
-    expect(getLocale(request('/', { 'Accept-Language': 'de-DE,ru;q=0.8,en;q=0.5' }))).toBe('ru')
-    expect(getLocale(request('/?lang=xx', { 'Accept-Language': 'fr, de' }))).toBe('en')
+  it('prefers ?lang=, then the cookie, then Accept-Language, then English', async () => {
+    expect(await getLocale(request('/?lang=ru', { Cookie: 'chorus_lang=en', 'Accept-Language': 'en' }))).toBe('ru')
+    expect(await getLocale(request('/', { Cookie: 'other=1; chorus_lang=ru', 'Accept-Language': 'en' }))).toBe('ru')
+    expect(await getLocale(request('/', { 'Accept-Language': 'de-DE,ru;q=0.8,en;q=0.5' }))).toBe('ru')
+    expect(await getLocale(request('/?lang=xx', { 'Accept-Language': 'fr, de' }))).toBe('en')
   })
 
   it('parses Accept-Language quality values', () => {
@@ -47,14 +47,14 @@ describe('choosing the locale', () => {
     expect(localeFromAcceptLanguage('')).toBeUndefined()
   })
 
-  it('remembers a locale chosen in the URL in an httpOnly, SameSite cookie', () => {
-    const cookie = localeCookieHeader(request('/?lang=ru'), true)
+  it('remembers a locale chosen in the URL in an httpOnly, SameSite cookie', async () => {
+    const cookie = await localeCookieHeader(request('/?lang=ru'), true)
     expect(cookie).toMatch(/^chorus_lang=ru;/)
     expect(cookie).toContain('HttpOnly')
     expect(cookie).toContain('SameSite=Lax')
     expect(cookie).toContain('Secure')
-    expect(localeCookieHeader(request('/?lang=ru'), false)).not.toContain('Secure')
-    expect(localeCookieHeader(request('/?lang=ru', { Cookie: 'chorus_lang=ru' }), false)).toBeUndefined()
-    expect(localeCookieHeader(request('/'), false)).toBeUndefined()
+    expect(await localeCookieHeader(request('/?lang=ru'), false)).not.toContain('Secure')
+    expect(await localeCookieHeader(request('/?lang=ru', { Cookie: 'chorus_lang=ru' }), false)).toBeUndefined()
+    expect(await localeCookieHeader(request('/'), false)).toBeUndefined()
   })
 })

@@ -1,17 +1,24 @@
+import { localeCookie } from '~/utils/cookies.server'
 import { DEFAULT_LOCALE, isLocale, localeFromAcceptLanguage, type Locale } from '~/utils/i18n'
 
-export const LOCALE_COOKIE = 'chorus_lang'
+export const LOCALE_COOKIE = localeCookie.name
 
 /**
  * The locale of a request: `?lang=` in the URL wins, then the switcher's cookie,
  * then the Accept-Language header, then English.
  */
-export function getLocale(request: Request): Locale {
+export async function getLocale(request: Request): Promise<Locale> {
   return resolveLocale(
     new URL(request.url).searchParams.get('lang'),
-    readCookie(request.headers.get('Cookie'), LOCALE_COOKIE) ?? null,
+    await localeOfCookie(request.headers.get('Cookie')),
     request.headers.get('Accept-Language'),
   )
+}
+
+/** The language a Cookie header's switcher cookie names, if any (the page cache reads it without a Request). */
+export async function localeOfCookie(cookieHeader: string | null | undefined): Promise<string | null> {
+  const value: unknown = await localeCookie.parse(cookieHeader ?? null)
+  return typeof value === 'string' ? value : null
 }
 
 /** getLocale's rule from its three inputs (the page cache resolves a locale without a Request). */
@@ -22,18 +29,9 @@ export function resolveLocale(fromUrl: string | null, fromCookie: string | null,
 }
 
 /** When the URL chose a locale, remember it for the pages that follow. */
-export function localeCookieHeader(request: Request, secure: boolean): string | undefined {
+export async function localeCookieHeader(request: Request, secure: boolean): Promise<string | undefined> {
   const fromUrl = new URL(request.url).searchParams.get('lang')
   if (!isLocale(fromUrl)) return undefined
-  if (readCookie(request.headers.get('Cookie'), LOCALE_COOKIE) === fromUrl) return undefined
-  return `${LOCALE_COOKIE}=${fromUrl}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly${secure ? '; Secure' : ''}`
-}
-
-export function readCookie(header: string | null, name: string): string | undefined {
-  if (!header) return undefined
-  for (const part of header.split(';')) {
-    const [key, ...rest] = part.trim().split('=')
-    if (key === name) return decodeURIComponent(rest.join('='))
-  }
-  return undefined
+  if ((await localeOfCookie(request.headers.get('Cookie'))) === fromUrl) return undefined
+  return await localeCookie.serialize(fromUrl, { secure })
 }

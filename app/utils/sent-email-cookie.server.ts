@@ -1,7 +1,7 @@
 import crypto from 'node:crypto'
-import { createCookie } from '@remix-run/node'
+import { createCookie, type Cookie } from '@remix-run/node'
 import { z } from 'zod'
-import { getEnv } from '~/utils/env.server'
+import { secureCookies } from '~/utils/cookies.server'
 import { purposeSecret } from '~/utils/security.server'
 
 // Where the confirmation email went, for the check-your-email page: a signed,
@@ -58,25 +58,27 @@ function unseal(value: unknown): unknown {
   }
 }
 
-function cookieFor(slug: string) {
-  const env = getEnv()
-  return createCookie('chorus_sent', {
-    path: `/campaigns/${encodeURIComponent(slug)}/`,
-    httpOnly: true,
-    sameSite: 'strict',
-    secure: env.NODE_ENV === 'production' || env.APP_URL.startsWith('https://'),
-    maxAge: MAX_AGE_SECONDS,
-    secrets: [purposeSecret('sent-email-cookie')],
-  })
+let made: { secret: string; cookie: Cookie } | null = null
+
+/** Made once per signing secret (in practice once), not per request: the path is given when it is set. */
+function sentCookie(): Cookie {
+  const secret = purposeSecret('sent-email-cookie')
+  if (made?.secret !== secret) {
+    made = { secret, cookie: createCookie('chorus_sent', { httpOnly: true, sameSite: 'strict', maxAge: MAX_AGE_SECONDS, secrets: [secret] }) }
+  }
+  return made.cookie
 }
 
 export async function sentEmailCookieHeader(slug: string, sent: SentEmail): Promise<string> {
-  return await cookieFor(slug).serialize(seal({ c: sent.campaignId, e: sent.email, s: sent.signatureId }))
+  return await sentCookie().serialize(seal({ c: sent.campaignId, e: sent.email, s: sent.signatureId }), {
+    path: `/campaigns/${encodeURIComponent(slug)}/`,
+    secure: secureCookies(),
+  })
 }
 
 /** The address this browser's confirmation went to for this campaign, if the cookie is valid. */
 export async function readSentEmail(slug: string, campaignId: string, cookieHeader: string | null): Promise<SentEmail | null> {
-  const parsed = SentEmailSchema.safeParse(unseal(await cookieFor(slug).parse(cookieHeader)))
+  const parsed = SentEmailSchema.safeParse(unseal(await sentCookie().parse(cookieHeader)))
   if (!parsed.success || parsed.data.c !== campaignId) return null
   return { campaignId: parsed.data.c, email: parsed.data.e, signatureId: parsed.data.s }
 }

@@ -30,7 +30,7 @@ async function setCount(campaignId: string, count: number) {
   await getDb().updateTable('campaigns').set({ signature_count: count }).where('id', '=', campaignId).execute()
 }
 
-describe('share cards (issue 14)', () => {
+describe('share cards', () => {
   it('draws a 1200×630 PNG per language, cached, redrawn only once the count has moved on', async () => {
     const organisation = await createOrganisation(getDb(), {
       name: 'Memorial Friends',

@@ -67,6 +67,11 @@ describe('a supporter’s request, answered from the supporters list', () => {
     const audit = await getDb().selectFrom('audit_events').selectAll().where('action', '=', 'supporter.exported').executeTakeFirstOrThrow()
     expect(audit).toMatchObject({ actor_user_id: owner.user.id, subject_id: vera.id })
     expect(JSON.stringify(audit)).not.toMatch(/vera/i)
+    // The list page itself downloads nothing: the export route is the one way.
+    const stray = await post(owner, campaign.id, { intent: 'export', signatureId: vera.id })
+    expect(stray.status).toBe(400)
+    expect(stray.headers.get('Content-Disposition')).toBeNull()
+    expect(await getDb().selectFrom('audit_events').select('id').where('action', '=', 'supporter.exported').execute()).toHaveLength(1)
   })
 
   it('an owner erases after a confirmation step: every trace within the organisation, counts kept, still suppressed', async () => {
@@ -120,7 +125,6 @@ describe('a supporter’s request, answered from the supporters list', () => {
       params: { campaignId: campaign.id },
     })
     expect(confirm.status).toBe(403)
-    expect((await post(campaigner, campaign.id, { intent: 'export', signatureId: vera.id })).status).toBe(403)
     expect((await exportAs(campaigner, campaign.id, vera.id)).status).toBe(403)
     expect((await post(campaigner, campaign.id, { intent: 'erase', signatureId: vera.id, confirm: 'yes' })).status).toBe(403)
     const row = await getDb().selectFrom('signatures').select(['email', 'contact_erased_at']).where('id', '=', vera.id).executeTakeFirstOrThrow()
