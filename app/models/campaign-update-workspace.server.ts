@@ -4,7 +4,7 @@ import { recordAudit, type AuditActor } from '~/models/audit.server'
 import { countUpdateAudience } from '~/models/campaign-update-audience.server'
 import { createCampaignUpdate, startUpdateSend } from '~/models/campaign-update.server'
 import { DELAY_THRESHOLD_SECONDS, explainDelay, type DelayReason } from '~/models/email-outbox.server'
-import { getDb, type Executor } from '~/utils/db.server'
+import { getDb, type Executor, type Tx } from '~/utils/db.server'
 
 // The workspace's side of updates: drafts, their versions, sending and stopping, progress.
 
@@ -168,6 +168,24 @@ export async function createUpdateDraft(
     })
 }
 
+/** In one transaction: the draft, locked, when it is still at the version the person saw; else why not. */
+async function withDraft<Result>(
+  campaignId: string,
+  updateId: string,
+  expectedVersion: number,
+  act: (tx: Tx, draft: EditableUpdate) => Promise<Result>,
+): Promise<Result | { status: 'not-found' } | { status: 'not-draft' } | { status: 'conflict'; version: number }> {
+  return await getDb()
+    .transaction()
+    .execute(async (tx) => {
+      const draft = await loadUpdate(tx, campaignId, updateId, true)
+      if (!draft) return { status: 'not-found' } as const
+      if (draft.status !== 'draft') return { status: 'not-draft' } as const
+      if (draft.version !== expectedVersion) return { status: 'conflict', version: draft.version } as const
+      return await act(tx, draft)
+    })
+}
+
 export type SaveDraftResult =
   { status: 'not-found' } | { status: 'saved' | 'unchanged'; version: number } | { status: 'conflict'; version: number } | { status: 'not-draft' }
 
@@ -183,42 +201,40 @@ export async function saveUpdateDraft(
   input: { subject: string; body: string; public: boolean },
   expectedVersion: number,
 ): Promise<SaveDraftResult> {
-  return await getDb()
-    .transaction()
-    .execute(async (tx) => {
-      const before = await loadUpdate(tx, campaignId, updateId, true)
-      if (!before) return { status: 'not-found' } as const
-      if (before.status !== 'draft') return { status: 'not-draft' } as const
-      if (before.version !== expectedVersion) return { status: 'conflict', version: before.version } as const
-      const old = before.content[locale]
-      const changed: string[] = []
-      if ((old?.subject ?? '') !== input.subject) changed.push('subject')
-      if ((old?.body ?? '') !== input.body) changed.push('body')
-      if (before.public !== input.public) changed.push('public')
-      if (changed.length === 0) return { status: 'unchanged', version: before.version } as const
-      if (input.subject === '' && input.body === '') {
-        await tx.deleteFrom('campaign_update_translations').where('update_id', '=', updateId).where('locale', '=', locale).execute()
-      } else {
-        await tx
-          .insertInto('campaign_update_translations')
-          .values({ update_id: updateId, locale, subject: input.subject, body: input.body })
-          .onConflict((oc) => oc.columns(['update_id', 'locale']).doUpdateSet({ subject: input.subject, body: input.body }))
-          .execute()
-      }
-      const version = before.version + 1
-      await tx.updateTable('campaign_updates').set({ version, public: input.public, updated_at: new Date() }).where('id', '=', updateId).execute()
-      await recordAudit(tx, admin, {
-        action: 'campaign_update.saved',
-        subjectType: 'campaign_update',
-        subjectId: updateId,
-        changes: { campaignId, locale, fields: changed, version },
-      })
-      return { status: 'saved', version } as const
+  return await withDraft(campaignId, updateId, expectedVersion, async (tx, before) => {
+    const old = before.content[locale]
+    const changed: string[] = []
+    if ((old?.subject ?? '') !== input.subject) changed.push('subject')
+    if ((old?.body ?? '') !== input.body) changed.push('body')
+    if (before.public !== input.public) changed.push('public')
+    if (changed.length === 0) return { status: 'unchanged', version: before.version } as const
+    if (input.subject === '' && input.body === '') {
+      await tx.deleteFrom('campaign_update_translations').where('update_id', '=', updateId).where('locale', '=', locale).execute()
+    } else {
+      await tx
+        .insertInto('campaign_update_translations')
+        .values({ update_id: updateId, locale, subject: input.subject, body: input.body })
+        .onConflict((oc) => oc.columns(['update_id', 'locale']).doUpdateSet({ subject: input.subject, body: input.body }))
+        .execute()
+    }
+    const version = before.version + 1
+    await tx.updateTable('campaign_updates').set({ version, public: input.public, updated_at: new Date() }).where('id', '=', updateId).execute()
+    await recordAudit(tx, admin, {
+      action: 'campaign_update.saved',
+      subjectType: 'campaign_update',
+      subjectId: updateId,
+      changes: { campaignId, locale, fields: changed, version },
     })
+    return { status: 'saved', version } as const
+  })
 }
 
 export type RequestSendResult =
-  { status: 'not-found' } | { status: 'started'; audience: number } | { status: 'not-draft' } | { status: 'conflict' } | { status: 'incomplete' }
+  | { status: 'not-found' }
+  | { status: 'started'; audience: number }
+  | { status: 'not-draft' }
+  | { status: 'conflict'; version: number }
+  | { status: 'incomplete' }
 
 /**
  * The campaigner's "Send": the draft they looked at (its version) goes to the audience, once.
@@ -231,25 +247,19 @@ export async function requestUpdateSend(
   expectedVersion: number,
   baseLocale: string,
 ): Promise<RequestSendResult> {
-  return await getDb()
-    .transaction()
-    .execute(async (tx) => {
-      const before = await loadUpdate(tx, campaignId, updateId, true)
-      if (!before) return { status: 'not-found' } as const
-      if (before.status !== 'draft') return { status: 'not-draft' } as const
-      if (before.version !== expectedVersion) return { status: 'conflict' } as const
-      const base = before.content[baseLocale]
-      if (!base?.subject.trim() || !base.body.trim()) return { status: 'incomplete' } as const
-      const audience = await countUpdateAudience(campaignId, tx)
-      await startUpdateSend(tx, updateId, admin.user.id)
-      await recordAudit(tx, admin, {
-        action: 'campaign_update.send_started',
-        subjectType: 'campaign_update',
-        subjectId: updateId,
-        changes: { campaignId, audience, version: before.version },
-      })
-      return { status: 'started', audience } as const
+  return await withDraft(campaignId, updateId, expectedVersion, async (tx, before) => {
+    const base = before.content[baseLocale]
+    if (!base?.subject.trim() || !base.body.trim()) return { status: 'incomplete' } as const
+    const audience = await countUpdateAudience(campaignId, tx)
+    await startUpdateSend(tx, updateId, admin.user.id)
+    await recordAudit(tx, admin, {
+      action: 'campaign_update.send_started',
+      subjectType: 'campaign_update',
+      subjectId: updateId,
+      changes: { campaignId, audience, version: before.version },
     })
+    return { status: 'started', audience } as const
+  })
 }
 
 export type CancelSendResult = { status: 'cancelled'; notSent: number } | { status: 'not-sending' }
