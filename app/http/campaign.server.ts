@@ -1,7 +1,7 @@
 import { findAdminCampaign, type EditableCampaign } from '~/models/editable-campaign.server'
 import { findSlugRedirect, getPublicCampaign, type PublicCampaign } from '~/models/campaign.server'
 import { findOrganisationCampaign, type OrganisationCampaign } from '~/models/campaign-stats.server'
-import { findCampaignUpdate, type EditableUpdate } from '~/models/campaign-update.server'
+import { findCampaignUpdate, type EditableUpdate } from '~/models/campaign-update-workspace.server'
 import { adminError } from '~/http/auth.server'
 import type { AdminContext } from '~/utils/permissions'
 import type { Locale } from '~/utils/i18n'

@@ -1,7 +1,7 @@
 import { defineJob, NoPayloadSchema } from '~/jobs/define-job.server'
-import { eraseExpiredContacts } from '~/models/retention.server'
+import { eraseExpiredContacts, pruneExpiredDataRequests } from '~/models/retention.server'
 
-/** Nightly: erases the contact details each organisation's retention settings no longer keep (decision 0045). */
+/** Nightly: erases the contact details each organisation's retention settings no longer keep, and spent `/my-data` requests (decision 0045). */
 export const eraseExpiredContactsJob = defineJob('erase-expired-contacts', NoPayloadSchema, async (_payload, helpers) => {
   const erased = await eraseExpiredContacts({
     progress: (message, detail) =>
@@ -14,4 +14,6 @@ export const eraseExpiredContactsJob = defineJob('erase-expired-contacts', NoPay
       )
     }
   }
+  const pruned = await pruneExpiredDataRequests()
+  if (pruned > 0) helpers.logger.info(`removed ${pruned} expired data requests`)
 })

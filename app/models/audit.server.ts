@@ -33,6 +33,11 @@ export async function recordAudit(executor: Executor, actor: AuditActor | null, 
     .execute()
 }
 
+/** Writes one audit event for Chorus itself (a scheduled job, a link followed by no signed-in person) in an organisation's log. */
+export async function recordSystemAudit(executor: Executor, organisationId: string, entry: AuditEntry) {
+  await recordAudit(executor, { user: null, organisation: { id: organisationId } }, entry)
+}
+
 export const AUDIT_PAGE_SIZE = 50
 
 export interface AuditListItem {

@@ -1,8 +1,8 @@
 import { sql } from 'kysely'
-import { recordAudit } from '~/models/audit.server'
+import { recordAudit, recordSystemAudit } from '~/models/audit.server'
 import type { MissingKey } from '~/models/campaign-changes.server'
 import { missingForPublishing } from '~/models/campaign-changes.server'
-import { loadEditable } from '~/models/editable-campaign.server'
+import { loadEditable, type EditableCampaign } from '~/models/editable-campaign.server'
 import type { AdminContext } from '~/utils/permissions'
 import { getDb } from '~/utils/db.server'
 
@@ -12,51 +12,55 @@ export type PublishResult = { status: 'not-found' } | { status: 'published' } | 
 
 /** Puts a draft (or a closed campaign, reopened) live when it is complete; otherwise says what is missing. */
 export async function publishCampaign(admin: AdminContext, campaignId: string, now = new Date()): Promise<PublishResult> {
-  return await getDb()
-    .transaction()
-    .execute(async (tx): Promise<PublishResult> => {
-      const campaign = await loadEditable(tx, campaignId, admin.organisation.id, true)
-      if (!campaign) return { status: 'not-found' }
-      if (campaign.status === 'live') return { status: 'already-live' }
-      const missing = missingForPublishing(campaign, now)
-      if (missing.length) return { status: 'incomplete', missing }
-      await tx
-        .updateTable('campaigns')
-        .set({ status: 'live', closed_at: null, updated_at: sql`now()` })
-        .where('id', '=', campaignId)
-        .execute()
-      await recordAudit(tx, admin, {
-        action: 'campaign.published',
-        subjectType: 'campaign',
-        subjectId: campaignId,
-        changes: { status: { from: campaign.status, to: 'live' } },
-      })
-      return { status: 'published' }
-    })
+  return await changeStatus<PublishResult>(admin, campaignId, 'live', { status: 'published' }, (campaign) => {
+    if (campaign.status === 'live') return { status: 'already-live' }
+    const missing = missingForPublishing(campaign, now)
+    return missing.length ? { status: 'incomplete', missing } : null
+  })
 }
 
 export type CloseResult = { status: 'not-found' } | { status: 'closed' } | { status: 'not-live' }
 
 /** Stops a live campaign taking signatures; its page stays up with the final count. */
 export async function closeCampaign(admin: AdminContext, campaignId: string): Promise<CloseResult> {
+  return await changeStatus<CloseResult>(admin, campaignId, 'closed', { status: 'closed' }, (campaign) =>
+    campaign.status === 'live' ? null : { status: 'not-live' },
+  )
+}
+
+const STATUS_ACTIONS = { live: 'campaign.published', closed: 'campaign.closed' } as const
+
+/**
+ * A person moves a campaign of their organisation to `to`: in one transaction the campaign is
+ * locked, `refuse` says why it cannot move as it stands (null when it can), and the move is
+ * written and audited as them. Returns `done`, the refusal, or not-found.
+ */
+async function changeStatus<Result>(
+  admin: AdminContext,
+  campaignId: string,
+  to: keyof typeof STATUS_ACTIONS,
+  done: Result,
+  refuse: (campaign: EditableCampaign) => Result | null,
+): Promise<Result | { status: 'not-found' }> {
   return await getDb()
     .transaction()
-    .execute(async (tx): Promise<CloseResult> => {
+    .execute(async (tx) => {
       const campaign = await loadEditable(tx, campaignId, admin.organisation.id, true)
-      if (!campaign) return { status: 'not-found' }
-      if (campaign.status !== 'live') return { status: 'not-live' }
+      if (!campaign) return { status: 'not-found' } as const
+      const refusal = refuse(campaign)
+      if (refusal) return refusal
       await tx
         .updateTable('campaigns')
-        .set({ status: 'closed', closed_at: sql`now()`, updated_at: sql`now()` })
+        .set({ status: to, closed_at: to === 'closed' ? sql`now()` : null, updated_at: sql`now()` })
         .where('id', '=', campaignId)
         .execute()
       await recordAudit(tx, admin, {
-        action: 'campaign.closed',
+        action: STATUS_ACTIONS[to],
         subjectType: 'campaign',
         subjectId: campaignId,
-        changes: { status: { from: 'live', to: 'closed' } },
+        changes: { status: { from: campaign.status, to } },
       })
-      return { status: 'closed' }
+      return done
     })
 }
 
@@ -76,16 +80,12 @@ export async function closeDueCampaigns(now = new Date(), executor = getDb()): P
       .execute()
     for (const c of closed) {
       // No person acted: Chorus itself, in the campaign's organisation log.
-      await recordAudit(
-        tx,
-        { user: null, organisation: { id: c.organisation_id } },
-        {
-          action: 'campaign.closed_automatically',
-          subjectType: 'campaign',
-          subjectId: c.id,
-          changes: { status: { from: 'live', to: 'closed' }, closes_at: c.closes_at?.toISOString() ?? null },
-        },
-      )
+      await recordSystemAudit(tx, c.organisation_id, {
+        action: 'campaign.closed_automatically',
+        subjectType: 'campaign',
+        subjectId: c.id,
+        changes: { status: { from: 'live', to: 'closed' }, closes_at: c.closes_at?.toISOString() ?? null },
+      })
     }
     return closed.map((c) => c.id)
   })

@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { RoleName } from '#db/types'
-import { recordAudit } from '~/models/audit.server'
+import { recordAudit, recordSystemAudit } from '~/models/audit.server'
 import { findOrCreateUser } from '~/models/user.server'
 import type { AdminContext } from '~/utils/permissions'
 import { getDb, type Executor } from '~/utils/db.server'
@@ -189,32 +189,35 @@ export async function ensureOwner({ email, organisationName }: { email: string; 
           .values({ slug, name: organisationName.trim() })
           .returning(['id', 'slug', 'name'])
           .executeTakeFirstOrThrow()
-        await recordAudit(
-          tx,
-          { user: null, organisation },
-          { action: 'organisation.created', subjectType: 'organisation', subjectId: organisation.id, changes: { name: organisation.name, slug } },
-        )
+        await recordSystemAudit(tx, organisation.id, {
+          action: 'organisation.created',
+          subjectType: 'organisation',
+          subjectId: organisation.id,
+          changes: { name: organisation.name, slug },
+        })
       }
       const user = await findOrCreateUser(tx, { email })
       const { membership, created } = await addMembership(tx, { organisationId: organisation.id, userId: user.id, role: 'owner' })
       const promoted = !created && membership.role !== 'owner'
       if (created) {
-        await recordAudit(
-          tx,
-          { user: null, organisation },
-          { action: 'member.added', subjectType: 'user', subjectId: user.id, changes: { role: { from: null, to: 'owner' } } },
-        )
+        await recordSystemAudit(tx, organisation.id, {
+          action: 'member.added',
+          subjectType: 'user',
+          subjectId: user.id,
+          changes: { role: { from: null, to: 'owner' } },
+        })
       } else if (promoted) {
         await tx
           .updateTable('memberships')
           .set({ role: 'owner', updated_at: sql`now()` })
           .where('id', '=', membership.id)
           .execute()
-        await recordAudit(
-          tx,
-          { user: null, organisation },
-          { action: 'member.role_changed', subjectType: 'user', subjectId: user.id, changes: { role: { from: membership.role, to: 'owner' } } },
-        )
+        await recordSystemAudit(tx, organisation.id, {
+          action: 'member.role_changed',
+          subjectType: 'user',
+          subjectId: user.id,
+          changes: { role: { from: membership.role, to: 'owner' } },
+        })
       }
       return { organisation, organisationCreated, user, membershipCreated: created, promoted }
     })

@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import { renderEmail } from '#emails/render'
-import { recordAudit, type AuditActor } from '~/models/audit.server'
+import { recordAudit, recordSystemAudit, type AuditActor } from '~/models/audit.server'
 import type { CheckedImage } from '~/models/campaign-image.server'
 import { getDb, type Executor } from '~/utils/db.server'
 import type { EmailBrand } from '#emails/layout'
@@ -232,16 +232,12 @@ export async function confirmSenderVerification(token: string): Promise<boolean>
         .where('sender_verify_token_hash', '=', hashToken(token))
         .executeTakeFirst()
       if (Number(result.numUpdatedRows) === 0) return false
-      await recordAudit(
-        tx,
-        { user: null, organisation: { id: found.id } },
-        {
-          action: 'organisation.sender_verified',
-          subjectType: 'organisation',
-          subjectId: found.id,
-          changes: { sender_email: found.senderEmail },
-        },
-      )
+      await recordSystemAudit(tx, found.id, {
+        action: 'organisation.sender_verified',
+        subjectType: 'organisation',
+        subjectId: found.id,
+        changes: { sender_email: found.senderEmail },
+      })
       return true
     })
 }

@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import { open, recipientIndex } from '~/models/data-key.server'
 import type { RetentionPolicy } from '~/models/retention-policy.server'
 import { eraseGiftContacts, eraseSignatureContacts, redactEmails } from '~/models/supporter-data.server'
+import { awaitsConfirmationSql } from '~/models/signature-state'
 import { getDb, type Executor, type Tx } from '~/utils/db.server'
 
 // Erasure on schedule (decision 0045): each organisation's retention settings say how long
@@ -33,9 +34,10 @@ async function dueBatch(tx: Tx, kind: RetentionKind, org: OrganisationPolicy, li
     return rows.map((r) => r.id)
   }
   if (kind === 'unconfirmed') {
+    // Never confirmed, pending or held alike: a held one a reviewer released would be pending and due.
     const { rows } = await sql<{ id: string }>`
       select s.id from signatures s join campaigns c on c.id = s.campaign_id
-      where c.organisation_id = ${org.id} and s.state = 'pending'
+      where c.organisation_id = ${org.id} and ${awaitsConfirmationSql('s')}
         and s.created_at < now() - make_interval(days => ${org.unconfirmedDays})
         and s.contact_erased_at is null
       order by s.id limit ${limit} for update of s skip locked`.execute(tx)
@@ -155,6 +157,18 @@ export async function eraseExpiredContacts({
     result.set(org.id, counts)
   }
   return result
+}
+
+/**
+ * Drops `/my-data` link requests whose hour is over (used or not): each keeps a sealed address,
+ * which should live no longer than its link. Returns how many went.
+ */
+export async function pruneExpiredDataRequests(executor: Executor = getDb()): Promise<number> {
+  const result = await executor
+    .deleteFrom('data_requests')
+    .where('expires_at', '<=', sql<Date>`now()`)
+    .executeTakeFirst()
+  return Number(result.numDeletedRows)
 }
 
 export type ErasureSchedule = { kind: 'after-close'; months: number } | { kind: 'on'; date: Date }

@@ -18,7 +18,8 @@ import {
   updateErrorText,
   versionSchema,
 } from '~/models/campaign-update-schema'
-import { cancelUpdateSend, countUpdateAudience, getUpdateProgress, requestUpdateSend, saveUpdateDraft } from '~/models/campaign-update.server'
+import { countUpdateAudience } from '~/models/campaign-update-audience.server'
+import { cancelUpdateSend, getUpdateProgress, requestUpdateSend, saveUpdateDraft } from '~/models/campaign-update-workspace.server'
 import { notFound, requireAdminCampaign, requireCampaignUpdate } from '~/http/campaign.server'
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
 import { can } from '~/utils/permissions'

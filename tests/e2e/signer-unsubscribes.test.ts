@@ -1,6 +1,7 @@
 import { expect, test, type Page } from '@playwright/test'
 import { emailIndex } from '../../app/models/data-key.server'
-import { countUpdateAudience, createCampaignUpdate, startUpdateSend } from '../../app/models/campaign-update.server'
+import { createCampaignUpdate, startUpdateSend } from '../../app/models/campaign-update.server'
+import { countUpdateAudience } from '../../app/models/campaign-update-audience.server'
 import { createCampaign, uniqueEmail } from '../support/factories'
 import { confirmationLink, e2eDb, expectAxeClean, expectCheckYourEmail, mailboxFor, signaturesOf } from './support'
 

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { getCampaignDashboard } from '~/models/campaign-stats.server'
 import { emailIndex, open, recipientIndex, seal } from '~/models/data-key.server'
 import { isSuppressed, suppress } from '~/models/email-preferences.server'
+import { requestMyDataLink } from '~/models/my-data.server'
 import { eraseExpiredContacts, getSignerErasureSchedule } from '~/models/retention.server'
 import { foldConfirmedSignatures, reconcileSignatureCounts } from '~/models/signature-count.server'
 import { confirmSignature, signCampaign } from '~/models/signature.server'
@@ -89,12 +90,15 @@ describe('erasure on schedule', () => {
       await createSignature(db(), { campaign_id: longClosed.id, state: 'pending', created_at: ago('1 day') }),
       await createSignature(db(), { campaign_id: recentlyClosed.id, state: 'pending', created_at: ago('31 days') }),
       await createSignature(db(), { campaign_id: live.id, state: 'pending', created_at: ago('40 days') }),
+      // Held by the integrity rules and never confirmed: unconfirmed like a pending one.
+      await createSignature(db(), { campaign_id: live.id, state: 'held', created_at: ago('40 days') }),
     ]
     const kept = [
       await createSignature(db(), { campaign_id: recentlyClosed.id, state: 'confirmed', created_at: ago('2 years') }),
       await createSignature(db(), { campaign_id: recentlyClosed.id, state: 'pending', created_at: ago('29 days') }),
       await createSignature(db(), { campaign_id: live.id, state: 'confirmed', created_at: ago('3 years') }),
-      await createSignature(db(), { campaign_id: live.id, state: 'held', created_at: ago('40 days') }),
+      // Held after confirming: a confirmed signer waiting for a reviewer.
+      await createSignature(db(), { campaign_id: live.id, state: 'held', created_at: ago('40 days'), confirmed_at: ago('39 days') }),
     ]
     const dueEmail = await emailAbout(due[0]!, org.id)
     const keptEmail = await emailAbout(kept[0]!, org.id)
@@ -111,10 +115,10 @@ describe('erasure on schedule', () => {
     const progress: string[] = []
     const result = await eraseExpiredContacts({ batchSize: 2, progress: (_message, d) => progress.push(`${d.kind}:${d.erased}/${d.total}`) })
 
-    expect(result.get(org.id)).toEqual({ signers: 3, unconfirmed: 2, gifts: 1 })
+    expect(result.get(org.id)).toEqual({ signers: 3, unconfirmed: 3, gifts: 1 })
     expect(result.get(strict.id)).toEqual({ signers: 1, unconfirmed: 0, gifts: 0 })
     // Bounded batches, each reported.
-    expect(progress).toEqual(['signers:2/2', 'signers:1/3', 'unconfirmed:2/2', 'gifts:1/1', 'signers:1/1'])
+    expect(progress).toEqual(['signers:2/2', 'signers:1/3', 'unconfirmed:2/2', 'unconfirmed:1/3', 'gifts:1/1', 'signers:1/1'])
 
     for (const s of [...due, strictDue]) {
       const row = await signatureRow(s.id)
@@ -147,7 +151,7 @@ describe('erasure on schedule', () => {
     const audit = await db().selectFrom('audit_events').select(['organisation_id', 'action', 'changes']).where('action', '=', 'retention.erased').execute()
     expect(audit.map((a) => [a.organisation_id, a.changes]).sort()).toEqual(
       [
-        [org.id, { signers: 3, unconfirmed: 2, gifts: 1 }],
+        [org.id, { signers: 3, unconfirmed: 3, gifts: 1 }],
         [strict.id, { signers: 1, unconfirmed: 0, gifts: 0 }],
       ].sort(),
     )
@@ -241,6 +245,33 @@ describe('erasure on schedule', () => {
     expect(await getSignerErasureSchedule(closed.id)).toEqual({ kind: 'on', date: new Date('2026-07-31T10:00:00Z') })
     await db().updateTable('organisations').set({ signer_retention_months: 1 }).where('id', '=', org.id).execute()
     expect(await getSignerErasureSchedule(closed.id)).toEqual({ kind: 'on', date: new Date('2026-02-28T10:00:00Z') })
+  })
+
+  it('drops /my-data link requests, and the sealed address each keeps, once their hour is over', async () => {
+    const org = await createOrganisation(db())
+    const campaign = await createCampaign(db(), { organisation_id: org.id })
+    const [late, recent] = [uniqueEmail('late'), uniqueEmail('recent')]
+    for (const [i, email] of [late, recent].entries()) {
+      await createSignature(db(), { campaign_id: campaign.id, state: 'confirmed', email })
+      expect(await requestMyDataLink(email, `192.0.2.${i + 1}`, 'en')).toEqual({ status: 'sent' })
+    }
+    const requestFor = async (email: string) =>
+      await db()
+        .selectFrom('data_requests')
+        .select(['id'])
+        .where('email_index', '=', await emailIndex(email))
+        .executeTakeFirst()
+    const expired = (await requestFor(late))!
+    await db()
+      .updateTable('data_requests')
+      .set({ expires_at: ago('1 day') })
+      .where('id', '=', expired.id)
+      .execute()
+
+    await sql`select graphile_worker.add_job('erase-expired-contacts', '{}'::json)`.execute(db())
+    await runJobsOf('erase-expired-contacts')
+    expect(await requestFor(late)).toBeUndefined()
+    expect(await requestFor(recent)).toBeDefined()
   })
 })
 
