@@ -1,4 +1,3 @@
-import { parseWithZod } from '@conform-to/zod'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
@@ -9,7 +8,7 @@ import { hitRateLimit } from '~/models/rate-limit.server'
 import { correctSignatureEmail, resendSignatureEmail } from '~/models/signature-resend.server'
 import { CheckEmailActionSchema } from '~/models/signature-schema'
 import { getEnv } from '~/utils/env.server'
-import { readForm } from '~/utils/form.server'
+import { parseSubmission, readForm } from '~/utils/form.server'
 import { NO_STORE } from '~/utils/http.server'
 import { messageKey } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
@@ -54,7 +53,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   if (!limit.allowed) {
     return data({ error: messageKey('sign.error.rateLimited') }, { status: 429, headers: { ...noStore, 'Retry-After': String(limit.retryAfterSeconds) } })
   }
-  const submission = parseWithZod(await readForm(request), { schema: CheckEmailActionSchema })
+  const submission = parseSubmission(await readForm(request), CheckEmailActionSchema)
   if (submission.status !== 'success') {
     const message = submission.error?.email?.[0] ?? 'sign.error.emailInvalid'
     return data({ error: message }, { status: 400, headers: noStore })

@@ -1,10 +1,9 @@
-import { parseWithZod } from '@conform-to/zod'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
 import { z } from 'zod'
 import { getUnsubscribeTarget, unsubscribe, type UnsubscribeScope } from '~/models/email-preferences.server'
-import { readForm } from '~/utils/form.server'
+import { parseSubmission, readForm } from '~/utils/form.server'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { readUnsubscribeToken } from '~/utils/unsubscribe.server'
@@ -59,7 +58,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   let scope: UnsubscribeScope = 'campaign'
   const oneClick = isOneClick(form)
   if (!oneClick) {
-    const submission = parseWithZod(form, { schema: UnsubscribeSchema })
+    const submission = parseSubmission(form, UnsubscribeSchema)
     if (submission.status !== 'success') {
       return data({ state: 'error' as const, pageTitle: t('unsubscribe.title'), result: submission.reply() }, { status: 400, headers: PRIVATE })
     }
