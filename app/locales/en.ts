@@ -74,7 +74,7 @@ export const en = {
   'sign.optional': '(optional)',
   'sign.consentUpdates': 'Keep me updated about this campaign',
   'sign.consentShowName':
-    'Show my first name and country on this page, and include my full name and country in the list of signatures delivered to the people this petition addresses',
+    'Show my first name and country on this page, include my full name and country in the list of signatures delivered to the people this petition addresses, and give my name to the organisation’s systems listed in its privacy notice, such as its CRM',
   'sign.honeypot': 'Leave this field empty',
   'sign.privacy': '{organisation} uses your details only for this petition and, if you ask, to send you updates about it.',
   'sign.privacyLink': 'Read the privacy notice',

@@ -24,7 +24,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const locale = await getLocale(request)
   const campaign = await requirePublicCampaign(params.slug, locale, request)
   const t = makeTranslator(locale)
-  const sent = await readSentEmail(campaign.slug, campaign.id, request.headers.get('Cookie'))
+  const sent = await readSentEmail(campaign.id, request.headers.get('Cookie'))
   const done = new URL(request.url).searchParams.get('done')
   return data(
     {
@@ -58,7 +58,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     const message = submission.error?.email?.[0] ?? 'sign.error.emailInvalid'
     return data({ error: message }, { status: 400, headers: noStore })
   }
-  const sent = await readSentEmail(campaign.slug, campaign.id, request.headers.get('Cookie'))
+  const sent = await readSentEmail(campaign.id, request.headers.get('Cookie'))
   // Without the cookie there is nothing to send again: the page says so (and no address is guessed).
   if (!sent) return redirect(`/campaigns/${campaign.slug}/check-your-email#main`, { headers: noStore })
   if (submission.value.intent === 'resend') {

@@ -77,7 +77,7 @@ export async function sentEmailCookieHeader(slug: string, sent: SentEmail): Prom
 }
 
 /** The address this browser's confirmation went to for this campaign, if the cookie is valid. */
-export async function readSentEmail(slug: string, campaignId: string, cookieHeader: string | null): Promise<SentEmail | null> {
+export async function readSentEmail(campaignId: string, cookieHeader: string | null): Promise<SentEmail | null> {
   const parsed = SentEmailSchema.safeParse(unseal(await sentCookie().parse(cookieHeader)))
   if (!parsed.success || parsed.data.c !== campaignId) return null
   return { campaignId: parsed.data.c, email: parsed.data.e, signatureId: parsed.data.s }

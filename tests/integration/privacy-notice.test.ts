@@ -166,6 +166,11 @@ describe('the organisation’s privacy notice beside the sign form', () => {
     expect(translate('ru', 'privacy.org.namesAndEmails')).toContain('только если вы отметили, что согласны показывать имя')
   })
 
+  it('says on the sign form’s “show my name” box, in both languages, that the systems in the privacy notice receive the name', () => {
+    expect(translate('en', 'sign.consentShowName')).toContain('give my name to the organisation’s systems listed in its privacy notice, such as its CRM')
+    expect(translate('ru', 'sign.consentShowName')).toContain('передавать моё имя системам организации, перечисленным в её политике конфиденциальности')
+  })
+
   it('words each period in real Russian plural forms', () => {
     expect(translate('ru', 'privacy.org.months', { count: 1 })).toBe('1 месяц')
     expect(translate('ru', 'privacy.org.months', { count: 3 })).toBe('3 месяца')

@@ -6,6 +6,7 @@ import { loader as campaignLoader, meta as campaignMeta } from '~/routes/campaig
 import { loader as cardLoader } from '~/routes/campaigns.$slug_.share-card[.]png'
 import { getDb } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
+import { drawShareCard, MAX_WAITING_CARDS, ShareCardBusyError } from '~/utils/share-card-image.server'
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
 
@@ -28,6 +29,33 @@ async function fetchCard(slug: string, lang: string, headers: Record<string, str
 
 async function setCount(campaignId: string, count: number) {
   await getDb().updateTable('campaigns').set({ signature_count: count }).where('id', '=', campaignId).execute()
+}
+
+/**
+ * Keeps the drawing queue full until the returned stop is awaited: every place a finished drawing
+ * frees is taken again in the same turn of the event loop, before any request can get to it.
+ */
+function keepDrawingQueueFull() {
+  let running = true
+  const pending = new Set<Promise<void>>()
+  const add = () => {
+    const draw: Promise<void> = drawShareCard({ title: 'Filler', count: '1 signature', byline: 'A campaign by Test', colour: null }).then(
+      () => {
+        pending.delete(draw)
+        if (running) add()
+      },
+      (error: unknown) => {
+        pending.delete(draw)
+        if (!(error instanceof ShareCardBusyError)) throw error
+      },
+    )
+    pending.add(draw)
+  }
+  for (let n = 0; n <= MAX_WAITING_CARDS; n++) add()
+  return async () => {
+    running = false
+    while (pending.size > 0) await Promise.all([...pending])
+  }
 }
 
 describe('share cards', () => {
@@ -97,6 +125,42 @@ describe('share cards', () => {
       .executeTakeFirstOrThrow()
     expect(row.signature_count).toBe(1200)
   }, 30_000)
+
+  it('answers 503 with Retry-After while the drawing queue is full and no card is stored, and serves a stale stored card instead', async () => {
+    const unseen = await createCampaign(getDb(), { signature_count: 10 })
+    const seen = await createCampaign(getDb(), { signature_count: 1000 })
+    const first = await fetchCard(seen.slug, 'en')
+    expect(first.response.status).toBe(200)
+    await setCount(seen.id, 2000)
+
+    const stop = keepDrawingQueueFull()
+    try {
+      const busy = await fetchCard(unseen.slug, 'en')
+      expect(busy.response.status).toBe(503)
+      expect(busy.response.headers.get('Retry-After')).toBe('30')
+      expect(busy.response.headers.get('Cache-Control')).toBe('no-store')
+      expect(busy.response.headers.get('Content-Type')).not.toBe('image/png')
+
+      const stale = await fetchCard(seen.slug, 'en')
+      expect(stale.response.status).toBe(200)
+      expect(stale.response.headers.get('Content-Type')).toBe('image/png')
+      expect(stale.response.headers.get('ETag')).toBe(first.response.headers.get('ETag'))
+      expect(stale.bytes.equals(first.bytes)).toBe(true)
+    } finally {
+      await stop()
+    }
+    const cards = await getDb()
+      .selectFrom('campaign_share_cards')
+      .select(['campaign_id', 'signature_count'])
+      .where('campaign_id', 'in', [unseen.id, seen.id])
+      .execute()
+    expect(cards).toEqual([{ campaign_id: seen.id, signature_count: 1000 }])
+
+    // Once the queue has room again, the missing card is drawn.
+    const later = await fetchCard(unseen.slug, 'en')
+    expect(later.response.status).toBe(200)
+    expect(pngSize(later.bytes)).toEqual({ width: 1200, height: 630 })
+  }, 60_000)
 
   it('counts a crossed milestone or goal as noticeable, small steps not', () => {
     expect(cardIsStale(1000, 1000, [])).toBe(false)
