@@ -286,11 +286,13 @@ describe('delivery packs', () => {
 })
 
 describe('the consent to be named', () => {
-  it('says, in the standard wording, that the name goes into the delivered list, under a new consent version', async () => {
+  it('says, in the standard wording, that the name goes into the delivered list and to the systems the privacy notice lists, under a new consent version', async () => {
     expect(translate('en', 'sign.consentShowName')).toMatch(/full name and country in the list of signatures delivered to the people this petition addresses/)
     expect(translate('ru', 'sign.consentShowName')).toMatch(/список подписей, который передаётся адресатам петиции/)
+    expect(translate('en', 'sign.consentShowName')).toMatch(/systems listed in its privacy notice/)
+    expect(translate('ru', 'sign.consentShowName')).toMatch(/системам организации, перечисленным в её политике конфиденциальности/)
     const campaign = await createCampaign(getDb())
-    expect(campaign.consent_version).toBe('2026-11-v2')
+    expect(campaign.consent_version).toBe('2026-12-v3')
   })
 })
 
