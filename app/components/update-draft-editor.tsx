@@ -1,7 +1,7 @@
 import { getFormProps, getInputProps, getTextareaProps, useForm, type SubmissionResult } from '@conform-to/react'
 import { useNavigation } from '@remix-run/react'
 import { ErrorSummary } from '~/components/error-summary'
-import { FormField } from '~/components/form-field'
+import { CheckField, FormField } from '~/components/form-field'
 import { IntentForm } from '~/components/intent-form'
 import { updateErrorText } from '~/models/campaign-update-schema'
 import type { Locale } from '~/utils/i18n'
@@ -43,10 +43,7 @@ export function UpdateDraftEditor({ update, editLocale, isBase, defaultValue, la
         <textarea {...getTextareaProps(fields.body)} key={fields.body.key} rows={14} lang={editLocale} />
       </FormField>
       {isBase ? (
-        <div className="check">
-          <input {...getInputProps(fields.public, { type: 'checkbox' })} key={fields.public.key} />
-          <label htmlFor={fields.public.id}>{t('admin.updates.field.public')}</label>
-        </div>
+        <CheckField field={fields.public} label={t('admin.updates.field.public')} />
       ) : (
         <input type="hidden" name="public" value={update.public ? 'on' : ''} />
       )}

@@ -5,7 +5,7 @@ import { data, redirect } from '@remix-run/node'
 import { useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { ErrorSummary } from '~/components/error-summary'
-import { FormField } from '~/components/form-field'
+import { CheckField, FormField } from '~/components/form-field'
 import { DataTable } from '~/components/data-table'
 import { IntentForm, useIntentForm } from '~/components/intent-form'
 import { API_KEY_SCOPES } from '#db/types'
@@ -129,13 +129,7 @@ function CreateKeyForm() {
           ))}
         </select>
       </FormField>
-      <div className="check">
-        <input {...getInputProps(fields.crmSync, { type: 'checkbox' })} key={fields.crmSync.key} aria-describedby={`${fields.crmSync.id}-hint`} />
-        <label htmlFor={fields.crmSync.id}>{t('osdi.keys.crmSync')}</label>
-      </div>
-      <p className="hint" id={`${fields.crmSync.id}-hint`}>
-        {t('osdi.keys.crmSyncHint')}
-      </p>
+      <CheckField field={fields.crmSync} label={t('osdi.keys.crmSync')} hint={t('osdi.keys.crmSyncHint')} />
       <button type="submit" className="button" disabled={busy}>
         {t('osdi.keys.createSubmit')}
       </button>

@@ -6,7 +6,7 @@ import { Link, useActionData, useLoaderData } from '@remix-run/react'
 import { DELIVERY_METHODS } from '#db/types'
 import { AdminCampaignNav } from '~/components/admin-campaign-nav'
 import { ErrorSummary } from '~/components/error-summary'
-import { FormField } from '~/components/form-field'
+import { CheckField, FormField } from '~/components/form-field'
 import { DataTable } from '~/components/data-table'
 import { DoneMessage } from '~/components/done-message'
 import { fieldErrorsOf, IntentForm, useIntentForm } from '~/components/intent-form'
@@ -222,15 +222,7 @@ export default function Deliver() {
           <FormField id={fields.notes.id} label={t('delivery.record.notes')} hint={t('delivery.record.notesHint')} error={error(fields.notes)}>
             <textarea {...getTextareaProps(fields.notes)} key={fields.notes.key} rows={3} maxLength={2000} />
           </FormField>
-          <div className="check">
-            <input {...getInputProps(fields.notify, { type: 'checkbox' })} key={fields.notify.key} aria-describedby={`${fields.notify.id}-hint`} />
-            <div>
-              <label htmlFor={fields.notify.id}>{t('delivery.record.notify')}</label>
-              <p className="hint" id={`${fields.notify.id}-hint`}>
-                {t('delivery.record.notifyHint')}
-              </p>
-            </div>
-          </div>
+          <CheckField field={fields.notify} label={t('delivery.record.notify')} hint={t('delivery.record.notifyHint')} />
           <button type="submit" name="intent" value="record" className="button" disabled={busy}>
             {t('delivery.record.submit')}
           </button>
