@@ -141,36 +141,26 @@ export function IntegritySettingsForm({ settings, defaults }: Pick<IntegrityOver
       <h2 id="settings-heading">{t('admin.integrity.settingsHeading')}</h2>
       <p className="hint">{t('admin.integrity.settingsIntro')}</p>
       <IntentForm>
-        <div className="field">
-          <label htmlFor="integrity-domain-limit">{t('admin.integrity.field.domainLimit')}</label>
-          <span className="hint" id="integrity-domain-limit-hint">
-            {t('admin.integrity.defaultHint', { value: n(defaults.domainLimit) })}
-          </span>
-          <input
-            id="integrity-domain-limit"
-            name="domainLimit"
-            type="number"
-            min={1}
-            max={100000}
-            defaultValue={settings.domainLimit ?? ''}
-            aria-describedby="integrity-domain-limit-hint"
-          />
-        </div>
-        <div className="field">
-          <label htmlFor="integrity-address-limit">{t('admin.integrity.field.addressLimit')}</label>
-          <span className="hint" id="integrity-address-limit-hint">
-            {t('admin.integrity.defaultHint', { value: n(defaults.addressLimit) })}
-          </span>
-          <input
-            id="integrity-address-limit"
-            name="addressLimit"
-            type="number"
-            min={1}
-            max={100000}
-            defaultValue={settings.addressLimit ?? ''}
-            aria-describedby="integrity-address-limit-hint"
-          />
-        </div>
+        {(['domain', 'address'] as const).map((kind) => {
+          const name = `${kind}Limit` as const
+          return (
+            <div className="field" key={kind}>
+              <label htmlFor={`integrity-${kind}-limit`}>{t(`admin.integrity.field.${name}`)}</label>
+              <span className="hint" id={`integrity-${kind}-limit-hint`}>
+                {t('admin.integrity.defaultHint', { value: n(defaults[name]) })}
+              </span>
+              <input
+                id={`integrity-${kind}-limit`}
+                name={name}
+                type="number"
+                min={1}
+                max={100000}
+                defaultValue={settings[name] ?? ''}
+                aria-describedby={`integrity-${kind}-limit-hint`}
+              />
+            </div>
+          )
+        })}
         <div className="field">
           <label htmlFor="integrity-disposable">{t('admin.integrity.field.disposable')}</label>
           <select
