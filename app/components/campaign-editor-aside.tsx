@@ -1,5 +1,5 @@
-import { Form, Link } from '@remix-run/react'
-import { CsrfField } from '~/components/csrf-field'
+import { Link } from '@remix-run/react'
+import { IntentForm } from '~/components/intent-form'
 import { LOCALE_NAMES, type Locale } from '~/utils/i18n'
 import { useT } from '~/utils/use-t'
 
@@ -42,12 +42,11 @@ export function CampaignEditorAside({ campaign, editLocale, missing, translation
               <a href={campaign.publicUrl}>{t('admin.edit.publicLink')}</a>
             </p>
             <p className="hint">{t('admin.edit.closeHint')}</p>
-            <Form method="post">
-              <CsrfField />
+            <IntentForm>
               <button type="submit" name="intent" value="close" className="button danger">
                 {t('admin.edit.close')}
               </button>
-            </Form>
+            </IntentForm>
           </>
         ) : (
           <>
@@ -62,12 +61,11 @@ export function CampaignEditorAside({ campaign, editLocale, missing, translation
               </>
             ) : null}
             <p className="hint">{t('admin.edit.publishHint', { url: campaign.publicUrl })}</p>
-            <Form method="post">
-              <CsrfField />
+            <IntentForm>
               <button type="submit" name="intent" value="publish" className="button">
                 {campaign.status === 'closed' ? t('admin.edit.republish') : t('admin.edit.publish')}
               </button>
-            </Form>
+            </IntentForm>
           </>
         )}
       </section>

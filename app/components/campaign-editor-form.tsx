@@ -1,9 +1,9 @@
 import { getFormProps, getInputProps, getSelectProps, getTextareaProps, useForm, type SubmissionResult } from '@conform-to/react'
-import { Form, useNavigation } from '@remix-run/react'
-import { CsrfField } from '~/components/csrf-field'
+import { useNavigation } from '@remix-run/react'
 import { ErrorSummary } from '~/components/error-summary'
-import { FormField } from '~/components/form-field'
+import { CheckField, FormField } from '~/components/form-field'
 import { useUnsavedChanges } from '~/components/unsaved-changes'
+import { IntentForm } from '~/components/intent-form'
 import { DONATION_CURRENCIES } from '~/models/campaign-fields'
 import { LOCALE_NAMES, type Locale } from '~/utils/i18n'
 import { useT } from '~/utils/use-t'
@@ -95,9 +95,7 @@ export function CampaignEditorForm({
   const unsaved = useUnsavedChanges(form.id, t('admin.edit.leaveConfirm'))
 
   return (
-    <Form method="post" encType="multipart/form-data" {...getFormProps(form)} className="editor" noValidate>
-      <CsrfField />
-      <input type="hidden" name="version" value={campaign.version} />
+    <IntentForm fields={{ version: campaign.version }} encType="multipart/form-data" {...getFormProps(form)} className="editor" noValidate>
       <ErrorSummary heading={t('admin.edit.errorSummary')} fieldErrors={errors} />
 
       <fieldset>
@@ -186,10 +184,7 @@ export function CampaignEditorForm({
             </div>
           )
         })}
-        <div className="check">
-          <input {...getInputProps(fields.milestoneUpdates, { type: 'checkbox' })} key={fields.milestoneUpdates.key} />
-          <label htmlFor={fields.milestoneUpdates.id}>{t('admin.field.milestoneUpdates')}</label>
-        </div>
+        <CheckField field={fields.milestoneUpdates} label={t('admin.field.milestoneUpdates')} />
       </fieldset>
 
       <fieldset>
@@ -219,12 +214,7 @@ export function CampaignEditorForm({
         >
           <input {...getInputProps(fields.heroImageAlt, { type: 'text' })} key={fields.heroImageAlt.key} {...langOf} />
         </FormField>
-        {campaign.heroImage && isBase ? (
-          <div className="check">
-            <input {...getInputProps(fields.removeImage, { type: 'checkbox' })} key={fields.removeImage.key} />
-            <label htmlFor={fields.removeImage.id}>{t('admin.edit.imageRemove')}</label>
-          </div>
-        ) : null}
+        {campaign.heroImage && isBase ? <CheckField field={fields.removeImage} label={t('admin.edit.imageRemove')} /> : null}
       </fieldset>
 
       <fieldset>
@@ -258,10 +248,7 @@ export function CampaignEditorForm({
         <FormField id={fields.closesAt.id} label={t('admin.field.closesAt')} hint={t('admin.edit.closesAtHint')} error={fieldError(fields.closesAt)}>
           <input {...getInputProps(fields.closesAt, { type: 'datetime-local' })} key={fields.closesAt.key} />
         </FormField>
-        <div className="check">
-          <input {...getInputProps(fields.showRecentSigners, { type: 'checkbox' })} key={fields.showRecentSigners.key} />
-          <label htmlFor={fields.showRecentSigners.id}>{t('admin.field.showRecentSigners')}</label>
-        </div>
+        <CheckField field={fields.showRecentSigners} label={t('admin.field.showRecentSigners')} />
         <FormField id={fields.donationCurrency.id} label={t('admin.field.donationCurrency')} error={fieldError(fields.donationCurrency)}>
           <select {...getSelectProps(fields.donationCurrency)} key={fields.donationCurrency.key}>
             <option value="">{t('admin.edit.currencyDefault', { currency: organisationDonation.currency })}</option>
@@ -280,10 +267,7 @@ export function CampaignEditorForm({
         >
           <input {...getInputProps(fields.donationPresets, { type: 'text' })} key={fields.donationPresets.key} inputMode="decimal" />
         </FormField>
-        <div className="check">
-          <input {...getInputProps(fields.showDonationTotals, { type: 'checkbox' })} key={fields.showDonationTotals.key} />
-          <label htmlFor={fields.showDonationTotals.id}>{t('admin.field.showDonationTotals')}</label>
-        </div>
+        <CheckField field={fields.showDonationTotals} label={t('admin.field.showDonationTotals')} />
       </fieldset>
 
       {/* The save button stays in view along the long form, with a word when changes are unsaved. */}
@@ -295,7 +279,7 @@ export function CampaignEditorForm({
           {unsaved ? t('admin.edit.unsaved') : ''}
         </p>
       </div>
-    </Form>
+    </IntentForm>
   )
 }
 

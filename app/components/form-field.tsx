@@ -1,3 +1,4 @@
+import { getInputProps, type FieldMetadata } from '@conform-to/react'
 import type { ReactElement, ReactNode } from 'react'
 import { cloneElement } from 'react'
 
@@ -35,6 +36,34 @@ export function FormField({
           {error}
         </p>
       ) : null}
+    </div>
+  )
+}
+
+/** A Conform checkbox with its label beside it and, if given, a hint below the label that the box points to. */
+export function CheckField<Schema, FormSchema extends Record<string, any>>({
+  field,
+  label,
+  hint,
+}: {
+  field: FieldMetadata<Schema, FormSchema, string[]>
+  label: ReactNode
+  hint?: string
+}) {
+  const hintId = hint ? `${field.id}-hint` : undefined
+  return (
+    <div className="check">
+      <input {...getInputProps(field, { type: 'checkbox' })} key={field.key} aria-describedby={hintId} />
+      {hint ? (
+        <div>
+          <label htmlFor={field.id}>{label}</label>
+          <p className="hint" id={hintId}>
+            {hint}
+          </p>
+        </div>
+      ) : (
+        <label htmlFor={field.id}>{label}</label>
+      )}
     </div>
   )
 }

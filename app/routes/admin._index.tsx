@@ -9,6 +9,7 @@ import { formatDate, formatNumber, timeAgo } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useT } from '~/utils/use-t'
+import { DataTable } from '~/components/data-table'
 
 // The organisation's campaigns with their numbers: counts only, so viewers see it all (decision 0006).
 
@@ -80,56 +81,48 @@ export default function AdminCampaigns() {
       {campaigns.length === 0 ? (
         <p>{canEdit ? t('admin.campaigns.emptyCanEdit') : t('admin.campaigns.empty')}</p>
       ) : (
-        <div className="table-scroll">
-          <table className="data">
-            <caption className="visually-hidden">{t('admin.campaigns.caption', { organisation })}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('admin.campaigns.col.campaign')}</th>
-                <th scope="col">{t('admin.campaigns.col.status')}</th>
-                <th scope="col" className="num">
-                  {t('admin.campaigns.col.confirmed')}
-                </th>
-                <th scope="col" className="num">
-                  {t('admin.campaigns.col.pending')}
-                </th>
-                <th scope="col" className="num">
-                  {t('admin.campaigns.col.today')}
-                </th>
-                <th scope="col">{t('admin.campaigns.col.closes')}</th>
-                <th scope="col">{t('admin.campaigns.col.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {campaigns.map((c) => (
-                <tr key={c.id}>
-                  <th scope="row">
-                    <Link to={`/admin/campaigns/${c.id}`} lang={c.lang}>
-                      {c.title}
-                    </Link>
-                  </th>
-                  <td>
-                    <span className={`status-badge status-${c.status}`}>{t(`admin.status.${c.status}`)}</span>
-                  </td>
-                  <td className="num">{formatNumber(locale, c.confirmed)}</td>
-                  <td className="num">{formatNumber(locale, c.pending)}</td>
-                  <td className="num">{formatNumber(locale, c.today)}</td>
-                  <td>{c.closesAt ? formatDate(locale, c.closesAt, 'medium') : t('admin.campaigns.noClosingDate')}</td>
-                  <td className="row-actions">
-                    {canEdit ? (
-                      <Link to={`/admin/campaigns/${c.id}/edit`} aria-label={t('admin.campaigns.editLinkLabel', { title: c.title })}>
-                        {t('admin.campaigns.editLink')}
-                      </Link>
-                    ) : null}
-                    <Link to={`/admin/campaigns/${c.id}/preview`} aria-label={t('admin.campaigns.previewLinkLabel', { title: c.title })}>
-                      {t('admin.campaigns.previewLink')}
-                    </Link>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          captionId="campaigns-caption"
+          captionHidden
+          caption={t('admin.campaigns.caption', { organisation })}
+          scroll
+          columns={[
+            t('admin.campaigns.col.campaign'),
+            t('admin.campaigns.col.status'),
+            { label: t('admin.campaigns.col.confirmed'), numeric: true },
+            { label: t('admin.campaigns.col.pending'), numeric: true },
+            { label: t('admin.campaigns.col.today'), numeric: true },
+            t('admin.campaigns.col.closes'),
+            t('admin.campaigns.col.actions'),
+          ]}
+        >
+          {campaigns.map((c) => (
+            <tr key={c.id}>
+              <th scope="row">
+                <Link to={`/admin/campaigns/${c.id}`} lang={c.lang}>
+                  {c.title}
+                </Link>
+              </th>
+              <td>
+                <span className={`status-badge status-${c.status}`}>{t(`admin.status.${c.status}`)}</span>
+              </td>
+              <td className="num">{formatNumber(locale, c.confirmed)}</td>
+              <td className="num">{formatNumber(locale, c.pending)}</td>
+              <td className="num">{formatNumber(locale, c.today)}</td>
+              <td>{c.closesAt ? formatDate(locale, c.closesAt, 'medium') : t('admin.campaigns.noClosingDate')}</td>
+              <td className="row-actions">
+                {canEdit ? (
+                  <Link to={`/admin/campaigns/${c.id}/edit`} aria-label={t('admin.campaigns.editLinkLabel', { title: c.title })}>
+                    {t('admin.campaigns.editLink')}
+                  </Link>
+                ) : null}
+                <Link to={`/admin/campaigns/${c.id}/preview`} aria-label={t('admin.campaigns.previewLinkLabel', { title: c.title })}>
+                  {t('admin.campaigns.previewLink')}
+                </Link>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </div>
   )

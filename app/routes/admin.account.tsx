@@ -1,16 +1,19 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
-import { Form, useLoaderData } from '@remix-run/react'
+import { useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
-import { CsrfField } from '~/components/csrf-field'
 import { listMembershipsOfUser } from '~/models/membership.server'
 import { endOwnSession, listActiveSessions, switchSessionOrganisation, signOutEverywhere } from '~/models/session.server'
 import { adminError, clearSessionCookie, requireAdmin, requireAdminAction } from '~/http/auth.server'
+import { readDone } from '~/http/done.server'
 import { badRequest } from '~/utils/form.server'
 import { formatDate } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useT } from '~/utils/use-t'
+import { DataTable } from '~/components/data-table'
+import { DoneMessage } from '~/components/done-message'
+import { IntentForm } from '~/components/intent-form'
 
 // Every member may manage their own sessions and pick their organisation, viewers included.
 export const handle = { adminSelfService: true }
@@ -28,13 +31,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request)
   const t = makeTranslator(await getLocale(request))
   const [sessions, memberships] = await Promise.all([listActiveSessions(admin.user.id), listMembershipsOfUser(admin.user.id)])
-  const done = new URL(request.url).searchParams.get('done')
   return data({
     pageTitle: t('admin.account.title'),
     email: admin.user.email,
     currentOrganisationId: admin.organisation.id,
     organisationName: admin.organisation.name,
-    done: (DONE as readonly string[]).includes(done ?? '') ? (done as (typeof DONE)[number]) : null,
+    done: readDone(request, DONE),
     sessions: sessions.map((s) => ({
       id: s.id,
       userAgent: s.userAgent,
@@ -77,11 +79,7 @@ export default function Account() {
   return (
     <div className="wrap stack">
       <h1>{t('admin.account.title')}</h1>
-      {done === 'session-ended' ? (
-        <p className="success" role="status">
-          {t('admin.account.sessionEnded')}
-        </p>
-      ) : null}
+      <DoneMessage>{done === 'session-ended' ? t('admin.account.sessionEnded') : null}</DoneMessage>
       <p>{t('admin.account.email', { email })}</p>
 
       {memberships.length > 1 ? (
@@ -94,14 +92,11 @@ export default function Account() {
                 {m.organisationId === currentOrganisationId ? (
                   <strong>{t('admin.account.current')}</strong>
                 ) : (
-                  <Form method="post" className="inline-form">
-                    <CsrfField />
-                    <input type="hidden" name="intent" value="switch-organisation" />
-                    <input type="hidden" name="organisationId" value={m.organisationId} />
+                  <IntentForm intent="switch-organisation" fields={{ organisationId: m.organisationId }} className="inline-form">
                     <button type="submit" className="button small secondary">
                       {t('admin.account.switch', { organisation: m.name })}
                     </button>
-                  </Form>
+                  </IntentForm>
                 )}
               </li>
             ))}
@@ -111,52 +106,41 @@ export default function Account() {
 
       <section aria-labelledby="sessions-heading">
         <h2 id="sessions-heading">{t('admin.account.sessionsHeading')}</h2>
-        <div className="table-scroll">
-          <table className="data">
-            <thead>
-              <tr>
-                <th scope="col">{t('admin.account.device')}</th>
-                <th scope="col">{t('admin.account.signedInAt')}</th>
-                <th scope="col">{t('admin.account.lastSeen')}</th>
-                <th scope="col">
-                  <span className="visually-hidden">{t('admin.members.actions')}</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {sessions.map((s) => (
-                <tr key={s.id}>
-                  <td>
-                    {s.userAgent ?? t('admin.account.unknownDevice')}
-                    {s.current ? <strong> ({t('admin.account.thisSession')})</strong> : null}
-                  </td>
-                  <td>{when(s.createdAt)}</td>
-                  <td>{when(s.lastSeenAt)}</td>
-                  <td>
-                    <Form method="post" className="inline-form">
-                      <CsrfField />
-                      <input type="hidden" name="intent" value="end-session" />
-                      <input type="hidden" name="sessionId" value={s.id} />
-                      <button type="submit" className="button small secondary" aria-label={t('admin.account.endSessionLabel', { date: when(s.createdAt) })}>
-                        {t('admin.account.endSession')}
-                      </button>
-                    </Form>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-        <Form method="post">
-          <CsrfField />
-          <input type="hidden" name="intent" value="sign-out-everywhere" />
+        <DataTable
+          scroll={{ labelledBy: 'sessions-heading' }}
+          columns={[
+            t('admin.account.device'),
+            t('admin.account.signedInAt'),
+            t('admin.account.lastSeen'),
+            { label: t('admin.members.actions'), hiddenLabel: true },
+          ]}
+        >
+          {sessions.map((s) => (
+            <tr key={s.id}>
+              <td>
+                {s.userAgent ?? t('admin.account.unknownDevice')}
+                {s.current ? <strong> ({t('admin.account.thisSession')})</strong> : null}
+              </td>
+              <td>{when(s.createdAt)}</td>
+              <td>{when(s.lastSeenAt)}</td>
+              <td>
+                <IntentForm intent="end-session" fields={{ sessionId: s.id }} className="inline-form">
+                  <button type="submit" className="button small secondary" aria-label={t('admin.account.endSessionLabel', { date: when(s.createdAt) })}>
+                    {t('admin.account.endSession')}
+                  </button>
+                </IntentForm>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
+        <IntentForm intent="sign-out-everywhere">
           <p className="hint" id="everywhere-hint">
             {t('admin.account.signOutEverywhereHint')}
           </p>
           <button type="submit" className="button danger" aria-describedby="everywhere-hint">
             {t('admin.account.signOutEverywhere')}
           </button>
-        </Form>
+        </IntentForm>
       </section>
     </div>
   )

@@ -1,22 +1,24 @@
-import { getFormProps, getInputProps, getSelectProps, useForm } from '@conform-to/react'
+import { getFormProps, getInputProps, getSelectProps } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
-import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
+import { useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
-import { CsrfField } from '~/components/csrf-field'
 import { ErrorSummary } from '~/components/error-summary'
-import { FormField } from '~/components/form-field'
+import { CheckField, FormField } from '~/components/form-field'
+import { DataTable } from '~/components/data-table'
+import { IntentForm, useIntentForm } from '~/components/intent-form'
 import { API_KEY_SCOPES } from '#db/types'
 import { createApiKey, listApiKeys, revokeApiKey, setApiKeyCrmSync } from '~/models/api-key.server'
 import { OSDI_BASE_PATH } from '~/models/osdi.server'
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
+import { readDone } from '~/http/done.server'
 import { getEnv } from '~/utils/env.server'
 import { NO_STORE } from '~/utils/http.server'
 import { formatDate } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
-import { useLocale, useMessage, useT } from '~/utils/use-t'
+import { useLocale, useT } from '~/utils/use-t'
 
 export const CreateApiKeySchema = z.object({
   intent: z.literal('create'),
@@ -51,7 +53,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       pageTitle: t('osdi.keys.title'),
       organisationName: admin.organisation.name,
       apiUrl: `${getEnv().APP_URL}${OSDI_BASE_PATH}`,
-      done: DONE.find((d) => d === new URL(request.url).searchParams.get('done')) ?? null,
+      done: readDone(request, DONE),
       keys: keys.map((k) => ({
         ...k,
         createdAt: k.createdAt.toISOString(),
@@ -105,24 +107,16 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 
 function CreateKeyForm() {
   const actionData = useActionData<typeof action>()
-  const navigation = useNavigation()
   const t = useT()
-  const [form, fields] = useForm({
+  const { form, fields, tr, formErrors, busy } = useIntentForm(CreateApiKeySchema, {
     id: 'create-api-key',
     lastResult: actionData?.intent === 'create' ? actionData.result : undefined,
-    shouldValidate: 'onSubmit',
-    shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: CreateApiKeySchema }),
     defaultValue: { scope: 'read' },
   })
-  const tr = useMessage()
-  const formErrors = (form.errors ?? []).map((e) => tr(e)!)
   return (
-    <Form method="post" {...getFormProps(form)} className="panel" aria-labelledby="create-key-heading">
+    <IntentForm intent="create" {...getFormProps(form)} className="panel" aria-labelledby="create-key-heading">
       <h2 id="create-key-heading">{t('osdi.keys.createHeading')}</h2>
       <ErrorSummary heading={t('admin.error.summary')} headingLevel={3} formErrors={formErrors} />
-      <CsrfField />
-      <input type="hidden" name="intent" value="create" />
       <FormField id={fields.name.id} label={t('osdi.keys.name')} hint={t('osdi.keys.nameHint')} error={tr(fields.name.errors?.[0])}>
         <input {...getInputProps(fields.name, { type: 'text' })} autoComplete="off" maxLength={100} key={fields.name.key} />
       </FormField>
@@ -135,17 +129,11 @@ function CreateKeyForm() {
           ))}
         </select>
       </FormField>
-      <div className="check">
-        <input {...getInputProps(fields.crmSync, { type: 'checkbox' })} key={fields.crmSync.key} aria-describedby={`${fields.crmSync.id}-hint`} />
-        <label htmlFor={fields.crmSync.id}>{t('osdi.keys.crmSync')}</label>
-      </div>
-      <p className="hint" id={`${fields.crmSync.id}-hint`}>
-        {t('osdi.keys.crmSyncHint')}
-      </p>
-      <button type="submit" className="button" disabled={navigation.state === 'submitting'}>
+      <CheckField field={fields.crmSync} label={t('osdi.keys.crmSync')} hint={t('osdi.keys.crmSyncHint')} />
+      <button type="submit" className="button" disabled={busy}>
         {t('osdi.keys.createSubmit')}
       </button>
-    </Form>
+    </IntentForm>
   )
 }
 
@@ -186,69 +174,58 @@ export default function ApiKeys() {
         {keys.length === 0 ? (
           <p>{t('osdi.keys.none')}</p>
         ) : (
-          <div className="table-scroll">
-            <table className="data">
-              <thead>
-                <tr>
-                  <th scope="col">{t('osdi.keys.name')}</th>
-                  <th scope="col">{t('osdi.keys.prefix')}</th>
-                  <th scope="col">{t('osdi.keys.scope')}</th>
-                  <th scope="col">{t('osdi.keys.emails')}</th>
-                  <th scope="col">{t('osdi.keys.created')}</th>
-                  <th scope="col">{t('osdi.keys.lastUsed')}</th>
-                  <th scope="col">{t('osdi.keys.status')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {keys.map((k) => (
-                  <tr key={k.id}>
-                    <td>{k.name}</td>
-                    <td>
-                      <code>chorus_{k.prefix}_…</code>
-                    </td>
-                    <td>{t(`osdi.keys.scope.${k.scope}`)}</td>
-                    <td>
-                      {t(k.crmSync ? 'osdi.keys.emails.yes' : 'osdi.keys.emails.no')}
-                      {k.revokedAt ? null : (
-                        <Form method="post" className="inline-form">
-                          <CsrfField />
-                          <input type="hidden" name="intent" value="crm-sync" />
-                          <input type="hidden" name="keyId" value={k.id} />
-                          <input type="hidden" name="crmSync" value={k.crmSync ? 'off' : 'on'} />
-                          <button
-                            type="submit"
-                            className="button small secondary"
-                            aria-label={t(k.crmSync ? 'osdi.keys.crmSyncOffLabel' : 'osdi.keys.crmSyncOnLabel', { name: k.name })}
-                          >
-                            {t(k.crmSync ? 'osdi.keys.crmSyncOff' : 'osdi.keys.crmSyncOn')}
-                          </button>
-                        </Form>
-                      )}
-                    </td>
-                    <td>
-                      {formatDate(locale, k.createdAt, 'medium')}
-                      {k.createdBy ? ` · ${k.createdBy}` : ''}
-                    </td>
-                    <td>{k.lastUsedAt ? formatDate(locale, k.lastUsedAt, 'medium') : t('osdi.keys.never')}</td>
-                    <td>
-                      {k.revokedAt ? (
-                        t('osdi.keys.revokedOn', { date: formatDate(locale, k.revokedAt, 'medium') })
-                      ) : (
-                        <Form method="post" className="inline-form">
-                          <CsrfField />
-                          <input type="hidden" name="intent" value="revoke" />
-                          <input type="hidden" name="keyId" value={k.id} />
-                          <button type="submit" className="button small danger" aria-label={t('osdi.keys.revokeLabel', { name: k.name })}>
-                            {t('osdi.keys.revoke')}
-                          </button>
-                        </Form>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            scroll={{ labelledBy: 'keys-heading' }}
+            columns={[
+              t('osdi.keys.name'),
+              t('osdi.keys.prefix'),
+              t('osdi.keys.scope'),
+              t('osdi.keys.emails'),
+              t('osdi.keys.created'),
+              t('osdi.keys.lastUsed'),
+              t('osdi.keys.status'),
+            ]}
+          >
+            {keys.map((k) => (
+              <tr key={k.id}>
+                <td>{k.name}</td>
+                <td>
+                  <code>chorus_{k.prefix}_…</code>
+                </td>
+                <td>{t(`osdi.keys.scope.${k.scope}`)}</td>
+                <td>
+                  {t(k.crmSync ? 'osdi.keys.emails.yes' : 'osdi.keys.emails.no')}
+                  {k.revokedAt ? null : (
+                    <IntentForm intent="crm-sync" fields={{ keyId: k.id, crmSync: k.crmSync ? 'off' : 'on' }} className="inline-form">
+                      <button
+                        type="submit"
+                        className="button small secondary"
+                        aria-label={t(k.crmSync ? 'osdi.keys.crmSyncOffLabel' : 'osdi.keys.crmSyncOnLabel', { name: k.name })}
+                      >
+                        {t(k.crmSync ? 'osdi.keys.crmSyncOff' : 'osdi.keys.crmSyncOn')}
+                      </button>
+                    </IntentForm>
+                  )}
+                </td>
+                <td>
+                  {formatDate(locale, k.createdAt, 'medium')}
+                  {k.createdBy ? ` · ${k.createdBy}` : ''}
+                </td>
+                <td>{k.lastUsedAt ? formatDate(locale, k.lastUsedAt, 'medium') : t('osdi.keys.never')}</td>
+                <td>
+                  {k.revokedAt ? (
+                    t('osdi.keys.revokedOn', { date: formatDate(locale, k.revokedAt, 'medium') })
+                  ) : (
+                    <IntentForm intent="revoke" fields={{ keyId: k.id }} className="inline-form">
+                      <button type="submit" className="button small danger" aria-label={t('osdi.keys.revokeLabel', { name: k.name })}>
+                        {t('osdi.keys.revoke')}
+                      </button>
+                    </IntentForm>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </section>
 

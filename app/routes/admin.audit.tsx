@@ -8,6 +8,7 @@ import { formatDate } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useT } from '~/utils/use-t'
+import { DataTable } from '~/components/data-table'
 
 /** "from → to" for {from, to} pairs, the value itself otherwise: the changes column in words. */
 function describeChange(value: unknown): string {
@@ -58,48 +59,39 @@ export default function AuditLog() {
       {events.length === 0 ? (
         <p>{t('admin.audit.empty')}</p>
       ) : (
-        <div className="table-scroll" role="region" aria-labelledby="audit-heading" tabIndex={0}>
-          <table className="data">
-            <thead>
-              <tr>
-                <th scope="col">{t('admin.audit.when')}</th>
-                <th scope="col">{t('admin.audit.who')}</th>
-                <th scope="col">{t('admin.audit.what')}</th>
-                <th scope="col">{t('admin.audit.changes')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {events.map((e) => (
-                <tr key={e.id}>
-                  <td>
-                    <time dateTime={e.at}>
-                      {formatDate(locale, e.at, 'medium')} {e.at.slice(11, 19)} UTC
-                    </time>
-                  </td>
-                  <td>{e.who ?? t('admin.audit.system')}</td>
-                  <td>
-                    {e.what}
-                    <br />
-                    <span className="hint">{e.subject}</span>
-                  </td>
-                  <td>
-                    {e.changes.length === 0 ? (
-                      t('admin.audit.noChanges')
-                    ) : (
-                      <ul className="audit-changes">
-                        {e.changes.map((c) => (
-                          <li key={c.key}>
-                            {c.key}: {c.value}
-                          </li>
-                        ))}
-                      </ul>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          scroll={{ labelledBy: 'audit-heading' }}
+          columns={[t('admin.audit.when'), t('admin.audit.who'), t('admin.audit.what'), t('admin.audit.changes')]}
+        >
+          {events.map((e) => (
+            <tr key={e.id}>
+              <td>
+                <time dateTime={e.at}>
+                  {formatDate(locale, e.at, 'medium')} {e.at.slice(11, 19)} UTC
+                </time>
+              </td>
+              <td>{e.who ?? t('admin.audit.system')}</td>
+              <td>
+                {e.what}
+                <br />
+                <span className="hint">{e.subject}</span>
+              </td>
+              <td>
+                {e.changes.length === 0 ? (
+                  t('admin.audit.noChanges')
+                ) : (
+                  <ul className="audit-changes">
+                    {e.changes.map((c) => (
+                      <li key={c.key}>
+                        {c.key}: {c.value}
+                      </li>
+                    ))}
+                  </ul>
+                )}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
       <nav className="pager" aria-label={t('admin.audit.title')}>
         {paged ? <Link to="/admin/audit">{t('admin.audit.newest')}</Link> : null}

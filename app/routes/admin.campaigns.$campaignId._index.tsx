@@ -3,6 +3,7 @@ import { data } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { AdminCampaignNav } from '~/components/admin-campaign-nav'
 import { SignatureChart } from '~/components/signature-chart'
+import { DataTable } from '~/components/data-table'
 import { CHART_DAYS, getCampaignDashboard } from '~/models/campaign-stats.server'
 import { getCampaignDonationTotals } from '~/models/donation.server'
 import { getSignerErasureSchedule } from '~/models/retention.server'
@@ -146,26 +147,16 @@ function ShareTable({
   const t = useT()
   if (rows.length === 0) return <p>{t('admin.dashboard.none')}</p>
   return (
-    <table className="data">
-      <caption className="visually-hidden">{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">{labelHeading}</th>
-          <th scope="col" className="num">
-            {t('admin.dashboard.signatures')}
-          </th>
-          <th scope="col" className="num">
-            {t('admin.dashboard.share')}
-          </th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((row) => (
-          <ShareTableRow key={row.key} row={row} />
-        ))}
-        {other ? <ShareTableRow row={other} /> : null}
-      </tbody>
-    </table>
+    <DataTable
+      captionHidden
+      caption={caption}
+      columns={[labelHeading, { label: t('admin.dashboard.signatures'), numeric: true }, { label: t('admin.dashboard.share'), numeric: true }]}
+    >
+      {rows.map((row) => (
+        <ShareTableRow key={row.key} row={row} />
+      ))}
+      {other ? <ShareTableRow row={other} /> : null}
+    </DataTable>
   )
 }
 
@@ -269,27 +260,16 @@ export default function CampaignDashboard() {
           <figcaption>
             <details className="chart-table">
               <summary>{t('admin.dashboard.showTable')}</summary>
-              <table className="data">
-                <caption>{chart.title}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t('admin.dashboard.day')}</th>
-                    <th scope="col" className="num">
-                      {t('admin.dashboard.signatures')}
+              <DataTable caption={chart.title} columns={[t('admin.dashboard.day'), { label: t('admin.dashboard.signatures'), numeric: true }]}>
+                {chart.days.map((d) => (
+                  <tr key={d.day}>
+                    <th scope="row">
+                      <time dateTime={d.day}>{d.longLabel}</time>
                     </th>
+                    <td className="num">{d.countText}</td>
                   </tr>
-                </thead>
-                <tbody>
-                  {chart.days.map((d) => (
-                    <tr key={d.day}>
-                      <th scope="row">
-                        <time dateTime={d.day}>{d.longLabel}</time>
-                      </th>
-                      <td className="num">{d.countText}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                ))}
+              </DataTable>
             </details>
           </figcaption>
         </figure>

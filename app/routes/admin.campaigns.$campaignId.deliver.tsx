@@ -1,18 +1,21 @@
-import { getFormProps, getInputProps, getSelectProps, getTextareaProps, useForm } from '@conform-to/react'
+import { getFormProps, getInputProps, getSelectProps, getTextareaProps } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
-import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
+import { Link, useActionData, useLoaderData } from '@remix-run/react'
 import { DELIVERY_METHODS } from '#db/types'
 import { AdminCampaignNav } from '~/components/admin-campaign-nav'
-import { CsrfField } from '~/components/csrf-field'
 import { ErrorSummary } from '~/components/error-summary'
-import { FormField } from '~/components/form-field'
+import { CheckField, FormField } from '~/components/form-field'
+import { DataTable } from '~/components/data-table'
+import { DoneMessage } from '~/components/done-message'
+import { fieldErrorsOf, IntentForm, useIntentForm } from '~/components/intent-form'
 import { requireOrganisationCampaign } from '~/http/campaign.server'
 import { buildDeliveryPack, formatCode, listCampaignPacks } from '~/models/delivery-pack.server'
 import { BuildPackSchema, RecordDeliverySchema } from '~/models/delivery-schema'
 import { campaignLocales, listCampaignDeliveries, recordDelivery } from '~/models/delivery.server'
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
+import { readDone } from '~/http/done.server'
 import { can } from '~/utils/permissions'
 import { formatDate, formatNumber, LOCALE_NAMES, messageKey } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
@@ -26,7 +29,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const campaign = await requireOrganisationCampaign(admin, params.campaignId)
   const t = makeTranslator(await getLocale(request))
   const [packs, deliveries, locales] = await Promise.all([listCampaignPacks(campaign.id), listCampaignDeliveries(campaign.id), campaignLocales(campaign.id)])
-  const done = new URL(request.url).searchParams.get('done')
   return data({
     campaign: { id: campaign.id, title: campaign.title, signatureCount: campaign.signature_count },
     canEdit: can(admin.role, 'campaigns.edit'),
@@ -42,7 +44,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     })),
     deliveries: deliveries.map((d) => ({ ...d, packCode: d.packCode ? formatCode(d.packCode) : null, createdAt: d.createdAt.toISOString() })),
     today: new Date().toISOString().slice(0, 10),
-    done: done === 'built' || done === 'recorded' ? (done as 'built' | 'recorded') : null,
+    done: readDone(request, ['built', 'recorded']),
     pageTitle: t('delivery.title', { title: campaign.title }),
   })
 }
@@ -75,32 +77,33 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 export default function Deliver() {
   const { campaign, canEdit, locales, packs, deliveries, today, done } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
-  const navigation = useNavigation()
   const t = useT()
   const locale = useLocale()
-  const busy = navigation.state === 'submitting'
   const buildResult = actionData && 'result' in actionData && actionData.form === 'build' ? actionData.result : undefined
   const recordResult = actionData && 'result' in actionData && actionData.form === 'record' ? actionData.result : undefined
   const generalError = actionData && 'error' in actionData ? actionData.error : null
 
-  const [buildForm, buildFields] = useForm({
+  const {
+    form: buildForm,
+    fields: buildFields,
+    busy,
+  } = useIntentForm(BuildPackSchema, {
     id: 'build-pack',
     lastResult: buildResult,
     defaultValue: { locale: locales[0] ?? locale },
-    shouldValidate: 'onSubmit',
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: BuildPackSchema }),
   })
-  const [recordForm, fields] = useForm({
+  const {
+    form: recordForm,
+    fields,
+    tr,
+  } = useIntentForm(RecordDeliverySchema, {
     // A new pack becomes the default choice: the form starts afresh when one is built.
     id: `record-delivery-${packs[0]?.id ?? 'none'}`,
     lastResult: recordResult,
     defaultValue: { deliveredOn: today, packId: packs[0]?.id ?? '' },
-    shouldValidate: 'onSubmit',
-    shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: RecordDeliverySchema }),
   })
-  const error = (field: { errors?: string[] }) => (field.errors?.[0] ? t.message(field.errors[0]) : undefined)
-  const recordErrors = [fields.deliveredOn, fields.recipient, fields.method, fields.notes, fields.packId].filter((f) => f.errors?.length)
+  const error = (field: { errors?: string[] }) => tr(field.errors?.[0])
+  const recordErrors = fieldErrorsOf([fields.deliveredOn, fields.recipient, fields.method, fields.notes, fields.packId], tr)
   const day = (iso: string) => formatDate(locale, `${iso}T00:00:00Z`, 'long')
 
   return (
@@ -112,7 +115,7 @@ export default function Deliver() {
       <AdminCampaignNav campaignId={campaign.id} current="deliver" canEdit={canEdit} canSeeSupporters />
       <h2>{t('delivery.heading')}</h2>
       <p className="hint">{t('delivery.intro')}</p>
-      <div role="status">{done ? <p className="notice">{t(`delivery.done.${done}`)}</p> : null}</div>
+      <DoneMessage tone="notice">{done ? t(`delivery.done.${done}`) : null}</DoneMessage>
       {generalError ? (
         <div role="alert" className="error-summary">
           <p>{t.message(generalError)}</p>
@@ -122,8 +125,7 @@ export default function Deliver() {
       <section className="panel" aria-labelledby="build-heading">
         <h3 id="build-heading">{t('delivery.build.heading')}</h3>
         <p>{t('delivery.build.intro', { count: campaign.signatureCount })}</p>
-        <Form method="post" {...getFormProps(buildForm)}>
-          <CsrfField />
+        <IntentForm {...getFormProps(buildForm)}>
           <FormField id={buildFields.locale.id} label={t('delivery.build.locale')} hint={t('delivery.build.localeHint')} error={error(buildFields.locale)}>
             <select {...getSelectProps(buildFields.locale)} key={buildFields.locale.key}>
               {locales.map((code) => (
@@ -136,7 +138,7 @@ export default function Deliver() {
           <button type="submit" name="intent" value="build" className="button" disabled={busy}>
             {t('delivery.build.submit')}
           </button>
-        </Form>
+        </IntentForm>
       </section>
 
       <section>
@@ -144,57 +146,48 @@ export default function Deliver() {
         {packs.length === 0 ? (
           <p>{t('delivery.packs.empty')}</p>
         ) : (
-          <div className="table-scroll packs-table" role="region" aria-labelledby="packs-heading" tabIndex={0}>
-            <table className="data">
-              <thead>
-                <tr>
-                  <th scope="col">{t('delivery.packs.cutOff')}</th>
-                  <th scope="col">{t('delivery.packs.total')}</th>
-                  <th scope="col">{t('delivery.packs.named')}</th>
-                  <th scope="col">{t('delivery.packs.code')}</th>
-                  <th scope="col">{t('delivery.packs.language')}</th>
-                  <th scope="col">{t('delivery.packs.downloads')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {packs.map((p) => (
-                  <tr key={p.id} id={`pack-${p.id}`}>
-                    <th scope="row">
-                      <time dateTime={p.cutOff}>{formatDate(locale, p.cutOff, 'medium')}</time> <span className="hint">{p.cutOff.slice(11, 16)} UTC</span>
-                    </th>
-                    <td>{formatNumber(locale, p.confirmedTotal)}</td>
-                    <td>{formatNumber(locale, p.namedCount)}</td>
-                    <td>
-                      <code>{p.code}</code>
-                    </td>
-                    <td>{LOCALE_NAMES[p.locale]}</td>
-                    <td className="row-actions">
-                      <a href={`/admin/campaigns/${campaign.id}/deliver/${p.id}/pdf`} download aria-label={t('delivery.packs.pdfLabel', { code: p.code })}>
-                        {t('delivery.packs.pdf')}
-                      </a>
-                      <a href={`/admin/campaigns/${campaign.id}/deliver/${p.id}/csv`} download aria-label={t('delivery.packs.csvLabel', { code: p.code })}>
-                        {t('delivery.packs.csv')}
-                      </a>
-                      <a href={`/verify?code=${p.code}`}>{t('delivery.packs.verify')}</a>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            scroll={{ labelledBy: 'packs-heading', className: 'packs-table' }}
+            columns={[
+              t('delivery.packs.cutOff'),
+              t('delivery.packs.total'),
+              t('delivery.packs.named'),
+              t('delivery.packs.code'),
+              t('delivery.packs.language'),
+              t('delivery.packs.downloads'),
+            ]}
+          >
+            {packs.map((p) => (
+              <tr key={p.id} id={`pack-${p.id}`}>
+                <th scope="row">
+                  <time dateTime={p.cutOff}>{formatDate(locale, p.cutOff, 'medium')}</time> <span className="hint">{p.cutOff.slice(11, 16)} UTC</span>
+                </th>
+                <td>{formatNumber(locale, p.confirmedTotal)}</td>
+                <td>{formatNumber(locale, p.namedCount)}</td>
+                <td>
+                  <code>{p.code}</code>
+                </td>
+                <td>{LOCALE_NAMES[p.locale]}</td>
+                <td className="row-actions">
+                  <a href={`/admin/campaigns/${campaign.id}/deliver/${p.id}/pdf`} download aria-label={t('delivery.packs.pdfLabel', { code: p.code })}>
+                    {t('delivery.packs.pdf')}
+                  </a>
+                  <a href={`/admin/campaigns/${campaign.id}/deliver/${p.id}/csv`} download aria-label={t('delivery.packs.csvLabel', { code: p.code })}>
+                    {t('delivery.packs.csv')}
+                  </a>
+                  <a href={`/verify?code=${p.code}`}>{t('delivery.packs.verify')}</a>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </section>
 
       <section className="panel" aria-labelledby="record-heading">
         <h3 id="record-heading">{t('delivery.record.heading')}</h3>
         <p>{t('delivery.record.intro')}</p>
-        <Form method="post" {...getFormProps(recordForm)}>
-          <CsrfField />
-          <ErrorSummary
-            heading={t('delivery.record.errorSummary')}
-            headingLevel={3}
-            fieldErrors={recordErrors.map((f) => ({ id: f.id, message: error(f)! }))}
-          />
+        <IntentForm {...getFormProps(recordForm)}>
+          <ErrorSummary heading={t('delivery.record.errorSummary')} headingLevel={3} fieldErrors={recordErrors} />
           <FormField id={fields.deliveredOn.id} label={t('delivery.record.date')} error={error(fields.deliveredOn)}>
             <input {...getInputProps(fields.deliveredOn, { type: 'date' })} key={fields.deliveredOn.key} max={today} />
           </FormField>
@@ -229,19 +222,11 @@ export default function Deliver() {
           <FormField id={fields.notes.id} label={t('delivery.record.notes')} hint={t('delivery.record.notesHint')} error={error(fields.notes)}>
             <textarea {...getTextareaProps(fields.notes)} key={fields.notes.key} rows={3} maxLength={2000} />
           </FormField>
-          <div className="check">
-            <input {...getInputProps(fields.notify, { type: 'checkbox' })} key={fields.notify.key} aria-describedby={`${fields.notify.id}-hint`} />
-            <div>
-              <label htmlFor={fields.notify.id}>{t('delivery.record.notify')}</label>
-              <p className="hint" id={`${fields.notify.id}-hint`}>
-                {t('delivery.record.notifyHint')}
-              </p>
-            </div>
-          </div>
+          <CheckField field={fields.notify} label={t('delivery.record.notify')} hint={t('delivery.record.notifyHint')} />
           <button type="submit" name="intent" value="record" className="button" disabled={busy}>
             {t('delivery.record.submit')}
           </button>
-        </Form>
+        </IntentForm>
       </section>
 
       <section aria-labelledby="deliveries" id="deliveries-section">

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { requireOrganisationCampaign } from '~/http/campaign.server'
+import { downloadResponse } from '~/http/responses.server'
 import { findCampaignPack, packCsvStream, recordPackDownload, scopeOf } from '~/models/delivery-pack.server'
 import { packFileName } from '~/models/delivery-pdf.server'
 import { adminError, requireAdmin } from '~/http/auth.server'
@@ -11,11 +12,5 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const pack = await findCampaignPack(campaign.id, params.packId)
   if (!pack) throw adminError(404, 'admin.error.notFound')
   await recordPackDownload(admin, pack, 'csv')
-  return new Response(packCsvStream(scopeOf(pack)), {
-    headers: {
-      'Content-Type': 'text/csv; charset=utf-8',
-      'Content-Disposition': `attachment; filename="${packFileName(pack, campaign.slug, 'csv')}"`,
-      'X-Content-Type-Options': 'nosniff',
-    },
-  })
+  return downloadResponse({ body: packCsvStream(scopeOf(pack)), contentType: 'text/csv; charset=utf-8', filename: packFileName(pack, campaign.slug, 'csv') })
 }

@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { requireOrganisationCampaign } from '~/http/campaign.server'
+import { downloadResponse } from '~/http/responses.server'
 import { findCampaignPack, recordPackDownload } from '~/models/delivery-pack.server'
 import { getPackCampaignContent, packFileName, packPdfStream } from '~/models/delivery-pdf.server'
 import { adminError, requireAdmin } from '~/http/auth.server'
@@ -12,11 +13,5 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!pack) throw adminError(404, 'admin.error.notFound')
   const content = await getPackCampaignContent(campaign.id, pack.locale)
   await recordPackDownload(admin, pack, 'pdf')
-  return new Response(packPdfStream(pack, content), {
-    headers: {
-      'Content-Type': 'application/pdf',
-      'Content-Disposition': `attachment; filename="${packFileName(pack, content.slug, 'pdf')}"`,
-      'X-Content-Type-Options': 'nosniff',
-    },
-  })
+  return downloadResponse({ body: packPdfStream(pack, content), contentType: 'application/pdf', filename: packFileName(pack, content.slug, 'pdf') })
 }

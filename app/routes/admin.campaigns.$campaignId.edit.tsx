@@ -14,6 +14,7 @@ import { notFound, requireAdminCampaign } from '~/http/campaign.server'
 import { campaignEditorSchema } from '~/models/campaign-editor-schema'
 import { checkUploadedImage, imageUrl } from '~/models/campaign-image.server'
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
+import { readDone } from '~/http/done.server'
 import { getEnv } from '~/utils/env.server'
 import { formatDate, formatNumber, isLocale, LOCALE_NAMES, LOCALES, type Locale, type MessageKey, type Translate } from '~/utils/i18n'
 import { makeTranslator, translate } from '~/utils/i18n.server'
@@ -23,6 +24,7 @@ import { formatMoney } from '~/utils/money'
 import { useT } from '~/utils/use-t'
 import { CampaignEditorAside } from '~/components/campaign-editor-aside'
 import { CampaignEditorForm } from '~/components/campaign-editor-form'
+import { DoneMessage } from '~/components/done-message'
 
 // The campaign editor: one form per locale (texts of that locale plus the shared settings), sent
 // as multipart because it may carry the hero image. Saves name the version they started from
@@ -40,7 +42,9 @@ function toDateTimeLocal(iso: string | null): string {
   return iso ? iso.slice(0, 16) : ''
 }
 
-function editorUrl(campaignId: string, locale: Locale, done?: string) {
+const EDITOR_DONE = ['saved', 'unchanged', 'published', 'closed', 'already-live', 'not-live'] as const
+
+function editorUrl(campaignId: string, locale: Locale, done?: (typeof EDITOR_DONE)[number]) {
   return `/admin/campaigns/${campaignId}/edit?locale=${locale}${done ? `&done=${done}` : ''}`
 }
 
@@ -52,7 +56,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const editLocale = editLocaleOf(request, campaign)
   const content = campaign.content[editLocale]
   const currency = campaign.settings.donation_currency ?? campaign.organisationDonation.currency
-  const done = new URL(request.url).searchParams.get('done')
   const translations = missingTranslations(campaign)
   return data({
     campaign: {
@@ -104,7 +107,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       locale: l,
       missing: (translations[l] ?? []).map((key) => t(key)),
     })),
-    done: done && ['saved', 'unchanged', 'published', 'closed', 'already-live', 'not-live'].includes(done) ? done : null,
+    done: readDone(request, EDITOR_DONE),
     pageTitle: t('admin.edit.pageTitle'),
   })
 }
@@ -264,7 +267,7 @@ export default function EditCampaign() {
   const actionData = useActionData<typeof action>()
   const t = useT()
   const isBase = editLocale === campaign.baseLocale
-  const doneMessages: Record<string, MessageKey> = {
+  const doneMessages: Record<(typeof EDITOR_DONE)[number], MessageKey> = {
     saved: 'admin.edit.saved',
     unchanged: 'admin.edit.unchanged',
     published: 'admin.edit.published',
@@ -279,9 +282,7 @@ export default function EditCampaign() {
       <p>
         <span className={`status-badge status-${campaign.status}`}>{t('admin.edit.status', { status: t(`admin.status.${campaign.status}`) })}</span>
       </p>
-      <div role="status" aria-live="polite">
-        {done && !actionData ? <p className="success">{t(doneMessages[done]!)}</p> : null}
-      </div>
+      <DoneMessage>{done && !actionData ? t(doneMessages[done]) : null}</DoneMessage>
       <nav aria-label={t('admin.edit.languages')} className="locale-tabs">
         <ul>
           {LOCALES.map((l) => (

@@ -1,12 +1,13 @@
-import { getFormProps, getInputProps, getTextareaProps, useForm } from '@conform-to/react'
+import { getFormProps, getInputProps, getTextareaProps } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
-import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
+import { Link, useActionData, useLoaderData } from '@remix-run/react'
 import { AdminCampaignNav } from '~/components/admin-campaign-nav'
-import { CsrfField } from '~/components/csrf-field'
 import { ErrorSummary } from '~/components/error-summary'
 import { FormField } from '~/components/form-field'
+import { DoneMessage } from '~/components/done-message'
+import { fieldErrorsOf, IntentForm, useIntentForm } from '~/components/intent-form'
 import {
   deleteCampaignResponse,
   draftResponseUpdate,
@@ -19,11 +20,12 @@ import {
 import { ResponseActionSchema } from '~/models/campaign-response-schema'
 import { requireOrganisationCampaign } from '~/http/campaign.server'
 import { adminError, requireAdmin, requireAdminAction } from '~/http/auth.server'
+import { readDone } from '~/http/done.server'
 import { can } from '~/utils/permissions'
 import { formatDate } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
-import { useLocale, useMessage, useT } from '~/utils/use-t'
+import { useLocale, useT } from '~/utils/use-t'
 
 const DONE = ['created', 'updated', 'deleted'] as const
 
@@ -36,13 +38,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const editId = url.searchParams.get('edit')
   const editing = canEdit && editId ? await getCampaignResponse(campaign.id, editId) : null
   if (canEdit && editId && !editing) throw adminError(404, 'admin.error.notFound')
-  const done = url.searchParams.get('done')
   const [target, responses] = await Promise.all([getCampaignTarget(campaign.id), listCampaignResponses(campaign.id)])
   return data({
     pageTitle: `${t('admin.responses.title')} · ${campaign.title}`,
     campaign: { id: campaign.id, title: campaign.title, target },
     canEdit,
-    done: (DONE as readonly string[]).includes(done ?? '') ? (done as (typeof DONE)[number]) : null,
+    done: readDone(request, DONE),
     responses: responses.map((r) => ({ id: r.id, respondedOn: r.respondedOn, body: r.body, sourceUrl: r.sourceUrl, updateId: r.updateId })),
     editing: editing ? { id: editing.id, respondedOn: editing.respondedOn, body: editing.body, sourceUrl: editing.sourceUrl ?? '' } : null,
   })
@@ -87,28 +88,20 @@ type Editing = { id: string; respondedOn: string; body: string; sourceUrl: strin
 
 function ResponseForm({ editing }: { editing: Editing }) {
   const actionData = useActionData<typeof action>()
-  const navigation = useNavigation()
   const t = useT()
   const locale = useLocale()
   const intent = editing ? 'edit' : 'create'
-  const [form, fields] = useForm({
+  const { form, fields, tr, formErrors, busy } = useIntentForm(ResponseActionSchema, {
     id: editing ? `response-${editing.id}` : 'response',
     lastResult: actionData?.intent === intent ? actionData.result : undefined,
-    shouldValidate: 'onSubmit',
-    shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: ResponseActionSchema }),
     defaultValue: editing ? { respondedOn: editing.respondedOn, body: editing.body, sourceUrl: editing.sourceUrl } : undefined,
   })
-  const tr = useMessage()
-  const fieldErrors = [fields.respondedOn, fields.body, fields.sourceUrl].filter((f) => f.errors?.length).map((f) => ({ id: f.id, message: tr(f.errors![0])! }))
-  const formErrors = (form.errors ?? []).map((e) => tr(e)!)
+  const fieldErrors = fieldErrorsOf([fields.respondedOn, fields.body, fields.sourceUrl], tr)
   const headingId = editing ? 'edit-response-heading' : 'add-response-heading'
   return (
-    <Form method="post" {...getFormProps(form)} className="panel stack" aria-labelledby={headingId}>
+    <IntentForm intent={intent} {...getFormProps(form)} className="panel stack" aria-labelledby={headingId}>
       <h2 id={headingId}>{editing ? t('admin.responses.editHeading', { date: formatDate(locale, editing.respondedOn) }) : t('admin.responses.addHeading')}</h2>
       <ErrorSummary heading={t('admin.error.summary')} headingLevel={3} formErrors={formErrors} fieldErrors={fieldErrors} />
-      <CsrfField />
-      <input type="hidden" name="intent" value={intent} />
       {editing ? <input type="hidden" name="responseId" value={editing.id} /> : null}
       <FormField id={fields.respondedOn.id} label={t('admin.responses.field.date')} error={tr(fields.respondedOn.errors?.[0])}>
         <input {...getInputProps(fields.respondedOn, { type: 'date' })} key={fields.respondedOn.key} />
@@ -129,12 +122,12 @@ function ResponseForm({ editing }: { editing: Editing }) {
         <input {...getInputProps(fields.sourceUrl, { type: 'url' })} key={fields.sourceUrl.key} spellCheck={false} autoCapitalize="none" />
       </FormField>
       <div className="button-row">
-        <button type="submit" className="button" disabled={navigation.state === 'submitting'}>
+        <button type="submit" className="button" disabled={busy}>
           {editing ? t('admin.responses.saveEdit') : t('admin.responses.create')}
         </button>
         {editing ? <Link to=".">{t('admin.responses.cancel')}</Link> : null}
       </div>
-    </Form>
+    </IntentForm>
   )
 }
 
@@ -156,7 +149,7 @@ export default function Responses() {
       <AdminCampaignNav campaignId={campaign.id} current="responses" canEdit={canEdit} />
       <h2>{t('admin.responses.title')}</h2>
       <p className="hint">{t('admin.responses.intro', { target: campaign.target })}</p>
-      <div role="status">{done ? <p className="success">{t(`admin.responses.done.${done}`)}</p> : null}</div>
+      <DoneMessage>{done ? t(`admin.responses.done.${done}`) : null}</DoneMessage>
       <ErrorSummary heading={t('admin.error.summary')} formErrors={rowErrors} />
 
       {canEdit ? <ResponseForm key={editing?.id ?? 'new'} editing={editing} /> : <p className="notice">{t('admin.responses.readOnly')}</p>}
@@ -193,23 +186,17 @@ export default function Responses() {
                           {t('admin.responses.viewUpdate')}
                         </Link>
                       ) : (
-                        <Form method="post" className="inline-form">
-                          <CsrfField />
-                          <input type="hidden" name="intent" value="write-update" />
-                          <input type="hidden" name="responseId" value={r.id} />
+                        <IntentForm intent="write-update" fields={{ responseId: r.id }} className="inline-form">
                           <button type="submit" className="button small" aria-label={t('admin.responses.writeUpdateLabel', { date })}>
                             {t('admin.responses.writeUpdate')}
                           </button>
-                        </Form>
+                        </IntentForm>
                       )}
-                      <Form method="post" className="inline-form">
-                        <CsrfField />
-                        <input type="hidden" name="intent" value="delete" />
-                        <input type="hidden" name="responseId" value={r.id} />
+                      <IntentForm intent="delete" fields={{ responseId: r.id }} className="inline-form">
                         <button type="submit" className="button small danger" aria-label={t('admin.responses.deleteLabel', { date })}>
                           {t('admin.responses.delete')}
                         </button>
-                      </Form>
+                      </IntentForm>
                     </div>
                   ) : null}
                 </li>

@@ -5,11 +5,14 @@ import { z } from 'zod'
 import { INVALIDATION_REASONS, SIGNATURE_STATES } from '#db/types'
 import { AdminCampaignNav } from '~/components/admin-campaign-nav'
 import { CsrfField } from '~/components/csrf-field'
+import { DoneMessage } from '~/components/done-message'
+import { IntentForm } from '~/components/intent-form'
 import { requireOrganisationCampaign } from '~/http/campaign.server'
 import { OWNER_INTENTS, SupporterActionSchema, SupporterListQuerySchema } from '~/models/supporter-schema'
 import { eraseSupporterOf } from '~/models/supporter-request.server'
 import { getSupporter, invalidateSignature, listSupporters, removeSignature, type Supporter } from '~/models/supporter.server'
 import { adminError, requireAdmin, requireAdminAction } from '~/http/auth.server'
+import { readDone } from '~/http/done.server'
 import { can } from '~/utils/permissions'
 import { countryName } from '~/utils/countries.server'
 import { formatDate, type Locale } from '~/utils/i18n'
@@ -74,7 +77,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const selected = selectedId ? await getSupporter(campaign.id, selectedId) : null
   if (selectedId && !selected) throw adminError(404, 'admin.error.notFound')
   const kind = removeId ? ('remove' as const) : invalidateId ? ('invalidate' as const) : ('erase' as const)
-  const done = url.searchParams.get('done')
 
   return data(
     {
@@ -88,7 +90,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       older: page.older,
       newer: page.newer,
       confirm: selected ? { kind, supporter: supporterView(selected, locale) } : null,
-      done: done === 'removed' || done === 'invalidated' || done === 'erased' ? (done as 'removed' | 'invalidated' | 'erased') : null,
+      done: readDone(request, ['removed', 'invalidated', 'erased']),
       pageTitle: t('admin.supporters.title', { title: campaign.title }),
     },
     { status: searchError ? 400 : 200 },
@@ -184,10 +186,7 @@ function ConfirmPanel({
       <p>{t(`admin.supporters.${kind}Body`)}</p>
       <div role="alert">{error ? <p className="field-error">{t.message(error)}</p> : null}</div>
       {/* Posts to this very URL, so a refused form comes back with the same confirmation open. */}
-      <Form method="post" className="confirm-form">
-        <CsrfField />
-        <input type="hidden" name="intent" value={kind} />
-        <input type="hidden" name="signatureId" value={supporter.id} />
+      <IntentForm intent={kind} fields={{ signatureId: supporter.id }} className="confirm-form">
         {listState.q ? <input type="hidden" name="q" value={listState.q} /> : null}
         {listState.state ? <input type="hidden" name="state" value={listState.state} /> : null}
         {kind !== 'invalidate' ? (
@@ -213,7 +212,7 @@ function ConfirmPanel({
           </button>
           <Link to={cancel || '.'}>{t('admin.supporters.cancel')}</Link>
         </div>
-      </Form>
+      </IntentForm>
     </section>
   )
 }
@@ -234,7 +233,7 @@ export default function Supporters() {
       <AdminCampaignNav campaignId={campaign.id} current="supporters" canEdit={canEdit} canSeeSupporters />
       <h2>{t('admin.supporters.heading')}</h2>
       <p className="hint">{t('admin.supporters.intro')}</p>
-      <div role="status">{done ? <p className="notice">{t(`admin.supporters.done.${done}`)}</p> : null}</div>
+      <DoneMessage tone="notice">{done ? t(`admin.supporters.done.${done}`) : null}</DoneMessage>
       {actionError && !confirm ? (
         <div role="alert" className="error-summary">
           <p>{t.message(actionError)}</p>

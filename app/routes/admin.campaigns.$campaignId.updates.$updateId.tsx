@@ -1,14 +1,14 @@
-import { getFormProps, getInputProps, getTextareaProps, useForm, type SubmissionResult } from '@conform-to/react'
+import type { SubmissionResult } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
-import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator, type ShouldRevalidateFunction } from '@remix-run/react'
-import { useEffect } from 'react'
+import { Link, useActionData, useLoaderData, type ShouldRevalidateFunction } from '@remix-run/react'
 import { z } from 'zod'
 import { AdminCampaignNav } from '~/components/admin-campaign-nav'
-import { CsrfField } from '~/components/csrf-field'
-import { ErrorSummary } from '~/components/error-summary'
-import { FormField } from '~/components/form-field'
+import { UpdateDraftEditor } from '~/components/update-draft-editor'
+import { UpdateProgressPanel } from '~/components/update-progress'
+import { DoneMessage } from '~/components/done-message'
+import { IntentForm } from '~/components/intent-form'
 import { renderUpdateEmail, sendUpdateTest } from '~/models/campaign-update-send.server'
 import {
   SendUpdateSchema,
@@ -22,6 +22,7 @@ import { countUpdateAudience } from '~/models/campaign-update-audience.server'
 import { cancelUpdateSend, getUpdateProgress, requestUpdateSend, saveUpdateDraft } from '~/models/campaign-update-workspace.server'
 import { notFound, requireAdminCampaign, requireCampaignUpdate } from '~/http/campaign.server'
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
+import { readDone } from '~/http/done.server'
 import { can } from '~/utils/permissions'
 import { formatDate, isLocale, LOCALE_NAMES, LOCALES, type Locale } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
@@ -59,7 +60,6 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     update.status === 'draft' ? Promise.resolve(null) : getUpdateProgress(update.id),
     renderUpdateEmail(update, editLocale, { unsubscribe: '#unsubscribe' }),
   ])
-  const done = new URL(request.url).searchParams.get('done')
   const subject = update.content[campaign.baseLocale]?.subject || Object.values(update.content)[0]?.subject || t('admin.updates.untitled')
   return data({
     campaign: { id: campaign.id, baseLocale: campaign.baseLocale },
@@ -82,7 +82,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     // The email's body, shown inline as the development mailbox does (an iframe would hide it
     // from assistive checks); its heading becomes a level below the preview's own.
     previewHtml: preview ? (preview.html.match(/<body[^>]*>([\s\S]*)<\/body>/i)?.[1] ?? preview.html).replace(/<(\/?)h1\b/g, '<$1h3') : null,
-    done: DONE.includes(done as (typeof DONE)[number]) ? (done as (typeof DONE)[number]) : null,
+    done: readDone(request, DONE),
     pageTitle: t('admin.updates.editTitle', { subject }),
   })
 }
@@ -176,148 +176,8 @@ export const shouldRevalidate: ShouldRevalidateFunction = ({ actionResult, defau
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }]
 
-function DraftEditor() {
-  const { campaign, update, editLocale, defaultValue } = useLoaderData<typeof loader>()
-  const actionData = useActionData<typeof action>()
-  const navigation = useNavigation()
-  const t = useT()
-  const isBase = editLocale === campaign.baseLocale
-  const [form, fields] = useForm({
-    id: 'update-editor',
-    lastResult: actionData?.result,
-    defaultValue,
-    shouldValidate: 'onSubmit',
-  })
-  const error = (field: { errors?: string[] }) => updateErrorText(t, field.errors?.[0])
-  const invalid = [fields.subject, fields.body].filter((f) => f.errors?.length)
-  const busy = navigation.state === 'submitting'
-  return (
-    <Form method="post" {...getFormProps(form)} className="editor" noValidate>
-      <CsrfField />
-      <input type="hidden" name="version" value={update.version} />
-      <ErrorSummary heading={t('admin.updates.error.summary')} fieldErrors={invalid.map((f) => ({ id: f.id, message: error(f)! }))} />
-      <FormField id={fields.subject.id} label={t('admin.updates.field.subject')} error={error(fields.subject)}>
-        <input {...getInputProps(fields.subject, { type: 'text' })} key={fields.subject.key} lang={editLocale} />
-      </FormField>
-      <FormField id={fields.body.id} label={t('admin.updates.field.body')} hint={t('admin.updates.field.bodyHint')} error={error(fields.body)}>
-        <textarea {...getTextareaProps(fields.body)} key={fields.body.key} rows={14} lang={editLocale} />
-      </FormField>
-      {isBase ? (
-        <div className="check">
-          <input {...getInputProps(fields.public, { type: 'checkbox' })} key={fields.public.key} />
-          <label htmlFor={fields.public.id}>{t('admin.updates.field.public')}</label>
-        </div>
-      ) : (
-        <input type="hidden" name="public" value={update.public ? 'on' : ''} />
-      )}
-      <div className="button-row">
-        <button type="submit" name="intent" value="save" className="button" disabled={busy}>
-          {t('admin.updates.save')}
-        </button>
-        <button type="submit" name="intent" value="preview" className="button secondary" disabled={busy}>
-          {t('admin.updates.preview')}
-        </button>
-      </div>
-      {actionData?.bodyPreview !== undefined ? (
-        <section className="story-preview" aria-labelledby="unsaved-preview-heading">
-          <h3 id="unsaved-preview-heading">{t('admin.updates.previewUnsaved')}</h3>
-          {actionData.bodyPreview ? (
-            <div className="story" lang={editLocale} dangerouslySetInnerHTML={{ __html: actionData.bodyPreview }} />
-          ) : (
-            <p>{t('admin.updates.previewEmpty')}</p>
-          )}
-        </section>
-      ) : null}
-    </Form>
-  )
-}
-
-function Progress() {
-  const { update, progress, editLocale, canEdit } = useLoaderData<typeof loader>()
-  const t = useT()
-  const revalidator = useRevalidator()
-  const sending = update.status === 'sending'
-  useEffect(() => {
-    if (!sending) return
-    const timer = setInterval(() => {
-      if (revalidator.state === 'idle' && document.visibilityState === 'visible') revalidator.revalidate()
-    }, 2000)
-    return () => clearInterval(timer)
-  }, [sending, revalidator])
-  if (!progress) return null
-  const total = progress.audience
-  const done = progress.sent + progress.failed + progress.skipped
-  return (
-    <section className="panel" aria-labelledby="progress-heading">
-      <h2 id="progress-heading">{t('admin.updates.progressHeading')}</h2>
-      <p role="status" aria-live="polite">
-        {total === null
-          ? t('admin.updates.progress.preparing')
-          : sending
-            ? t('admin.updates.progress.sending', { done, total })
-            : update.status === 'cancelled'
-              ? t('admin.updates.progress.cancelled', { sent: progress.sent, total })
-              : t('admin.updates.progress.done', { date: update.sentAt ?? '' })}
-      </p>
-      {progress.delayed ? (
-        <div className="notice">
-          <p>
-            <strong>{t('admin.updates.delayed')}</strong>
-          </p>
-          <p>
-            {progress.delayed.kind === 'provider'
-              ? t('admin.delayed.reason.provider', { message: progress.delayed.message })
-              : t(`admin.delayed.reason.${progress.delayed.kind}`)}
-          </p>
-        </div>
-      ) : null}
-      <progress value={done} max={Math.max(total ?? 0, 1)} aria-label={t('admin.updates.progressLabel')}>
-        {done} / {total ?? 0}
-      </progress>
-      <dl className="stat-grid">
-        <div className="stat">
-          <dt>{t('admin.updates.progress.audience')}</dt>
-          <dd data-testid="progress-audience">{total ?? '…'}</dd>
-        </div>
-        <div className="stat">
-          <dt>{t('admin.updates.progress.sent')}</dt>
-          <dd data-testid="progress-sent">{progress.sent}</dd>
-        </div>
-        <div className="stat">
-          <dt>{t('admin.updates.progress.failed')}</dt>
-          <dd data-testid="progress-failed">{progress.failed}</dd>
-        </div>
-        <div className="stat">
-          <dt>{t('admin.updates.progress.skipped')}</dt>
-          <dd>{progress.skipped}</dd>
-        </div>
-        <div className="stat">
-          <dt>{t('admin.updates.progress.remaining')}</dt>
-          <dd data-testid="progress-remaining">{progress.remaining}</dd>
-        </div>
-      </dl>
-      {sending ? (
-        <>
-          <p>
-            <a href={`?locale=${editLocale}`}>{t('admin.updates.refresh')}</a>
-          </p>
-          {canEdit ? (
-            <Form method="post" replace>
-              <CsrfField />
-              <p className="hint">{t('admin.updates.cancelHint')}</p>
-              <button type="submit" name="intent" value="cancel" className="button danger">
-                {t('admin.updates.cancel')}
-              </button>
-            </Form>
-          ) : null}
-        </>
-      ) : null}
-    </section>
-  )
-}
-
 export default function CampaignUpdatePage() {
-  const { campaign, update, canEdit, ownEmail, editLocale, audience, previewHtml, done } = useLoaderData<typeof loader>()
+  const { campaign, update, canEdit, ownEmail, editLocale, defaultValue, audience, progress, previewHtml, done } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
   const t = useT()
   const isDraft = update.status === 'draft'
@@ -341,16 +201,14 @@ export default function CampaignUpdatePage() {
         <span className="status-badge">{t(`admin.updates.kind.${update.kind}`)}</span>{' '}
         {update.public ? t('admin.updates.publicYes') : t('admin.updates.publicNo')}
       </p>
-      <div role="status" aria-live="polite">
-        {done && !actionData ? <p className="success">{doneMessages[done]}</p> : null}
-      </div>
+      <DoneMessage>{done && !actionData ? doneMessages[done] : null}</DoneMessage>
       {actionData?.conflict || actionData?.formError ? (
         <div className="conflict-panel" role="alert">
           <p>{actionData.conflict ?? actionData.formError}</p>
         </div>
       ) : null}
 
-      <Progress />
+      <UpdateProgressPanel update={update} progress={progress} editLocale={editLocale} canEdit={canEdit} />
 
       {isDraft ? (
         <>
@@ -376,7 +234,15 @@ export default function CampaignUpdatePage() {
                 {t('admin.updates.editingIn', { language: languageName(editLocale) })}{' '}
                 {editLocale === campaign.baseLocale ? null : t('admin.updates.translationNote')}
               </p>
-              <DraftEditor key={`${update.version}-${editLocale}`} />
+              <UpdateDraftEditor
+                key={`${update.version}-${editLocale}`}
+                update={update}
+                editLocale={editLocale}
+                isBase={editLocale === campaign.baseLocale}
+                defaultValue={defaultValue}
+                lastResult={actionData?.result}
+                bodyPreview={actionData?.bodyPreview}
+              />
             </>
           ) : (
             <p>{t('admin.updates.readOnly')}</p>
@@ -405,12 +271,11 @@ export default function CampaignUpdatePage() {
               {actionData.testError}
             </p>
           ) : null}
-          <Form method="post">
-            <CsrfField />
+          <IntentForm>
             <button type="submit" name="intent" value="test" className="button secondary">
               {t('admin.updates.test')}
             </button>
-          </Form>
+          </IntentForm>
         </section>
       ) : null}
 
@@ -423,9 +288,7 @@ export default function CampaignUpdatePage() {
               {actionData.sendError}
             </p>
           ) : null}
-          <Form method="post">
-            <CsrfField />
-            <input type="hidden" name="version" value={update.version} />
+          <IntentForm fields={{ version: update.version }}>
             <div className="check">
               <input type="checkbox" id="send-confirm" name="confirm" value="yes" aria-describedby={actionData?.sendError ? 'send-error' : undefined} />
               <label htmlFor="send-confirm">{t('admin.updates.confirm', { count: audience })}</label>
@@ -433,7 +296,7 @@ export default function CampaignUpdatePage() {
             <button type="submit" name="intent" value="send" className="button">
               {t('admin.updates.send', { count: audience })}
             </button>
-          </Form>
+          </IntentForm>
         </section>
       ) : null}
     </div>

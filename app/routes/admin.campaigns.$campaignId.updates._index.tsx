@@ -2,6 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { AdminCampaignNav } from '~/components/admin-campaign-nav'
+import { DataTable } from '~/components/data-table'
 import { requireAdminCampaign } from '~/http/campaign.server'
 import { countUpdateAudience } from '~/models/campaign-update-audience.server'
 import { listCampaignUpdates } from '~/models/campaign-update-workspace.server'
@@ -68,36 +69,32 @@ export default function CampaignUpdates() {
       {updates.length === 0 ? (
         <p>{t('admin.updates.none')}</p>
       ) : (
-        <div className="table-scroll" role="region" aria-labelledby="updates-list-heading" tabIndex={0}>
-          <table className="data">
-            <thead>
-              <tr>
-                <th scope="col">{t('admin.updates.col.subject')}</th>
-                <th scope="col">{t('admin.updates.col.kind')}</th>
-                <th scope="col">{t('admin.updates.col.status')}</th>
-                <th scope="col">{t('admin.updates.col.sent')}</th>
-                <th scope="col">{t('admin.updates.col.failed')}</th>
-                <th scope="col">{t('admin.updates.col.date')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {updates.map((u) => (
-                <tr key={u.id}>
-                  <td>
-                    <Link to={`/admin/campaigns/${campaign.id}/updates/${u.id}`}>{u.subject || t('admin.updates.untitled')}</Link>
-                  </td>
-                  <td>{t(`admin.updates.kind.${u.kind}`)}</td>
-                  <td>{t(`admin.updates.status.${u.status}`)}</td>
-                  <td>{u.sentCount}</td>
-                  <td>{u.failedCount}</td>
-                  <td>
-                    <time dateTime={u.dateIso}>{u.date}</time>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          scroll={{ labelledBy: 'updates-list-heading' }}
+          columns={[
+            t('admin.updates.col.subject'),
+            t('admin.updates.col.kind'),
+            t('admin.updates.col.status'),
+            t('admin.updates.col.sent'),
+            t('admin.updates.col.failed'),
+            t('admin.updates.col.date'),
+          ]}
+        >
+          {updates.map((u) => (
+            <tr key={u.id}>
+              <td>
+                <Link to={`/admin/campaigns/${campaign.id}/updates/${u.id}`}>{u.subject || t('admin.updates.untitled')}</Link>
+              </td>
+              <td>{t(`admin.updates.kind.${u.kind}`)}</td>
+              <td>{t(`admin.updates.status.${u.status}`)}</td>
+              <td>{u.sentCount}</td>
+              <td>{u.failedCount}</td>
+              <td>
+                <time dateTime={u.dateIso}>{u.date}</time>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </div>
   )

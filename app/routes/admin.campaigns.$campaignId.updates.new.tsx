@@ -2,11 +2,11 @@ import { getFormProps, getInputProps, getTextareaProps, useForm } from '@conform
 import { parseWithZod } from '@conform-to/zod'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
-import { Form, useActionData, useLoaderData } from '@remix-run/react'
+import { useActionData, useLoaderData } from '@remix-run/react'
 import { AdminCampaignNav } from '~/components/admin-campaign-nav'
-import { CsrfField } from '~/components/csrf-field'
 import { ErrorSummary } from '~/components/error-summary'
-import { FormField } from '~/components/form-field'
+import { CheckField, FormField } from '~/components/form-field'
+import { IntentForm } from '~/components/intent-form'
 import { requireAdminCampaign } from '~/http/campaign.server'
 import { UPDATE_FORM_MAX_BYTES, UpdateDraftSchema, updateErrorText } from '~/models/campaign-update-schema'
 import { createUpdateDraft } from '~/models/campaign-update-workspace.server'
@@ -58,8 +58,7 @@ export default function NewCampaignUpdate() {
       <h1>{t('admin.updates.newTitle')}</h1>
       <AdminCampaignNav campaignId={campaign.id} current="updates" />
       <p>{t('admin.updates.newIntro', { language: LOCALE_NAMES[campaign.baseLocale as keyof typeof LOCALE_NAMES] ?? campaign.baseLocale })}</p>
-      <Form method="post" {...getFormProps(form)} className="editor">
-        <CsrfField />
+      <IntentForm {...getFormProps(form)} className="editor">
         <ErrorSummary heading={t('admin.updates.error.summary')} fieldErrors={invalid.map((f) => ({ id: f.id, message: error(f)! }))} />
         <FormField id={fields.subject.id} label={t('admin.updates.field.subject')} error={error(fields.subject)}>
           <input {...getInputProps(fields.subject, { type: 'text' })} key={fields.subject.key} lang={campaign.baseLocale} />
@@ -67,14 +66,11 @@ export default function NewCampaignUpdate() {
         <FormField id={fields.body.id} label={t('admin.updates.field.body')} hint={t('admin.updates.field.bodyHint')} error={error(fields.body)}>
           <textarea {...getTextareaProps(fields.body)} key={fields.body.key} rows={14} lang={campaign.baseLocale} />
         </FormField>
-        <div className="check">
-          <input {...getInputProps(fields.public, { type: 'checkbox' })} key={fields.public.key} />
-          <label htmlFor={fields.public.id}>{t('admin.updates.field.public')}</label>
-        </div>
+        <CheckField field={fields.public} label={t('admin.updates.field.public')} />
         <button type="submit" className="button">
           {t('admin.updates.create')}
         </button>
-      </Form>
+      </IntentForm>
     </div>
   )
 }

@@ -2,10 +2,9 @@ import { getFormProps, getInputProps, getSelectProps, useForm } from '@conform-t
 import { parseWithZod } from '@conform-to/zod'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
-import { Form, useActionData, useLoaderData } from '@remix-run/react'
+import { useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { hasLineBreak } from '~/utils/text'
-import { CsrfField } from '~/components/csrf-field'
 import { FormField } from '~/components/form-field'
 import { createDraft } from '~/models/admin-campaign.server'
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
@@ -14,6 +13,7 @@ import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useT } from '~/utils/use-t'
 import { ErrorSummary } from '~/components/error-summary'
+import { IntentForm } from '~/components/intent-form'
 
 export const NewCampaignSchema = z.object({
   title: z
@@ -61,8 +61,7 @@ export default function NewCampaign() {
     <div className="wrap narrow">
       <h1>{t('admin.new.title')}</h1>
       <p>{t('admin.new.intro')}</p>
-      <Form method="post" {...getFormProps(form)}>
-        <CsrfField />
+      <IntentForm {...getFormProps(form)}>
         <ErrorSummary heading={t('admin.edit.errorSummary')} fieldErrors={errors.map((f) => ({ id: f.id, message: error(f)! }))} />
         <FormField id={fields.title.id} label={t('admin.new.titleLabel')} error={error(fields.title)}>
           <input {...getInputProps(fields.title, { type: 'text' })} key={fields.title.key} maxLength={200} />
@@ -79,7 +78,7 @@ export default function NewCampaign() {
         <button type="submit" className="button">
           {t('admin.new.submit')}
         </button>
-      </Form>
+      </IntentForm>
     </div>
   )
 }

@@ -1,21 +1,24 @@
-import { getFormProps, getInputProps, getSelectProps, useForm } from '@conform-to/react'
+import { getFormProps, getInputProps, getSelectProps } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
-import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
+import { useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
 import { ROLE_NAMES as ROLES } from '#db/types'
-import { CsrfField } from '~/components/csrf-field'
 import { FormField } from '~/components/form-field'
 import { inviteMember, listPendingInvitations, revokeInvitation } from '~/models/invitation.server'
 import { changeRoleOfMember, listMembers, removeMemberFromOrganisation } from '~/models/membership.server'
 import { hitRateLimit } from '~/models/rate-limit.server'
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
+import { readDone } from '~/http/done.server'
 import { formatDate, type MessageKey } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
-import { useLocale, useMessage, useT } from '~/utils/use-t'
+import { useLocale, useT } from '~/utils/use-t'
 import { ErrorSummary } from '~/components/error-summary'
+import { DataTable } from '~/components/data-table'
+import { DoneMessage } from '~/components/done-message'
+import { IntentForm, useIntentForm } from '~/components/intent-form'
 
 const id = z.string().regex(/^\d{1,18}$/)
 const role = z.enum(ROLES, { errorMap: () => ({ message: 'admin.members.error.role' }) })
@@ -40,12 +43,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'members.manage')
   const t = makeTranslator(await getLocale(request))
   const [members, invitations] = await Promise.all([listMembers(admin.organisation.id), listPendingInvitations(admin.organisation.id)])
-  const done = new URL(request.url).searchParams.get('done')
   return data({
     pageTitle: t('admin.members.title'),
     organisationName: admin.organisation.name,
     me: admin.user.id,
-    done: (DONE as readonly string[]).includes(done ?? '') ? (done as (typeof DONE)[number]) : null,
+    done: readDone(request, DONE),
     members: members.map((m) => ({ ...m, since: m.since.toISOString() })),
     invitations: invitations.map((i) => ({ ...i, createdAt: i.createdAt.toISOString(), expiresAt: i.expiresAt.toISOString() })),
   })
@@ -87,24 +89,16 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 
 function InviteForm() {
   const actionData = useActionData<typeof action>()
-  const navigation = useNavigation()
   const t = useT()
-  const [form, fields] = useForm({
+  const { form, fields, tr, formErrors, busy } = useIntentForm(InviteSchema, {
     id: 'invite',
     lastResult: actionData?.intent === 'invite' ? actionData.result : undefined,
-    shouldValidate: 'onSubmit',
-    shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: InviteSchema }),
     defaultValue: { role: 'campaigner' },
   })
-  const tr = useMessage()
-  const formErrors = (form.errors ?? []).map((e) => tr(e)!)
   return (
-    <Form method="post" {...getFormProps(form)} className="panel" aria-labelledby="invite-heading">
+    <IntentForm intent="invite" {...getFormProps(form)} className="panel" aria-labelledby="invite-heading">
       <h2 id="invite-heading">{t('admin.members.inviteHeading')}</h2>
       <ErrorSummary heading={t('admin.error.summary')} headingLevel={3} formErrors={formErrors} />
-      <CsrfField />
-      <input type="hidden" name="intent" value="invite" />
       <FormField id={fields.email.id} label={t('admin.members.inviteEmail')} hint={t('admin.members.inviteHint')} error={tr(fields.email.errors?.[0])}>
         <input {...getInputProps(fields.email, { type: 'email' })} autoComplete="off" spellCheck={false} key={fields.email.key} />
       </FormField>
@@ -117,10 +111,10 @@ function InviteForm() {
           ))}
         </select>
       </FormField>
-      <button type="submit" className="button" disabled={navigation.state === 'submitting'}>
+      <button type="submit" className="button" disabled={busy}>
         {t('admin.members.inviteSubmit')}
       </button>
-    </Form>
+    </IntentForm>
   )
 }
 
@@ -134,63 +128,49 @@ export default function Members() {
     <div className="wrap stack">
       <h1>{t('admin.members.title')}</h1>
       <p>{t('admin.members.intro', { organisation: organisationName })}</p>
-      <div role="status">{done ? <p className="success">{t(`admin.members.done.${done}`)}</p> : null}</div>
+      <DoneMessage>{done ? t(`admin.members.done.${done}`) : null}</DoneMessage>
       <ErrorSummary heading={t('admin.error.summary')} formErrors={rowError} />
 
       <section aria-labelledby="members-heading">
         <h2 id="members-heading">{t('admin.members.title')}</h2>
-        <div className="table-scroll" role="region" aria-labelledby="members-heading" tabIndex={0}>
-          <table className="data stack-on-phone">
-            <thead>
-              <tr>
-                <th scope="col">{t('admin.members.person')}</th>
-                <th scope="col">{t('admin.members.role')}</th>
-                <th scope="col">{t('admin.members.since')}</th>
-                <th scope="col">{t('admin.members.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {members.map((m) => (
-                <tr key={m.userId}>
-                  <td data-label={t('admin.members.person')}>
-                    {m.name ? `${m.name} · ` : ''}
-                    {m.email} {m.userId === me ? t('admin.members.you') : null}
-                  </td>
-                  <td data-label={t('admin.members.role')}>{t(`admin.role.${m.role}`)}</td>
-                  <td data-label={t('admin.members.since')}>{formatDate(locale, m.since, 'medium')}</td>
-                  <td>
-                    <Form method="post" className="inline-form">
-                      <CsrfField />
-                      <input type="hidden" name="intent" value="change-role" />
-                      <input type="hidden" name="userId" value={m.userId} />
-                      <label className="visually-hidden" htmlFor={`role-${m.userId}`}>
-                        {t('admin.members.roleFor', { email: m.email })}
-                      </label>
-                      <select id={`role-${m.userId}`} name="role" defaultValue={m.role}>
-                        {ROLES.map((r) => (
-                          <option key={r} value={r}>
-                            {t(`admin.role.${r}`)}
-                          </option>
-                        ))}
-                      </select>
-                      <button type="submit" className="button small secondary" aria-label={t('admin.members.saveRoleLabel', { email: m.email })}>
-                        {t('admin.members.saveRole')}
-                      </button>
-                    </Form>{' '}
-                    <Form method="post" className="inline-form">
-                      <CsrfField />
-                      <input type="hidden" name="intent" value="remove" />
-                      <input type="hidden" name="userId" value={m.userId} />
-                      <button type="submit" className="button small danger" aria-label={t('admin.members.removeLabel', { email: m.email })}>
-                        {t('admin.members.remove')}
-                      </button>
-                    </Form>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          className="stack-on-phone"
+          scroll={{ labelledBy: 'members-heading' }}
+          columns={[t('admin.members.person'), t('admin.members.role'), t('admin.members.since'), t('admin.members.actions')]}
+        >
+          {members.map((m) => (
+            <tr key={m.userId}>
+              <td data-label={t('admin.members.person')}>
+                {m.name ? `${m.name} · ` : ''}
+                {m.email} {m.userId === me ? t('admin.members.you') : null}
+              </td>
+              <td data-label={t('admin.members.role')}>{t(`admin.role.${m.role}`)}</td>
+              <td data-label={t('admin.members.since')}>{formatDate(locale, m.since, 'medium')}</td>
+              <td>
+                <IntentForm intent="change-role" fields={{ userId: m.userId }} className="inline-form">
+                  <label className="visually-hidden" htmlFor={`role-${m.userId}`}>
+                    {t('admin.members.roleFor', { email: m.email })}
+                  </label>
+                  <select id={`role-${m.userId}`} name="role" defaultValue={m.role}>
+                    {ROLES.map((r) => (
+                      <option key={r} value={r}>
+                        {t(`admin.role.${r}`)}
+                      </option>
+                    ))}
+                  </select>
+                  <button type="submit" className="button small secondary" aria-label={t('admin.members.saveRoleLabel', { email: m.email })}>
+                    {t('admin.members.saveRole')}
+                  </button>
+                </IntentForm>{' '}
+                <IntentForm intent="remove" fields={{ userId: m.userId }} className="inline-form">
+                  <button type="submit" className="button small danger" aria-label={t('admin.members.removeLabel', { email: m.email })}>
+                    {t('admin.members.remove')}
+                  </button>
+                </IntentForm>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       </section>
 
       <section aria-labelledby="pending-heading">
@@ -198,39 +178,27 @@ export default function Members() {
         {invitations.length === 0 ? (
           <p>{t('admin.members.noPending')}</p>
         ) : (
-          <div className="table-scroll" role="region" aria-labelledby="pending-heading" tabIndex={0}>
-            <table className="data stack-on-phone">
-              <thead>
-                <tr>
-                  <th scope="col">{t('admin.members.person')}</th>
-                  <th scope="col">{t('admin.members.role')}</th>
-                  <th scope="col">{t('admin.members.invitedBy')}</th>
-                  <th scope="col">{t('admin.members.expires')}</th>
-                  <th scope="col">{t('admin.members.actions')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {invitations.map((i) => (
-                  <tr key={i.id}>
-                    <td data-label={t('admin.members.person')}>{i.email}</td>
-                    <td data-label={t('admin.members.role')}>{t(`admin.role.${i.role}`)}</td>
-                    <td data-label={t('admin.members.invitedBy')}>{i.invitedBy ?? ''}</td>
-                    <td data-label={t('admin.members.expires')}>{formatDate(locale, i.expiresAt, 'medium')}</td>
-                    <td>
-                      <Form method="post" className="inline-form">
-                        <CsrfField />
-                        <input type="hidden" name="intent" value="revoke-invitation" />
-                        <input type="hidden" name="invitationId" value={i.id} />
-                        <button type="submit" className="button small danger" aria-label={t('admin.members.revokeInvitationLabel', { email: i.email })}>
-                          {t('admin.members.revokeInvitation')}
-                        </button>
-                      </Form>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            className="stack-on-phone"
+            scroll={{ labelledBy: 'pending-heading' }}
+            columns={[t('admin.members.person'), t('admin.members.role'), t('admin.members.invitedBy'), t('admin.members.expires'), t('admin.members.actions')]}
+          >
+            {invitations.map((i) => (
+              <tr key={i.id}>
+                <td data-label={t('admin.members.person')}>{i.email}</td>
+                <td data-label={t('admin.members.role')}>{t(`admin.role.${i.role}`)}</td>
+                <td data-label={t('admin.members.invitedBy')}>{i.invitedBy ?? ''}</td>
+                <td data-label={t('admin.members.expires')}>{formatDate(locale, i.expiresAt, 'medium')}</td>
+                <td>
+                  <IntentForm intent="revoke-invitation" fields={{ invitationId: i.id }} className="inline-form">
+                    <button type="submit" className="button small danger" aria-label={t('admin.members.revokeInvitationLabel', { email: i.email })}>
+                      {t('admin.members.revokeInvitation')}
+                    </button>
+                  </IntentForm>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </section>
 

@@ -1,14 +1,16 @@
-import { getFormProps, getInputProps, useForm } from '@conform-to/react'
+import { getFormProps, getInputProps } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
-import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
-import { CsrfField } from '~/components/csrf-field'
+import { useActionData, useLoaderData } from '@remix-run/react'
 import { ErrorSummary } from '~/components/error-summary'
 import { FormField } from '~/components/form-field'
+import { fieldErrorsOf, IntentForm, useIntentForm } from '~/components/intent-form'
+import { DoneMessage } from '~/components/done-message'
 import { checkUploadedImage, MAX_IMAGE_BYTES } from '~/models/campaign-image.server'
 import { getOrganisationIdentity, organisationLogoPath, resendSenderVerification, updateOrganisationIdentity } from '~/models/organisation.server'
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
+import { readDone } from '~/http/done.server'
 import { BRAND_MIN_CONTRAST, contrastRatio, normaliseHexColour } from '~/utils/colour'
 import { OrganisationIdentitySchema } from '~/models/organisation-schema'
 import { getRetentionPolicy, updateRetentionPolicy } from '~/models/retention-policy.server'
@@ -16,17 +18,16 @@ import { RETENTION_BOUNDS, RetentionSettingsSchema } from '~/models/retention-sc
 import { emailFrom } from '~/utils/email-sender.server'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
-import { useMessage, useT } from '~/utils/use-t'
+import { useT } from '~/utils/use-t'
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'organisation.manage')
   const t = makeTranslator(await getLocale(request))
   const organisation = (await getOrganisationIdentity(admin.organisation.id))!
   const retention = await getRetentionPolicy(admin.organisation.id)
-  const done = new URL(request.url).searchParams.get('done')
   return data({
     pageTitle: t('reach.org.title'),
-    done: (['saved', 'verification-sent', 'resent', 'too-soon', 'retention-saved'] as const).find((d) => d === done) ?? null,
+    done: readDone(request, ['saved', 'verification-sent', 'resent', 'too-soon', 'retention-saved']),
     retention,
     organisation: {
       name: organisation.name,
@@ -96,15 +97,11 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 export default function OrganisationIdentityPage() {
   const { organisation, done, retention } = useLoaderData<typeof loader>()
   const actionData = useActionData<typeof action>()
-  const navigation = useNavigation()
   const t = useT()
-  const tr = useMessage({ ratio: BRAND_MIN_CONTRAST })
-  const [form, fields] = useForm({
+  const { form, fields, tr, formErrors, busy } = useIntentForm(OrganisationIdentitySchema, {
     id: 'organisation-identity',
     lastResult: actionData?.form === 'identity' ? actionData.result : undefined,
-    shouldValidate: 'onSubmit',
-    shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: OrganisationIdentitySchema }),
+    messageVars: { ratio: BRAND_MIN_CONTRAST },
     defaultValue: {
       name: organisation.name,
       brandColour: organisation.brandColour,
@@ -116,22 +113,14 @@ export default function OrganisationIdentityPage() {
   })
   const colourValue = normaliseHexColour(String(fields.brandColour.value ?? ''))
   const ratio = colourValue ? contrastRatio(colourValue, '#ffffff') : null
-  const fieldErrors = Object.values(fields)
-    .map((f) => ({ id: f.id, message: tr(f.errors?.[0]) }))
-    .filter((e): e is { id: string; message: string } => Boolean(e.message))
+  const fieldErrors = fieldErrorsOf(Object.values(fields), tr)
   return (
     <div className="wrap">
       <h1>{t('reach.org.title')}</h1>
       <p>{t('reach.org.intro')}</p>
-      {done ? (
-        <p className="notice" role="status">
-          {t(`reach.org.done.${done}`, { address: organisation.senderEmail })}
-        </p>
-      ) : null}
-      <Form method="post" encType="multipart/form-data" {...getFormProps(form)} className="panel" noValidate>
-        <ErrorSummary heading={t('admin.error.summary')} fieldErrors={fieldErrors} formErrors={(form.errors ?? []).map((e) => tr(e)!)} />
-        <CsrfField />
-        <input type="hidden" name="intent" value="save" />
+      <DoneMessage tone="notice">{done ? t(`reach.org.done.${done}`, { address: organisation.senderEmail }) : null}</DoneMessage>
+      <IntentForm intent="save" encType="multipart/form-data" {...getFormProps(form)} className="panel" noValidate>
+        <ErrorSummary heading={t('admin.error.summary')} fieldErrors={fieldErrors} formErrors={formErrors} />
         <FormField id={fields.name.id} label={t('reach.org.name')} error={tr(fields.name.errors?.[0])}>
           <input {...getInputProps(fields.name, { type: 'text' })} key={fields.name.key} maxLength={200} autoComplete="organization" />
         </FormField>
@@ -200,10 +189,10 @@ export default function OrganisationIdentityPage() {
         >
           <input {...getInputProps(fields.senderEmail, { type: 'email' })} key={fields.senderEmail.key} maxLength={254} autoComplete="off" />
         </FormField>
-        <button type="submit" className="button" disabled={navigation.state === 'submitting'}>
+        <button type="submit" className="button" disabled={busy}>
           {t('reach.org.save')}
         </button>
-      </Form>
+      </IntentForm>
       <RetentionForm retention={retention} />
       <section className="panel" aria-labelledby="sender-heading">
         <h2 id="sender-heading">{t('reach.org.fromHeading')}</h2>
@@ -213,13 +202,11 @@ export default function OrganisationIdentityPage() {
         {organisation.senderEmail && !organisation.senderVerified ? (
           <>
             <p>{t('reach.org.senderPending', { address: organisation.senderEmail })}</p>
-            <Form method="post">
-              <CsrfField />
-              <input type="hidden" name="intent" value="resend-verification" />
+            <IntentForm intent="resend-verification">
               <button type="submit" className="button secondary">
                 {t('reach.org.resend')}
               </button>
-            </Form>
+            </IntentForm>
           </>
         ) : organisation.senderEmail ? (
           <p>{t('reach.org.senderVerified', { address: organisation.senderEmail })}</p>
@@ -232,15 +219,10 @@ export default function OrganisationIdentityPage() {
 /** The "Data retention" fieldset: its own form, so saving it never touches the identity above. */
 function RetentionForm({ retention }: { retention: { signerMonths: number; unconfirmedDays: number; financialYears: number } }) {
   const actionData = useActionData<typeof action>()
-  const navigation = useNavigation()
   const t = useT()
-  const tr = useMessage()
-  const [form, fields] = useForm({
+  const { form, fields, tr, formErrors, busy } = useIntentForm(RetentionSettingsSchema, {
     id: 'retention',
     lastResult: actionData?.form === 'retention' ? actionData.result : undefined,
-    shouldValidate: 'onSubmit',
-    shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: RetentionSettingsSchema }),
     defaultValue: {
       signerMonths: String(retention.signerMonths),
       unconfirmedDays: String(retention.unconfirmedDays),
@@ -267,14 +249,13 @@ function RetentionForm({ retention }: { retention: { signerMonths: number; uncon
       bounds: RETENTION_BOUNDS.financialYears,
     },
   ]
-  const fieldErrors = periods
-    .map(({ field }) => ({ id: field.id, message: tr(field.errors?.[0]) }))
-    .filter((e): e is { id: string; message: string } => Boolean(e.message))
+  const fieldErrors = fieldErrorsOf(
+    periods.map((p) => p.field),
+    tr,
+  )
   return (
-    <Form method="post" {...getFormProps(form)} className="panel" noValidate>
-      <ErrorSummary heading={t('admin.error.summary')} headingLevel={2} fieldErrors={fieldErrors} formErrors={(form.errors ?? []).map((e) => tr(e)!)} />
-      <CsrfField />
-      <input type="hidden" name="intent" value="retention" />
+    <IntentForm intent="retention" {...getFormProps(form)} className="panel" noValidate>
+      <ErrorSummary heading={t('admin.error.summary')} headingLevel={2} fieldErrors={fieldErrors} formErrors={formErrors} />
       <fieldset className="fieldset">
         <legend>{t('admin.retention.legend')}</legend>
         <p className="hint">{t('admin.retention.intro')}</p>
@@ -291,9 +272,9 @@ function RetentionForm({ retention }: { retention: { signerMonths: number; uncon
           </FormField>
         ))}
       </fieldset>
-      <button type="submit" className="button" disabled={navigation.state === 'submitting'}>
+      <button type="submit" className="button" disabled={busy}>
         {t('admin.retention.save')}
       </button>
-    </Form>
+    </IntentForm>
   )
 }

@@ -1,18 +1,21 @@
-import { getFormProps, getInputProps, useForm } from '@conform-to/react'
+import { getFormProps, getInputProps } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
-import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
 import { z } from 'zod'
-import { CsrfField } from '~/components/csrf-field'
 import { ErrorSummary } from '~/components/error-summary'
 import { FormField } from '~/components/form-field'
+import { DataTable } from '~/components/data-table'
+import { DoneMessage } from '~/components/done-message'
+import { IntentForm, useIntentForm } from '~/components/intent-form'
 import { addManualSuppression, countOrganisationUnsubscribes, listSuppressions, removeManualSuppression } from '~/models/email-preferences.server'
 import { requireAdmin, requireAdminAction } from '~/http/auth.server'
+import { readDone } from '~/http/done.server'
 import { formatDate, type MessageKey } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
-import { useLocale, useMessage, useT } from '~/utils/use-t'
+import { useLocale, useT } from '~/utils/use-t'
 
 // The organisation's suppression list (decision 0011). It shows supporters' addresses, so it and
 // its changes need supporters.view: adding an address is entering personal data, and nobody
@@ -44,14 +47,13 @@ export async function loader({ request }: LoaderFunctionArgs) {
     listSuppressions(admin.organisation.id, { query: search.q, page: search.page }),
     countOrganisationUnsubscribes(admin.organisation.id),
   ])
-  const done = url.searchParams.get('done')
   return data(
     {
       pageTitle: t('admin.suppressions.title'),
       organisationName: admin.organisation.name,
       q: search.q,
       searchError: parsed.success ? null : 'admin.suppressions.error.search',
-      done: (DONE as readonly string[]).includes(done ?? '') ? (done as (typeof DONE)[number]) : null,
+      done: readDone(request, DONE),
       organisationUnsubscribes,
       total: list.total,
       page: list.page,
@@ -85,29 +87,22 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data
 
 function AddForm() {
   const actionData = useActionData<typeof action>()
-  const navigation = useNavigation()
   const t = useT()
-  const [form, fields] = useForm({
+  const { form, fields, tr, formErrors, busy } = useIntentForm(AddSuppressionSchema, {
     id: 'add-suppression',
     lastResult: actionData?.intent === 'add' ? actionData.result : undefined,
-    shouldValidate: 'onSubmit',
-    shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: AddSuppressionSchema }),
   })
-  const tr = useMessage()
   return (
-    <Form method="post" {...getFormProps(form)} className="panel" aria-labelledby="add-heading">
+    <IntentForm intent="add" {...getFormProps(form)} className="panel" aria-labelledby="add-heading">
       <h2 id="add-heading">{t('admin.suppressions.addHeading')}</h2>
-      <ErrorSummary heading={t('admin.error.summary')} headingLevel={3} formErrors={(form.errors ?? []).map((e) => tr(e)!)} />
-      <CsrfField />
-      <input type="hidden" name="intent" value="add" />
+      <ErrorSummary heading={t('admin.error.summary')} headingLevel={3} formErrors={formErrors} />
       <FormField id={fields.email.id} label={t('admin.suppressions.addEmail')} hint={t('admin.suppressions.addHint')} error={tr(fields.email.errors?.[0])}>
         <input {...getInputProps(fields.email, { type: 'email' })} autoComplete="off" spellCheck={false} key={fields.email.key} />
       </FormField>
-      <button type="submit" className="button" disabled={navigation.state === 'submitting'}>
+      <button type="submit" className="button" disabled={busy}>
         {t('admin.suppressions.addSubmit')}
       </button>
-    </Form>
+    </IntentForm>
   )
 }
 
@@ -122,7 +117,7 @@ export default function Suppressions() {
     <div className="wrap stack">
       <h1>{t('admin.suppressions.title')}</h1>
       <p>{t('admin.suppressions.intro', { organisation: organisationName })}</p>
-      <div role="status">{done ? <p className="success">{t(`admin.suppressions.done.${done}`)}</p> : null}</div>
+      <DoneMessage>{done ? t(`admin.suppressions.done.${done}`) : null}</DoneMessage>
       <ErrorSummary heading={t('admin.error.summary')} formErrors={rowErrors} />
       <p>
         {t('admin.suppressions.organisationUnsubscribes', { count: organisationUnsubscribes })}{' '}
@@ -166,43 +161,31 @@ export default function Suppressions() {
         {items.length === 0 ? (
           <p>{q ? t('admin.suppressions.noMatches') : t('admin.suppressions.empty')}</p>
         ) : (
-          <div className="table-scroll">
-            <table className="data">
-              <thead>
-                <tr>
-                  <th scope="col">{t('admin.suppressions.email')}</th>
-                  <th scope="col">{t('admin.suppressions.reason')}</th>
-                  <th scope="col">{t('admin.suppressions.since')}</th>
-                  <th scope="col">{t('admin.suppressions.actions')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((item) => (
-                  <tr key={`${item.email}/${item.createdAt}`}>
-                    <td>{item.email || t('admin.suppressions.erased')}</td>
-                    <td>{t(`admin.suppressions.reason.${item.reason}`)}</td>
-                    <td>
-                      <time dateTime={item.createdAt}>{formatDate(locale, item.createdAt, 'medium')}</time>
-                    </td>
-                    <td>
-                      {item.reason === 'manual' && item.email ? (
-                        <Form method="post" className="inline-form">
-                          <CsrfField />
-                          <input type="hidden" name="intent" value="remove" />
-                          <input type="hidden" name="email" value={item.email} />
-                          <button type="submit" className="button small secondary" aria-label={t('admin.suppressions.removeLabel', { email: item.email })}>
-                            {t('admin.suppressions.remove')}
-                          </button>
-                        </Form>
-                      ) : (
-                        <span className="hint">{t('admin.suppressions.permanent')}</span>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            scroll={{ labelledBy: 'list-heading' }}
+            columns={[t('admin.suppressions.email'), t('admin.suppressions.reason'), t('admin.suppressions.since'), t('admin.suppressions.actions')]}
+          >
+            {items.map((item) => (
+              <tr key={`${item.email}/${item.createdAt}`}>
+                <td>{item.email || t('admin.suppressions.erased')}</td>
+                <td>{t(`admin.suppressions.reason.${item.reason}`)}</td>
+                <td>
+                  <time dateTime={item.createdAt}>{formatDate(locale, item.createdAt, 'medium')}</time>
+                </td>
+                <td>
+                  {item.reason === 'manual' && item.email ? (
+                    <IntentForm intent="remove" fields={{ email: item.email }} className="inline-form">
+                      <button type="submit" className="button small secondary" aria-label={t('admin.suppressions.removeLabel', { email: item.email })}>
+                        {t('admin.suppressions.remove')}
+                      </button>
+                    </IntentForm>
+                  ) : (
+                    <span className="hint">{t('admin.suppressions.permanent')}</span>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
         {pageCount > 1 ? (
           <nav className="pager" aria-label={t('admin.suppressions.paging')}>

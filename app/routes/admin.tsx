@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { data } from '@remix-run/node'
-import { Form, isRouteErrorResponse, Link, NavLink, Outlet, useLoaderData, useRouteError } from '@remix-run/react'
+import { Form, NavLink, Outlet, useLoaderData } from '@remix-run/react'
+import { AdminErrorBoundary } from '~/components/admin-error-boundary'
 import { CsrfField } from '~/components/csrf-field'
 import { getAdminSession } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
@@ -117,27 +118,7 @@ export default function AdminLayout() {
   )
 }
 
-/** Admin errors carry a translation key (`adminError` in auth.server.ts); others fall back to a generic message. */
+/** Any admin page's error, inside the workspace's document (decision 0048). */
 export function ErrorBoundary() {
-  const error = useRouteError()
-  const t = useT()
-  const status = isRouteErrorResponse(error) ? error.status : 500
-  const key = isRouteErrorResponse(error) ? (error.data as { error?: unknown } | null)?.error : undefined
-  const title = status === 404 ? t('admin.error.notFoundTitle') : status === 403 ? t('admin.error.forbiddenTitle') : t('admin.error.genericTitle')
-  const body =
-    typeof key === 'string' && (key.startsWith('admin.') || key.startsWith('error.'))
-      ? t.message(key)
-      : status === 404
-        ? t('admin.error.notFound')
-        : t('error.generic.body')
-  return (
-    <div className="wrap narrow">
-      <title>{`${title} · ${t('site.name')}`}</title>
-      <h1>{title}</h1>
-      <p>{body}</p>
-      <p>
-        <Link to="/admin">{t('admin.error.back')}</Link>
-      </p>
-    </div>
-  )
+  return <AdminErrorBoundary />
 }

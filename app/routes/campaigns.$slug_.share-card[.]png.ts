@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
 import { requirePublicCampaign } from '~/http/campaign.server'
+import { imageResponse } from '~/http/responses.server'
 import { getShareCard } from '~/models/share-card.server'
 import { DEFAULT_LOCALE, isLocale } from '~/utils/i18n'
 
@@ -22,25 +23,5 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       headers: { 'Retry-After': '30', 'Cache-Control': 'no-store', 'Content-Type': 'text/plain; charset=utf-8' },
     })
   }
-  const etag = `"${card.sha256}"`
-  const headers = {
-    'Cache-Control': CARD_CACHE,
-    ETag: etag,
-    'X-Content-Type-Options': 'nosniff',
-  }
-  if (
-    request.headers
-      .get('If-None-Match')
-      ?.split(',')
-      .some((tag) => tag.trim().replace(/^W\//, '') === etag)
-  ) {
-    return new Response(null, { status: 304, headers })
-  }
-  return new Response(new Uint8Array(card.png), {
-    headers: {
-      ...headers,
-      'Content-Type': 'image/png',
-      'Content-Length': String(card.png.byteLength),
-    },
-  })
+  return imageResponse(request, { bytes: card.png, contentType: 'image/png', sha256: card.sha256, cacheControl: CARD_CACHE })
 }

@@ -1,19 +1,11 @@
 import type { LoaderFunctionArgs } from '@remix-run/node'
+import { imageResponse, notFoundResponse } from '~/http/responses.server'
 import { IMMUTABLE_CACHE } from '~/models/campaign-image.server'
 import { getOrganisationLogoForServing } from '~/models/organisation.server'
 
 /** Organisation logos, by organisation id and content hash: immutable like campaign images. */
-export async function loader({ params }: LoaderFunctionArgs) {
+export async function loader({ request, params }: LoaderFunctionArgs) {
   const image = await getOrganisationLogoForServing(params.organisationId ?? '', params.hash ?? '')
-  if (!image) return new Response('Not found', { status: 404, headers: { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store' } })
-  return new Response(new Uint8Array(image.bytes), {
-    headers: {
-      'Content-Type': image.content_type,
-      'Content-Length': String(image.byte_size),
-      'Cache-Control': IMMUTABLE_CACHE,
-      ETag: `"${image.sha256}"`,
-      'X-Content-Type-Options': 'nosniff',
-      'Content-Security-Policy': "default-src 'none'; sandbox",
-    },
-  })
+  if (!image) return notFoundResponse()
+  return imageResponse(request, { bytes: image.bytes, contentType: image.content_type, sha256: image.sha256, cacheControl: IMMUTABLE_CACHE })
 }

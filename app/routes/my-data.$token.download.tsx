@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs } from '@remix-run/node'
 import { redirect } from '@remix-run/node'
+import { jsonDownloadResponse } from '~/http/responses.server'
 import { getMyData } from '~/models/my-data.server'
 import { NO_STORE } from '~/utils/http.server'
 import { getLocale } from '~/utils/locale.server'
@@ -10,9 +11,7 @@ import { getLocale } from '~/utils/locale.server'
 export async function action({ request, params }: ActionFunctionArgs) {
   const mine = await getMyData(params.token)
   if (!mine) return redirect(`/my-data?expired=1&lang=${await getLocale(request)}`, { headers: { 'Cache-Control': NO_STORE } })
-  return new Response(JSON.stringify({ email: mine.email, ...mine.data }, null, 2), {
-    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Content-Disposition': 'attachment; filename="my-data.json"', 'Cache-Control': NO_STORE },
-  })
+  return jsonDownloadResponse({ email: mine.email, ...mine.data }, 'my-data.json')
 }
 
 export async function loader({ params }: LoaderFunctionArgs) {

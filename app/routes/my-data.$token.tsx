@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useParams } from '@remix-run/react'
+import { jsonDownloadResponse } from '~/http/responses.server'
 import { eraseMyData, getMyData } from '~/models/my-data.server'
 import { readForm } from '~/utils/form.server'
 import { NO_STORE } from '~/utils/http.server'
@@ -27,9 +28,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (intent === 'download') {
     const mine = await getMyData(params.token)
     if (!mine) return redirect(`/my-data?expired=1&lang=${locale}`)
-    return new Response(JSON.stringify({ email: mine.email, ...mine.data }, null, 2), {
-      headers: { 'Content-Type': 'application/json; charset=utf-8', 'Content-Disposition': 'attachment; filename="my-data.json"', 'Cache-Control': NO_STORE },
-    })
+    return jsonDownloadResponse({ email: mine.email, ...mine.data }, 'my-data.json')
   }
   if (intent === 'erase' && form.get('confirm') === 'yes') {
     const erased = await eraseMyData(params.token)
