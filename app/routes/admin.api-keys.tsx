@@ -1,5 +1,4 @@
 import { getFormProps, getInputProps, getSelectProps } from '@conform-to/react'
-import { parseWithZod } from '@conform-to/zod'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
 import { useActionData, useLoaderData } from '@remix-run/react'
@@ -19,6 +18,7 @@ import { formatDate } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useT } from '~/utils/use-t'
+import { parseSubmission } from '~/utils/form.server'
 
 export const CreateApiKeySchema = z.object({
   intent: z.literal('create'),
@@ -68,7 +68,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const { admin, form } = await requireAdminAction(request, 'api_keys.manage')
   const noStore = { 'Cache-Control': NO_STORE }
-  const submission = parseWithZod(form, { schema: ApiKeyActionSchema })
+  const submission = parseSubmission(form, ApiKeyActionSchema)
   if (submission.status !== 'success') {
     return data({ intent: String(form.get('intent') ?? ''), result: submission.reply(), created: null }, { status: 400, headers: noStore })
   }

@@ -1,5 +1,4 @@
 import { getFormProps, getInputProps, getSelectProps, getTextareaProps } from '@conform-to/react'
-import { parseWithZod } from '@conform-to/zod'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
 import { Link, useActionData, useLoaderData } from '@remix-run/react'
@@ -21,6 +20,7 @@ import { formatDate, formatNumber, LOCALE_NAMES, messageKey } from '~/utils/i18n
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useT } from '~/utils/use-t'
+import { parseSubmission } from '~/utils/form.server'
 
 // The pack names signers: owners and campaigners only ('supporters.view'); viewers get a 403 (decision 0013).
 
@@ -54,13 +54,13 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const campaign = await requireOrganisationCampaign(admin, params.campaignId)
   const intent = form.get('intent')
   if (intent === 'build') {
-    const submission = parseWithZod(form, { schema: BuildPackSchema })
+    const submission = parseSubmission(form, BuildPackSchema)
     if (submission.status !== 'success') return data({ form: 'build' as const, result: submission.reply() }, { status: 400 })
     const pack = await buildDeliveryPack(admin, campaign.id, submission.value.locale)
     return redirect(`/admin/campaigns/${campaign.id}/deliver?done=built#pack-${pack.id}`)
   }
   if (intent === 'record') {
-    const submission = parseWithZod(form, { schema: RecordDeliverySchema })
+    const submission = parseSubmission(form, RecordDeliverySchema)
     if (submission.status !== 'success') return data({ form: 'record' as const, result: submission.reply() }, { status: 400 })
     const { intent: _intent, ...input } = submission.value
     const result = await recordDelivery(admin, campaign.id, input)

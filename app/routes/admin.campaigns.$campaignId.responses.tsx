@@ -1,5 +1,4 @@
 import { getFormProps, getInputProps, getTextareaProps } from '@conform-to/react'
-import { parseWithZod } from '@conform-to/zod'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
 import { Link, useActionData, useLoaderData } from '@remix-run/react'
@@ -26,6 +25,7 @@ import { formatDate } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useT } from '~/utils/use-t'
+import { parseSubmission } from '~/utils/form.server'
 
 const DONE = ['created', 'updated', 'deleted'] as const
 
@@ -52,7 +52,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const { admin, form } = await requireAdminAction(request, 'campaigns.edit')
   const campaign = await requireOrganisationCampaign(admin, params.campaignId)
-  const submission = parseWithZod(form, { schema: ResponseActionSchema })
+  const submission = parseSubmission(form, ResponseActionSchema)
   if (submission.status !== 'success') {
     return data({ intent: String(form.get('intent') ?? ''), result: submission.reply() }, { status: 400 })
   }

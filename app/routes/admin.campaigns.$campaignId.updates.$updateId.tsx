@@ -29,6 +29,7 @@ import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { renderMarkdown } from '~/utils/markdown.server'
 import { useT } from '~/utils/use-t'
+import { parseSubmission } from '~/utils/form.server'
 
 // One update (decision 0010): a draft is edited per language (saves name the version they
 // started from, as in the campaign editor), previewed, tested on oneself, then sent; from then
@@ -147,7 +148,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
       return redirect(pageUrl(campaign.id, update.id, editLocale, 'test'))
     }
     case 'send': {
-      const submission = parseWithZod(form, { schema: SendUpdateSchema })
+      const submission = parseSubmission(form, SendUpdateSchema)
       if (submission.status !== 'success') {
         const first = Object.values(submission.error ?? {})[0]?.[0]
         return data<ActionData>({ sendError: updateErrorText(t, first ?? 'admin.updates.error.confirm') }, { status: 400 })

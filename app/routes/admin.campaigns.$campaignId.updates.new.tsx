@@ -1,5 +1,4 @@
 import { getFormProps, getInputProps, getTextareaProps, useForm } from '@conform-to/react'
-import { parseWithZod } from '@conform-to/zod'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
 import { useActionData, useLoaderData } from '@remix-run/react'
@@ -15,6 +14,7 @@ import { LOCALE_NAMES } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useT } from '~/utils/use-t'
+import { parseSubmission } from '~/utils/form.server'
 
 // A new update, written in the campaign's main language; translations, preview, test and
 // sending are on the update's own page.
@@ -30,7 +30,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const { admin, form } = await requireAdminAction(request, 'campaigns.edit', { maxBytes: UPDATE_FORM_MAX_BYTES })
   const campaign = await requireAdminCampaign(admin, params.campaignId)
-  const submission = parseWithZod(form, { schema: UpdateDraftSchema })
+  const submission = parseSubmission(form, UpdateDraftSchema)
   if (submission.status !== 'success') {
     return data({ result: submission.reply() }, { status: 400 })
   }
@@ -49,7 +49,7 @@ export default function NewCampaignUpdate() {
     lastResult: actionData?.result,
     defaultValue: { public: 'on' },
     shouldValidate: 'onSubmit',
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: UpdateDraftSchema }),
+    onValidate: ({ formData }) => parseSubmission(formData, UpdateDraftSchema),
   })
   const error = (field: { errors?: string[] }) => updateErrorText(t, field.errors?.[0])
   const invalid = [fields.subject, fields.body].filter((f) => f.errors?.length)

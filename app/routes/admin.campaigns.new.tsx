@@ -1,5 +1,4 @@
 import { getFormProps, getInputProps, getSelectProps, useForm } from '@conform-to/react'
-import { parseWithZod } from '@conform-to/zod'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
 import { useActionData, useLoaderData } from '@remix-run/react'
@@ -14,6 +13,7 @@ import { getLocale } from '~/utils/locale.server'
 import { useT } from '~/utils/use-t'
 import { ErrorSummary } from '~/components/error-summary'
 import { IntentForm } from '~/components/intent-form'
+import { parseSubmission } from '~/utils/form.server'
 
 export const NewCampaignSchema = z.object({
   title: z
@@ -34,7 +34,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const { admin, form } = await requireAdminAction(request, 'campaigns.edit')
-  const submission = parseWithZod(form, { schema: NewCampaignSchema })
+  const submission = parseSubmission(form, NewCampaignSchema)
   if (submission.status !== 'success') {
     return data({ result: submission.reply() }, { status: 400 })
   }
@@ -53,7 +53,7 @@ export default function NewCampaign() {
     lastResult: actionData?.result,
     defaultValue: { locale },
     shouldValidate: 'onSubmit',
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: NewCampaignSchema }),
+    onValidate: ({ formData }) => parseSubmission(formData, NewCampaignSchema),
   })
   const error = (field: { errors?: string[] }) => (field.errors?.[0] ? t.message(field.errors[0]) : undefined)
   const errors = [fields.title, fields.locale].filter((f) => f.errors?.length)

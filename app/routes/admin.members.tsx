@@ -1,5 +1,4 @@
 import { getFormProps, getInputProps, getSelectProps } from '@conform-to/react'
-import { parseWithZod } from '@conform-to/zod'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
 import { useActionData, useLoaderData } from '@remix-run/react'
@@ -19,6 +18,7 @@ import { ErrorSummary } from '~/components/error-summary'
 import { DataTable } from '~/components/data-table'
 import { DoneMessage } from '~/components/done-message'
 import { IntentForm, useIntentForm } from '~/components/intent-form'
+import { parseSubmission } from '~/utils/form.server'
 
 const id = z.string().regex(/^\d{1,18}$/)
 const role = z.enum(ROLES, { errorMap: () => ({ message: 'admin.members.error.role' }) })
@@ -56,7 +56,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const { admin, form } = await requireAdminAction(request, 'members.manage')
   const locale = await getLocale(request)
-  const submission = parseWithZod(form, { schema: MemberActionSchema })
+  const submission = parseSubmission(form, MemberActionSchema)
   if (submission.status !== 'success') {
     return data({ intent: String(form.get('intent') ?? ''), result: submission.reply() }, { status: 400 })
   }

@@ -1,5 +1,4 @@
 import { getFormProps, getInputProps } from '@conform-to/react'
-import { parseWithZod } from '@conform-to/zod'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
 import { useActionData, useLoaderData } from '@remix-run/react'
@@ -19,6 +18,7 @@ import { emailFrom } from '~/utils/email-sender.server'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useT } from '~/utils/use-t'
+import { parseSubmission } from '~/utils/form.server'
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'organisation.manage')
@@ -53,7 +53,7 @@ export async function action({ request }: ActionFunctionArgs) {
     return redirect(`/admin/organisation?done=${sent ? 'resent' : 'too-soon'}`)
   }
   if (form.get('intent') === 'retention') {
-    const submission = parseWithZod(form, { schema: RetentionSettingsSchema })
+    const submission = parseSubmission(form, RetentionSettingsSchema)
     if (submission.status !== 'success') {
       return data({ form: 'retention' as const, result: submission.reply() }, { status: 400 })
     }
@@ -61,7 +61,7 @@ export async function action({ request }: ActionFunctionArgs) {
     await updateRetentionPolicy(admin, { signerMonths, unconfirmedDays, financialYears })
     return redirect('/admin/organisation?done=retention-saved')
   }
-  const submission = parseWithZod(form, { schema: OrganisationIdentitySchema })
+  const submission = parseSubmission(form, OrganisationIdentitySchema)
   if (submission.status !== 'success') {
     return data({ form: 'identity' as const, result: submission.reply() }, { status: 400 })
   }

@@ -1,5 +1,4 @@
 import { getFormProps, getInputProps, useForm } from '@conform-to/react'
-import { parseWithZod } from '@conform-to/zod'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react'
@@ -7,7 +6,7 @@ import { z } from 'zod'
 import { FormField } from '~/components/form-field'
 import { hitSignInAddressLimit, hitSignInEmailLimit, requestSignInLink } from '~/models/sign-in.server'
 import { getAdminSession, safeAdminNext } from '~/http/auth.server'
-import { formErrorResult, readForm } from '~/utils/form.server'
+import { formErrorResult, parseSubmission, readForm } from '~/utils/form.server'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { requestContext } from '~/utils/request.server'
@@ -42,7 +41,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
     return data({ result: formErrorResult('admin.signIn.error.rateLimited') }, { status: 429, headers: { 'Retry-After': String(byAddress.retryAfterSeconds) } })
   }
   const form = await readForm(request)
-  const submission = parseWithZod(form, { schema: SignInSchema })
+  const submission = parseSubmission(form, SignInSchema)
   if (submission.status !== 'success') {
     return data({ result: submission.reply() }, { status: 400 })
   }
@@ -74,7 +73,7 @@ export default function SignIn() {
     shouldValidate: 'onSubmit',
     // onInput: a fixed mistake's message goes while typing, so the button does not move under the pointer.
     shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: SignInSchema }),
+    onValidate: ({ formData }) => parseSubmission(formData, SignInSchema),
   })
   const tr = useMessage()
 

@@ -1,5 +1,4 @@
 import { getFormProps, getInputProps } from '@conform-to/react'
-import { parseWithZod } from '@conform-to/zod'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react'
@@ -16,6 +15,7 @@ import { formatDate, type MessageKey } from '~/utils/i18n'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useLocale, useT } from '~/utils/use-t'
+import { parseSubmission } from '~/utils/form.server'
 
 // The organisation's suppression list (decision 0011). It shows supporters' addresses, so it and
 // its changes need supporters.view: adding an address is entering personal data, and nobody
@@ -66,7 +66,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const { admin, form } = await requireAdminAction(request, 'supporters.view')
-  const submission = parseWithZod(form, { schema: SuppressionActionSchema })
+  const submission = parseSubmission(form, SuppressionActionSchema)
   if (submission.status !== 'success') {
     return data({ intent: String(form.get('intent') ?? ''), result: submission.reply() }, { status: 400 })
   }
