@@ -2,6 +2,7 @@ import type { ActionFunctionArgs } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { requireOrganisationCampaign } from '~/http/campaign.server'
 import { adminError, requireAdminAction } from '~/http/auth.server'
+import { jsonDownloadResponse } from '~/http/responses.server'
 import { ExportSupporterSchema } from '~/models/supporter-schema'
 import { exportSupporterOf } from '~/models/supporter-request.server'
 import { NO_STORE } from '~/utils/http.server'
@@ -18,11 +19,5 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (result.status === 'not-found') throw adminError(404, 'admin.error.notFound')
   if (result.status === 'already-erased')
     return data({ error: 'admin.supporters.error.alreadyErased' }, { status: 409, headers: { 'Cache-Control': NO_STORE } })
-  return new Response(JSON.stringify(result.value, null, 2), {
-    headers: {
-      'Content-Type': 'application/json; charset=utf-8',
-      'Content-Disposition': `attachment; filename="supporter-${parsed.data.signatureId}.json"`,
-      'Cache-Control': NO_STORE,
-    },
-  })
+  return jsonDownloadResponse(result.value, `supporter-${parsed.data.signatureId}.json`)
 }
