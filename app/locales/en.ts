@@ -41,6 +41,10 @@ export const en = {
   'home.title': 'Add your voice',
   'home.lede': 'Sign a petition, confirm it by email, and we count your voice when the signatures are delivered.',
   'home.empty': 'There are no open petitions right now.',
+  'home.noMore': 'There are no more open petitions.',
+  'home.pages': 'More petitions',
+  'home.newer': 'Newer petitions',
+  'home.older': 'Older petitions',
 
   'campaign.calledOn': 'Calling on {target}',
   'campaign.count': '{count} people have signed',

@@ -41,6 +41,10 @@ export const ru: Record<MessageKey, string> & Record<string, string> = {
   'home.title': 'Добавьте свой голос',
   'home.lede': 'Подпишите петицию, подтвердите подпись по электронной почте — и ваш голос будет учтён, когда подписи передадут адресату.',
   'home.empty': 'Сейчас нет открытых петиций.',
+  'home.noMore': 'Больше открытых петиций нет.',
+  'home.pages': 'Другие петиции',
+  'home.newer': 'Более новые петиции',
+  'home.older': 'Более ранние петиции',
 
   'campaign.calledOn': 'Адресат: {target}',
   'campaign.count': '{count} человек подписали',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createCampaign, createSignature } from '../../tests/support/factories'
 import { getDb } from '~/utils/db.server'
-import { campaignPhase, getPublicCampaign, getRecentPublicSigners, isSignable, listLiveCampaigns } from './campaign.server'
+import { campaignPhase, getPublicCampaign, getRecentPublicSigners, isSignable, listLiveCampaignPage, listLiveCampaigns } from './campaign.server'
 
 describe('campaign queries', () => {
   it('lists only live campaigns, newest first, in the reader’s language where translated', async () => {
@@ -25,6 +25,14 @@ describe('campaign queries', () => {
     await createCampaign(getDb(), { closes_at: new Date(Date.now() - 1000) })
     const open = await createCampaign(getDb(), { opens_at: new Date(Date.now() - 1000), closes_at: new Date(Date.now() + 86_400_000) })
     expect((await listLiveCampaigns('en')).map((c) => c.slug)).toEqual([open.slug])
+  })
+
+  it('pages through the open campaigns, newest first, saying whether an older page follows', async () => {
+    const slugs: string[] = []
+    for (let i = 0; i < 5; i++) slugs.unshift((await createCampaign(getDb(), { created_at: new Date(Date.now() - (5 - i) * 60_000) })).slug)
+    const pages = await Promise.all([1, 2, 3, 4].map((page) => listLiveCampaignPage('en', page, 2)))
+    expect(pages.map((p) => p.campaigns.map((c) => c.slug))).toEqual([slugs.slice(0, 2), slugs.slice(2, 4), slugs.slice(4), []])
+    expect(pages.map((p) => p.hasOlder)).toEqual([true, true, false, false])
   })
 
   it('hides drafts from the public', async () => {

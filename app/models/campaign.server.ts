@@ -158,16 +158,32 @@ function toPublicCampaign(row: Row): PublicCampaign {
 }
 
 /** Live campaigns open for signing now, newest first, in the reader's language where translated. */
-export async function listLiveCampaigns(locale: Locale, executor: Executor = getDb()): Promise<PublicCampaign[]> {
+export async function listLiveCampaigns(
+  locale: Locale,
+  executor: Executor = getDb(),
+  { limit = 100, offset = 0 }: { limit?: number; offset?: number } = {},
+): Promise<PublicCampaign[]> {
   const rows = await baseQuery(executor, locale)
     .where('c.status', '=', 'live')
     .where((eb) => eb.or([eb('c.opens_at', 'is', null), eb('c.opens_at', '<=', sql<Date>`now()`)]))
     .where((eb) => eb.or([eb('c.closes_at', 'is', null), eb('c.closes_at', '>', sql<Date>`now()`)]))
     .orderBy('c.created_at', 'desc')
     .orderBy('c.id', 'desc')
-    .limit(100)
+    .limit(limit)
+    .offset(offset)
     .execute()
   return rows.map(toPublicCampaign)
+}
+
+/** Campaigns a page lists at most: the home page pages through the rest. */
+export const LIVE_CAMPAIGNS_PER_PAGE = 100
+/** Pages past this are not listed (ten thousand open campaigns is past any organisation's use). */
+export const LIVE_CAMPAIGN_PAGES_MAX = 100
+
+/** One page of the campaigns open for signing, newest first, and whether an older page follows. */
+export async function listLiveCampaignPage(locale: Locale, page: number, perPage = LIVE_CAMPAIGNS_PER_PAGE) {
+  const rows = await listLiveCampaigns(locale, getDb(), { limit: perPage + 1, offset: (page - 1) * perPage })
+  return { campaigns: rows.slice(0, perPage), hasOlder: rows.length > perPage }
 }
 
 /** The organisation's other campaigns open for signing, newest first: what a new signer might do next. */

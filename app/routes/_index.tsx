@@ -2,19 +2,36 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { ProgressToGoal } from '~/components/progress-to-goal'
-import { listLiveCampaigns } from '~/models/campaign.server'
+import { LIVE_CAMPAIGN_PAGES_MAX, listLiveCampaignPage } from '~/models/campaign.server'
 import { publicHeaders } from '~/utils/http.server'
 import { makeTranslator } from '~/utils/i18n.server'
 import { getLocale } from '~/utils/locale.server'
 import { useT } from '~/utils/use-t'
+import { z } from 'zod'
+
+/** `?page=2` and on: older campaigns; a page that is not a number in range is not there. */
+const HomeQuerySchema = z.object({
+  page: z
+    .string()
+    .max(3)
+    .regex(/^[1-9][0-9]{0,2}$/)
+    .transform(Number)
+    .pipe(z.number().max(LIVE_CAMPAIGN_PAGES_MAX))
+    .optional(),
+})
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const locale = await getLocale(request)
-  const campaigns = await listLiveCampaigns(locale)
+  const query = HomeQuerySchema.safeParse({ page: new URL(request.url).searchParams.get('page') ?? undefined })
+  if (!query.success) throw new Response('Not found', { status: 404 })
+  const page = query.data.page ?? 1
+  const { campaigns, hasOlder } = await listLiveCampaignPage(locale, page)
   const t = makeTranslator(locale)
   return data(
     {
       meta: { title: t('home.title'), description: t('home.lede') },
+      page,
+      hasOlder,
       campaigns: campaigns.map((c) => ({
         slug: c.slug,
         title: c.content.title,
@@ -37,14 +54,14 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 ]
 
 export default function Home() {
-  const { campaigns } = useLoaderData<typeof loader>()
+  const { campaigns, page, hasOlder } = useLoaderData<typeof loader>()
   const t = useT()
   return (
     <div className="wrap">
       <h1>{t('home.title')}</h1>
       <p className="lede">{t('home.lede')}</p>
       {campaigns.length === 0 ? (
-        <p>{t('home.empty')}</p>
+        <p>{page > 1 ? t('home.noMore') : t('home.empty')}</p>
       ) : (
         <ul className="card-list">
           {campaigns.map((campaign) => (
@@ -59,6 +76,20 @@ export default function Home() {
           ))}
         </ul>
       )}
+      {page > 1 || hasOlder ? (
+        <nav aria-label={t('home.pages')} className="pager">
+          {page > 1 ? (
+            <Link to={page === 2 ? '/' : `/?page=${page - 1}`} rel="prev">
+              {t('home.newer')}
+            </Link>
+          ) : null}
+          {hasOlder ? (
+            <Link to={`/?page=${page + 1}`} rel="next">
+              {t('home.older')}
+            </Link>
+          ) : null}
+        </nav>
+      ) : null}
     </div>
   )
 }
