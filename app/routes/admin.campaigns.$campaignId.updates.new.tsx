@@ -1,3 +1,4 @@
+import { parseWithZod } from '@conform-to/zod'
 import { getFormProps, getInputProps, getTextareaProps, useForm } from '@conform-to/react'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
@@ -49,7 +50,7 @@ export default function NewCampaignUpdate() {
     lastResult: actionData?.result,
     defaultValue: { public: 'on' },
     shouldValidate: 'onSubmit',
-    onValidate: ({ formData }) => parseSubmission(formData, UpdateDraftSchema),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: UpdateDraftSchema }),
   })
   const error = (field: { errors?: string[] }) => updateErrorText(t, field.errors?.[0])
   const invalid = [fields.subject, fields.body].filter((f) => f.errors?.length)

@@ -1,3 +1,4 @@
+import { parseWithZod } from '@conform-to/zod'
 import { getFormProps, getInputProps, getSelectProps, useForm } from '@conform-to/react'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
@@ -53,7 +54,7 @@ export default function NewCampaign() {
     lastResult: actionData?.result,
     defaultValue: { locale },
     shouldValidate: 'onSubmit',
-    onValidate: ({ formData }) => parseSubmission(formData, NewCampaignSchema),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: NewCampaignSchema }),
   })
   const error = (field: { errors?: string[] }) => (field.errors?.[0] ? t.message(field.errors[0]) : undefined)
   const errors = [fields.title, fields.locale].filter((f) => f.errors?.length)

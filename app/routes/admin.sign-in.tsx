@@ -1,3 +1,4 @@
+import { parseWithZod } from '@conform-to/zod'
 import { getFormProps, getInputProps, useForm } from '@conform-to/react'
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data, redirect } from '@remix-run/node'
@@ -73,7 +74,7 @@ export default function SignIn() {
     shouldValidate: 'onSubmit',
     // onInput: a fixed mistake's message goes while typing, so the button does not move under the pointer.
     shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) => parseSubmission(formData, SignInSchema),
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: SignInSchema }),
   })
   const tr = useMessage()
 
