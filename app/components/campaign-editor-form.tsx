@@ -230,7 +230,7 @@ export function CampaignEditorForm({
         <FormField
           id={fields.consentShowNameText.id}
           label={t('admin.field.consentShowNameText')}
-          hint={t('admin.edit.consentHint', { text: consentDefaults.showName })}
+          hint={t('admin.edit.consentShowNameHint', { text: consentDefaults.showName })}
           error={fieldError(fields.consentShowNameText)}
         >
           <input {...getInputProps(fields.consentShowNameText, { type: 'text' })} key={fields.consentShowNameText.key} {...langOf} />

@@ -68,6 +68,8 @@ export const adminCampaignsEn = {
   'admin.edit.noMilestones': 'No milestones yet: add them in the main language.',
   'admin.edit.consentHeading': 'Wording beside the sign form’s checkboxes',
   'admin.edit.consentHint': 'Leave empty to use the standard wording: “{text}”',
+  'admin.edit.consentShowNameHint':
+    'Leave empty to use the standard wording: “{text}”. Your own wording must still say all that ticking it does: the first name and country shown on the page, the full name and country in the delivered list, and the name given to the systems the privacy notice lists (API keys).',
   'admin.edit.imageHeading': 'Hero image',
   'admin.edit.imageCurrent': 'The current image',
   'admin.edit.imageNone': 'No image yet.',

@@ -69,6 +69,8 @@ export const adminCampaignsRu: Record<keyof typeof adminCampaignsEn, string> & R
   'admin.edit.noMilestones': 'Этапов пока нет: добавьте их на основном языке.',
   'admin.edit.consentHeading': 'Текст у флажков в форме подписи',
   'admin.edit.consentHint': 'Оставьте пустым, чтобы использовать стандартный текст: «{text}»',
+  'admin.edit.consentShowNameHint':
+    'Оставьте пустым, чтобы использовать стандартный текст: «{text}». Свой текст должен называть всё, что даёт эта отметка: имя и страна на странице, имя, фамилия и страна в передаваемом списке, имя для систем, перечисленных в политике конфиденциальности (ключей API).',
   'admin.edit.imageHeading': 'Главное изображение',
   'admin.edit.imageCurrent': 'Текущее изображение',
   'admin.edit.imageNone': 'Изображения пока нет.',

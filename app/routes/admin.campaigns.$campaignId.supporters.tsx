@@ -4,7 +4,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { z } from 'zod'
 import { INVALIDATION_REASONS, SIGNATURE_STATES } from '#db/types'
 import { AdminCampaignNav } from '~/components/admin-campaign-nav'
-import { CsrfField } from '~/components/csrf-field'
+import { DataTable } from '~/components/data-table'
 import { DoneMessage } from '~/components/done-message'
 import { IntentForm } from '~/components/intent-form'
 import { requireOrganisationCampaign } from '~/http/campaign.server'
@@ -290,77 +290,77 @@ export default function Supporters() {
       {supporters.length === 0 ? (
         <p>{values.q || values.state || paged ? t('admin.supporters.empty') : t('admin.supporters.emptyCampaign')}</p>
       ) : (
-        <div className="table-scroll" role="region" aria-labelledby="supporters-caption" tabIndex={0}>
-          <table className="data supporters-table">
-            <caption id="supporters-caption" className="visually-hidden">
-              {t('admin.supporters.tableCaption')}
-            </caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('admin.supporters.name')}</th>
-                <th scope="col">{t('admin.supporters.email')}</th>
-                <th scope="col">{t('admin.supporters.country')}</th>
-                <th scope="col">{t('admin.supporters.state')}</th>
-                <th scope="col">{t('admin.supporters.consents')}</th>
-                <th scope="col">{t('admin.supporters.signedAt')}</th>
-                <th scope="col">{t('admin.supporters.confirmedAt')}</th>
-                <th scope="col">{t('admin.supporters.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {supporters.map((s) => {
-                const consents = [
-                  s.consentUpdates ? t('admin.supporters.consentUpdates') : null,
-                  s.consentShowName ? t('admin.supporters.consentShowName') : null,
-                ].filter(Boolean)
-                // An erased signer is still a row of the count, with nothing left to name them by.
-                const label = s.contactErased ? t('admin.supporters.erased') : s.fullName
-                return (
-                  <tr key={s.id}>
-                    <th scope="row">{s.contactErased ? <span className="hint">{label}</span> : s.fullName}</th>
-                    <td>{s.contactErased ? '—' : s.email}</td>
-                    <td>{s.country}</td>
-                    <td>
-                      <span className={`state-badge state-${s.state}`}>{t(`admin.supporters.state.${s.state}`)}</span>
-                      {s.invalidationReason ? <span className="hint"> ({t(`admin.supporters.reason.${s.invalidationReason}`)})</span> : null}
-                    </td>
-                    <td>{consents.length > 0 ? consents.join(', ') : t('admin.supporters.consentNone')}</td>
-                    <td>
-                      <time dateTime={s.createdAt}>{date(s.createdAt)}</time>
-                    </td>
-                    <td>{s.confirmedAt ? <time dateTime={s.confirmedAt}>{date(s.confirmedAt)}</time> : '—'}</td>
-                    <td className="row-actions">
-                      {s.state !== 'invalidated' ? (
-                        <Link to={listSearch(values, { invalidate: s.id })} aria-label={t('admin.supporters.invalidateLinkLabel', { name: label })}>
-                          {t('admin.supporters.invalidateLink')}
-                        </Link>
-                      ) : null}
-                      <Link to={listSearch(values, { remove: s.id })} aria-label={t('admin.supporters.removeLinkLabel', { name: label })}>
-                        {t('admin.supporters.removeLink')}
+        <DataTable
+          className="supporters-table"
+          caption={t('admin.supporters.tableCaption')}
+          captionId="supporters-caption"
+          captionHidden
+          scroll
+          columns={[
+            t('admin.supporters.name'),
+            t('admin.supporters.email'),
+            t('admin.supporters.country'),
+            t('admin.supporters.state'),
+            t('admin.supporters.consents'),
+            t('admin.supporters.signedAt'),
+            t('admin.supporters.confirmedAt'),
+            t('admin.supporters.actions'),
+          ]}
+        >
+          {supporters.map((s) => {
+            const consents = [
+              s.consentUpdates ? t('admin.supporters.consentUpdates') : null,
+              s.consentShowName ? t('admin.supporters.consentShowName') : null,
+            ].filter(Boolean)
+            // An erased signer is still a row of the count, with nothing left to name them by.
+            const label = s.contactErased ? t('admin.supporters.erased') : s.fullName
+            return (
+              <tr key={s.id}>
+                <th scope="row">{s.contactErased ? <span className="hint">{label}</span> : s.fullName}</th>
+                <td>{s.contactErased ? '—' : s.email}</td>
+                <td>{s.country}</td>
+                <td>
+                  <span className={`state-badge state-${s.state}`}>{t(`admin.supporters.state.${s.state}`)}</span>
+                  {s.invalidationReason ? <span className="hint"> ({t(`admin.supporters.reason.${s.invalidationReason}`)})</span> : null}
+                </td>
+                <td>{consents.length > 0 ? consents.join(', ') : t('admin.supporters.consentNone')}</td>
+                <td>
+                  <time dateTime={s.createdAt}>{date(s.createdAt)}</time>
+                </td>
+                <td>{s.confirmedAt ? <time dateTime={s.confirmedAt}>{date(s.confirmedAt)}</time> : '—'}</td>
+                <td className="row-actions">
+                  {s.state !== 'invalidated' ? (
+                    <Link to={listSearch(values, { invalidate: s.id })} aria-label={t('admin.supporters.invalidateLinkLabel', { name: label })}>
+                      {t('admin.supporters.invalidateLink')}
+                    </Link>
+                  ) : null}
+                  <Link to={listSearch(values, { remove: s.id })} aria-label={t('admin.supporters.removeLinkLabel', { name: label })}>
+                    {t('admin.supporters.removeLink')}
+                  </Link>
+                  {canErase && !s.contactErased ? (
+                    <>
+                      {/* A real form post (reloadDocument), so the browser saves the JSON file, with or without JavaScript. */}
+                      <IntentForm
+                        action={`/admin/campaigns/${campaign.id}/supporters/export`}
+                        reloadDocument
+                        className="inline-form"
+                        intent="export"
+                        fields={{ signatureId: s.id }}
+                      >
+                        <button type="submit" className="link-button" aria-label={t('admin.supporters.exportLabel', { name: label })}>
+                          {t('admin.supporters.exportButton')}
+                        </button>
+                      </IntentForm>
+                      <Link to={listSearch(values, { erase: s.id })} aria-label={t('admin.supporters.eraseLinkLabel', { name: label })}>
+                        {t('admin.supporters.eraseLink')}
                       </Link>
-                      {canErase && !s.contactErased ? (
-                        <>
-                          {/* A real form post (reloadDocument), so the browser saves the JSON file, with or without JavaScript. */}
-                          <Form method="post" action={`/admin/campaigns/${campaign.id}/supporters/export`} reloadDocument className="inline-form">
-                            <CsrfField />
-                            <input type="hidden" name="intent" value="export" />
-                            <input type="hidden" name="signatureId" value={s.id} />
-                            <button type="submit" className="link-button" aria-label={t('admin.supporters.exportLabel', { name: label })}>
-                              {t('admin.supporters.exportButton')}
-                            </button>
-                          </Form>
-                          <Link to={listSearch(values, { erase: s.id })} aria-label={t('admin.supporters.eraseLinkLabel', { name: label })}>
-                            {t('admin.supporters.eraseLink')}
-                          </Link>
-                        </>
-                      ) : null}
-                    </td>
-                  </tr>
-                )
-              })}
-            </tbody>
-          </table>
-        </div>
+                    </>
+                  ) : null}
+                </td>
+              </tr>
+            )
+          })}
+        </DataTable>
       )}
 
       {newer || older || paged ? (

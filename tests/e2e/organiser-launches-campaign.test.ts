@@ -48,6 +48,8 @@ test('an organiser creates a campaign in English and Russian, previews and publi
   await page.getByLabel('Who you call on (name)').fill('The Minister of Justice')
   await page.getByLabel('Their role').fill('Ministry of Justice')
   await page.getByLabel('The demand').fill('Release all five today.')
+  // Their own "show my name" wording is told what it must still say, API keys included.
+  await expect(page.getByLabel('Wording for “show my name”')).toHaveAccessibleDescription(/the name given to the systems the privacy notice lists \(API keys\)/)
   await page.getByLabel('Signature goal').fill('500')
   await page.getByLabel('Signatures for milestone 1').fill('100')
   await page.getByLabel('What happens at milestone 1').fill('We write to the minister.')
