@@ -16,12 +16,26 @@ export interface DonationRules {
   maxMinor: number
 }
 
+const built = new Map<string, ReturnType<typeof buildDonateSchema>>()
+
 /**
  * The donate form: a preset (its minor units) or "other" with an amount typed in major units.
  * Two parts joined, so the amount is checked (and its error shown) even when the donor's details
- * have errors too.
+ * have errors too. Built once per set of rules (a campaign's currency, presets and bounds), so a
+ * busy donate page does not build it, and its form coercion, for every donation.
  */
 export function donateSchema(rules: DonationRules) {
+  const key = `${rules.currency}|${rules.presets.join(',')}|${rules.minMinor}|${rules.maxMinor}`
+  let schema = built.get(key)
+  if (!schema) {
+    if (built.size >= 200) built.clear()
+    schema = buildDonateSchema(rules)
+    built.set(key, schema)
+  }
+  return schema
+}
+
+function buildDonateSchema(rules: DonationRules) {
   const details = z.object({
     frequency: z.enum(DONATION_FREQUENCIES, {
       errorMap: () => ({ message: 'donate.error.frequencyRequired' }),

@@ -11,7 +11,7 @@ import { donationRules, getCampaignDonationSettings } from '~/models/donation.se
 import { getDonorPrefill } from '~/models/donor-prefill.server'
 import { hitRateLimit } from '~/models/rate-limit.server'
 import { getEnv } from '~/utils/env.server'
-import { formErrorResult, readForm } from '~/utils/form.server'
+import { formErrorResult, parseSubmission, readForm } from '~/utils/form.server'
 import { requestContext } from '~/utils/request.server'
 import { rateLimitKey } from '~/utils/security.server'
 import { NO_STORE } from '~/utils/http.server'
@@ -96,7 +96,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     )
   }
   const formData = await readForm(request)
-  const submission = parseWithZod(formData, { schema: donateSchema(rules) })
+  const submission = parseSubmission(formData, donateSchema(rules))
   if (!isStripeConfigured()) {
     return data({ result: submission.reply({ formErrors: ['donate.error.notConfigured'] }) }, { status: 503, headers: PRIVATE })
   }
