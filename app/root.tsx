@@ -13,6 +13,7 @@ import {
   useRouteError,
   useRouteLoaderData,
 } from '@remix-run/react'
+import { ErrorPage } from '~/components/error-page'
 import stylesheet from '~/styles.css?url'
 import { DEFAULT_LOCALE, isLocale, LOCALE_NAMES, LOCALES, translatorWith, type Locale, type Messages, type Translate } from '~/utils/i18n'
 import { publicMessages } from '~/utils/i18n.server'
@@ -170,14 +171,5 @@ export function ErrorBoundary() {
   const key = badRequest ? (error.data as { error?: unknown } | null)?.error : undefined
   const title = notFound ? t('error.notFound.title') : badRequest ? t('error.badRequest.title') : t('error.generic.title')
   const body = notFound ? t('error.notFound.body') : typeof key === 'string' && key.startsWith('error.') ? t.message(key) : t('error.generic.body')
-  return (
-    <div className="wrap narrow">
-      <title>{`${title} · ${t('site.name')}`}</title>
-      <h1>{title}</h1>
-      <p>{body}</p>
-      <p>
-        <Link to="/">{t('error.home')}</Link>
-      </p>
-    </div>
-  )
+  return <ErrorPage title={title} body={body} siteName={t('site.name')} back={{ to: '/', label: t('error.home') }} />
 }

@@ -53,17 +53,12 @@ export async function boot(options: BootOptions) {
     if (pageCache) {
       // A campaign's change (an edit, the counter's fold) reaches every process's cache at once
       // (decision 0021); postgres.js listens again after a lost connection, and entries expire anyway.
-      await getSqlClient().listen(
-        CAMPAIGN_CHANGED_CHANNEL,
-        () => {
-          pageCache.invalidate()
-          forgetSigningCampaigns()
-        },
-        () => {
-          pageCache.invalidate()
-          forgetSigningCampaigns()
-        },
-      )
+      // So is what the sign fast path keeps of a campaign (decision 0020).
+      const forget = () => {
+        pageCache.invalidate()
+        forgetSigningCampaigns()
+      }
+      await getSqlClient().listen(CAMPAIGN_CHANGED_CHANNEL, forget, forget)
     }
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(env.PORT, () => resolve(s))

@@ -1,4 +1,5 @@
-import { isRouteErrorResponse, Link, useRouteError } from '@remix-run/react'
+import { isRouteErrorResponse, useRouteError } from '@remix-run/react'
+import { ErrorPage } from '~/components/error-page'
 import { useT } from '~/utils/use-t'
 
 /**
@@ -18,14 +19,5 @@ export function AdminErrorBoundary() {
       : status === 404
         ? t('admin.error.notFound')
         : t('error.generic.body')
-  return (
-    <div className="wrap narrow">
-      <title>{`${title} · ${t('site.name')}`}</title>
-      <h1>{title}</h1>
-      <p>{body}</p>
-      <p>
-        <Link to="/admin">{t('admin.error.back')}</Link>
-      </p>
-    </div>
-  )
+  return <ErrorPage title={title} body={body} siteName={t('site.name')} back={{ to: '/admin', label: t('admin.error.back') }} />
 }

@@ -157,11 +157,16 @@ function toPublicCampaign(row: Row): PublicCampaign {
   }
 }
 
+/** Campaigns a page lists at most: the home page pages through the rest. */
+export const LIVE_CAMPAIGNS_PER_PAGE = 100
+/** Pages past this are not listed (ten thousand open campaigns is past any organisation's use). */
+export const LIVE_CAMPAIGN_PAGES_MAX = 100
+
 /** Live campaigns open for signing now, newest first, in the reader's language where translated. */
 export async function listLiveCampaigns(
   locale: Locale,
   executor: Executor = getDb(),
-  { limit = 100, offset = 0 }: { limit?: number; offset?: number } = {},
+  { limit = LIVE_CAMPAIGNS_PER_PAGE, offset = 0 }: { limit?: number; offset?: number } = {},
 ): Promise<PublicCampaign[]> {
   const rows = await baseQuery(executor, locale)
     .where('c.status', '=', 'live')
@@ -174,11 +179,6 @@ export async function listLiveCampaigns(
     .execute()
   return rows.map(toPublicCampaign)
 }
-
-/** Campaigns a page lists at most: the home page pages through the rest. */
-export const LIVE_CAMPAIGNS_PER_PAGE = 100
-/** Pages past this are not listed (ten thousand open campaigns is past any organisation's use). */
-export const LIVE_CAMPAIGN_PAGES_MAX = 100
 
 /** One page of the campaigns open for signing, newest first, and whether an older page follows. */
 export async function listLiveCampaignPage(locale: Locale, page: number, perPage = LIVE_CAMPAIGNS_PER_PAGE) {

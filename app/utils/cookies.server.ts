@@ -13,6 +13,19 @@ export function secureCookies(): boolean {
   return env.NODE_ENV === 'production' || env.APP_URL.startsWith('https://')
 }
 
+/**
+ * A cookie signed with one purpose's secret, made once per secret (in practice once), not per
+ * request: the path and Secure are given when it is set.
+ */
+export function signedCookie(name: string, purpose: string, options: Omit<CookieOptions, 'secrets'>): () => Cookie {
+  let made: { secret: string; cookie: Cookie } | null = null
+  return () => {
+    const secret = purposeSecret(purpose)
+    if (made?.secret !== secret) made = { secret, cookie: createCookie(name, { ...options, secrets: [secret] }) }
+    return made.cookie
+  }
+}
+
 const PLAIN_TOKEN = /^[\w-]{1,200}$/
 
 /**
@@ -43,16 +56,7 @@ export const localeCookie = createCookie('chorus_lang', { path: '/', maxAge: 365
 const DONOR_SECONDS = 60 * 60
 const DonorSchema = z.object({ s: z.string().regex(/^\d{1,18}$/), x: z.number().int() })
 
-let donor: { secret: string; cookie: Cookie } | null = null
-
-/** Made once per signing secret (in practice once), not per request. */
-function donorCookie(): Cookie {
-  const secret = purposeSecret('donor-prefill-cookie')
-  if (donor?.secret !== secret) {
-    donor = { secret, cookie: createCookie('chorus_donor', { maxAge: DONOR_SECONDS, sameSite: 'lax', httpOnly: true, secrets: [secret] }) }
-  }
-  return donor.cookie
-}
+const donorCookie = signedCookie('chorus_donor', 'donor-prefill-cookie', { maxAge: DONOR_SECONDS, sameSite: 'lax', httpOnly: true })
 
 /** Set-Cookie value naming a signature just confirmed on this campaign, for an hour. */
 export async function donorCookieHeader(signatureId: string, campaignSlug: string, now = Date.now()): Promise<string> {

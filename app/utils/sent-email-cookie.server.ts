@@ -1,7 +1,6 @@
 import crypto from 'node:crypto'
-import { createCookie, type Cookie } from '@remix-run/node'
 import { z } from 'zod'
-import { secureCookies } from '~/utils/cookies.server'
+import { secureCookies, signedCookie } from '~/utils/cookies.server'
 import { purposeSecret } from '~/utils/security.server'
 
 // Where the confirmation email went, for the check-your-email page: a signed,
@@ -58,16 +57,7 @@ function unseal(value: unknown): unknown {
   }
 }
 
-let made: { secret: string; cookie: Cookie } | null = null
-
-/** Made once per signing secret (in practice once), not per request: the path is given when it is set. */
-function sentCookie(): Cookie {
-  const secret = purposeSecret('sent-email-cookie')
-  if (made?.secret !== secret) {
-    made = { secret, cookie: createCookie('chorus_sent', { httpOnly: true, sameSite: 'strict', maxAge: MAX_AGE_SECONDS, secrets: [secret] }) }
-  }
-  return made.cookie
-}
+const sentCookie = signedCookie('chorus_sent', 'sent-email-cookie', { httpOnly: true, sameSite: 'strict', maxAge: MAX_AGE_SECONDS })
 
 export async function sentEmailCookieHeader(slug: string, sent: SentEmail): Promise<string> {
   return await sentCookie().serialize(seal({ c: sent.campaignId, e: sent.email, s: sent.signatureId }), {
