@@ -1,9 +1,5 @@
-import fs from 'node:fs'
-import path from 'node:path'
 import { sql } from 'kysely'
-import { ensureDatabase, startEmbeddedPostgres } from '../app/utils/embedded-db.server'
-import { migrateToLatest } from '../app/utils/migrate.server'
-import { recreateDatabase, serverUrlOf, withDatabase } from '../tests/support/database'
+import { openBenchDatabase } from './bench-database'
 
 // `npm run bench:dashboard`: a campaign with a million signatures (BENCH_DASHBOARD_SIGNATURES),
 // then the latency of what its dashboard and supporters pages read. Numbers, not assertions.
@@ -11,19 +7,7 @@ const SIGNATURES = Number(process.env.BENCH_DASHBOARD_SIGNATURES ?? 1_000_000)
 const RUNS = Number(process.env.BENCH_RUNS ?? 50)
 
 Object.assign(process.env, { LOG_LEVEL: 'silent', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-01', NODE_ENV: 'test' })
-let stop = async () => {}
-if (process.env.DATABASE_URL) {
-  await recreateDatabase(serverUrlOf(process.env.DATABASE_URL), 'chorus_bench_dashboard')
-  process.env.DATABASE_URL = withDatabase(process.env.DATABASE_URL, 'chorus_bench_dashboard')
-} else {
-  const dir = path.resolve('.data/bench-dashboard-pg')
-  fs.rmSync(dir, { recursive: true, force: true })
-  const embedded = await startEmbeddedPostgres({ dir, persistent: false })
-  await ensureDatabase(embedded.serverUrl, 'chorus_bench_dashboard')
-  process.env.DATABASE_URL = embedded.urlFor('chorus_bench_dashboard')
-  stop = embedded.stop
-}
-await migrateToLatest(process.env.DATABASE_URL)
+const { stop } = await openBenchDatabase('chorus_bench_dashboard', 'bench-dashboard-pg')
 
 const { getDb, closeDb } = await import('../app/utils/db.server')
 const { foldConfirmedSignatures, reconcileSignatureCounts } = await import('../app/models/signature-count.server')

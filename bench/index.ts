@@ -1,9 +1,5 @@
-import fs from 'node:fs'
-import path from 'node:path'
 import { sql } from 'kysely'
-import { ensureDatabase, startEmbeddedPostgres } from '../app/utils/embedded-db.server'
-import { migrateToLatest } from '../app/utils/migrate.server'
-import { recreateDatabase, serverUrlOf, withDatabase } from '../tests/support/database'
+import { openBenchDatabase } from './bench-database'
 
 // `npm run bench`: signing, confirming and counting throughput on a fresh database.
 // Numbers, not assertions: compare runs on the same machine.
@@ -11,20 +7,8 @@ const SIGNATURES = Number(process.env.BENCH_SIGNATURES ?? 5000)
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16)
 
 Object.assign(process.env, { LOG_LEVEL: 'silent', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-01', NODE_ENV: 'test' })
-let stop = async () => {}
-if (process.env.DATABASE_URL) {
-  await recreateDatabase(serverUrlOf(process.env.DATABASE_URL), 'chorus_bench')
-  process.env.DATABASE_URL = withDatabase(process.env.DATABASE_URL, 'chorus_bench')
-} else {
-  const dir = path.resolve('.data/bench-pg')
-  fs.rmSync(dir, { recursive: true, force: true })
-  const embedded = await startEmbeddedPostgres({ dir, persistent: false })
-  await ensureDatabase(embedded.serverUrl, 'chorus_bench')
-  process.env.DATABASE_URL = embedded.urlFor('chorus_bench')
-  stop = embedded.stop
-}
 process.env.DATABASE_POOL_MAX = String(CONCURRENCY + 2)
-await migrateToLatest(process.env.DATABASE_URL)
+const { stop } = await openBenchDatabase('chorus_bench', 'bench-pg')
 
 const { getDb, closeDb } = await import('../app/utils/db.server')
 const { signCampaign, confirmSignature } = await import('../app/models/signature.server')

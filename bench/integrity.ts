@@ -1,9 +1,5 @@
-import fs from 'node:fs'
-import path from 'node:path'
 import { sql } from 'kysely'
-import { ensureDatabase, startEmbeddedPostgres } from '../app/utils/embedded-db.server'
-import { migrateToLatest } from '../app/utils/migrate.server'
-import { recreateDatabase, serverUrlOf, withDatabase } from '../tests/support/database'
+import { openBenchDatabase } from './bench-database'
 
 // `npm run bench:integrity`: what the integrity rules promise about speed and tests cannot time.
 //  1. A held signer cannot tell by timing: signing latencies of signatures the rules count and of
@@ -16,19 +12,7 @@ const SIGNS = Number(process.env.BENCH_INTEGRITY_SIGNS ?? 3000)
 const SIGNATURES = Number(process.env.BENCH_INTEGRITY_SIGNATURES ?? 1_000_000)
 
 Object.assign(process.env, { LOG_LEVEL: 'silent', SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-01', NODE_ENV: 'test' })
-let stop = async () => {}
-if (process.env.DATABASE_URL) {
-  await recreateDatabase(serverUrlOf(process.env.DATABASE_URL), 'chorus_bench_integrity')
-  process.env.DATABASE_URL = withDatabase(process.env.DATABASE_URL, 'chorus_bench_integrity')
-} else {
-  const dir = path.resolve('.data/bench-integrity-pg')
-  fs.rmSync(dir, { recursive: true, force: true })
-  const embedded = await startEmbeddedPostgres({ dir, persistent: false })
-  await ensureDatabase(embedded.serverUrl, 'chorus_bench_integrity')
-  process.env.DATABASE_URL = embedded.urlFor('chorus_bench_integrity')
-  stop = embedded.stop
-}
-await migrateToLatest(process.env.DATABASE_URL)
+const { stop } = await openBenchDatabase('chorus_bench_integrity', 'bench-integrity-pg')
 
 const { getDb, closeDb } = await import('../app/utils/db.server')
 const { signCampaign } = await import('../app/models/signature.server')

@@ -1,10 +1,6 @@
-import fs from 'node:fs'
-import path from 'node:path'
 import { sql } from 'kysely'
-import { ensureDatabase, startEmbeddedPostgres } from '../app/utils/embedded-db.server'
-import { migrateToLatest } from '../app/utils/migrate.server'
-import { recreateDatabase, serverUrlOf, withDatabase } from '../tests/support/database'
 import { startFakeResend } from '../tests/support/fake-resend'
+import { openBenchDatabase } from './bench-database'
 
 // `npm run bench:updates`: an update to 100,000 signers (BENCH_UPDATE_RECIPIENTS) fanned out
 // through the fake Resend (in this process, over HTTP), at BENCH_UPDATE_RATE batch requests a
@@ -23,19 +19,7 @@ Object.assign(process.env, {
   RESEND_BASE_URL: resend.url,
   RESEND_RATE_LIMIT: RATE,
 })
-let stop = async () => {}
-if (process.env.DATABASE_URL) {
-  await recreateDatabase(serverUrlOf(process.env.DATABASE_URL), 'chorus_bench_updates')
-  process.env.DATABASE_URL = withDatabase(process.env.DATABASE_URL, 'chorus_bench_updates')
-} else {
-  const dir = path.resolve('.data/bench-updates-pg')
-  fs.rmSync(dir, { recursive: true, force: true })
-  const embedded = await startEmbeddedPostgres({ dir, persistent: false })
-  await ensureDatabase(embedded.serverUrl, 'chorus_bench_updates')
-  process.env.DATABASE_URL = embedded.urlFor('chorus_bench_updates')
-  stop = embedded.stop
-}
-await migrateToLatest(process.env.DATABASE_URL)
+const { stop } = await openBenchDatabase('chorus_bench_updates', 'bench-updates-pg')
 
 const { getDb, closeDb } = await import('../app/utils/db.server')
 const { createCampaign } = await import('../tests/support/factories')

@@ -1,10 +1,10 @@
-import crypto from 'node:crypto'
 import zlib from 'node:zlib'
 import { createRequestHandler as createRemixHandler, writeReadableStreamToWritable, type AppLoadContext, type ServerBuild } from '@remix-run/node'
 import compression from 'compression'
 import express, { type Request, type Response, type NextFunction } from 'express'
 import { sql } from 'kysely'
 import { getDb } from '../app/utils/db.server'
+import { randomBytes } from '../app/utils/random.server'
 import { getEnv, type Env } from '../app/utils/env.server'
 import { logger } from '../app/utils/logger.server'
 import { isDraining } from '../app/utils/process.server'
@@ -107,7 +107,7 @@ export function createApp(options: {
   app.set('trust proxy', Array.isArray(env.TRUST_PROXY) ? env.TRUST_PROXY.join(',') : env.TRUST_PROXY)
 
   app.use((req: Request, res: Response, next: NextFunction) => {
-    const nonce = crypto.randomBytes(16).toString('base64')
+    const nonce = randomBytes(16).toString('base64')
     res.locals.cspNonce = nonce
     res.setHeader('Content-Security-Policy', contentSecurityPolicy(nonce, { dev: options.mode === 'development', https, path: req.path, formActions }))
     res.setHeader('X-Content-Type-Options', 'nosniff')
@@ -160,26 +160,35 @@ export function createApp(options: {
     res.status(403).type('text/plain').send('Cross-site form submissions are refused.')
   })
 
-  // Dynamic responses (HTML, JSON, CSV, ...) compressed as Accept-Encoding allows; responses that
-  // are already encoded (the page cache, precompressed assets) pass through untouched.
-  app.use(
-    compression({
-      brotli: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } },
-      // A streamed download (a delivery pack's CSV or PDF) is compressed as it streams.
-      filter: (req, res) => !req.path.startsWith('/media/') && compression.filter(req, res),
-    }),
-  )
-
   const loadContext = (req: Request, res: Response): AppLoadContext => ({
     ip: req.ip ?? req.socket.remoteAddress ?? '',
     socketIp: req.socket.remoteAddress ?? '',
     cspNonce: res.locals.cspNonce as string,
   })
+  const cached = options.pageCache ?? (options.mode === 'production' && !options.viteMiddleware)
+  const render = cached ? createRemixHandler(options.build, options.mode) : null
+
+  // Dynamic responses (HTML, JSON, CSV, ...) compressed as Accept-Encoding allows; responses that
+  // are already encoded (the page cache, precompressed assets) pass through untouched.
+  const compress = compression({
+    brotli: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } },
+    // A streamed download (a delivery pack's CSV or PDF) is compressed as it streams.
+    filter: (req, res) => !req.path.startsWith('/media/') && compression.filter(req, res),
+  })
+
+  // The campaign page's form posted without JavaScript: signed before Remix (decision 0020), and
+  // before compression, which a bodiless redirect has no use for; the page the route answers
+  // instead (a refusal) is compressed as any other.
+  if (render) {
+    const send = (req: Request, res: Response, response: globalThis.Response) =>
+      new Promise<void>((resolve, reject) => compress(req, res, () => sendRemixResponse(res, response).then(resolve, reject)))
+    app.post(/^\/campaigns\/[^/]+$/, signFastPath({ handleRequest: render, loadContext, send }))
+  }
+
+  app.use(compress)
+
   let pageCache: PageCache | undefined
-  if (options.pageCache ?? (options.mode === 'production' && !options.viteMiddleware)) {
-    const render = createRemixHandler(options.build, options.mode)
-    // The campaign page's form posted without JavaScript: signed before Remix (decision 0020).
-    app.post(/^\/campaigns\/[^/]+$/, signFastPath({ handleRequest: render, loadContext, send: sendRemixResponse }))
+  if (render) {
     pageCache = createPageCache({
       render: (request, context) => render(request, context),
       appUrl: env.APP_URL,

@@ -54,15 +54,9 @@ export function refuseTooLarge(req: IncomingMessage, res: ServerResponse) {
 /**
  * The request body as a web stream that never passes `limit` bytes: one byte more and the 413
  * goes out at once (`onOverflow`), the stream errors, and nothing more is read from the socket.
- * Pulls from the socket only as fast as the reader asks (at most ~64 KB ahead). `onChunk` sees each
- * chunk let through.
+ * Pulls from the socket only as fast as the reader asks (at most ~64 KB ahead).
  */
-export function cappedBodyStream(
-  req: IncomingMessage,
-  limit: number,
-  onOverflow: () => void,
-  onChunk?: (chunk: Uint8Array) => void,
-): ReadableStream<Uint8Array> {
+export function cappedBodyStream(req: IncomingMessage, limit: number, onOverflow: () => void): ReadableStream<Uint8Array> {
   let size = 0
   let finished = false
   return new ReadableStream<Uint8Array>(
@@ -78,7 +72,6 @@ export function cappedBodyStream(
             return
           }
           const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)
-          onChunk?.(bytes)
           controller.enqueue(bytes)
           if ((controller.desiredSize ?? 0) <= 0) req.pause()
         })
@@ -109,4 +102,41 @@ export function cappedBodyStream(
     },
     { highWaterMark: 64 * 1024, size: (chunk) => chunk?.byteLength ?? 0 },
   )
+}
+
+/**
+ * The whole request body from the socket, for a caller that needs all of it at once (the sign
+ * fast path): one byte past `limit` and the 413 goes out at once (`onOverflow`), the promise
+ * rejects with BodyTooLargeError, and nothing more is read.
+ */
+export function readCappedBody(req: IncomingMessage, limit: number, onOverflow: () => void): Promise<Buffer<ArrayBuffer>> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    let finished = false
+    const fail = (error: Error) => {
+      if (finished) return
+      finished = true
+      reject(error)
+    }
+    req.on('data', (chunk: Buffer) => {
+      if (finished) return
+      size += chunk.byteLength
+      if (size > limit) {
+        fail(new BodyTooLargeError())
+        onOverflow()
+        return
+      }
+      chunks.push(chunk)
+    })
+    req.once('end', () => {
+      if (finished) return
+      finished = true
+      resolve(Buffer.concat(chunks, size))
+    })
+    req.once('error', fail)
+    req.once('aborted', () => fail(new Error('request aborted')))
+    // Closed before its end (and no error said so): nothing more will come.
+    req.once('close', () => fail(new Error('request closed')))
+  })
 }

@@ -25,18 +25,19 @@ export function webHeaders(requestHeaders: ExpressRequest['headers']): Headers {
 /**
  * The web Request for an Express one, as Remix's adapter makes it, but with the body capped as it
  * streams (413 at the cap, before any parser sees the rest: `res.locals.bodyLimit`) and aborted if
- * the client goes away. `onChunk` sees each chunk of the body as it arrives (the sign fast path
- * keeps them, to hand the route the same body again).
+ * the client goes away. `body`, when given, is the body already read from the socket (the sign
+ * fast path read it), sent as it is.
  */
-export function createCappedRequest(req: ExpressRequest, res: ExpressResponse, onChunk?: (chunk: Uint8Array) => void): Request {
+export function createCappedRequest(req: ExpressRequest, res: ExpressResponse, body?: Buffer<ArrayBuffer>): Request {
   let controller: AbortController | null = new AbortController()
   const init: RequestInit & { duplex?: 'half' } = {
     method: req.method,
     headers: webHeaders(req.headers),
     signal: controller.signal,
   }
-  if (req.method !== 'GET' && req.method !== 'HEAD') {
-    init.body = cappedBodyStream(req, res.locals.bodyLimit as number, () => refuseTooLarge(req, res), onChunk)
+  if (body !== undefined) init.body = body
+  else if (req.method !== 'GET' && req.method !== 'HEAD') {
+    init.body = cappedBodyStream(req, res.locals.bodyLimit as number, () => refuseTooLarge(req, res))
     init.duplex = 'half'
   }
   res.on('finish', () => (controller = null))

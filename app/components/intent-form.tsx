@@ -1,7 +1,7 @@
 import { useForm, type DefaultValue, type SubmissionResult } from '@conform-to/react'
 import { parseWithZod } from '@conform-to/zod'
 import { Form, useNavigation, type FormProps } from '@remix-run/react'
-import { forwardRef } from 'react'
+import { forwardRef, type ReactNode } from 'react'
 import type { z, ZodTypeAny } from 'zod'
 import { CsrfField } from '~/components/csrf-field'
 import type { TranslateVars } from '~/utils/i18n'
@@ -30,6 +30,33 @@ export const IntentForm = forwardRef<HTMLFormElement, Props>(function IntentForm
     </Form>
   )
 })
+
+/**
+ * One button acting on a row of a table or list (revoke, remove, delete): an IntentForm with the
+ * row's fields around a small button whose accessible label names the row (decision 0048).
+ */
+export function RowAction({
+  intent,
+  fields,
+  label,
+  danger = false,
+  children,
+}: {
+  intent: string
+  fields: Readonly<Record<string, string | number>>
+  /** Names the row as well as the action ("Remove ada@example.org"): the visible text alone repeats down the table. */
+  label: string
+  danger?: boolean
+  children: ReactNode
+}) {
+  return (
+    <IntentForm intent={intent} fields={fields} className="inline-form">
+      <button type="submit" className={danger ? 'button small danger' : 'button small'} aria-label={label}>
+        {children}
+      </button>
+    </IntentForm>
+  )
+}
 
 type IntentFormOptions<Schema extends ZodTypeAny> = {
   /** The form's id (Conform names its fields after it). */

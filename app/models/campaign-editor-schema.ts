@@ -9,8 +9,25 @@ import { isSupportedCurrency } from '~/utils/money'
 const tooLong = (max: number) => `admin.edit.error.tooLong:${max}`
 const text = (max: number) => z.string().trim().max(max, tooLong(max)).optional().default('')
 
+type EditorContext = { organisationCurrency: string; hasImage: boolean; isBase: boolean }
+
+/** Built once per context: a handful of currencies times two booleans. */
+const built = new Map<string, ReturnType<typeof buildEditorSchema>>()
+
 /** The editor's fields, checked against the campaign's context (its currency, its image, the locale). */
-export function campaignEditorSchema(context: { organisationCurrency: string; hasImage: boolean; isBase: boolean }) {
+export function campaignEditorSchema(context: EditorContext) {
+  const key = `${context.organisationCurrency}/${context.hasImage}/${context.isBase}`
+  let schema = built.get(key)
+  if (!schema) {
+    schema = buildEditorSchema({ ...context })
+    // The organisation's currency is one it was allowed to choose; the bound is a safeguard.
+    if (built.size >= 256) built.clear()
+    built.set(key, schema)
+  }
+  return schema
+}
+
+function buildEditorSchema(context: EditorContext) {
   return z
     .object({
       version: z.number({ required_error: 'admin.edit.error.version', invalid_type_error: 'admin.edit.error.version' }).int().min(1),

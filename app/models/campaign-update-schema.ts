@@ -57,6 +57,10 @@ export const UpdateTranslationSchema = z
 
 export const versionSchema = z.number({ required_error: 'admin.updates.error.version', invalid_type_error: 'admin.updates.error.version' }).int().min(1)
 
+/** What saving an update's draft reads: the base language's draft or a translation, with the version edited. */
+export const SavedUpdateDraftSchema = UpdateDraftSchema.and(z.object({ version: versionSchema }))
+export const SavedUpdateTranslationSchema = UpdateTranslationSchema.and(z.object({ version: versionSchema }))
+
 export const SendUpdateSchema = z.object({
   version: versionSchema,
   confirm: z.enum(['yes'], { errorMap: () => ({ message: 'admin.updates.error.confirm' }) }),

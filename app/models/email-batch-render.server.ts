@@ -2,13 +2,12 @@ import { sql } from 'kysely'
 import type { RenderedEmail } from '#emails/render'
 import { renderUpdateEmail, UNSUBSCRIBE_PLACEHOLDER } from '~/models/campaign-update-send.server'
 import { buildDonationReceipt } from '~/models/donation-receipt.server'
-import { sealEmailContent } from '~/models/email-content.server'
-import { open } from '~/models/data-key.server'
+import { sealEmailContent, type EmailContent } from '~/models/email-content.server'
 import { buildMyDataLinkEmail } from '~/models/my-data.server'
 import { buildInvitationEmail } from '~/models/invitation.server'
 import { buildSignInLinkEmail } from '~/models/sign-in.server'
 import { buildSenderVerificationEmail } from '~/models/organisation.server'
-import { buildSignatureEmail, newSignatureEmailBatch, type SignatureEmailBatch } from '~/models/signature-email.server'
+import { buildSignatureEmail, getBatchSignature, newSignatureEmailBatch, readBatchSignatures, type SignatureEmailBatch } from '~/models/signature-email.server'
 import { getDb, type Tx } from '~/utils/db.server'
 import type { OutgoingEmail } from '~/utils/email.server'
 import { getEnv } from '~/utils/env.server'
@@ -52,13 +51,21 @@ async function skipUnwantedUpdateEmails(tx: Tx, batchId: string) {
 
 type Rendered = Pick<OutgoingEmail, 'to' | 'subject' | 'html' | 'text' | 'headers'> & { locale?: string; from?: string }
 
-/** Renders one queued email, or null when it is no longer due (confirmed, used, withdrawn since). */
 /** What the emails of one batch share, read or rendered once for all of them. */
 interface BatchMemo {
   updates: Map<string, Promise<(RenderedEmail & { from: string }) | null>>
   signatures: SignatureEmailBatch
 }
 
+const SIGNATURE_TEMPLATES = new Set(['signature-confirmation', 'already-signed', 'signature-thanks'])
+
+/** The signature a queued email is about, if it is about one. */
+function signatureIdOf(row: PendingRow): string | null {
+  if (SIGNATURE_TEMPLATES.has(row.template)) return row.payload?.signatureId ?? row.signature_id
+  return row.template === 'campaign-update' ? row.signature_id : null
+}
+
+/** Renders one queued email, or null when it is no longer due (confirmed, used, withdrawn since). */
 async function renderQueued(row: PendingRow, batch: BatchMemo): Promise<Rendered | null> {
   const { updates, signatures } = batch
   const p = row.payload ?? {}
@@ -88,9 +95,8 @@ async function renderQueued(row: PendingRow, batch: BatchMemo): Promise<Rendered
       if (!updates.has(key)) updates.set(key, renderUpdateEmail({ id: row.update_id, campaignId: row.campaign_id ?? '' }, row.locale))
       const template = await updates.get(key)
       if (!template) return null
-      const signature = await getDb().selectFrom('signatures').select('email').where('id', '=', row.signature_id).executeTakeFirst()
-      if (!signature?.email) return null
-      const to = await open(signature.email)
+      const to = (await getBatchSignature(signatures, row.signature_id))?.email
+      if (!to) return null
       const link = unsubscribeUrl(row.signature_id, row.locale)
       return {
         to,
@@ -107,9 +113,13 @@ async function renderQueued(row: PendingRow, batch: BatchMemo): Promise<Rendered
   }
 }
 
-/** Step 2: every email of the batch rendered and stored with it, or skipped, in one transaction. */
-export async function prepareBatch(batchId: string) {
-  await getDb()
+/**
+ * Step 2: every email of the batch rendered and stored with it, or skipped, in one transaction.
+ * Answers what it stored, as written before sealing, by email id: the sender sends that at once
+ * rather than reading back and opening what it has just sealed (a resumed batch is read back).
+ */
+export async function prepareBatch(batchId: string): Promise<Map<string, EmailContent>> {
+  return await getDb()
     .transaction()
     .execute(async (tx) => {
       await skipUnwantedUpdateEmails(tx, batchId)
@@ -123,8 +133,15 @@ export async function prepareBatch(batchId: string) {
         .orderBy('id')
         .execute()) as PendingRow[]
       const memo: BatchMemo = { updates: new Map(), signatures: newSignatureEmailBatch() }
+      // Every signature the batch is about in one query; the emails then read none of their own.
+      await readBatchSignatures(
+        memo.signatures,
+        rows.map(signatureIdOf).filter((id) => id !== null),
+        tx,
+      )
       const rendered: (Rendered | null)[] = []
-      // A few at a time: each render reads the database, and the answers overlap.
+      // A few at a time: some renders read the database (their campaign or update once per
+      // batch, the rarer templates each their own row), and the answers overlap.
       for (let i = 0; i < rows.length; i += 10) {
         rendered.push(...(await Promise.all(rows.slice(i, i + 10).map((row) => renderQueued(row, memo)))))
       }
@@ -138,13 +155,16 @@ export async function prepareBatch(batchId: string) {
       const texts: (string | null)[] = []
       const headers: (string | null)[] = []
       const skipped: string[] = []
+      const prepared = new Map<string, EmailContent>()
       for (const [i, row] of rows.entries()) {
         const email = rendered[i]
         if (!email || !email.to) {
           skipped.push(row.id)
           continue
         }
-        const sealed = await sealEmailContent(tx, row.campaign_id, { recipient: email.to, subject: email.subject, html: email.html, text: email.text })
+        const content: EmailContent = { recipient: email.to, subject: email.subject, html: email.html, text: email.text }
+        const sealed = await sealEmailContent(tx, row.campaign_id, content)
+        prepared.set(row.id, content)
         ids.push(row.id)
         locales.push(email.locale ?? row.locale)
         senders.push(email.from ?? null)
@@ -174,5 +194,6 @@ export async function prepareBatch(batchId: string) {
         .set({ prepared_at: sql`now()` })
         .where('id', '=', batchId)
         .execute()
+      return prepared
     })
 }

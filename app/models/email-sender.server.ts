@@ -1,6 +1,6 @@
 import { claimBatch, countBatchAttempt, recordBatch, releaseBatch, splitBatch, takeUnfinishedBatch } from '~/models/email-batch.server'
 import { prepareBatch } from '~/models/email-batch-render.server'
-import { openEmailContent } from '~/models/email-content.server'
+import { openEmailContent, type EmailContent } from '~/models/email-content.server'
 import { gateWaitMs, pauseSending, reserveSendSlot } from '~/models/email-send-gate.server'
 import { getDb } from '~/utils/db.server'
 import { EmailSendError, sendEmailBatch, type BatchEmail } from '~/utils/email.server'
@@ -45,6 +45,25 @@ function isRetriable(error: unknown): boolean {
   return status === 429 || status === 409 || status === 408 || status >= 500
 }
 
+/** The stored content of these emails, opened, by id. */
+async function storedContent(rows: { id: string; campaign_id: string | null }[]): Promise<Map<string, EmailContent>> {
+  const contents = new Map<string, EmailContent>()
+  if (rows.length === 0) return contents
+  const sealed = await getDb()
+    .selectFrom('email_messages')
+    .select(['id', 'campaign_id', 'recipient', 'subject', 'html', 'text'])
+    .where(
+      'id',
+      'in',
+      rows.map((row) => row.id),
+    )
+    .execute()
+  for (const row of sealed) {
+    contents.set(row.id, await openEmailContent(getDb(), row.campaign_id, { recipient: row.recipient, subject: row.subject, html: row.html, text: row.text }))
+  }
+  return contents
+}
+
 /**
  * Sends one batch: an unfinished one first (same key), else what is due. Never uses up an email
  * on a 429 or 5xx (the gate closes for as long as the provider asks, the batch waits); a
@@ -64,10 +83,12 @@ export async function sendNextBatch(workerId: string, options: SendOptions = {})
   const log = logger.child({ batchId: batch.id })
   let released = false
   try {
-    if (!batch.prepared_at) await prepareBatch(batch.id)
+    // Prepared now: its content is at hand as it was stored. Resumed (prepared before a crash or
+    // a wait): read back and opened, so the request is byte for byte the first one.
+    const fresh = batch.prepared_at ? new Map<string, EmailContent>() : await prepareBatch(batch.id)
     const rows = await getDb()
       .selectFrom('email_messages')
-      .select(['id', 'campaign_id', 'recipient', 'sender', 'subject', 'html', 'text', 'headers'])
+      .select(['id', 'campaign_id', 'sender', 'headers'])
       .where('batch_id', '=', batch.id)
       .where('status', '=', 'sending')
       .orderBy('priority')
@@ -77,10 +98,10 @@ export async function sendNextBatch(workerId: string, options: SendOptions = {})
       await recordBatch(batch.id, { sent: [], failed: [], status: 'sent' })
       return { status: 'sent', batchId: batch.id, emails: 0 }
     }
-    const emails: BatchEmail[] = []
-    for (const row of rows) {
-      const content = await openEmailContent(getDb(), row.campaign_id, { recipient: row.recipient, subject: row.subject, html: row.html, text: row.text })
-      emails.push({
+    const stored = await storedContent(rows.filter((row) => !fresh.has(row.id)))
+    const emails: BatchEmail[] = rows.map((row) => {
+      const content = fresh.get(row.id) ?? stored.get(row.id)!
+      return {
         messageId: row.id,
         to: content.recipient,
         from: row.sender ?? undefined,
@@ -88,8 +109,8 @@ export async function sendNextBatch(workerId: string, options: SendOptions = {})
         html: content.html ?? '',
         text: content.text ?? '',
         headers: row.headers ?? undefined,
-      })
-    }
+      }
+    })
 
     if (paced) {
       for (;;) {

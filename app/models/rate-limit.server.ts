@@ -5,6 +5,8 @@ export interface RateLimitResult {
   allowed: boolean
   hits: number
   retryAfterSeconds: number
+  /** The same wait, unrounded. */
+  retryAfterMs: number
 }
 
 export interface RateLimit {
@@ -64,7 +66,7 @@ export function weighRateLimit(row: WindowRow, { limit, windowSeconds }: RateLim
     const needed = (weighted - limit) / previous
     retryMs = Math.min(retryMs, needed * windowMs)
   }
-  return { allowed, hits: Math.ceil(weighted), retryAfterSeconds: Math.max(1, Math.ceil(retryMs / 1000)) }
+  return { allowed, hits: Math.ceil(weighted), retryAfterSeconds: Math.max(1, Math.ceil(retryMs / 1000)), retryAfterMs: Math.max(0, retryMs) }
 }
 
 /**
@@ -73,24 +75,65 @@ export function weighRateLimit(row: WindowRow, { limit, windowSeconds }: RateLim
  * identity, never a raw address.
  */
 export async function hitRateLimit(bucket: string, limit: RateLimit, executor: Executor = getDb()): Promise<RateLimitResult> {
-  const row = await sql<WindowRow>`with ${rateLimitCtes(bucket, limit)} select hits, previous, window_start, now from rate_limit`.execute(executor)
-  return weighRateLimit(row.rows[0]!, limit)
+  const { rows } = await sql<WindowRow>`with ${rateLimitCtes(bucket, limit)} select hits, previous, window_start, now from rate_limit`.execute(executor)
+  // A hit inside a transaction may yet be rolled back: only a committed one is learnt from.
+  if (!executor.isTransaction) noteRateLimitHit(bucket, limit, rows[0]!)
+  return weighRateLimit(rows[0]!, limit)
+}
+
+// --- What this process learnt from its own hits ---------------------------------------------
+//
+// A client at its limit is refused before its body is read, and without a query: each hit this
+// process counts answers whether one more would still be allowed, and when not, the bucket is
+// remembered here until it would be (decision 0020). A signer within the limit costs no look at
+// all. The database stays the authority: the hit counted with the signature is checked again in
+// its statement, so another process's hits (which this one cannot see) are still refused there.
+
+/** Buckets remembered at most: clients at their limit, each forgotten when its wait is over. */
+const MAX_REMEMBERED = 50_000
+
+const refusedUntil = new Map<string, number>()
+
+function rememberedKey(bucket: string, { limit, windowSeconds }: RateLimit): string {
+  return `${bucket}\0${limit}\0${windowSeconds}`
 }
 
 /**
- * Whether one more hit would be allowed, without counting it: for a check that must come before
- * a request's body is read, when the hit itself is counted later in the request's transaction.
+ * Remembers, from the row a hit returned, whether the next hit would be refused, and until when.
+ * hitRateLimit calls it; a statement that runs rateLimitCtes itself calls it with its row.
  */
-export async function peekRateLimit(bucket: string, limit: RateLimit, executor: Executor = getDb()): Promise<RateLimitResult> {
-  const row = await sql<WindowRow>`
-    select coalesce(max(r.hits) filter (where r.window_start = w.start), 0) as hits,
-      coalesce(max(r.hits) filter (where r.window_start = w.start - make_interval(secs => ${limit.windowSeconds})), 0) as previous,
-      w.start as window_start, now() as now
-    from (select ${windowStartSql(limit.windowSeconds)} as start) w
-    left join rate_limits r on r.bucket = ${bucket}
-      and r.window_start in (w.start, w.start - make_interval(secs => ${limit.windowSeconds}))
-    group by w.start`.execute(executor)
-  return weighRateLimit(row.rows[0]!, limit, 1)
+export function noteRateLimitHit(bucket: string, limit: RateLimit, row: WindowRow, now = Date.now()): void {
+  const key = rememberedKey(bucket, limit)
+  const next = weighRateLimit(row, limit, 1)
+  if (next.allowed) {
+    refusedUntil.delete(key)
+    return
+  }
+  if (!refusedUntil.has(key) && refusedUntil.size >= MAX_REMEMBERED) {
+    // The longest-remembered first (a Map keeps insertion order).
+    refusedUntil.delete(refusedUntil.keys().next().value!)
+  }
+  refusedUntil.set(key, now + next.retryAfterMs)
+}
+
+/**
+ * Whether this process already knows one more hit would be refused: no query, for a look that
+ * must come before a request's body is read. Allowed when it does not know.
+ */
+export function lookRateLimit(bucket: string, limit: RateLimit, now = Date.now()): { allowed: true } | { allowed: false; retryAfterSeconds: number } {
+  const key = rememberedKey(bucket, limit)
+  const until = refusedUntil.get(key)
+  if (until === undefined) return { allowed: true }
+  if (until <= now) {
+    refusedUntil.delete(key)
+    return { allowed: true }
+  }
+  return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((until - now) / 1000)) }
+}
+
+/** Forgets what this process learnt (the tests empty the database between cases). */
+export function forgetRateLimitHits() {
+  refusedUntil.clear()
 }
 
 /** Drops windows that ended more than a day ago. */

@@ -40,7 +40,8 @@ async function dueBatch(tx: Tx, kind: RetentionKind, org: OrganisationPolicy, li
       where c.organisation_id = ${org.id} and ${awaitsConfirmationSql('s')}
         and s.created_at < now() - make_interval(days => ${org.unconfirmedDays})
         and s.contact_erased_at is null
-      order by s.id limit ${limit} for update of s skip locked`.execute(tx)
+      -- Oldest first: read from signatures_retention_idx, whose predicate this one implies (decision 0049).
+      order by s.created_at, s.id limit ${limit} for update of s skip locked`.execute(tx)
     return rows.map((r) => r.id)
   }
   // A gift's age is that of its last payment; a running monthly gift is never due.

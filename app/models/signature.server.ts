@@ -2,16 +2,16 @@ import crypto from 'node:crypto'
 import { sql } from 'kysely'
 import type { Signature } from '#db/types'
 import { campaignPhase } from '~/models/campaign.server'
-import { emailIndex, open, organisationOfCampaign, sealerFor } from '~/models/data-key.server'
-import { assessSignature, signatureHoldSql, verifySignChallenge } from '~/models/integrity.server'
-import { hitRateLimit, rateLimitCtes, weighRateLimit, type RateLimit, type WindowRow } from '~/models/rate-limit.server'
+import { emailIndex, openerFor, organisationOfCampaign, sealerFor } from '~/models/data-key.server'
+import { assessSignature, domainRuleFacts, verifySignChallenge } from '~/models/integrity.server'
+import { signInBatch, type BatchSigner } from '~/models/sign-batch.server'
+import { hitRateLimit, noteRateLimitHit, weighRateLimit, type RateLimit } from '~/models/rate-limit.server'
 import { awaitsConfirmation, awaitsConfirmationSql } from '~/models/signature-state'
 import { SignCampaignSchema, type SignCampaignInput } from '~/models/signature-schema'
 import { isCountryCode } from '~/utils/countries.server'
-import { getDb, type Tx } from '~/utils/db.server'
+import { getDb, type Executor, type Tx } from '~/utils/db.server'
 import type { Locale } from '~/utils/i18n'
-import { EMAIL_PRIORITY, queueEmail } from '~/models/email-outbox.server'
-import { getEnv } from '~/utils/env.server'
+import { queueEmail } from '~/models/email-outbox.server'
 import type { RequestContext } from '~/utils/request.server'
 import { emailDomainOf } from '~/utils/mail-providers'
 import { generateToken, hashToken, recentStoredAddressHashes } from '~/utils/security.server'
@@ -108,11 +108,12 @@ export type FormSignResult =
   { outcome: SignOutcome; signatureId: string | null } | { outcome: 'rate-limited'; retryAfterSeconds: number } | { outcome: 'closed'; signatureId: null }
 
 /**
- * The sign form's path (decision 0020): the client's rate-limit hit, the integrity
+ * The sign form's path (decisions 0020 and 0050): the client's rate-limit hit, the integrity
  * rules, the new signature and its confirmation email in ONE statement, so one round trip and one
- * transaction keep or lose them together. The route has already looked at the limit (without
- * counting) before reading the body. A repeat signer, or a campaign in attack mode (a challenge
- * to spend), takes signCampaign's general path, the hit already counted.
+ * transaction keep or lose them together; signers arriving together share the statement. The
+ * route has already looked at the limit (without counting) before reading the body. A repeat
+ * signer, or a campaign in attack mode (a challenge to spend), takes signCampaign's general path,
+ * the hit already counted.
  */
 export async function signCampaignFromForm(
   campaign: { id: string; consentVersion: string; organisation?: { id: string } },
@@ -128,47 +129,37 @@ export async function signCampaignFromForm(
   // Sealed with the organisation's key (decision 0040); the keys are in memory after the first
   // signature, so this path stays one statement.
   const seal = await sealerFor(campaign.organisation?.id ?? (await organisationOfCampaign(getDb(), campaign.id)))
-  const canonical = await emailIndex(input.email)
   const [ipHash, yesterdaysIpHash] = recentStoredAddressHashes(context.ip)
   const emailDomain = emailDomainOf(input.email)
-  const hold = signatureHoldSql({ campaignId: campaign.id, emailDomain, ipHash, yesterdaysIpHash, channel: 'form' })
-  const { rows } = await sql<WindowRow & { allowed: boolean; open: boolean; attack_mode: boolean | null; signature_id: string | null }>`
-    with ${rateLimitCtes(rate.bucket, rate)},
-    hold as (${hold}),
-    -- The campaign open now, checked here whatever the caller read of it a moment ago; its
-    -- consent wording's version comes from the row.
-    open_campaign as (
-      select consent_version from campaigns
-      where id = ${campaign.id} and status = 'live'
-        and (opens_at is null or opens_at <= now()) and (closes_at is null or closes_at > now())
-    ),
-    sig as (
-      insert into signatures (campaign_id, full_name, email, email_index, country, postcode, locale,
-        consent_updates, consent_show_name, consent_version, confirmation_token_hash, ip_hash, email_domain,
-        state, hold_reasons, source, utm_source, utm_medium, utm_campaign, sends_in_window, send_window_started_at)
-      select ${campaign.id}, ${seal(input.fullName)}, ${seal(input.email)}, ${canonical}, ${input.country},
-        ${input.postcode ? seal(input.postcode.toUpperCase()) : null}, ${context.locale},
-        ${input.consentUpdates === 'on'}, ${input.consentShowName === 'on'}, open_campaign.consent_version,
-        ${hashToken(token)}, ${ipHash}, ${emailDomain || null},
-        case when cardinality(hold.hold_reasons) > 0 then 'held' else 'pending' end, hold.hold_reasons,
-        ${input.source ?? null}, ${input.utmSource ?? null}, ${input.utmMedium ?? null}, ${input.utmCampaign ?? null}, 1, now()
-      from hold, rate_limit, open_campaign
-      where rate_limit.allowed and not hold.attack_mode
-      on conflict on constraint signatures_campaign_email_index_key do nothing
-      returning id
-    ), mail as (
-      -- As queueEmail writes it (decision 0025): the address and subject are read when rendered.
-      insert into email_messages (idempotency_key, recipient, subject, template, locale, transport, status, priority,
-        payload, signature_id, campaign_id)
-      select ${`signature-confirmation/${crypto.randomUUID()}`}, '', '', 'signature-confirmation', ${context.locale},
-        ${getEnv().EMAIL_TRANSPORT}, 'queued', ${EMAIL_PRIORITY.transactional},
-        jsonb_build_object('signatureId', sig.id::text, 'token', ${token}::text), sig.id, ${campaign.id}
-      from sig
-    )
-    select r.hits, r.previous, r.window_start, r.now, r.allowed, exists (select 1 from open_campaign) as open,
-      (select attack_mode from hold) as attack_mode, (select id::text from sig) as signature_id
-    from rate_limit r`.execute(getDb())
-  const row = rows[0]!
+  const { domain: ruleDomain, disposable } = domainRuleFacts(emailDomain)
+  const signer: BatchSigner = {
+    campaignId: campaign.id,
+    rate,
+    fullName: seal(input.fullName),
+    email: seal(input.email),
+    emailIndex: await emailIndex(input.email),
+    country: input.country,
+    postcode: input.postcode ? seal(input.postcode.toUpperCase()) : null,
+    locale: context.locale,
+    consentUpdates: input.consentUpdates === 'on',
+    consentShowName: input.consentShowName === 'on',
+    tokenHash: hashToken(token),
+    ipHash,
+    yesterdaysIpHash,
+    emailDomain: emailDomain || null,
+    ruleDomain,
+    disposable,
+    idempotencyKey: `signature-confirmation/${crypto.randomUUID()}`,
+    token,
+    source: input.source ?? null,
+    utmSource: input.utmSource ?? null,
+    utmMedium: input.utmMedium ?? null,
+    utmCampaign: input.utmCampaign ?? null,
+  }
+  // Written with whoever else is signing now, in one statement (decision 0050).
+  const row = await signInBatch(signer)
+  // The statement committed its hit: the next look in this process knows whether one more fits.
+  noteRateLimitHit(rate.bucket, rate, row)
   if (!row.allowed) return { outcome: 'rate-limited', retryAfterSeconds: weighRateLimit(row, rate).retryAfterSeconds }
   if (!row.open) return { outcome: 'closed', signatureId: null }
   if (row.signature_id) return { outcome: 'created', signatureId: row.signature_id }
@@ -290,13 +281,34 @@ export async function confirmSignature(token: string): Promise<ConfirmResult> {
     })
 }
 
-export async function getSignatureForEmail(signatureId: string) {
-  const row = await getDb()
+/** The columns a signature's email is built from. */
+const FOR_EMAIL_COLUMNS = ['id', 'campaign_id', 'full_name', 'email', 'state', 'confirmed_at', 'locale', 'counted_at'] as const
+
+/** What a signature's email is built from, its name and address opened. */
+export type SignatureForEmail = Pick<Signature, (typeof FOR_EMAIL_COLUMNS)[number]>
+
+/**
+ * The signatures a batch of emails is built from, by id, in one query however many there are;
+ * an id with no signature (removed since, or never a signature id) is absent.
+ */
+export async function getSignaturesForEmail(signatureIds: Iterable<string>, executor: Executor = getDb()): Promise<Map<string, SignatureForEmail>> {
+  const ids = [...new Set(signatureIds)].filter((id) => /^[0-9]{1,18}$/.test(id))
+  if (ids.length === 0) return new Map()
+  // One array parameter: the same statement (prepared once per connection) for any batch size.
+  const rows = await executor
     .selectFrom('signatures')
-    .select(['id', 'campaign_id', 'full_name', 'email', 'state', 'confirmed_at', 'locale', 'counted_at'])
-    .where('id', '=', signatureId)
-    .executeTakeFirst()
-  return row ? { ...row, full_name: await open(row.full_name), email: await open(row.email) } : null
+    .select(FOR_EMAIL_COLUMNS)
+    .where(sql<boolean>`id = any(${ids}::bigint[])`)
+    .execute()
+  const openValue = await openerFor(
+    rows.flatMap((row) => [row.full_name, row.email]),
+    executor,
+  )
+  return new Map(rows.map((row) => [row.id, { ...row, full_name: openValue(row.full_name), email: openValue(row.email) }]))
+}
+
+export async function getSignatureForEmail(signatureId: string): Promise<SignatureForEmail | null> {
+  return (await getSignaturesForEmail([signatureId])).get(signatureId) ?? null
 }
 
 function isPlausibleToken(token: string) {
@@ -318,6 +330,8 @@ export async function eraseOldAddressHashes(days = ADDRESS_HASH_DAYS, batchSize 
       where id in (
         select id from signatures
         where ip_hash is not null and created_at < now() - make_interval(days => ${days})
+        -- Oldest first: read from signatures_retention_idx, only as far as the batch goes (decision 0049).
+        order by created_at
         limit ${batchSize}
         for update skip locked
       )`.execute(getDb())

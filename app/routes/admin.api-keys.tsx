@@ -6,7 +6,7 @@ import { z } from 'zod'
 import { ErrorSummary } from '~/components/error-summary'
 import { CheckField, FormField } from '~/components/form-field'
 import { DataTable } from '~/components/data-table'
-import { IntentForm, useIntentForm } from '~/components/intent-form'
+import { IntentForm, RowAction, useIntentForm } from '~/components/intent-form'
 import { API_KEY_SCOPES } from '#db/types'
 import { createApiKey, listApiKeys, revokeApiKey, setApiKeyCrmSync } from '~/models/api-key.server'
 import { OSDI_BASE_PATH } from '~/models/osdi.server'
@@ -216,11 +216,9 @@ export default function ApiKeys() {
                   {k.revokedAt ? (
                     t('osdi.keys.revokedOn', { date: formatDate(locale, k.revokedAt, 'medium') })
                   ) : (
-                    <IntentForm intent="revoke" fields={{ keyId: k.id }} className="inline-form">
-                      <button type="submit" className="button small danger" aria-label={t('osdi.keys.revokeLabel', { name: k.name })}>
-                        {t('osdi.keys.revoke')}
-                      </button>
-                    </IntentForm>
+                    <RowAction intent="revoke" fields={{ keyId: k.id }} label={t('osdi.keys.revokeLabel', { name: k.name })} danger>
+                      {t('osdi.keys.revoke')}
+                    </RowAction>
                   )}
                 </td>
               </tr>

@@ -6,7 +6,7 @@ import { AdminCampaignNav } from '~/components/admin-campaign-nav'
 import { ErrorSummary } from '~/components/error-summary'
 import { FormField } from '~/components/form-field'
 import { DoneMessage } from '~/components/done-message'
-import { fieldErrorsOf, IntentForm, useIntentForm } from '~/components/intent-form'
+import { fieldErrorsOf, IntentForm, RowAction, useIntentForm } from '~/components/intent-form'
 import {
   deleteCampaignResponse,
   draftResponseUpdate,
@@ -186,17 +186,13 @@ export default function Responses() {
                           {t('admin.responses.viewUpdate')}
                         </Link>
                       ) : (
-                        <IntentForm intent="write-update" fields={{ responseId: r.id }} className="inline-form">
-                          <button type="submit" className="button small" aria-label={t('admin.responses.writeUpdateLabel', { date })}>
-                            {t('admin.responses.writeUpdate')}
-                          </button>
-                        </IntentForm>
+                        <RowAction intent="write-update" fields={{ responseId: r.id }} label={t('admin.responses.writeUpdateLabel', { date })}>
+                          {t('admin.responses.writeUpdate')}
+                        </RowAction>
                       )}
-                      <IntentForm intent="delete" fields={{ responseId: r.id }} className="inline-form">
-                        <button type="submit" className="button small danger" aria-label={t('admin.responses.deleteLabel', { date })}>
-                          {t('admin.responses.delete')}
-                        </button>
-                      </IntentForm>
+                      <RowAction intent="delete" fields={{ responseId: r.id }} label={t('admin.responses.deleteLabel', { date })} danger>
+                        {t('admin.responses.delete')}
+                      </RowAction>
                     </div>
                   ) : null}
                 </li>

@@ -10,14 +10,7 @@ import { UpdateProgressPanel } from '~/components/update-progress'
 import { DoneMessage } from '~/components/done-message'
 import { IntentForm } from '~/components/intent-form'
 import { renderUpdateEmail, sendUpdateTest } from '~/models/campaign-update-send.server'
-import {
-  SendUpdateSchema,
-  UPDATE_FORM_MAX_BYTES,
-  UpdateDraftSchema,
-  UpdateTranslationSchema,
-  updateErrorText,
-  versionSchema,
-} from '~/models/campaign-update-schema'
+import { SavedUpdateDraftSchema, SavedUpdateTranslationSchema, SendUpdateSchema, UPDATE_FORM_MAX_BYTES, updateErrorText } from '~/models/campaign-update-schema'
 import { countUpdateAudience } from '~/models/campaign-update-audience.server'
 import { cancelUpdateSend, getUpdateProgress, requestUpdateSend, saveUpdateDraft } from '~/models/campaign-update-workspace.server'
 import { notFound, requireAdminCampaign, requireCampaignUpdate } from '~/http/campaign.server'
@@ -123,7 +116,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     case 'preview':
     case 'save': {
       const isBase = editLocale === campaign.baseLocale
-      const schema = (isBase ? UpdateDraftSchema : UpdateTranslationSchema).and(z.object({ version: versionSchema }))
+      const schema = isBase ? SavedUpdateDraftSchema : SavedUpdateTranslationSchema
       const submission = parseWithZod(form, { schema })
       if (intent.data.intent === 'preview') {
         const body = form.get('body')

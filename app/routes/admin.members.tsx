@@ -17,7 +17,7 @@ import { useLocale, useT } from '~/utils/use-t'
 import { ErrorSummary } from '~/components/error-summary'
 import { DataTable } from '~/components/data-table'
 import { DoneMessage } from '~/components/done-message'
-import { IntentForm, useIntentForm } from '~/components/intent-form'
+import { IntentForm, RowAction, useIntentForm } from '~/components/intent-form'
 import { parseSubmission } from '~/utils/form.server'
 
 const id = z.string().regex(/^\d{1,18}$/)
@@ -162,11 +162,9 @@ export default function Members() {
                     {t('admin.members.saveRole')}
                   </button>
                 </IntentForm>{' '}
-                <IntentForm intent="remove" fields={{ userId: m.userId }} className="inline-form">
-                  <button type="submit" className="button small danger" aria-label={t('admin.members.removeLabel', { email: m.email })}>
-                    {t('admin.members.remove')}
-                  </button>
-                </IntentForm>
+                <RowAction intent="remove" fields={{ userId: m.userId }} label={t('admin.members.removeLabel', { email: m.email })} danger>
+                  {t('admin.members.remove')}
+                </RowAction>
               </td>
             </tr>
           ))}
@@ -190,11 +188,14 @@ export default function Members() {
                 <td data-label={t('admin.members.invitedBy')}>{i.invitedBy ?? ''}</td>
                 <td data-label={t('admin.members.expires')}>{formatDate(locale, i.expiresAt, 'medium')}</td>
                 <td>
-                  <IntentForm intent="revoke-invitation" fields={{ invitationId: i.id }} className="inline-form">
-                    <button type="submit" className="button small danger" aria-label={t('admin.members.revokeInvitationLabel', { email: i.email })}>
-                      {t('admin.members.revokeInvitation')}
-                    </button>
-                  </IntentForm>
+                  <RowAction
+                    intent="revoke-invitation"
+                    fields={{ invitationId: i.id }}
+                    label={t('admin.members.revokeInvitationLabel', { email: i.email })}
+                    danger
+                  >
+                    {t('admin.members.revokeInvitation')}
+                  </RowAction>
                 </td>
               </tr>
             ))}

@@ -42,8 +42,8 @@ function countErrors(context: unknown, result: { error?: Record<string, string[]
 
 export async function action({ request, params, context }: ActionFunctionArgs) {
   const locale = await getLocale(request)
-  // The campaign is read alongside the rate limit's first look (attemptSignature). A refusal
-  // the server's fast path already made arrives in the context, counted once.
+  // The campaign is read while the rate limit is looked at (attemptSignature, in memory). A
+  // refusal the server's fast path already made arrives in the context, counted once.
   const campaignPromise = requirePublicCampaign(params.slug, locale, request)
   const attempt = context.signAttempt ?? (await attemptSignature(request, context, campaignPromise, locale))
   const campaign = await campaignPromise

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto'
 import { getEnv } from '~/utils/env.server'
+import { randomBytes } from '~/utils/random.server'
 
 // The primitives of encryption at rest (decision 0040): AES-256-GCM with a fresh 12-byte IV per
 // value, and HMAC-SHA-256 for blind indexes. Which key seals what lives in models/data-key.
@@ -23,7 +24,7 @@ export function masterKeys(): Buffer[] {
 }
 
 function gcmSeal(key: Buffer, plaintext: Buffer, aad: string): Buffer {
-  const iv = crypto.randomBytes(IV_BYTES)
+  const iv = randomBytes(IV_BYTES)
   const cipher = crypto.createCipheriv('aes-256-gcm', key, iv)
   cipher.setAAD(Buffer.from(aad))
   const body = Buffer.concat([cipher.update(plaintext), cipher.final()])

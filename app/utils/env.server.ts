@@ -69,6 +69,8 @@ export const EnvSchema = z
     WORKER_CONCURRENCY: positiveInt.default(4),
     // Web processes `npm start` runs on this machine (Node's cluster; decision 0001): one per core.
     WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+    /** Signers one statement writes at most (decision 0050); 1 writes each alone. */
+    SIGN_BATCH_MAX: z.coerce.number().int().min(1).max(1000).default(100),
     // Donations: both Stripe keys, or neither (then the donate page says donations are off).
     STRIPE_SECRET_KEY: z.string().min(1).optional(),
     STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),

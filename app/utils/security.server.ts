@@ -1,9 +1,10 @@
 import crypto from 'node:crypto'
 import { getEnv } from '~/utils/env.server'
+import { randomBytes } from '~/utils/random.server'
 
 /** A random URL-safe token carrying 256 bits. */
 export function generateToken(): string {
-  return crypto.randomBytes(32).toString('base64url')
+  return randomBytes(32).toString('base64url')
 }
 
 export function hashToken(token: string): Buffer {

@@ -26,8 +26,11 @@ describe('the sent-email cookie', () => {
 
   it('refuses a cookie that was tampered with', async () => {
     const header = await sentEmailCookieHeader('save-the-owls', { campaignId: '42', email: 'ada@example.org', signatureId: '7' })
-    const [name, value] = valueOf(header).split('=')
-    const tampered = `${name}=${value!.slice(0, 10)}A${value!.slice(11)}`
+    const [name, ...rest] = valueOf(header).split('=')
+    const value = decodeURIComponent(rest.join('='))
+    // Change one character of the payload to another base64 character: never to the one it was.
+    const changed = value[10] === 'A' ? 'B' : 'A'
+    const tampered = `${name}=${encodeURIComponent(`${value.slice(0, 10)}${changed}${value.slice(11)}`)}`
     expect(await readSentEmail('42', tampered)).toBeNull()
   })
 })

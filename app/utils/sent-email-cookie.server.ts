@@ -1,6 +1,7 @@
 import crypto from 'node:crypto'
 import { z } from 'zod'
 import { secureCookies, signedCookie } from '~/utils/cookies.server'
+import { randomBytes } from '~/utils/random.server'
 import { purposeSecret } from '~/utils/security.server'
 
 // Where the confirmation email went, for the check-your-email page: a signed,
@@ -30,12 +31,17 @@ export type SentEmail = { campaignId: string; email: string; signatureId: string
 const ID_WIDTH = 18
 const NO_SIGNATURE = '0'.repeat(ID_WIDTH)
 
+let derived: { secret: string; key: Buffer } | null = null
+
+/** The cookie's AES key, derived once per secret (not once per signature). */
 function cookieKey(): Buffer {
-  return crypto.createHash('sha256').update(purposeSecret('sent-email-cookie-key')).digest()
+  const secret = purposeSecret('sent-email-cookie-key')
+  if (derived?.secret !== secret) derived = { secret, key: crypto.createHash('sha256').update(secret).digest() }
+  return derived.key
 }
 
 function seal(value: z.infer<typeof SentEmailSchema>): string {
-  const iv = crypto.randomBytes(12)
+  const iv = randomBytes(12)
   const cipher = crypto.createCipheriv('aes-256-gcm', cookieKey(), iv)
   const plain = JSON.stringify({ c: value.c, e: value.e, s: value.s === null ? NO_SIGNATURE : value.s.padStart(ID_WIDTH, '0') })
   const sealed = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()])

@@ -82,6 +82,19 @@ describe('the sign fast path', () => {
     expect(await getDb().selectFrom('signatures').select('id').where('campaign_id', '=', campaign.id).execute()).toHaveLength(0)
   })
 
+  it('writes its redirect uncompressed and the page of a refusal compressed, as Accept-Encoding allows', async () => {
+    const campaign = await createCampaign(getDb())
+    const headers = { 'Accept-Encoding': 'gzip' }
+    const signed = await post(`/campaigns/${campaign.slug}`, { fullName: 'Grace Hopper', email: uniqueEmail(), country: 'GB' }, headers)
+    expect(signed.status).toBe(302)
+    expect(signed.headers.get('content-encoding')).toBeNull()
+    const refused = await post(`/campaigns/${campaign.slug}`, { fullName: '', email: 'not-an-email', country: 'GB' }, headers)
+    expect(refused.status).toBe(400)
+    expect(refused.headers.get('content-encoding')).toBe('gzip')
+    const body = (await refused.json()) as Record<string, { result: { error: Record<string, string[]> } }>
+    expect(body['campaigns.$slug']!.result.error.email).toEqual(['sign.error.emailInvalid'])
+  })
+
   it('leaves a campaign that is not there to the route, and a post with a query string (JavaScript) too', async () => {
     const missing = await post('/campaigns/no-such-campaign-here', { fullName: 'Grace Hopper', email: uniqueEmail(), country: 'GB' })
     expect(missing.status).toBe(404)
@@ -123,6 +136,26 @@ describe('the sign fast path', () => {
     expect(await getDb().selectFrom('signatures').select('id').where('campaign_id', '=', campaign.id).execute()).toHaveLength(0)
   })
 
+  it('lets a client go that leaves mid-body: nothing written, and the next signer is answered', async () => {
+    const campaign = await createCampaign(getDb())
+    await new Promise<void>((resolve, reject) => {
+      const request = http.request(`${base}/campaigns/${campaign.slug}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': '1000', Origin: base },
+      })
+      request.on('error', () => resolve())
+      request.on('response', () => reject(new Error('an answer to a body never finished')))
+      request.write('fullName=Grace+Hopper&email=')
+      setTimeout(() => {
+        request.destroy()
+        resolve()
+      }, 100)
+    })
+    const next = await post(`/campaigns/${campaign.slug}`, { fullName: 'Ada Lovelace', email: uniqueEmail(), country: 'GB' })
+    expect(next.status).toBe(302)
+    expect(await getDb().selectFrom('signatures').select('full_name').where('campaign_id', '=', campaign.id).execute()).toHaveLength(1)
+  })
+
   it('answers a body that is not UTF-8 with a 4xx, never a 500', async () => {
     const campaign = await createCampaign(getDb())
     const response = await fetch(`${base}/campaigns/${campaign.slug}`, {
@@ -132,5 +165,62 @@ describe('the sign fast path', () => {
     })
     expect(response.status).toBeGreaterThanOrEqual(400)
     expect(response.status).toBeLessThan(500)
+  })
+
+  it('leaves a form over its own 16 KB cap (but within the public one) to the route: 413, nothing written', async () => {
+    const campaign = await createCampaign(getDb())
+    const response = await post(`/campaigns/${campaign.slug}`, { fullName: 'x'.repeat(20 * 1024), email: uniqueEmail(), country: 'GB' })
+    expect(response.status).toBe(413)
+    expect(await getDb().selectFrom('signatures').select('id').where('campaign_id', '=', campaign.id).execute()).toHaveLength(0)
+  })
+
+  it('signs in the language getLocale would choose: the switcher cookie, then Accept-Language', async () => {
+    const campaign = await createCampaign(getDb())
+    const byHeader = uniqueEmail()
+    const byCookie = uniqueEmail()
+    expect(
+      (await post(`/campaigns/${campaign.slug}`, { fullName: 'Анна', email: byHeader, country: 'GB' }, { 'Accept-Language': 'ru-RU,ru;q=0.9' })).status,
+    ).toBe(302)
+    const cookieAnswer = await post(
+      `/campaigns/${campaign.slug}`,
+      { fullName: 'Grace Hopper', email: byCookie, country: 'GB' },
+      { 'Accept-Language': 'ru', Cookie: 'chorus_lang=en' },
+    )
+    expect(cookieAnswer.status).toBe(302)
+    const rows = await getDb().selectFrom('signatures').select(['locale', 'id']).where('campaign_id', '=', campaign.id).orderBy('id').execute()
+    expect(rows.map((row) => row.locale)).toEqual(['ru', 'en'])
+  })
+
+  it('refuses, in its one statement, a client another process counted to its limit, and then before reading its body', async () => {
+    process.env.SIGN_RATE_LIMIT = '3'
+    resetEnv()
+    try {
+      const campaign = await createCampaign(getDb())
+      expect((await post(`/campaigns/${campaign.slug}`, { fullName: 'Grace Hopper', email: uniqueEmail(), country: 'GB' })).status).toBe(302)
+      // Hits this process never saw (another web process's): its own look still lets the client
+      // through, and the database refuses.
+      await sql`update rate_limits set hits = 3 where bucket like 'sign:%'`.execute(getDb())
+      const refused = await post(`/campaigns/${campaign.slug}`, { fullName: 'Ada Lovelace', email: uniqueEmail(), country: 'GB' })
+      expect(refused.status).toBe(429)
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0)
+      // Now this process knows: a body that never ends is not waited for.
+      const status = await new Promise<number>((resolve, reject) => {
+        const request = http.request(`${base}/campaigns/${campaign.slug}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Transfer-Encoding': 'chunked', Origin: base },
+        })
+        request.on('response', (response) => {
+          resolve(response.statusCode ?? 0)
+          request.destroy()
+        })
+        request.on('error', reject)
+        request.write('fullName=')
+      })
+      expect(status).toBe(429)
+      expect(await getDb().selectFrom('signatures').select('id').where('campaign_id', '=', campaign.id).execute()).toHaveLength(1)
+    } finally {
+      delete process.env.SIGN_RATE_LIMIT
+      resetEnv()
+    }
   })
 })

@@ -43,7 +43,7 @@ export async function startFakeResend({ keepBodies = true }: { keepBodies?: bool
   let windowCount = 0
   let refusedForRate = 0
   let batchCrashes = 0
-  const seenKeys = new Map<string, unknown>()
+  const seenKeys = new Map<string, { raw: string; payload: unknown }>()
   const batchEmails: AcceptedBatchEmail[] = []
   /** How often each batch key was accepted (a replay does not count). */
   const acceptedBatchKeys = new Map<string, number>()
@@ -85,7 +85,18 @@ export async function startFakeResend({ keepBodies = true }: { keepBodies?: bool
       if (failure) return reply(failure.status, failure.body, failure.headers)
       const key = req.headers['idempotency-key']
       const idempotencyKey = typeof key === 'string' ? key : null
-      if (idempotencyKey && seenKeys.has(idempotencyKey)) return reply(200, seenKeys.get(idempotencyKey))
+      if (idempotencyKey && seenKeys.has(idempotencyKey)) {
+        // As Resend does: the same key with another request is refused, not replayed.
+        const seen = seenKeys.get(idempotencyKey)!
+        if (seen.raw !== raw) {
+          return reply(409, {
+            name: 'invalid_idempotent_request',
+            message: 'Same idempotency key used with a different request payload.',
+            statusCode: 409,
+          })
+        }
+        return reply(200, seen.payload)
+      }
       let payload: unknown
       if (req.method === 'POST' && req.url === '/emails') {
         payload = { id: `email_${nextId++}` }
@@ -119,7 +130,7 @@ export async function startFakeResend({ keepBodies = true }: { keepBodies?: bool
         if (idempotencyKey) acceptedBatchKeys.set(idempotencyKey, (acceptedBatchKeys.get(idempotencyKey) ?? 0) + 1)
         onBatch?.(body, idempotencyKey)
         payload = { data: ids.map((id) => ({ id })) }
-        if (idempotencyKey) seenKeys.set(idempotencyKey, payload)
+        if (idempotencyKey) seenKeys.set(idempotencyKey, { raw, payload })
         if (batchCrashes > 0) {
           // Accepted and kept, but the answer never arrives.
           batchCrashes--
@@ -129,7 +140,7 @@ export async function startFakeResend({ keepBodies = true }: { keepBodies?: bool
       } else {
         return reply(404, { name: 'not_found', message: 'Not found', statusCode: 404 })
       }
-      if (idempotencyKey) seenKeys.set(idempotencyKey, payload)
+      if (idempotencyKey) seenKeys.set(idempotencyKey, { raw, payload })
       reply(200, payload)
     })
   })

@@ -31,7 +31,15 @@ async function dueJobCount() {
 
 async function runJobsOnce() {
   await runOnce({ pgPool: getPool(), taskList, logger: silent })
-  // A failed job's error is written as the pool shuts down: wait until no job is still locked.
+  await untilNoJobIsLocked()
+}
+
+/**
+ * runOnce can return before a job's outcome is written (graphile-worker does not wait for a
+ * completed job's deletion, and writes a failure's error as the pool shuts down): wait until no
+ * job is still locked, so a test reads what the jobs did.
+ */
+async function untilNoJobIsLocked() {
   for (let i = 0; i < 100; i++) {
     const { rows } = await sql<{ n: number }>`select count(*)::int as n from graphile_worker._private_jobs where locked_at is not null`.execute(getDb())
     if (rows[0]!.n === 0) return
@@ -74,6 +82,7 @@ export async function runJobsOf(task: string) {
   const task_ = taskList[task]
   if (!task_) throw new Error(`no task ${task}`)
   await runOnce({ pgPool: getPool(), taskList: { [task]: task_ }, logger: silent })
+  await untilNoJobIsLocked()
 }
 
 /** A stored email as the sender reads it: recipient and bodies are sealed at rest (decision 0040). */

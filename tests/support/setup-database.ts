@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import { afterAll, beforeEach, inject } from 'vitest'
+import { forgetRateLimitHits } from '~/models/rate-limit.server'
 import { closeDb, getDb } from '~/utils/db.server'
 import { resetEnv } from '~/utils/env.server'
 import { adminQuery, withDatabase } from './database'
@@ -36,6 +37,8 @@ const truncateAll = sql.raw(
 beforeEach(async () => {
   resetEnv()
   await truncateAll.execute(getDb())
+  // What this process learnt of the rate limits described the rows just emptied.
+  forgetRateLimitHits()
 })
 
 afterAll(async () => {

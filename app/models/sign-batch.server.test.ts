@@ -1,0 +1,193 @@
+import { describe, expect, it } from 'vitest'
+import { createCampaign, uniqueEmail } from '../../tests/support/factories'
+import { queuedEmails } from '../../tests/support/jobs'
+import { emailIndex, sealerFor } from '~/models/data-key.server'
+import { signBatchCounts } from '~/models/sign-batch.server'
+import { confirmSignature, signCampaignFromForm } from '~/models/signature.server'
+import { getDb } from '~/utils/db.server'
+import { resetEnv } from '~/utils/env.server'
+import { hashToken } from '~/utils/security.server'
+
+// Signers arriving together share one statement (decision 0050). Whatever the batches, each signer
+// is decided as if they had signed one after another: these sign concurrently and check that the
+// outcome is the one the sequential rules give, and that batches were in fact shared.
+
+const rate = (bucket: string, limit = 100) => ({ bucket, limit, windowSeconds: 3600 })
+const input = (overrides: Record<string, string> = {}) => ({ fullName: 'Ada Lovelace', email: uniqueEmail(), country: 'GB', ...overrides })
+const hits = async (bucket: string) => (await getDb().selectFrom('rate_limits').select('hits').where('bucket', '=', bucket).executeTakeFirst())?.hits ?? 0
+
+/**
+ * Signs concurrently. The organisation's keys are read first, so that no signer waits on the
+ * database before joining a batch: all of them arrive in one turn of the event loop, and are
+ * written as one batch.
+ */
+async function signTogether(
+  campaign: { id: string; consent_version: string; organisation_id: string },
+  signers: { values?: Record<string, string>; ip?: string; bucket: string; limit?: number }[],
+) {
+  await sealerFor(campaign.organisation_id)
+  await emailIndex('warm@example.org')
+  const before = signBatchCounts()
+  const settled = await Promise.allSettled(
+    signers.map(({ values, ip, bucket, limit }) =>
+      signCampaignFromForm(
+        { id: campaign.id, consentVersion: campaign.consent_version, organisation: { id: campaign.organisation_id } },
+        input(values),
+        { ip: ip ?? '203.0.113.7', userAgent: 'test', locale: 'en' },
+        rate(bucket, limit),
+      ),
+    ),
+  )
+  const after = signBatchCounts()
+  const results = settled.map((result) => {
+    if (result.status === 'rejected') throw result.reason
+    return result.value
+  })
+  return { results, batches: after.batches - before.batches, failed: after.failedBatches - before.failedBatches }
+}
+
+const outcomes = (results: { outcome: string }[]) => results.map((result) => result.outcome).sort()
+
+describe('signatures written in batches', () => {
+  it('writes signers who arrive together in fewer statements than signers, each with their own signature, email and token', async () => {
+    const campaign = await createCampaign(getDb())
+    const { results, batches, failed } = await signTogether(
+      campaign,
+      Array.from({ length: 8 }, (_, index) => ({ ip: `198.51.100.${index + 1}`, bucket: `batch:a${index}` })),
+    )
+    expect(outcomes(results)).toEqual(Array(8).fill('created'))
+    expect(batches).toBe(1)
+    expect(failed).toBe(0)
+    const signatures = await getDb().selectFrom('signatures').select(['id', 'confirmation_token_hash', 'state']).orderBy('id').execute()
+    expect(signatures).toHaveLength(8)
+    expect(new Set(results.map((result) => 'signatureId' in result && result.signatureId))).toEqual(new Set(signatures.map((row) => row.id)))
+    const emails = await queuedEmails('signature-confirmation')
+    expect(emails).toHaveLength(8)
+    // Each email carries the token of its own signature, and its link confirms that signature.
+    for (const email of emails) {
+      const signature = signatures.find((row) => row.id === email.payload.signatureId)!
+      expect(signature.confirmation_token_hash).toEqual(hashToken(email.payload.token as string))
+      expect(await confirmSignature(email.payload.token as string)).toMatchObject({ status: 'confirmed' })
+    }
+    for (let index = 0; index < 8; index++) expect(await hits(`batch:a${index}`)).toBe(1)
+  })
+
+  it('counts one client’s hits in a batch one after another: exactly the limit is allowed, the rest refused, and every hit counted', async () => {
+    const campaign = await createCampaign(getDb())
+    const { results, batches } = await signTogether(
+      campaign,
+      Array.from({ length: 7 }, () => ({ bucket: 'batch:b', limit: 3 })),
+    )
+    expect(batches).toBe(1)
+    expect(outcomes(results)).toEqual(['created', 'created', 'created', 'rate-limited', 'rate-limited', 'rate-limited', 'rate-limited'])
+    expect(await hits('batch:b')).toBe(7)
+    expect(await getDb().selectFrom('signatures').select('id').execute()).toHaveLength(3)
+    expect(await queuedEmails('signature-confirmation')).toHaveLength(3)
+  })
+
+  it('holds by the hourly address and domain rules, counting the batch’s earlier signers as signatures already made', async () => {
+    const campaign = await createCampaign(getDb(), { integrity_address_hourly_limit: 2, integrity_domain_hourly_limit: 3 })
+    // Five from one address (at different domains), then four at one small domain from other addresses.
+    const fromOneAddress = Array.from({ length: 5 }, (_, index) => ({
+      ip: '192.0.2.50',
+      bucket: 'batch:c',
+      values: { email: uniqueEmail().replace('example.org', `d${index}.example`) },
+    }))
+    const { results, batches } = await signTogether(campaign, fromOneAddress)
+    expect(outcomes(results)).toEqual(Array(5).fill('created'))
+    expect(batches).toBe(1)
+    const fromOneDomain = Array.from({ length: 4 }, (_, index) => ({
+      ip: `192.0.2.${60 + index}`,
+      bucket: `batch:c${index}`,
+      values: { email: uniqueEmail().replace('example.org', 'small-domain.example') },
+    }))
+    const second = await signTogether(campaign, fromOneDomain)
+    expect(outcomes(second.results)).toEqual(Array(4).fill('created'))
+    expect(second.batches).toBe(1)
+    const rows = await getDb().selectFrom('signatures').select(['state', 'hold_reasons', 'email_domain']).orderBy('id').execute()
+    const byAddress = rows.filter((row) => row.email_domain !== 'small-domain.example')
+    expect(byAddress.filter((row) => row.state === 'pending')).toHaveLength(2)
+    expect(byAddress.filter((row) => row.state === 'held').map((row) => row.hold_reasons)).toEqual([['address_rate'], ['address_rate'], ['address_rate']])
+    const byDomain = rows.filter((row) => row.email_domain === 'small-domain.example')
+    expect(byDomain.filter((row) => row.state === 'pending')).toHaveLength(3)
+    expect(byDomain.filter((row) => row.state === 'held').map((row) => row.hold_reasons)).toEqual([['domain_rate']])
+  })
+
+  it('inserts one signature for an address signed twice in one batch; the second signer is answered as a repeat', async () => {
+    const campaign = await createCampaign(getDb())
+    const email = uniqueEmail()
+    const { results } = await signTogether(campaign, [
+      { bucket: 'batch:d1', values: { email } },
+      { bucket: 'batch:d2', values: { email: email.toUpperCase() } },
+    ])
+    expect(outcomes(results)).toEqual(['created', 'resent'])
+    expect(await getDb().selectFrom('signatures').select('id').execute()).toHaveLength(1)
+    // Two confirmation emails, the newer link the one that works.
+    expect(await queuedEmails('signature-confirmation')).toHaveLength(2)
+  })
+
+  it('answers each signer for their own campaign: a closed one refuses, an open one signs, in the same batch', async () => {
+    const open = await createCampaign(getDb())
+    const closed = await createCampaign(getDb(), { status: 'closed' })
+    const sign = (campaign: typeof open, index: number) =>
+      signCampaignFromForm(
+        { id: campaign.id, consentVersion: campaign.consent_version, organisation: { id: campaign.organisation_id } },
+        input(),
+        { ip: `198.51.100.${index}`, userAgent: 'test', locale: 'en' },
+        rate(`batch:e${index}`),
+      )
+    // Each organisation's key is read once, then kept: signed once each first, so that the three
+    // below wait for nothing before joining a batch.
+    expect([(await sign(open, 10)).outcome, (await sign(closed, 11)).outcome]).toEqual(['created', 'closed'])
+    const before = signBatchCounts()
+    const results = await Promise.all([open, closed, open].map(sign))
+    expect(signBatchCounts().batches - before.batches).toBe(1)
+    expect(results.map((result) => result.outcome)).toEqual(['created', 'closed', 'created'])
+    expect(await getDb().selectFrom('signatures').select('campaign_id').where('campaign_id', '=', closed.id).execute()).toEqual([])
+    expect(await getDb().selectFrom('signatures').select('id').where('campaign_id', '=', open.id).execute()).toHaveLength(3)
+  })
+
+  it('writes a failed batch again one signer at a time, so one signer’s failure is theirs alone', async () => {
+    const campaign = await createCampaign(getDb())
+    await sealerFor(campaign.organisation_id)
+    await emailIndex('warm@example.org')
+    const before = signBatchCounts()
+    // A country code too long for its column fails whichever statement writes it.
+    const settled = await Promise.allSettled(
+      ([{}, { country: 'GBRX' }, {}] as Record<string, string>[]).map((values, index) =>
+        signCampaignFromForm(
+          { id: campaign.id, consentVersion: campaign.consent_version, organisation: { id: campaign.organisation_id } },
+          input(values),
+          { ip: `198.51.100.${70 + index}`, userAgent: 'test', locale: 'en' },
+          rate(`batch:f${index}`),
+        ),
+      ),
+    )
+    const after = signBatchCounts()
+    expect(after.batches - before.batches).toBe(1)
+    expect(after.failedBatches - before.failedBatches).toBe(1)
+    expect(settled.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+    expect(await getDb().selectFrom('signatures').select('id').execute()).toHaveLength(2)
+    expect(await queuedEmails('signature-confirmation')).toHaveLength(2)
+    // The failed signer's hit was rolled back with their statement; the others' are counted.
+    expect([await hits('batch:f0'), await hits('batch:f1'), await hits('batch:f2')]).toEqual([1, 0, 1])
+  })
+
+  it('with SIGN_BATCH_MAX=1 writes each signer alone, in no batch', async () => {
+    const campaign = await createCampaign(getDb())
+    process.env.SIGN_BATCH_MAX = '1'
+    resetEnv()
+    try {
+      const { results, batches } = await signTogether(
+        campaign,
+        Array.from({ length: 3 }, (_, index) => ({ ip: `198.51.100.${80 + index}`, bucket: `batch:g${index}` })),
+      )
+      expect(outcomes(results)).toEqual(['created', 'created', 'created'])
+      expect(batches).toBe(0)
+      expect(await queuedEmails('signature-confirmation')).toHaveLength(3)
+    } finally {
+      delete process.env.SIGN_BATCH_MAX
+      resetEnv()
+    }
+  })
+})
