@@ -1,10 +1,11 @@
+import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { createCampaign, uniqueEmail } from '../../tests/support/factories'
 import { queuedEmails } from '../../tests/support/jobs'
 import { emailIndex, sealerFor } from '~/models/data-key.server'
 import { signBatchCounts } from '~/models/sign-batch.server'
 import { confirmSignature, signCampaignFromForm } from '~/models/signature.server'
-import { getDb } from '~/utils/db.server'
+import { CUSTOM_PLANNED_APPLICATION_NAME, getDb } from '~/utils/db.server'
 import { resetEnv } from '~/utils/env.server'
 import { hashToken } from '~/utils/security.server'
 
@@ -189,5 +190,30 @@ describe('signatures written in batches', () => {
       delete process.env.SIGN_BATCH_MAX
       resetEnv()
     }
+  })
+})
+
+describe('the sign statements’ connections', () => {
+  // Both statements run through executeCustomPlanned, planned for each run (decision 0050): its
+  // connections name themselves apart, and each one's last statement is in pg_stat_activity.
+  const lastStatements = async () => {
+    const { rows } = await sql<{ query: string }>`
+      select query from pg_stat_activity
+      where datname = current_database() and application_name = ${CUSTOM_PLANNED_APPLICATION_NAME} and state = 'idle'`.execute(getDb())
+    return rows.map((row) => row.query)
+  }
+
+  it('writes a lone signer and a batch of signers on the connections that plan each run', async () => {
+    const campaign = await createCampaign(getDb())
+    const alone = await signTogether(campaign, [{ bucket: 'plan:alone' }])
+    expect(outcomes(alone.results)).toEqual(['created'])
+    expect((await lastStatements()).some((query) => query.includes('hold as (') && !query.includes('jsonb_to_recordset'))).toBe(true)
+
+    const together = await signTogether(
+      campaign,
+      Array.from({ length: 4 }, (_, index) => ({ ip: `198.51.100.${index + 20}`, bucket: `plan:b${index}` })),
+    )
+    expect(together.batches).toBe(1)
+    expect((await lastStatements()).some((query) => query.includes('jsonb_to_recordset'))).toBe(true)
   })
 })

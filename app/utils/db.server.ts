@@ -76,6 +76,8 @@ const CLIENT_OPTIONS = {
 
 /** Connections for executeCustomPlanned: few, as one statement at a time is the rule there. */
 const CUSTOM_PLANNED_CONNECTIONS = 4
+/** Their name in pg_stat_activity and the server's log, apart from the other queries' `chorus`. */
+export const CUSTOM_PLANNED_APPLICATION_NAME = 'chorus-sign'
 
 /**
  * Runs one statement prepared, on connections of its own that plan it for each run's parameters
@@ -92,7 +94,11 @@ const CUSTOM_PLANNED_CONNECTIONS = 4
 export async function executeCustomPlanned<R>(query: RawBuilder<R>): Promise<R[]> {
   const state = getState()
   const compiled = query.compile(state.db)
-  state.customPlanned ??= postgres(state.url, { ...CLIENT_OPTIONS, max: CUSTOM_PLANNED_CONNECTIONS })
+  state.customPlanned ??= postgres(state.url, {
+    ...CLIENT_OPTIONS,
+    max: CUSTOM_PLANNED_CONNECTIONS,
+    connection: { application_name: CUSTOM_PLANNED_APPLICATION_NAME },
+  })
   const connection = await state.customPlanned.reserve()
   try {
     const [, rows] = await Promise.all([
