@@ -285,6 +285,15 @@ try {
     line('', cpuPerRequest(before, cpuSnapshot(), result.requests.total))
   }
 
+  // BENCH_ATTACK_MODE=on: the campaign in attack mode from the start, as a surge puts it within a
+  // minute (decision 0030); otherwise the detector's minute may or may not fall within the run.
+  if (process.env.BENCH_ATTACK_MODE === 'on') {
+    const client = new pg.Client({ connectionString: databaseUrl })
+    await client.connect()
+    await client.query(`update campaigns set attack_mode_started_at = now(), attack_mode_origin = 'manual' where slug = $1`, [slug])
+    await client.end()
+  }
+
   // The burst: BURST signers as fast as the server takes them.
   const cpuBefore = cpuSnapshot()
   // A run of `amount` requests ends at autocannon's next sample: every 50 ms, not every second,
@@ -325,6 +334,23 @@ try {
   line(
     `sign POSTs offered at ${FIXED_RATE}/s`,
     `${Math.round(fixed.requests.total / fixed.duration)}/s served  p50 ${fixed.latency.p50} ms  p99 ${fixed.latency.p99} ms  [${statuses(fixed)}]`,
+  )
+
+  // What the integrity rules made of the surge: a surge starts attack mode (decision 0030), and
+  // signers without a solved challenge are then held, so the fixed rate may run in attack mode.
+  const client = new pg.Client({ connectionString: databaseUrl })
+  await client.connect()
+  const { rows: states } = await client.query<{ state: string; reasons: string; n: number }>(
+    `select s.state, array_to_string(s.hold_reasons, '+') as reasons, count(*)::int as n
+     from signatures s join campaigns c on c.id = s.campaign_id where c.slug = $1 group by 1, 2 order by 1, 2`,
+    [slug],
+  )
+  const { rows: attack } = await client.query<{ since: Date | null }>('select attack_mode_started_at as since from campaigns where slug = $1', [slug])
+  await client.end()
+  line(
+    'signatures by state (hold reasons)',
+    states.map((row) => `${row.state}${row.reasons ? ` (${row.reasons})` : ''} ${row.n}`).join(', ') +
+      (attack[0]?.since ? `; attack mode since ${attack[0].since.toISOString().slice(11, 19)} UTC` : '; no attack mode'),
   )
 } finally {
   server.kill('SIGTERM')

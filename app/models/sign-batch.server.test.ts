@@ -1,10 +1,13 @@
+import { solveChallenge } from 'altcha-lib'
+import { deriveKey } from 'altcha-lib/algorithms/sha'
 import { sql } from 'kysely'
 import { describe, expect, it } from 'vitest'
 import { createCampaign, uniqueEmail } from '../../tests/support/factories'
 import { queuedEmails } from '../../tests/support/jobs'
 import { emailIndex, sealerFor } from '~/models/data-key.server'
-import { signBatchCounts } from '~/models/sign-batch.server'
-import { confirmSignature, signCampaignFromForm } from '~/models/signature.server'
+import { createSignChallenge, setAttackMode } from '~/models/integrity.server'
+import { signBatch, signBatchCounts } from '~/models/sign-batch.server'
+import { confirmSignature, formSigner, signCampaignFromForm } from '~/models/signature.server'
 import { CUSTOM_PLANNED_APPLICATION_NAME, getDb } from '~/utils/db.server'
 import { resetEnv } from '~/utils/env.server'
 import { hashToken } from '~/utils/security.server'
@@ -190,6 +193,109 @@ describe('signatures written in batches', () => {
       delete process.env.SIGN_BATCH_MAX
       resetEnv()
     }
+  })
+})
+
+describe('signers in attack mode', () => {
+  // A surge starts attack mode (decision 0030): the statements then spend each signer's solved
+  // challenge, once, or hold the signature, as signCampaign's rules do, so the surge stays on them.
+  async function solved(campaignId: string) {
+    const challenge = await createSignChallenge(campaignId)
+    const solution = await solveChallenge({ challenge, deriveKey })
+    return Buffer.from(JSON.stringify({ challenge, solution })).toString('base64')
+  }
+  const states = async (campaignId: string) =>
+    Object.fromEntries(
+      (await getDb().selectFrom('signatures').select(['email_index', 'state', 'hold_reasons']).where('campaign_id', '=', campaignId).execute()).map((row) => [
+        row.email_index,
+        `${row.state} ${row.hold_reasons.join('+')}`.trim(),
+      ]),
+    )
+
+  it('holds a signer without a solved challenge, and spends each challenge once, alone and in a batch', async () => {
+    const campaign = await createCampaign(getDb())
+    const other = await createCampaign(getDb())
+    await setAttackMode(getDb(), { id: campaign.id, organisationId: campaign.organisation_id }, true, 'manual', null)
+    const [x, y, elsewhere] = [await solved(campaign.id), await solved(campaign.id), await solved(other.id)]
+    const signers = {
+      noChallenge: { bucket: 'attack:a', values: { email: 'nojs@example.org' } },
+      solved: { bucket: 'attack:b', values: { email: 'js@example.org', altcha: x } },
+      replayed: { bucket: 'attack:c', values: { email: 'replay@example.org', altcha: x } },
+      elsewhere: { bucket: 'attack:d', values: { email: 'elsewhere@example.org', altcha: elsewhere } },
+    }
+    // One at a time: the one-signer statement.
+    for (const signer of Object.values(signers)) {
+      const alone = await signTogether(campaign, [signer])
+      expect(outcomes(alone.results)).toEqual(['created'])
+    }
+    // Together: the batch's statement, written directly (a signer's challenge is verified off the
+    // event loop, so signers carrying one may join different batches). Two carry one fresh
+    // challenge: the first spends it.
+    const together = await Promise.all(
+      [
+        { bucket: 'attack:e', email: 'first@example.org', altcha: y },
+        { bucket: 'attack:f', email: 'second@example.org', altcha: y },
+        { bucket: 'attack:g', email: 'nojs2@example.org' },
+        { bucket: 'attack:h', email: 'late-replay@example.org', altcha: x },
+      ].map(({ bucket, email, altcha }, index) =>
+        formSigner(
+          campaign,
+          { ...input({ email }), ...(altcha ? { altcha } : {}) },
+          { ip: `203.0.113.${index + 1}`, userAgent: 'test', locale: 'en' },
+          rate(bucket),
+        ),
+      ),
+    )
+    const rows = await signBatch(together)
+    expect(rows.map((row) => [row.allowed, row.open, row.signature_id !== null])).toEqual(Array(4).fill([true, true, true]))
+    const byEmail = await states(campaign.id)
+    const stateOf = async (email: string) => byEmail[await emailIndex(email)]
+    expect({
+      nojs: await stateOf('nojs@example.org'),
+      js: await stateOf('js@example.org'),
+      replay: await stateOf('replay@example.org'),
+      elsewhere: await stateOf('elsewhere@example.org'),
+      first: await stateOf('first@example.org'),
+      second: await stateOf('second@example.org'),
+      nojs2: await stateOf('nojs2@example.org'),
+      lateReplay: await stateOf('late-replay@example.org'),
+    }).toEqual({
+      nojs: 'held attack_mode',
+      js: 'pending',
+      replay: 'held attack_mode',
+      elsewhere: 'held attack_mode',
+      first: 'pending',
+      second: 'held attack_mode',
+      nojs2: 'held attack_mode',
+      lateReplay: 'held attack_mode',
+    })
+    // Each signer is emailed, held or not; two challenges spent, once each.
+    expect(await queuedEmails('signature-confirmation')).toHaveLength(8)
+    expect(await getDb().selectFrom('spent_challenges').select('signature_hash').execute()).toHaveLength(2)
+    // Out of attack mode a challenge is not needed, nor spent.
+    const calm = await signTogether(other, [
+      { bucket: 'attack:i', values: { email: 'calm@example.org' } },
+      { bucket: 'attack:j', values: { email: 'calm2@example.org', altcha: await solved(other.id) } },
+    ])
+    expect(outcomes(calm.results)).toEqual(['created', 'created'])
+    expect(Object.values(await states(other.id))).toEqual(['pending', 'pending'])
+    expect(await getDb().selectFrom('spent_challenges').select('signature_hash').execute()).toHaveLength(2)
+  })
+
+  it('spends no challenge for a signer the rate limit refuses', async () => {
+    const campaign = await createCampaign(getDb())
+    await setAttackMode(getDb(), { id: campaign.id, organisationId: campaign.organisation_id }, true, 'manual', null)
+    const payload = await solved(campaign.id)
+    const { results } = await signTogether(campaign, [
+      { bucket: 'attack:k', limit: 1, values: { email: 'one@example.org' } },
+      { bucket: 'attack:k', limit: 1, values: { email: 'two@example.org', altcha: payload } },
+    ])
+    expect(outcomes(results)).toEqual(['created', 'rate-limited'])
+    expect(await getDb().selectFrom('spent_challenges').select('signature_hash').execute()).toEqual([])
+    // The challenge is still good for a signer let through.
+    const alone = await signTogether(campaign, [{ bucket: 'attack:l', values: { email: 'two@example.org', altcha: payload } }])
+    expect(outcomes(alone.results)).toEqual(['created'])
+    expect(Object.values(await states(campaign.id)).sort()).toEqual(['held attack_mode', 'pending'])
   })
 })
 

@@ -40,6 +40,11 @@ export interface BatchSigner {
   utmSource: string | null
   utmMedium: string | null
   utmCampaign: string | null
+  /**
+   * The proof-of-work challenge the signer solved for this campaign (verified before the statement),
+   * spent by the statement when the campaign is in attack mode; null: none, or not for this campaign.
+   */
+  challenge: { key: Buffer; expiresAt: Date } | null
 }
 
 /** What the statement answers for one signer: their hit, and what became of the signature. */
@@ -158,6 +163,16 @@ async function signOne(signer: BatchSigner): Promise<BatchSignRow> {
       where id = ${signer.campaignId} and status = 'live'
         and (opens_at is null or opens_at <= now()) and (closes_at is null or closes_at > now())
     ),
+    -- In attack mode a solved challenge is spent (once: another signer's use of it finds it spent)
+    -- by a signer the rate limit lets through; without one the signature is held (decision 0030).
+    spent as (
+      insert into spent_challenges (signature_hash, expires_at)
+      select ${signer.challenge?.key ?? null}::bytea, ${signer.challenge?.expiresAt ?? null}::timestamptz
+      from hold, rate_limit, open_campaign
+      where ${signer.challenge !== null}::boolean and hold.attack_mode and rate_limit.allowed
+      on conflict (signature_hash) do nothing
+      returning signature_hash
+    ),
     sig as (
       insert into signatures (campaign_id, full_name, email, email_index, country, postcode, locale,
         consent_updates, consent_show_name, consent_version, confirmation_token_hash, ip_hash, email_domain,
@@ -166,10 +181,14 @@ async function signOne(signer: BatchSigner): Promise<BatchSignRow> {
         ${signer.postcode}, ${signer.locale},
         ${signer.consentUpdates}, ${signer.consentShowName}, open_campaign.consent_version,
         ${signer.tokenHash}, ${signer.ipHash}, ${signer.emailDomain},
-        case when cardinality(hold.hold_reasons) > 0 then 'held' else 'pending' end, hold.hold_reasons,
+        case when cardinality(reasons.hold_reasons) > 0 then 'held' else 'pending' end, reasons.hold_reasons,
         ${signer.source}, ${signer.utmSource}, ${signer.utmMedium}, ${signer.utmCampaign}, 1, now()
-      from hold, rate_limit, open_campaign
-      where rate_limit.allowed and not hold.attack_mode
+      from rate_limit, open_campaign, (
+        select hold.hold_reasons || case when hold.attack_mode and not exists (select 1 from spent)
+          then array['attack_mode']::text[] else array[]::text[] end as hold_reasons
+        from hold
+      ) reasons
+      where rate_limit.allowed
       on conflict on constraint signatures_campaign_email_index_key do nothing
       returning id
     ), mail as (
@@ -196,7 +215,9 @@ const hex = (bytes: Buffer) => bytes.toString('hex')
  *   own count is what it was before the batch plus the hits up to and including theirs;
  * - the integrity rules: the last hour's signatures from the same domain and client address, counted
  *   (capped) in the table, plus the batch's signers before them that the batch inserts;
- * - the signature, inserted only when allowed, the campaign open and not in attack mode; of two
+ * - in attack mode, the signer's solved challenge spent (the first signer carrying it), or the
+ *   signature held for want of one;
+ * - the signature, inserted only when allowed and the campaign open; of two
  *   signers with one address the first is inserted and the second finds it, as one after the other;
  * - the confirmation email, for each signature inserted.
  * Exported for its tests; signInBatch is the way in.
@@ -230,6 +251,8 @@ export async function signBatch(signers: BatchSigner[]): Promise<BatchSignRow[]>
       utm_source: signer.utmSource,
       utm_medium: signer.utmMedium,
       utm_campaign: signer.utmCampaign,
+      challenge_key: signer.challenge ? hex(signer.challenge.key) : null,
+      challenge_expires_at: signer.challenge?.expiresAt.toISOString() ?? null,
     })),
   )
   const statement = sql<BatchSignRow & { ord: number }>`
@@ -238,7 +261,7 @@ export async function signBatch(signers: BatchSigner[]): Promise<BatchSignRow[]>
         window_seconds int, full_name text, email text, email_index text, country text, postcode text, locale text,
         consent_updates boolean, consent_show_name boolean, token_hash text, ip_hash text, yesterdays_ip_hash text,
         email_domain text, rule_domain text, disposable boolean, idempotency_key text, token text, source text,
-        utm_source text, utm_medium text, utm_campaign text)
+        utm_source text, utm_medium text, utm_campaign text, challenge_key text, challenge_expires_at timestamptz)
     ), bucket_hits as (
       -- An upsert may touch a row once per statement: each bucket's hits in this batch, together.
       select bucket, window_seconds, count(*)::int as n,
@@ -273,8 +296,23 @@ export async function signBatch(signers: BatchSigner[]): Promise<BatchSignRow[]>
         r.hits + r.previous * (1 - least(1, greatest(0, extract(epoch from r.now - r.window_start) / r.window_seconds))) <= r.rate_limit as allowed,
         c.attack_mode, c.open_consent_version, c.hold_disposable, c.domain_limit, c.address_limit
       from e join rate r on r.ord = e.ord left join c on c.id = e.campaign_id
+    ), claims as (
+      -- In attack mode a solved challenge is spent by the first signer of the batch who carries it
+      -- and may sign; a later one, here or in another statement, finds it spent (decision 0030).
+      select distinct on (challenge_key) ord, challenge_key, challenge_expires_at
+      from decided
+      where challenge_key is not null and attack_mode and allowed and open_consent_version is not null
+      order by challenge_key, ord
+    ), spent as (
+      insert into spent_challenges (signature_hash, expires_at)
+      select decode(challenge_key, 'hex'), challenge_expires_at from claims order by challenge_key
+      on conflict (signature_hash) do nothing
+      returning signature_hash
     ), eligible as (
-      select d.*, d.allowed and d.open_consent_version is not null and not d.attack_mode as may_insert
+      select d.*, d.allowed and d.open_consent_version is not null as may_insert,
+        d.attack_mode and not exists (
+          select 1 from claims k join spent p on p.signature_hash = decode(k.challenge_key, 'hex') where k.ord = d.ord
+        ) as challenge_missing
       from decided d
     ), firsts as (
       -- The first signer of an address that may be inserted is; a later one finds theirs.
@@ -315,7 +353,8 @@ export async function signBatch(signers: BatchSigner[]): Promise<BatchSignRow[]>
               limit i.address_limit
             ) y)
             + count(*) filter (where i.inserts) over (partition by i.campaign_id, i.ip_hash order by i.ord rows between unbounded preceding and 1 preceding)
-          ) >= i.address_limit then 'address_rate' end
+          ) >= i.address_limit then 'address_rate' end,
+          case when i.challenge_missing then 'attack_mode' end
         ]::text[], null) as hold_reasons
       from inserting i
     ), sig as (

@@ -111,9 +111,10 @@ export type FormSignResult =
  * The sign form's path (decisions 0020 and 0050): the client's rate-limit hit, the integrity
  * rules, the new signature and its confirmation email in ONE statement, so one round trip and one
  * transaction keep or lose them together; signers arriving together share the statement. The
- * route has already looked at the limit (without counting) before reading the body. A repeat
- * signer, or a campaign in attack mode (a challenge to spend), takes signCampaign's general path,
- * the hit already counted.
+ * route has already looked at the limit (without counting) before reading the body. In attack
+ * mode the statement spends the signer's solved challenge or holds the signature (decision 0030),
+ * so a surge that starts attack mode stays on this path. A repeat signer takes signCampaign's
+ * general path, the hit already counted.
  */
 export async function signCampaignFromForm(
   campaign: { id: string; consentVersion: string; organisation?: { id: string } },
@@ -125,6 +126,27 @@ export async function signCampaignFromForm(
     await hitRateLimit(rate.bucket, rate)
     return { outcome: 'ignored', signatureId: null }
   }
+  const signer = await formSigner(campaign, input, context, rate)
+  // Written with whoever else is signing now, in one statement (decision 0050).
+  const row = await signInBatch(signer)
+  // The statement committed its hit: the next look in this process knows whether one more fits.
+  noteRateLimitHit(rate.bucket, rate, row)
+  if (!row.allowed) return { outcome: 'rate-limited', retryAfterSeconds: weighRateLimit(row, rate).retryAfterSeconds }
+  if (!row.open) return { outcome: 'closed', signatureId: null }
+  if (row.signature_id) return { outcome: 'created', signatureId: row.signature_id }
+  return await signCampaign(campaign, input, { ...context, channel: 'form' })
+}
+
+/**
+ * A form's signer as the sign statements take them (models/sign-batch.server.ts): sealed, hashed,
+ * their challenge verified, a fresh confirmation token.
+ */
+export async function formSigner(
+  campaign: { id: string; organisation?: { id: string } },
+  input: SignCampaignInput,
+  context: RequestContext & { locale: Locale },
+  rate: RateLimit & { bucket: string },
+): Promise<BatchSigner> {
   const token = generateToken()
   // Sealed with the organisation's key (decision 0040); the keys are in memory after the first
   // signature, so this path stays one statement.
@@ -132,7 +154,9 @@ export async function signCampaignFromForm(
   const [ipHash, yesterdaysIpHash] = recentStoredAddressHashes(context.ip)
   const emailDomain = emailDomainOf(input.email)
   const { domain: ruleDomain, disposable } = domainRuleFacts(emailDomain)
-  const signer: BatchSigner = {
+  // Verified here, off the statement; spent there, if the campaign is in attack mode.
+  const challenge = input.altcha ? await verifySignChallenge(input.altcha) : null
+  return {
     campaignId: campaign.id,
     rate,
     fullName: seal(input.fullName),
@@ -155,15 +179,8 @@ export async function signCampaignFromForm(
     utmSource: input.utmSource ?? null,
     utmMedium: input.utmMedium ?? null,
     utmCampaign: input.utmCampaign ?? null,
+    challenge: challenge && challenge.campaignId === campaign.id ? { key: challenge.key, expiresAt: challenge.expiresAt } : null,
   }
-  // Written with whoever else is signing now, in one statement (decision 0050).
-  const row = await signInBatch(signer)
-  // The statement committed its hit: the next look in this process knows whether one more fits.
-  noteRateLimitHit(rate.bucket, rate, row)
-  if (!row.allowed) return { outcome: 'rate-limited', retryAfterSeconds: weighRateLimit(row, rate).retryAfterSeconds }
-  if (!row.open) return { outcome: 'closed', signatureId: null }
-  if (row.signature_id) return { outcome: 'created', signatureId: row.signature_id }
-  return await signCampaign(campaign, input, { ...context, channel: 'form' })
 }
 
 /**
