@@ -7,6 +7,7 @@ import path from 'node:path'
 import autocannon from 'autocannon'
 import pg from 'pg'
 import { ensureDatabase, startEmbeddedPostgres } from '../app/utils/embedded-db.server'
+import { pacedLoad } from './paced-load'
 import { childrenOf, postgresCpuMs, processCpuMs } from './proc-cpu'
 import { recreateDatabase, serverUrlOf, withDatabase } from '../tests/support/database'
 
@@ -202,27 +203,23 @@ function signBody(email: string, i: number) {
   return new URLSearchParams({ fullName: `Surge Signer ${i}`, email, country: 'GB', consentUpdates: 'on' }).toString()
 }
 
+/** The nth signer's form post, from their own client address (one trusted proxy hop wrote it). */
+function signRequest(prefix: string, offset: number, n: number) {
+  return {
+    method: 'POST' as const,
+    path: `/campaigns/${slug}`,
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-forwarded-for': clientAddress(offset + n),
+      accept: 'text/html',
+    },
+    body: signBody(signerEmail(prefix, n), n),
+  }
+}
+
 function signRequests(prefix: string, offset: number) {
   let i = 0
-  return [
-    {
-      method: 'POST' as const,
-      path: `/campaigns/${slug}`,
-      setupRequest: (request: any) => {
-        const n = i++
-        const email = signerEmail(prefix, n)
-        return {
-          ...request,
-          headers: {
-            'content-type': 'application/x-www-form-urlencoded',
-            'x-forwarded-for': clientAddress(offset + n),
-            accept: 'text/html',
-          },
-          body: signBody(email, n),
-        }
-      },
-    },
-  ]
+  return [{ method: 'POST' as const, path: `/campaigns/${slug}`, setupRequest: (request: any) => ({ ...request, ...signRequest(prefix, offset, i++) }) }]
 }
 
 // ---- CPU time, which a busy machine does not inflate as it does wall time (bench/proc-cpu.ts) ----
@@ -324,16 +321,19 @@ try {
       : `${BURST - outstanding()} of ${BURST} accepted after ${waited} s (gave up)  ${resendRequests} requests, ${refused429} refused 429, ${twice} sent twice`,
   )
 
-  // A fixed offered rate: latency while the server is not saturated.
-  const fixed = await cannon({
+  // A fixed offered rate, evenly spaced (bench/paced-load.ts): latency while the server is not saturated.
+  const fixed = await pacedLoad({
+    base,
+    rate: FIXED_RATE,
+    seconds: SECONDS,
     connections: 128,
-    overallRate: FIXED_RATE,
-    duration: SECONDS,
-    requests: signRequests(`surge-${run}-fixed`, BURST),
+    request: (n) => signRequest(`surge-${run}-fixed`, BURST, n),
   })
+  const fixedStatuses = Object.entries(fixed.statuses).map(([code, count]) => `${code}:${count}`)
+  if (fixed.errors) fixedStatuses.push(`errors:${fixed.errors}`)
   line(
-    `sign POSTs offered at ${FIXED_RATE}/s`,
-    `${Math.round(fixed.requests.total / fixed.duration)}/s served  p50 ${fixed.latency.p50} ms  p99 ${fixed.latency.p99} ms  [${statuses(fixed)}]`,
+    `sign POSTs offered at ${FIXED_RATE}/s, evenly spaced`,
+    `${Math.round(fixed.rate)}/s served  p50 ${fixed.p50} ms  p99 ${fixed.p99} ms  max ${fixed.max} ms  [${fixedStatuses.join(' ')}]`,
   )
 
   // What the integrity rules made of the surge: a surge starts attack mode (decision 0030), and

@@ -1,0 +1,93 @@
+import http from 'node:http'
+
+export interface PacedRequest {
+  method: string
+  path: string
+  headers: Record<string, string>
+  body?: string
+}
+
+export interface PacedResult {
+  offered: number
+  answered: number
+  /** Answers a second, from the first request's due time to the last answer. */
+  rate: number
+  statuses: Record<string, number>
+  errors: number
+  p50: number
+  p99: number
+  max: number
+}
+
+/**
+ * Offers requests at a fixed rate, evenly spaced: an open loop, in which a slow answer does not
+ * delay the next request, over at most `connections` kept-alive connections. Each latency counts
+ * from the moment its request was due, so waiting for a free connection counts too (no coordinated
+ * omission). autocannon's `overallRate` is not this: each of its connections sends its share of a
+ * second as fast as it is answered and then waits for the next second, so the whole second's
+ * requests arrive at once at the top of every second, and its latencies measure those bursts.
+ */
+export async function pacedLoad(options: {
+  base: string
+  rate: number
+  seconds: number
+  connections: number
+  request: (index: number) => PacedRequest
+}): Promise<PacedResult> {
+  const { hostname, port } = new URL(options.base)
+  const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections })
+  const total = Math.round(options.rate * options.seconds)
+  const interval = 1000 / options.rate
+  const latencies: number[] = []
+  const statuses: Record<string, number> = {}
+  let errors = 0
+  let lastAnswer = 0
+  const pending: Promise<void>[] = []
+
+  const send = (index: number, due: number) =>
+    new Promise<void>((resolve) => {
+      const { method, path, headers, body } = options.request(index)
+      const request = http.request({ agent, host: hostname, port, method, path, headers }, (response) => {
+        response.resume()
+        response.on('end', () => {
+          lastAnswer = performance.now()
+          latencies.push(lastAnswer - due)
+          statuses[response.statusCode!] = (statuses[response.statusCode!] ?? 0) + 1
+          resolve()
+        })
+      })
+      request.on('error', () => {
+        errors++
+        resolve()
+      })
+      request.end(body)
+    })
+
+  const start = performance.now()
+  let next = 0
+  while (next < total) {
+    const now = performance.now()
+    // Every request now due goes out; the loop then sleeps until the next one is.
+    while (next < total && start + next * interval <= now) {
+      pending.push(send(next, start + next * interval))
+      next++
+    }
+    const wait = start + next * interval - performance.now()
+    await new Promise((resolve) => (wait >= 1 ? setTimeout(resolve, Math.floor(wait)) : setImmediate(resolve)))
+  }
+  await Promise.all(pending)
+  agent.destroy()
+
+  latencies.sort((a, b) => a - b)
+  const at = (q: number) => (latencies.length ? Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!) : NaN)
+  return {
+    offered: total,
+    answered: latencies.length,
+    rate: latencies.length / ((lastAnswer - start) / 1000),
+    statuses,
+    errors,
+    p50: at(0.5),
+    p99: at(0.99),
+    max: Math.round(latencies.at(-1) ?? NaN),
+  }
+}
