@@ -103,6 +103,17 @@ const seenKeys = new Set<string>()
 await new Promise<void>((resolve) => resend.listen(0, '127.0.0.1', resolve))
 const resendUrl = `http://127.0.0.1:${(resend.address() as AddressInfo).port}`
 
+/** One query on a connection of its own, outside the server (the bench's setup and its tally). */
+async function query<R extends pg.QueryResultRow>(text: string, params: unknown[]): Promise<R[]> {
+  const client = new pg.Client({ connectionString: databaseUrl })
+  await client.connect()
+  try {
+    return (await client.query<R>(text, params)).rows
+  } finally {
+    await client.end()
+  }
+}
+
 // ---- the reference: raw inserts into a signatures-shaped table, 16 connections ----
 async function rawInsertRate(): Promise<number> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: SIGN_CONNECTIONS })
@@ -285,10 +296,7 @@ try {
   // BENCH_ATTACK_MODE=on: the campaign in attack mode from the start, as a surge puts it within a
   // minute (decision 0030); otherwise the detector's minute may or may not fall within the run.
   if (process.env.BENCH_ATTACK_MODE === 'on') {
-    const client = new pg.Client({ connectionString: databaseUrl })
-    await client.connect()
-    await client.query(`update campaigns set attack_mode_started_at = now(), attack_mode_origin = 'manual' where slug = $1`, [slug])
-    await client.end()
+    await query(`update campaigns set attack_mode_started_at = now(), attack_mode_origin = 'manual' where slug = $1`, [slug])
   }
 
   // The burst: BURST signers as fast as the server takes them.
@@ -338,15 +346,12 @@ try {
 
   // What the integrity rules made of the surge: a surge starts attack mode (decision 0030), and
   // signers without a solved challenge are then held, so the fixed rate may run in attack mode.
-  const client = new pg.Client({ connectionString: databaseUrl })
-  await client.connect()
-  const { rows: states } = await client.query<{ state: string; reasons: string; n: number }>(
+  const states = await query<{ state: string; reasons: string; n: number }>(
     `select s.state, array_to_string(s.hold_reasons, '+') as reasons, count(*)::int as n
      from signatures s join campaigns c on c.id = s.campaign_id where c.slug = $1 group by 1, 2 order by 1, 2`,
     [slug],
   )
-  const { rows: attack } = await client.query<{ since: Date | null }>('select attack_mode_started_at as since from campaigns where slug = $1', [slug])
-  await client.end()
+  const attack = await query<{ since: Date | null }>('select attack_mode_started_at as since from campaigns where slug = $1', [slug])
   line(
     'signatures by state (hold reasons)',
     states.map((row) => `${row.state}${row.reasons ? ` (${row.reasons})` : ''} ${row.n}`).join(', ') +

@@ -51,7 +51,6 @@ export interface BatchSigner {
 export interface BatchSignRow extends WindowRow {
   allowed: boolean
   open: boolean
-  attack_mode: boolean | null
   signature_id: string | null
 }
 
@@ -201,7 +200,7 @@ async function signOne(signer: BatchSigner): Promise<BatchSignRow> {
       from sig
     )
     select r.hits, r.previous, r.window_start, r.now, r.allowed, exists (select 1 from open_campaign) as open,
-      (select attack_mode from hold) as attack_mode, (select id::text from sig) as signature_id
+      (select id::text from sig) as signature_id
     from rate_limit r`
   const rows = await executeCustomPlanned(statement)
   return rows[0]!
@@ -380,7 +379,7 @@ export async function signBatch(signers: BatchSigner[]): Promise<BatchSignRow[]>
       from mine m join held h on h.ord = m.ord
     )
     select h.ord, h.hits, h.previous, h.window_start, h.now, h.allowed, h.open_consent_version is not null as open,
-      h.attack_mode, m.id::text as signature_id
+      m.id::text as signature_id
     from held h left join mine m on m.ord = h.ord
     order by h.ord`
   // Planned for this batch and the table as they are (a few milliseconds, once for up to a

@@ -83,12 +83,21 @@ describe('20261204100000_signature_indexes', () => {
   })
 
   it('counts and pages each state, and the newest confirmations, without the dropped indexes', async () => {
+    // Every other index set aside (but those behind constraints): on an empty table, with whatever
+    // statistics earlier tests left, (campaign_id, id) and the rest can cost the planner the same.
+    const indexes = await indexesOf('signatures')
+    const allBut = (kept: string) => indexes.filter((index) => index !== kept && !index.endsWith('_pkey') && !index.endsWith('_key'))
     for (const state of ['pending', 'held', 'invalidated']) {
-      expect(await planWithoutSeqScan(`select count(*) from signatures where campaign_id = 1 and state = '${state}'`)).toContain(`signatures_${state}_idx`)
+      expect(
+        await planWithoutSeqScan(`select count(*) from signatures where campaign_id = 1 and state = '${state}'`, allBut(`signatures_${state}_idx`)),
+      ).toContain(`signatures_${state}_idx`)
     }
     expect(
-      await planWithoutSeqScan(`select country, confirmed_at from signatures where campaign_id = 1 and state = 'confirmed'
-        and confirmed_at is not null order by confirmed_at desc limit 8`),
+      await planWithoutSeqScan(
+        `select country, confirmed_at from signatures where campaign_id = 1 and state = 'confirmed'
+        and confirmed_at is not null order by confirmed_at desc limit 8`,
+        allBut('signatures_confirmed_order_idx'),
+      ),
     ).toContain('Index Scan Backward using signatures_confirmed_order_idx')
   })
 })
