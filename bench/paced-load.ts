@@ -1,4 +1,6 @@
 import http from 'node:http'
+import { fork } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 
 export interface PacedRequest {
   method: string
@@ -19,6 +21,44 @@ export interface PacedResult {
   max: number
 }
 
+export interface PacedOptions {
+  base: string
+  rate: number
+  seconds: number
+  connections: number
+  request: (index: number) => PacedRequest
+}
+
+/**
+ * pacedLoad in a process of its own, with the requests made beforehand: what else the bench's
+ * process does meanwhile (its fake Resend parsing a hundred emails a request, say) then delays
+ * neither a request going out nor the reading of an answer, so the latencies are the server's
+ * and the network's, not the bench's.
+ */
+export async function pacedLoadApart(options: PacedOptions): Promise<PacedResult> {
+  const { request, ...rest } = options
+  const requests = Array.from({ length: Math.round(options.rate * options.seconds) }, (_, index) => request(index))
+  const child = fork(fileURLToPath(import.meta.url), [], { execArgv: ['--import', 'tsx'], stdio: 'inherit' })
+  try {
+    return await new Promise<PacedResult>((resolve, reject) => {
+      child.once('message', (result) => resolve(result as PacedResult))
+      child.once('error', reject)
+      child.once('exit', (code) => reject(new Error(`the paced load's process exited with ${code}`)))
+      child.send({ ...rest, requests })
+    })
+  } finally {
+    child.kill()
+  }
+}
+
+// Run by pacedLoadApart: one load, then its result back to the parent.
+if (process.send && process.argv[1] === fileURLToPath(import.meta.url)) {
+  process.once('message', (message) => {
+    const { requests, ...rest } = message as Omit<PacedOptions, 'request'> & { requests: PacedRequest[] }
+    void pacedLoad({ ...rest, request: (index) => requests[index]! }).then((result) => process.send!(result))
+  })
+}
+
 /**
  * Offers requests at a fixed rate, evenly spaced: an open loop, in which a slow answer does not
  * delay the next request, over at most `connections` kept-alive connections. Each latency counts
@@ -27,13 +67,7 @@ export interface PacedResult {
  * second as fast as it is answered and then waits for the next second, so the whole second's
  * requests arrive at once at the top of every second, and its latencies measure those bursts.
  */
-export async function pacedLoad(options: {
-  base: string
-  rate: number
-  seconds: number
-  connections: number
-  request: (index: number) => PacedRequest
-}): Promise<PacedResult> {
+export async function pacedLoad(options: PacedOptions): Promise<PacedResult> {
   const { hostname, port } = new URL(options.base)
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections })
   const total = Math.round(options.rate * options.seconds)

@@ -7,7 +7,7 @@ import path from 'node:path'
 import autocannon from 'autocannon'
 import pg from 'pg'
 import { ensureDatabase, startEmbeddedPostgres } from '../app/utils/embedded-db.server'
-import { pacedLoad } from './paced-load'
+import { pacedLoadApart } from './paced-load'
 import { childrenOf, postgresCpuMs, processCpuMs } from './proc-cpu'
 import { recreateDatabase, serverUrlOf, withDatabase } from '../tests/support/database'
 
@@ -157,7 +157,11 @@ fs.mkdirSync(dataDir, { recursive: true })
 // The server's own output (the build, the worker's retries) goes to a file, not among the numbers.
 const serverLog = fs.openSync(path.join(dataDir, 'server.log'), 'w')
 // BENCH_CPU_PROF=1 writes the server's CPU profile under .data/bench-surge/profiles (open it in Chrome's DevTools).
-const profileArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', path.join(dataDir, 'profiles')] : []
+// BENCH_NODE_ARGS: more of Node's options for the server (`--max-semi-space-size=32`, say).
+const profileArgs = [
+  ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', path.join(dataDir, 'profiles')] : []),
+  ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+]
 const server = spawn(process.execPath, [...profileArgs, '--import', 'tsx', 'server/start.ts'], {
   env: {
     ...process.env,
@@ -330,7 +334,7 @@ try {
   )
 
   // A fixed offered rate, evenly spaced (bench/paced-load.ts): latency while the server is not saturated.
-  const fixed = await pacedLoad({
+  const fixed = await pacedLoadApart({
     base,
     rate: FIXED_RATE,
     seconds: SECONDS,

@@ -185,8 +185,9 @@ export function createApp(options: {
     app.post(/^\/campaigns\/[^/]+$/, signFastPath({ handleRequest: render, loadContext, send }))
   }
 
-  app.use(compress)
-
+  // The campaign page and its JSON from the page cache, which holds them compressed (brotli and
+  // gzip, made once per entry): before the compression middleware, whose per-request wrapping of
+  // the response they have no use for. What the cache does not answer goes on to it.
   let pageCache: PageCache | undefined
   if (render) {
     pageCache = createPageCache({
@@ -197,6 +198,8 @@ export function createApp(options: {
     app.locals.pageCache = pageCache
     app.get(/^\/(api\/)?campaigns\/[^/]+$/, (req, res, next) => void pageCache!.handle(req, res, next))
   }
+
+  app.use(compress)
 
   startEventLoopWatchdog()
   app.get('/healthz', async (_req, res) => {

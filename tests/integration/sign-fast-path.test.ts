@@ -1,5 +1,6 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import zlib from 'node:zlib'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createCampaign, uniqueEmail } from '../support/factories'
@@ -93,6 +94,40 @@ describe('the sign fast path', () => {
     expect(refused.headers.get('content-encoding')).toBe('gzip')
     const body = (await refused.json()) as Record<string, { result: { error: Record<string, string[]> } }>
     expect(body['campaigns.$slug']!.result.error.email).toEqual(['sign.error.emailInvalid'])
+  })
+
+  it('serves the cached page compressed once, and leaves what it does not cache to the compression middleware', async () => {
+    // The page cache sits before the compression middleware (it holds its entries compressed):
+    // what it answers and what it passes on must both still be compressed as Accept-Encoding allows.
+    const campaign = await createCampaign(getDb(), {
+      // Long enough (over 512 bytes of JSON) for the cache to keep it compressed.
+      title: 'Chechnya: find and prosecute everyone who abducted, secretly detained, tortured and killed gay men, and protect those who survived',
+      target_name: 'The Prosecutor General of the Russian Federation and the Investigative Committee',
+      target_role: 'Investigate the abduction, secret detention, torture and killing of gay men in Chechnya',
+    })
+    const get = (path: string, headers: Record<string, string>) =>
+      new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        http
+          .get(`${base}${path}`, { headers }, (res) => {
+            const chunks: Buffer[] = []
+            res.on('data', (chunk: Buffer) => chunks.push(chunk))
+            res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }))
+          })
+          .on('error', reject)
+      })
+    const cached = await get(`/api/campaigns/${campaign.slug}`, { 'Accept-Encoding': 'br' })
+    expect(cached.headers['content-encoding']).toBe('br')
+    expect(cached.headers.etag).toBeDefined()
+    const again = await get(`/api/campaigns/${campaign.slug}`, { 'Accept-Encoding': 'br' })
+    expect(again.body.equals(cached.body)).toBe(true)
+    const identity = await get(`/api/campaigns/${campaign.slug}`, { 'Accept-Encoding': 'identity' })
+    expect(identity.headers['content-encoding']).toBeUndefined()
+    expect(zlib.brotliDecompressSync(cached.body).toString()).toBe(identity.body.toString())
+    // A visitor with a session is not served from the cache: compressed per response, no ETag of the cache's.
+    const personal = await get(`/api/campaigns/${campaign.slug}`, { 'Accept-Encoding': 'gzip', Cookie: '__session=someone' })
+    expect(personal.headers.etag).toBeUndefined()
+    expect(personal.headers['content-encoding']).toBe('gzip')
+    expect(JSON.parse(zlib.gunzipSync(personal.body).toString())).toEqual(JSON.parse(identity.body.toString()))
   })
 
   it('leaves a campaign that is not there to the route, and a post with a query string (JavaScript) too', async () => {
