@@ -300,7 +300,7 @@ describe('signers in attack mode', () => {
 })
 
 describe('the sign statements’ connections', () => {
-  // Both statements run through executeCustomPlanned, planned for each run (decision 0050): its
+  // Both statements run through executePlanned (decision 0050): its
   // connections name themselves apart, and each one's last statement is in pg_stat_activity.
   const lastStatements = async () => {
     const { rows } = await sql<{ query: string }>`

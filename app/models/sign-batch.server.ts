@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import { EMAIL_PRIORITY } from '~/models/email-outbox.server'
 import { signatureHoldSql } from '~/models/integrity.server'
 import { rateLimitCtes, type RateLimit, type WindowRow } from '~/models/rate-limit.server'
-import { executeCustomPlanned } from '~/utils/db.server'
+import { executePlanned } from '~/utils/db.server'
 import { getEnv } from '~/utils/env.server'
 import { logger } from '~/utils/logger.server'
 
@@ -136,10 +136,11 @@ async function writeBatch(batch: Waiting[]) {
  * One signer's statement (decision 0020): their rate-limit hit, the integrity rules, the new
  * signature and its confirmation email in ONE statement, so one round trip and one transaction
  * keep or lose them together. signBatch does the same for many; this one writes a signer alone
- * (a batch of one, SIGN_BATCH_MAX=1, or a batch that could not be written). Planned for each run,
- * as the batch's is (executeCustomPlanned): prepared once and planned for any parameters, its
- * counts were seen reading the whole campaign for every signer, a plan made when the table held a
- * few rows.
+ * (a batch of one, SIGN_BATCH_MAX=1, or a batch that could not be written). Planned for each run
+ * (executePlanned): its signer's values are parameters, which a custom plan is made for (a
+ * domain the hourly rule skips, say). Prepared once and planned for any parameters, its counts
+ * were seen reading the whole campaign for every signer, a plan made when the table held a few
+ * rows.
  */
 async function signOne(signer: BatchSigner): Promise<BatchSignRow> {
   const hold = signatureHoldSql(
@@ -202,7 +203,7 @@ async function signOne(signer: BatchSigner): Promise<BatchSignRow> {
     select r.hits, r.previous, r.window_start, r.now, r.allowed, exists (select 1 from open_campaign) as open,
       (select id::text from sig) as signature_id
     from rate_limit r`
-  const rows = await executeCustomPlanned(statement)
+  const rows = await executePlanned(statement, 'custom')
   return rows[0]!
 }
 
@@ -382,9 +383,12 @@ export async function signBatch(signers: BatchSigner[]): Promise<BatchSignRow[]>
       m.id::text as signature_id
     from held h left join mine m on m.ord = h.ord
     order by h.ord`
-  // Planned for this batch and the table as they are (a few milliseconds, once for up to a
-  // hundred signers): see executeCustomPlanned.
-  const rows = await executeCustomPlanned(statement)
+  // One plan for any batch, made again each second with the table as it is then (executePlanned's
+  // `fresh-generic`). The signers' values reach the planner as rows of one jsonb parameter, never
+  // as values it could plan for, so a plan made for this batch's parameters (2.5-4 ms of planning
+  // for every batch) is no better than one made for any: what the plan must follow is the table,
+  // which in a surge grows faster than ANALYZE runs.
+  const rows = await executePlanned(statement, 'fresh-generic')
   if (rows.length !== signers.length || rows.some((row, index) => row.ord !== index)) {
     throw new Error(`sign batch answered ${rows.length} rows for ${signers.length} signers`)
   }

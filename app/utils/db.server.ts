@@ -16,7 +16,7 @@ interface DbState {
   client: postgres.Sql
   db: DB
   pool: pg.Pool | null
-  customPlanned: postgres.Sql | null
+  planned: PlannedPool | null
 }
 
 // One client per process, even when the Remix build and the server entry each load this module.
@@ -74,40 +74,88 @@ const CLIENT_OPTIONS = {
   connection: { application_name: 'chorus' },
 } satisfies postgres.Options<Record<string, postgres.PostgresType>>
 
-/** Connections for executeCustomPlanned: few, as one statement at a time is the rule there. */
-const CUSTOM_PLANNED_CONNECTIONS = 4
+/** Connections for executePlanned: few, as one statement at a time is the rule there. */
+const PLANNED_CONNECTIONS = 4
 /** Their name in pg_stat_activity and the server's log, apart from the other queries' `chorus`. */
 export const CUSTOM_PLANNED_APPLICATION_NAME = 'chorus-sign'
+/** How long a connection keeps a generic plan before it plans again with the table as it is then. */
+export const GENERIC_PLAN_MAX_AGE_MS = 1000
+
+/** One connection of executePlanned's own, and when it last dropped its plans. */
+interface PlannedConnection {
+  sql: postgres.Sql
+  plannedAt: number
+}
+
+/** executePlanned's connections: each used by one statement at a time, the last used first. */
+interface PlannedPool {
+  idle: PlannedConnection[]
+  all: PlannedConnection[]
+  waiting: ((connection: PlannedConnection) => void)[]
+}
 
 /**
- * Runs one statement prepared, on connections of its own that plan it for each run's parameters
- * and the table as it is now (`plan_cache_mode = force_custom_plan`). Every other query is
- * prepared per connection and, after five runs, planned once for any parameters with the
- * statistics of that moment, a plan then kept until the next ANALYZE. For the sign statements
- * (decision 0050) that moment may be a table of a few rows, on which every index of signatures
- * looks alike: a plan that counts a client address's signatures through (campaign_id, id) then
- * reads the whole campaign for each new signer, slower with every signature in a surge.
+ * What a run sends before its statement, on a connection whose plans were dropped at `plannedAt`.
+ * - `custom`: planned for this run's parameters and the table as it is now.
+ * - `fresh-generic`: one plan for any parameters, kept by the connection, but made again (the
+ *   connection's plans dropped) once it is `GENERIC_PLAN_MAX_AGE_MS` old, with the table as it is
+ *   then.
+ */
+export function planSetting(plan: 'custom' | 'fresh-generic', plannedAt: number, now: number): { sql: string; plannedAt: number } {
+  if (plan === 'custom') return { sql: 'set plan_cache_mode = force_custom_plan', plannedAt }
+  if (now - plannedAt < GENERIC_PLAN_MAX_AGE_MS) return { sql: 'set plan_cache_mode = force_generic_plan', plannedAt }
+  return { sql: 'discard plans; set plan_cache_mode = force_generic_plan', plannedAt: now }
+}
+
+async function plannedConnection(state: DbState): Promise<PlannedConnection> {
+  const pool = (state.planned ??= { idle: [], all: [], waiting: [] })
+  const idle = pool.idle.pop()
+  if (idle) return idle
+  if (pool.all.length < PLANNED_CONNECTIONS) {
+    const connection = {
+      sql: postgres(state.url, { ...CLIENT_OPTIONS, max: 1, connection: { application_name: CUSTOM_PLANNED_APPLICATION_NAME } }),
+      plannedAt: -Infinity,
+    }
+    pool.all.push(connection)
+    return connection
+  }
+  return await new Promise<PlannedConnection>((resolve) => pool.waiting.push(resolve))
+}
+
+function releasePlanned(state: DbState, connection: PlannedConnection) {
+  const pool = state.planned!
+  const next = pool.waiting.shift()
+  if (next) next(connection)
+  else pool.idle.push(connection)
+}
+
+/**
+ * Runs one statement prepared, on connections of its own, planned as `plan` says (planSetting).
+ * Every other query is prepared per connection and, after five runs, planned once for any
+ * parameters with the statistics and the table's size of that moment, a plan then kept until the
+ * next ANALYZE. For the sign statements (decision 0050) that moment may be a table of a few rows,
+ * on which every index of signatures looks alike: a plan that counts a client address's
+ * signatures through (campaign_id, id) then reads the whole campaign for each new signer, slower
+ * with every signature in a surge. Planned for each run (`custom`), or at most a second old
+ * (`fresh-generic`), a plan follows the table as it grows.
  *
  * The setting is sent with each run, in the same write, not as a startup parameter: a pooler
  * such as PgBouncer refuses a connection that asks for parameters it does not know.
  */
-export async function executeCustomPlanned<R>(query: RawBuilder<R>): Promise<R[]> {
+export async function executePlanned<R>(query: RawBuilder<R>, plan: 'custom' | 'fresh-generic'): Promise<R[]> {
   const state = getState()
   const compiled = query.compile(state.db)
-  state.customPlanned ??= postgres(state.url, {
-    ...CLIENT_OPTIONS,
-    max: CUSTOM_PLANNED_CONNECTIONS,
-    connection: { application_name: CUSTOM_PLANNED_APPLICATION_NAME },
-  })
-  const connection = await state.customPlanned.reserve()
+  const connection = await plannedConnection(state)
   try {
+    const setting = planSetting(plan, connection.plannedAt, Date.now())
     const [, rows] = await Promise.all([
-      connection.unsafe('set plan_cache_mode = force_custom_plan'),
-      connection.unsafe(compiled.sql, compiled.parameters as postgres.ParameterOrJSON<never>[], { prepare: true }),
+      connection.sql.unsafe(setting.sql),
+      connection.sql.unsafe(compiled.sql, compiled.parameters as postgres.ParameterOrJSON<never>[], { prepare: true }),
     ])
+    connection.plannedAt = setting.plannedAt
     return rows as unknown as R[]
   } finally {
-    connection.release()
+    releasePlanned(state, connection)
   }
 }
 
@@ -131,7 +179,7 @@ function getState(): DbState {
   const db = new Kysely<Database>({
     dialect: new PostgresJSDialect({ postgres: async () => prepared as unknown as postgres.Sql }),
   })
-  globalForDb.__chorusDb = { url, client, db, pool: null, customPlanned: null }
+  globalForDb.__chorusDb = { url, client, db, pool: null, planned: null }
   return globalForDb.__chorusDb
 }
 
@@ -141,6 +189,6 @@ export async function closeDb() {
   if (!state) return
   await state.db.destroy()
   await state.client.end({ timeout: 5 })
-  await state.customPlanned?.end({ timeout: 5 })
+  await Promise.all(state.planned?.all.map((connection) => connection.sql.end({ timeout: 5 })) ?? [])
   await state.pool?.end()
 }
