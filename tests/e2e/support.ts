@@ -24,6 +24,9 @@ export function e2eDb(): Kysely<Database> {
  * off the same HTML (without its scripts) is checked in a scripted page on the same origin.
  */
 export async function expectAxeClean(page: Page) {
+  // The whole document first: a story may check the page while its HTML still streams in, and a
+  // copy taken then ends mid-page (a form whose aria-labelledby names a heading not yet there).
+  await page.waitForLoadState('load')
   let target = page
   let scratch: BrowserContext | undefined
   if (test.info().project.use.javaScriptEnabled === false) {
