@@ -61,7 +61,7 @@ describe('executePlanned', () => {
         'fresh-generic',
       )
       const plan = async () => {
-        const rows = await executePlanned(sql<{ 'QUERY PLAN': string }>`explain execute ${sql.raw(prepared!.name)}(3)`, 'fresh-generic')
+        const rows = await executePlanned(sql<{ 'QUERY PLAN': string }>`explain execute ${sql.id(prepared!.name)}(3)`, 'fresh-generic')
         return rows.map((row) => row['QUERY PLAN']).join('\n')
       }
       expect(await plan()).toMatch(/Seq Scan on plan_probe/)
