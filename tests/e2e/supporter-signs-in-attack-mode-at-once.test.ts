@@ -29,6 +29,9 @@ test('a supporter who sends the form before the challenge is solved signs once',
     await expect(page).toHaveURL(new RegExp(`/campaigns/${campaign.slug}(#sign)?$`))
     expect(await signaturesOf(campaign.id)).toHaveLength(0)
     releaseChallenge()
+    // The proof of work is solved in the browser (a random count of hashes, up to 50,000 here):
+    // on a busy machine it may take longer than an expectation's usual 10 s before the form goes.
+    await expect(page).toHaveURL(new RegExp(`/campaigns/${campaign.slug}/check-your-email(#main)?$`), { timeout: 60_000 })
   }
   await expectCheckYourEmail(page, campaign.slug)
 
