@@ -8,7 +8,7 @@ import { emailIndex, sealerFor } from '~/models/data-key.server'
 import { createSignChallenge, setAttackMode } from '~/models/integrity.server'
 import { signBatch, signBatchCounts } from '~/models/sign-batch.server'
 import { confirmSignature, formSigner, signCampaignFromForm } from '~/models/signature.server'
-import { CUSTOM_PLANNED_APPLICATION_NAME, getDb } from '~/utils/db.server'
+import { PLANNED_APPLICATION_NAME, getDb } from '~/utils/db.server'
 import { resetEnv } from '~/utils/env.server'
 import { hashToken } from '~/utils/security.server'
 
@@ -300,16 +300,16 @@ describe('signers in attack mode', () => {
 })
 
 describe('the sign statements’ connections', () => {
-  // Both statements run through executePlanned (decision 0050): its
-  // connections name themselves apart, and each one's last statement is in pg_stat_activity.
+  // Both statements run through executePlanned (decision 0050), whose connections name themselves
+  // apart: each one's last statement is in pg_stat_activity.
   const lastStatements = async () => {
     const { rows } = await sql<{ query: string }>`
       select query from pg_stat_activity
-      where datname = current_database() and application_name = ${CUSTOM_PLANNED_APPLICATION_NAME} and state = 'idle'`.execute(getDb())
+      where datname = current_database() and application_name = ${PLANNED_APPLICATION_NAME} and state = 'idle'`.execute(getDb())
     return rows.map((row) => row.query)
   }
 
-  it('writes a lone signer and a batch of signers on the connections that plan each run', async () => {
+  it('writes a lone signer and a batch of signers on the sign statements’ own connections', async () => {
     const campaign = await createCampaign(getDb())
     const alone = await signTogether(campaign, [{ bucket: 'plan:alone' }])
     expect(outcomes(alone.results)).toEqual(['created'])

@@ -9,7 +9,7 @@ afterEach(() => {
 const currentMode = sql<{ mode: string }>`select current_setting('plan_cache_mode') as mode`
 
 describe('executePlanned', () => {
-  it('plans each run on its own connections, where every other query keeps a prepared plan', async () => {
+  it('plans as asked on its own connections, where every other query keeps PostgreSQL’s default', async () => {
     // The sign statements run here (decision 0050): a plan kept from when signatures held a few
     // rows read the whole campaign for each new signer.
     expect(await executePlanned(currentMode, 'custom')).toEqual([{ mode: 'force_custom_plan' }])

@@ -77,7 +77,7 @@ const CLIENT_OPTIONS = {
 /** Connections for executePlanned: few, as one statement at a time is the rule there. */
 const PLANNED_CONNECTIONS = 4
 /** Their name in pg_stat_activity and the server's log, apart from the other queries' `chorus`. */
-export const CUSTOM_PLANNED_APPLICATION_NAME = 'chorus-sign'
+export const PLANNED_APPLICATION_NAME = 'chorus-sign'
 /** How long a connection keeps a generic plan before it plans again with the table as it is then. */
 export const GENERIC_PLAN_MAX_AGE_MS = 1000
 
@@ -113,7 +113,7 @@ async function plannedConnection(state: DbState): Promise<PlannedConnection> {
   if (idle) return idle
   if (pool.all.length < PLANNED_CONNECTIONS) {
     const connection = {
-      sql: postgres(state.url, { ...CLIENT_OPTIONS, max: 1, connection: { application_name: CUSTOM_PLANNED_APPLICATION_NAME } }),
+      sql: postgres(state.url, { ...CLIENT_OPTIONS, max: 1, connection: { application_name: PLANNED_APPLICATION_NAME } }),
       plannedAt: -Infinity,
     }
     pool.all.push(connection)
