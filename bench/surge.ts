@@ -334,6 +334,7 @@ try {
   )
 
   // A fixed offered rate, evenly spaced (bench/paced-load.ts): latency while the server is not saturated.
+  const fixedCpuBefore = cpuSnapshot()
   const fixed = await pacedLoadApart({
     base,
     rate: FIXED_RATE,
@@ -346,6 +347,15 @@ try {
   line(
     `sign POSTs offered at ${FIXED_RATE}/s, evenly spaced`,
     `${Math.round(fixed.rate)}/s served  p50 ${fixed.p50} ms  p99 ${fixed.p99} ms  max ${fixed.max} ms  [${fixedStatuses.join(' ')}]`,
+  )
+  // Meanwhile the worker sends the confirmations as they come: its CPU is in the server's.
+  line(
+    '',
+    cpuPerRequest(
+      fixedCpuBefore,
+      cpuSnapshot(),
+      Object.values(fixed.statuses).reduce((sum, count) => sum + count, 0),
+    ),
   )
 
   // What the integrity rules made of the surge: a surge starts attack mode (decision 0030), and
