@@ -3,9 +3,10 @@ import type { AppLoadContext } from '@remix-run/node'
 import { isSignable } from '~/models/campaign.server'
 import { findSigningCampaign, type SigningCampaign } from '~/models/signing-campaign.server'
 import { hitRateLimit, lookRateLimit } from '~/models/rate-limit.server'
+import type { SignCampaignInput } from '~/models/signature-schema'
 import { SignCampaignServerSchema, signCampaignFromForm, type SignOutcome } from '~/models/signature.server'
 import { getEnv } from '~/utils/env.server'
-import { formErrorResult, parseSubmission, readForm } from '~/utils/form.server'
+import { formErrorResult, parseSubmission, parseValidTextForm, readForm } from '~/utils/form.server'
 import type { Locale } from '~/utils/i18n'
 import { requestContext } from '~/utils/request.server'
 import { NO_STORE } from '~/utils/http.server'
@@ -72,19 +73,27 @@ export async function attemptSignPost(
   // leaves the body unread, for the route that answers it.
   const campaign = await campaignPromise
   const form = await post.readForm()
-  const submission = parseSubmission(form, SignCampaignServerSchema)
-  if (!isSignable(campaign) || submission.status !== 'success') {
+  // A valid form is read without Conform (parseValidTextForm); Conform answers anything else, and
+  // gives the form's reply whenever one is needed.
+  let submission: ReturnType<typeof parseSubmission<typeof SignCampaignServerSchema>> | undefined
+  const submitted = () => (submission ??= parseSubmission(form, SignCampaignServerSchema))
+  let value: SignCampaignInput | null = parseValidTextForm(form, SignCampaignServerSchema)
+  if (value === null) {
+    const answer = submitted()
+    if (answer.status === 'success') value = answer.value
+  }
+  if (!isSignable(campaign) || value === null) {
     // A refused attempt counts against the limit as a signature does.
     await hitRateLimit(rate.bucket, rate)
-    if (!isSignable(campaign)) return { kind: 'refused', status: 403, result: submission.reply({ formErrors: ['sign.error.closed'] }) }
-    return { kind: 'refused', status: 400, result: submission.reply() }
+    if (!isSignable(campaign)) return { kind: 'refused', status: 403, result: submitted().reply({ formErrors: ['sign.error.closed'] }) }
+    return { kind: 'refused', status: 400, result: submitted().reply() }
   }
-  const input = source === undefined ? submission.value : { ...submission.value, source: source(form) }
+  const input = source === undefined ? value : { ...value, source: source(form) }
   const signed = await signCampaignFromForm(campaign, input, { ip: post.ip, userAgent: post.userAgent, locale }, rate)
   if (signed.outcome === 'rate-limited') return rateLimited(signed.retryAfterSeconds)
   // Closed between the campaign's read and the signature (the statement checks it again).
-  if (signed.outcome === 'closed') return { kind: 'refused', status: 403, result: submission.reply({ formErrors: ['sign.error.closed'] }) }
-  return { kind: 'signed', email: submission.value.email, ...signed }
+  if (signed.outcome === 'closed') return { kind: 'refused', status: 403, result: submitted().reply({ formErrors: ['sign.error.closed'] }) }
+  return { kind: 'signed', email: value.email, ...signed }
 }
 
 /** The headers of the redirect a signer gets from the campaign page: to the page that shows where the email went. */

@@ -1,5 +1,9 @@
 import { z } from 'zod'
+import type { MessageKey } from '~/utils/i18n'
 import { cleanName, hasForbiddenNameCharacters, looksLikeUrl } from '~/utils/text'
+
+/** Zod's own test of an address's form, applied to the trimmed, lower-cased text. */
+const emailFormat = z.string().email()
 
 // Shared by the server and the browser (client-side hints); the server is the authority.
 // Messages are translation keys, so errors show in the reader's language.
@@ -18,45 +22,56 @@ const trackingField = z
   )
   .optional()
 
+/** One rule's refusal inside a field's step: its message (a translation key) on that field. */
+function refuse(ctx: z.RefinementCtx, message: MessageKey): never {
+  ctx.addIssue({ code: z.ZodIssueCode.custom, message })
+  return z.NEVER
+}
+
+// Each field is one step after its first length check: its rules in order, each refusing with
+// its own message and stopping where a chain of pipes would (a pipe runs only on a clean first
+// stage). The form is parsed on every signature, and each pipe, transform and refinement of a
+// chain costs a parse step with its own context and allocations (decision 0050). A value that is
+// empty once cleaned is refused with the field's own message: as a chain, the inner string got the
+// form's coercion of empty text to "missing" and answered zod's untranslated "Required".
 export const SignCampaignSchema = z.object({
   fullName: z
     .string({ required_error: 'sign.error.nameRequired' })
     .max(1000, 'sign.error.nameTooLong')
-    .transform(cleanName)
-    .pipe(
-      z
-        .string()
-        .min(1, 'sign.error.nameRequired')
-        .max(100, 'sign.error.nameTooLong')
-        .pipe(
-          z
-            .string()
-            .refine((value) => !hasForbiddenNameCharacters(value), 'sign.error.nameInvalid')
-            .refine((value) => !looksLikeUrl(value), 'sign.error.nameUrl')
-            .refine((value) => !/^[=+\-@]/.test(value), 'sign.error.nameFormula'),
-        ),
-    ),
+    .transform((value, ctx) => {
+      const name = cleanName(value)
+      if (name.length < 1) return refuse(ctx, 'sign.error.nameRequired')
+      if (name.length > 100) return refuse(ctx, 'sign.error.nameTooLong')
+      // Every one of these that applies is reported, as separate refinements would.
+      if (hasForbiddenNameCharacters(name)) refuse(ctx, 'sign.error.nameInvalid')
+      if (looksLikeUrl(name)) refuse(ctx, 'sign.error.nameUrl')
+      if (/^[=+\-@]/.test(name)) refuse(ctx, 'sign.error.nameFormula')
+      return name
+    }),
   email: z
     .string({ required_error: 'sign.error.emailRequired' })
     .trim()
     .min(1, 'sign.error.emailRequired')
     .max(254, 'sign.error.emailTooLong')
-    .pipe(z.string().toLowerCase().email('sign.error.emailInvalid')),
+    .transform((value, ctx) => {
+      const email = value.toLowerCase()
+      return emailFormat.safeParse(email).success ? email : refuse(ctx, 'sign.error.emailInvalid')
+    }),
   country: z
     .string({ required_error: 'sign.error.countryRequired' })
     .max(10, 'sign.error.countryRequired')
-    .pipe(
-      z
-        .string()
-        .trim()
-        .toUpperCase()
-        .regex(/^[A-Z]{2}$/, 'sign.error.countryRequired'),
-    ),
+    .transform((value, ctx) => {
+      const country = value.trim().toUpperCase()
+      return /^[A-Z]{2}$/.test(country) ? country : refuse(ctx, 'sign.error.countryRequired')
+    }),
   postcode: z
     .string()
     .trim()
     .max(16, 'sign.error.postcodeTooLong')
-    .pipe(z.string().regex(/^[\p{L}\p{N} -]*$/u, 'sign.error.postcodeInvalid'))
+    .transform((value, ctx) => {
+      if (!/^[\p{L}\p{N} -]*$/u.test(value)) return refuse(ctx, 'sign.error.postcodeInvalid')
+      return value === '' ? undefined : value
+    })
     .optional(),
   consentUpdates: z.literal('on').optional(),
   consentShowName: z.literal('on').optional(),

@@ -57,6 +57,14 @@ describe('the sign form schema', () => {
     }
   })
 
+  it('takes a postcode of spaces as none, and reports every name rule a name breaks', () => {
+    const submission = parse({ fullName: 'Ada', email: 'ada@example.org', country: 'GB', postcode: '   ' })
+    expect(submission.status).toBe('success')
+    if (submission.status === 'success') expect(submission.value.postcode).toBeUndefined()
+    const both = parse({ fullName: '=https://spam.example', email: 'ada@example.org', country: 'GB' })
+    expect(both.status === 'error' ? both.error?.fullName : undefined).toEqual(['sign.error.nameUrl', 'sign.error.nameFormula'])
+  })
+
   it('shortens over-long tracking fields instead of refusing the signature', () => {
     const submission = parse({ fullName: 'Ada', email: 'ada@example.org', country: 'GB', utmSource: 'x'.repeat(300) })
     expect(submission.status).toBe('success')
@@ -76,6 +84,11 @@ describe('the sign form schema', () => {
     ['a country not in the list', { country: 'XX' }, 'country', 'sign.error.countryRequired'],
     ['no country', { country: '' }, 'country', 'sign.error.countryRequired'],
     ['a postcode over 16 characters', { postcode: '12345678901234567' }, 'postcode', 'sign.error.postcodeTooLong'],
+    // Empty once cleaned: the field's own message, not zod's untranslated "Required".
+    ['a name of spaces', { fullName: '   ' }, 'fullName', 'sign.error.nameRequired'],
+    ['a name of invisible characters', { fullName: '\u200b\u2060' }, 'fullName', 'sign.error.nameRequired'],
+    ['a country of spaces', { country: '  ' }, 'country', 'sign.error.countryRequired'],
+    ['a name with a URL at its start', { fullName: '=https://spam.example' }, 'fullName', 'sign.error.nameFormula'],
   ])('rejects %s', (_label, overrides, field, message) => {
     const submission = parse({ fullName: 'Ada', email: 'ada@example.org', country: 'GB', ...overrides })
     expect(submission.status).toBe('error')

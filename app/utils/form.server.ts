@@ -137,6 +137,56 @@ export function parseSubmission<Schema extends z.ZodTypeAny>(form: FormData | UR
 }
 
 /**
+ * The names of a form schema whose fields are all plain text (strings and string literals, maybe
+ * optional, maybe transformed or refined, never piped into a second string), or null when it has
+ * any other: Conform coerces such a field by its first string alone (empty text is missing), which
+ * parseValidTextForm does the same way. Worked out once per schema.
+ */
+const textFieldNames = new WeakMap<z.ZodTypeAny, ReadonlySet<string> | null>()
+
+function textFieldNamesOf(schema: z.ZodTypeAny): ReadonlySet<string> | null {
+  if (textFieldNames.has(schema)) return textFieldNames.get(schema)!
+  let object: z.ZodTypeAny = schema
+  while (object instanceof z.ZodEffects) object = object.innerType()
+  let names: Set<string> | null = null
+  if (object instanceof z.ZodObject) {
+    names = new Set()
+    for (const [name, field] of Object.entries(object.shape as Record<string, z.ZodTypeAny>)) {
+      let type = field
+      while (type instanceof z.ZodOptional || type instanceof z.ZodEffects) type = type instanceof z.ZodOptional ? type.unwrap() : type.innerType()
+      const text = type instanceof z.ZodString || (type instanceof z.ZodLiteral && typeof type.value === 'string')
+      if (!text) {
+        names = null
+        break
+      }
+      names.add(name)
+    }
+  }
+  textFieldNames.set(schema, names)
+  return names
+}
+
+/**
+ * parseSubmission's value for a valid form of text fields, without Conform's work (the sign form
+ * is parsed on every signature, and Conform's building and coercing of the form was most of what
+ * parsing it allocated, decision 0050). Each field named once, by one of the schema's names, as
+ * text; empty text is missing, as Conform's coercion makes it; then the schema itself. Null
+ * whenever Conform must answer instead: a schema with fields other than text, a name the schema
+ * does not have or one sent twice, a file, or any refusal (whose messages are Conform's to give).
+ */
+export function parseValidTextForm<Schema extends z.ZodTypeAny>(form: FormData | URLSearchParams, schema: Schema): z.output<Schema> | null {
+  const names = textFieldNamesOf(schema)
+  if (!names) return null
+  const fields: Record<string, string | undefined> = {}
+  for (const [name, value] of form) {
+    if (typeof value !== 'string' || !names.has(name) || Object.hasOwn(fields, name)) return null
+    fields[name] = value === '' ? undefined : value
+  }
+  const parsed = schema.safeParse(fields)
+  return parsed.success ? (parsed.data as z.output<Schema>) : null
+}
+
+/**
  * A Conform result carrying one form-level error and no field errors, for answers decided before
  * the body is read (a rate limit): the form shows the message, nothing else.
  */
