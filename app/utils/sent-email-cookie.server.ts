@@ -63,18 +63,42 @@ function unseal(value: unknown): unknown {
   }
 }
 
-const sentCookie = signedCookie('chorus_sent', 'sent-email-cookie', { httpOnly: true, sameSite: 'strict', maxAge: MAX_AGE_SECONDS })
+const COOKIE_NAME = 'chorus_sent'
+
+/**
+ * Until 2 December the sealed value was also signed, as a Remix signed cookie (base64 JSON, a dot,
+ * an HMAC). The seal is authenticated already (AES-GCM's tag): a changed value does not open. The
+ * cookie is now the sealed value as it is, built here without Remix's encoding and second
+ * signature (about a twentieth of what a sign POST allocated, decision 0050). Cookies set the old
+ * way are still read, for their hour.
+ */
+const legacyCookie = signedCookie(COOKIE_NAME, 'sent-email-cookie', { httpOnly: true, sameSite: 'strict', maxAge: MAX_AGE_SECONDS })
 
 export async function sentEmailCookieHeader(slug: string, sent: SentEmail): Promise<string> {
-  return await sentCookie().serialize(seal({ c: sent.campaignId, e: sent.email, s: sent.signatureId }), {
-    path: `/campaigns/${encodeURIComponent(slug)}/`,
-    secure: secureCookies(),
-  })
+  const value = seal({ c: sent.campaignId, e: sent.email, s: sent.signatureId })
+  const expires = new Date(Date.now() + MAX_AGE_SECONDS * 1000).toUTCString()
+  // base64url needs no escaping in a cookie; a slug is lower-case letters, digits and hyphens.
+  const path = `/campaigns/${encodeURIComponent(slug)}/`
+  return `${COOKIE_NAME}=${value}; Max-Age=${MAX_AGE_SECONDS}; Path=${path}; Expires=${expires}; HttpOnly;${secureCookies() ? ' Secure;' : ''} SameSite=Strict`
+}
+
+/** This cookie's value in a Cookie header (the first, as the browser sends the most specific path first). */
+function cookieValue(cookieHeader: string | null): string | null {
+  if (!cookieHeader) return null
+  for (const part of cookieHeader.split(';')) {
+    const pair = part.trim()
+    if (pair.startsWith(`${COOKIE_NAME}=`)) return pair.slice(COOKIE_NAME.length + 1)
+  }
+  return null
 }
 
 /** The address this browser's confirmation went to for this campaign, if the cookie is valid. */
 export async function readSentEmail(campaignId: string, cookieHeader: string | null): Promise<SentEmail | null> {
-  const parsed = SentEmailSchema.safeParse(unseal(await sentCookie().parse(cookieHeader)))
+  const value = cookieValue(cookieHeader)
+  if (value === null || value.length > 4096) return null
+  // A sealed value is base64url; the old signed cookie's holds a dot (or is percent-encoded).
+  const sealed = /^[\w-]+$/.test(value) ? value : await legacyCookie().parse(cookieHeader)
+  const parsed = SentEmailSchema.safeParse(unseal(sealed))
   if (!parsed.success || parsed.data.c !== campaignId) return null
   return { campaignId: parsed.data.c, email: parsed.data.e, signatureId: parsed.data.s }
 }
