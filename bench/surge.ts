@@ -349,14 +349,7 @@ try {
     `${Math.round(fixed.rate)}/s served  p50 ${fixed.p50} ms  p99 ${fixed.p99} ms  max ${fixed.max} ms  [${fixedStatuses.join(' ')}]`,
   )
   // Meanwhile the worker sends the confirmations as they come: its CPU is in the server's.
-  line(
-    '',
-    cpuPerRequest(
-      fixedCpuBefore,
-      cpuSnapshot(),
-      Object.values(fixed.statuses).reduce((sum, count) => sum + count, 0),
-    ),
-  )
+  line('', cpuPerRequest(fixedCpuBefore, cpuSnapshot(), fixed.answered))
 
   // What the integrity rules made of the surge: a surge starts attack mode (decision 0030), and
   // signers without a solved challenge are then held, so the fixed rate may run in attack mode.

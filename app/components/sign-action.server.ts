@@ -3,7 +3,6 @@ import type { AppLoadContext } from '@remix-run/node'
 import { isSignable } from '~/models/campaign.server'
 import { findSigningCampaign, type SigningCampaign } from '~/models/signing-campaign.server'
 import { hitRateLimit, lookRateLimit } from '~/models/rate-limit.server'
-import type { SignCampaignInput } from '~/models/signature-schema'
 import { SignCampaignServerSchema, signCampaignFromForm, type SignOutcome } from '~/models/signature.server'
 import { getEnv } from '~/utils/env.server'
 import { formErrorResult, parseSubmission, parseValidTextForm, readForm } from '~/utils/form.server'
@@ -75,13 +74,10 @@ export async function attemptSignPost(
   const form = await post.readForm()
   // A valid form is read without Conform (parseValidTextForm); Conform answers anything else, and
   // gives the form's reply whenever one is needed.
-  let submission: ReturnType<typeof parseSubmission<typeof SignCampaignServerSchema>> | undefined
-  const submitted = () => (submission ??= parseSubmission(form, SignCampaignServerSchema))
-  let value: SignCampaignInput | null = parseValidTextForm(form, SignCampaignServerSchema)
-  if (value === null) {
-    const answer = submitted()
-    if (answer.status === 'success') value = answer.value
-  }
+  const valid = parseValidTextForm(form, SignCampaignServerSchema)
+  const submission = valid === null ? parseSubmission(form, SignCampaignServerSchema) : null
+  const value = valid ?? (submission?.status === 'success' ? submission.value : null)
+  const submitted = () => submission ?? parseSubmission(form, SignCampaignServerSchema)
   if (!isSignable(campaign) || value === null) {
     // A refused attempt counts against the limit as a signature does.
     await hitRateLimit(rate.bucket, rate)

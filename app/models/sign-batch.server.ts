@@ -131,8 +131,8 @@ async function writeBatch(batch: Waiting[]) {
  * One signer's statement (decision 0020): their rate-limit hit, the integrity rules, the new
  * signature and its confirmation email in ONE statement, so one round trip and one transaction
  * keep or lose them together. signBatch does the same for many (or one); this one writes a signer
- * alone when SIGN_BATCH_MAX=1, or each signer of a batch that could not be written. Planned for each run
- * (executePlanned): its signer's values are parameters, which a custom plan is made for (a
+ * alone when SIGN_BATCH_MAX=1, or each signer of a batch that could not be written. Planned for
+ * each run (executePlanned): its signer's values are parameters, which a custom plan is made for (a
  * domain the hourly rule skips, say). Prepared once and planned for any parameters, its counts
  * were seen reading the whole campaign for every signer, a plan made when the table held a few
  * rows.

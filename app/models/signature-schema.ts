@@ -2,9 +2,6 @@ import { z } from 'zod'
 import type { MessageKey } from '~/utils/i18n'
 import { cleanName, hasForbiddenNameCharacters, looksLikeUrl } from '~/utils/text'
 
-/** Zod's own test of an address's form, applied to the trimmed, lower-cased text. */
-const emailFormat = z.string().email()
-
 // Shared by the server and the browser (client-side hints); the server is the authority.
 // Messages are translation keys, so errors show in the reader's language.
 //
@@ -21,6 +18,9 @@ const trackingField = z
       .slice(0, 100),
   )
   .optional()
+
+/** Zod's own test of an address's form, applied to the trimmed, lower-cased text. */
+const emailFormat = z.string().email()
 
 /** One rule's refusal inside a field's step: its message (a translation key) on that field. */
 function refuse(ctx: z.RefinementCtx, message: MessageKey): never {

@@ -138,7 +138,7 @@ export function parseSubmission<Schema extends z.ZodTypeAny>(form: FormData | UR
 
 /**
  * The names of a form schema whose fields are all plain text (strings and string literals, maybe
- * optional, maybe transformed or refined, never piped into a second string), or null when it has
+ * optional, maybe transformed or refined, never preprocessed nor piped into a second string), or null when it has
  * any other: Conform coerces such a field by its first string alone (empty text is missing), which
  * parseValidTextForm does the same way. Worked out once per schema.
  */
@@ -153,8 +153,13 @@ function textFieldNamesOf(schema: z.ZodTypeAny): ReadonlySet<string> | null {
     names = new Set()
     for (const [name, field] of Object.entries(object.shape as Record<string, z.ZodTypeAny>)) {
       let type = field
-      while (type instanceof z.ZodOptional || type instanceof z.ZodEffects) type = type instanceof z.ZodOptional ? type.unwrap() : type.innerType()
-      const text = type instanceof z.ZodString || (type instanceof z.ZodLiteral && typeof type.value === 'string')
+      let preprocessed = false
+      while (type instanceof z.ZodOptional || type instanceof z.ZodEffects) {
+        // Conform coerces what a preprocess hands on, not the text sent: not plain text here.
+        if (type instanceof z.ZodEffects && type._def.effect.type === 'preprocess') preprocessed = true
+        type = type instanceof z.ZodOptional ? type.unwrap() : type.innerType()
+      }
+      const text = !preprocessed && (type instanceof z.ZodString || (type instanceof z.ZodLiteral && typeof type.value === 'string'))
       if (!text) {
         names = null
         break
