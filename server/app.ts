@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import zlib from 'node:zlib'
 import { createRequestHandler as createRemixHandler, writeReadableStreamToWritable, type AppLoadContext, type ServerBuild } from '@remix-run/node'
 import compression from 'compression'
@@ -5,16 +6,16 @@ import express, { type Request, type Response, type NextFunction } from 'express
 import { sql } from 'kysely'
 import { getDb } from '../app/utils/db.server'
 import { randomBytes } from '../app/utils/random.server'
-import { getEnv, type Env } from '../app/utils/env.server'
+import type { Env } from '../app/utils/env.server'
 import { logger } from '../app/utils/logger.server'
 import { isDraining } from '../app/utils/process.server'
 import { precompressedAssets } from './compressed-assets'
 import { createPageCache, type PageCache } from './page-cache'
-import { signFastPath } from './sign-fast-path'
+import { signFront, signHandover } from './sign-fast-path'
+import { allowedOrigins, answerServerError, declaresTooMuch, isCrossSitePost, logWhenFinished, refuseCrossSite, setSecurityHeaders, type Trust } from './front'
 import { createCappedRequest } from './web-request'
 import { eventLoopHealth, startEventLoopWatchdog } from '../app/utils/event-loop.server'
 import { maxBodyBytesFor, refuseTooLarge } from './body-limit'
-import { redactPath } from './redact-path'
 
 export { maxBodyBytesFor } from './body-limit'
 
@@ -57,33 +58,10 @@ export function isEmbedPath(path: string): boolean {
 
 export { redactPath } from './redact-path'
 
-/**
- * A browser's POST from another site: its Origin is none of ours. Ours is APP_URL's origin and,
- * behind a trusted proxy only, the origin the proxy says it served (X-Forwarded-Proto/-Host).
- * A missing Origin (not a browser, or a same-origin GET-ish navigation) passes: the admin forms
- * carry CSRF tokens besides.
- */
-export function isCrossSitePost(method: string, origin: string | undefined, allowed: string[]) {
-  if (['GET', 'HEAD', 'OPTIONS'].includes(method.toUpperCase()) || origin === undefined) return false
-  try {
-    return origin === 'null' || !allowed.includes(new URL(origin).origin)
-  } catch {
-    return true
-  }
-}
+export { isCrossSitePost } from './front'
 
-function allowedOrigins(req: Request): string[] {
-  const appOrigin = new URL(getEnv().APP_URL).origin
-  // req.protocol and req.host read X-Forwarded-Proto/-Host only when the socket's peer is a
-  // trusted proxy (the `trust proxy` setting); otherwise they are the connection's own.
-  const viaProxy = req.app.get('trust proxy fn')(req.socket.remoteAddress ?? '', 0) as boolean
-  if (!viaProxy || !req.get('x-forwarded-host')) return [appOrigin]
-  try {
-    return [appOrigin, new URL(`${req.protocol}://${req.host}`).origin]
-  } catch {
-    return [appOrigin]
-  }
-}
+/** The web server's request handler, and the page cache it answers from (if any), for the campaign-change listener. */
+export type WebApp = ((req: IncomingMessage, res: ServerResponse) => void) & { pageCache?: PageCache }
 
 export function createApp(options: {
   env: Env
@@ -109,26 +87,9 @@ export function createApp(options: {
   app.use((req: Request, res: Response, next: NextFunction) => {
     const nonce = randomBytes(16).toString('base64')
     res.locals.cspNonce = nonce
-    res.setHeader('Content-Security-Policy', contentSecurityPolicy(nonce, { dev: options.mode === 'development', https, path: req.path, formActions }))
-    res.setHeader('X-Content-Type-Options', 'nosniff')
-    if (!isEmbedPath(req.path)) res.setHeader('X-Frame-Options', 'DENY')
-    // Never tell another site which page (a confirmation link, say) a visitor came from. Not
-    // no-referrer: Chromium then sends `Origin: null` with form posts, which the CSRF check refuses.
-    res.setHeader('Referrer-Policy', 'same-origin')
-    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin')
-    res.setHeader('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=(), interest-cohort=()')
-    if (https) res.setHeader('Strict-Transport-Security', 'max-age=31536000; includeSubDomains')
-    next()
-  })
-
-  app.use((req, res, next) => {
-    const started = process.hrtime.bigint()
-    res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6
-      const level = req.path.startsWith('/assets/') || req.path === '/healthz' ? 'debug' : 'info'
-      // Paths only (no query strings), and never a token (server/redact-path.ts).
-      logger[level]({ method: req.method, path: redactPath(req.path), status: res.statusCode, ms: Math.round(ms) }, 'request')
-    })
+    const csp = contentSecurityPolicy(nonce, { dev: options.mode === 'development', https, path: req.path, formActions })
+    setSecurityHeaders(res, csp, { https, framable: isEmbedPath(req.path) })
+    logWhenFinished(req, res, req.path)
     next()
   })
 
@@ -137,8 +98,7 @@ export function createApp(options: {
   app.use((req, res, next) => {
     const limit = maxBodyBytesFor(req.path)
     res.locals.bodyLimit = limit
-    const declared = req.headers['content-length']
-    if (declared !== undefined && !(Number(declared) <= limit)) return refuseTooLarge(req, res)
+    if (declaresTooMuch(req, limit)) return refuseTooLarge(req, res)
     if ((req.method === 'GET' || req.method === 'HEAD') && req.headers['transfer-encoding'] !== undefined) {
       return refuseTooLarge(req, res)
     }
@@ -155,9 +115,11 @@ export function createApp(options: {
 
   // Remix refuses an action whose Origin does not match the host, but by throwing (a 500):
   // answer such cross-site posts here with a 403 instead.
+  const trust = app.get('trust proxy fn') as Trust
+  const appOrigin = new URL(env.APP_URL).origin
   app.use((req, res, next) => {
-    if (!isCrossSitePost(req.method, req.get('origin'), allowedOrigins(req))) return next()
-    res.status(403).type('text/plain').send('Cross-site form submissions are refused.')
+    if (!isCrossSitePost(req.method, req.get('origin'), allowedOrigins(req, trust, appOrigin))) return next()
+    refuseCrossSite(res)
   })
 
   const loadContext = (req: Request, res: Response): AppLoadContext => ({
@@ -176,13 +138,13 @@ export function createApp(options: {
     filter: (req, res) => !req.path.startsWith('/media/') && compression.filter(req, res),
   })
 
-  // The campaign page's form posted without JavaScript: signed before Remix (decision 0020), and
-  // before compression, which a bodiless redirect has no use for; the page the route answers
-  // instead (a refusal) is compressed as any other.
+  // The campaign page's form posted without JavaScript is signed ahead of Express (signFront,
+  // below; decision 0020); what it hands on (a refusal, a campaign that is not there) is rendered
+  // here from its attempt, compressed as any other page.
   if (render) {
     const send = (req: Request, res: Response, response: globalThis.Response) =>
       new Promise<void>((resolve, reject) => compress(req, res, () => sendRemixResponse(res, response).then(resolve, reject)))
-    app.post(/^\/campaigns\/[^/]+$/, signFastPath({ handleRequest: render, loadContext, send }))
+    app.post(/^\/campaigns\/[^/]+$/, signHandover({ handleRequest: render, loadContext, send }))
   }
 
   // The campaign page and its JSON from the page cache, which holds them compressed (brotli and
@@ -195,7 +157,6 @@ export function createApp(options: {
       appUrl: env.APP_URL,
       contentSecurityPolicy: (hashes) => contentSecurityPolicy({ hashes }, { dev: false, https, path: '/campaigns', formActions }),
     })
-    app.locals.pageCache = pageCache
     app.get(/^\/(api\/)?campaigns\/[^/]+$/, (req, res, next) => void pageCache!.handle(req, res, next))
   }
 
@@ -236,11 +197,22 @@ export function createApp(options: {
 
   app.all('*', remixHandler(options.build, options.mode, loadContext))
 
-  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    logger.error({ err: error, path: redactPath(req.path) }, 'unhandled request error')
-    if (!res.headersSent) res.status(500).type('text/plain').send('Something went wrong.')
-  })
-  return app
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => answerServerError(res, req.path, error))
+
+  // A plain sign POST is answered ahead of Express (server/sign-fast-path.ts); every other request is Express's.
+  const handOn = (req: IncomingMessage, res: ServerResponse) => void app(req as Request, res as Response)
+  const front = render
+    ? signFront({
+        trust,
+        appOrigin,
+        https,
+        contentSecurityPolicy: contentSecurityPolicy({ hashes: [] }, { dev: false, https, path: '/campaigns', formActions }),
+        handOn,
+      })
+    : null
+  const listener: WebApp = front ? (req, res) => front(req, res) || handOn(req, res) : handOn
+  listener.pageCache = pageCache
+  return listener
 }
 
 /**

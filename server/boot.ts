@@ -1,4 +1,4 @@
-import type { Server } from 'node:http'
+import http, { type Server } from 'node:http'
 import type { ServerBuild } from '@remix-run/node'
 import type express from 'express'
 import type { Runner } from 'graphile-worker'
@@ -8,7 +8,7 @@ import { logger } from '../app/utils/logger.server'
 import { startDraining } from '../app/utils/process.server'
 import { startWorker } from './job-runner'
 import { createApp } from './app'
-import { CAMPAIGN_CHANGED_CHANNEL, type PageCache } from './page-cache'
+import { CAMPAIGN_CHANGED_CHANNEL } from './page-cache'
 import { forgetSigningCampaigns } from '../app/models/signing-campaign.server'
 import { prepareDatabase } from './database'
 import { loadEnvironment } from './environment'
@@ -49,7 +49,7 @@ export async function boot(options: BootOptions) {
   let server: Server | undefined
   if (options.web && options.build) {
     const app = createApp({ env, mode: options.mode, build: options.build, viteMiddleware: options.viteMiddleware })
-    const pageCache = app.locals.pageCache as PageCache | undefined
+    const { pageCache } = app
     if (pageCache) {
       // A campaign's change (an edit, the counter's fold) reaches every process's cache at once
       // (decision 0021); postgres.js listens again after a lost connection, and entries expire anyway.
@@ -61,7 +61,7 @@ export async function boot(options: BootOptions) {
       await getSqlClient().listen(CAMPAIGN_CHANGED_CHANNEL, forget, forget)
     }
     server = await new Promise<Server>((resolve) => {
-      const s = app.listen(env.PORT, () => resolve(s))
+      const s = http.createServer(app).listen(env.PORT, () => resolve(s))
     })
     logger.info({ url: env.APP_URL, port: env.PORT, worker: Boolean(runner), pid: process.pid }, 'Chorus is running')
     if (prepare) console.log(`Chorus is running at http://localhost:${env.PORT}`)

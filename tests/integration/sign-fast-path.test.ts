@@ -2,13 +2,15 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import zlib from 'node:zlib'
 import { sql } from 'kysely'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createCampaign, uniqueEmail } from '../support/factories'
 import { queuedEmails } from '../support/jobs'
 import { routeModulesBuild } from '../support/route-table'
 import { createApp } from '../../server/app'
 import { getDb } from '~/utils/db.server'
-import { getEnv, resetEnv } from '~/utils/env.server'
+import { getEnv, parseEnv, resetEnv } from '~/utils/env.server'
+import { logger } from '~/utils/logger.server'
+import { rateLimitKey } from '~/utils/security.server'
 import { stopEventLoopWatchdog } from '~/utils/event-loop.server'
 
 // The campaign page's form posted without JavaScript is signed before Remix in production
@@ -256,6 +258,113 @@ describe('the sign fast path', () => {
     } finally {
       delete process.env.SIGN_RATE_LIMIT
       resetEnv()
+    }
+  })
+})
+
+describe('the sign front, ahead of Express', () => {
+  /** The request log lines written while `run` runs (each is written once its answer is finished). */
+  async function requestLines(run: () => Promise<void>) {
+    const lines: Record<string, unknown>[] = []
+    const spy = vi.spyOn(logger, 'info').mockImplementation(((entry: Record<string, unknown>, message?: string) => {
+      if (message === 'request') lines.push(entry)
+    }) as never)
+    try {
+      await run()
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    } finally {
+      spy.mockRestore()
+    }
+    return lines
+  }
+
+  it("answers with every response's security headers, a policy allowing no inline script, and one log line; a refusal it hands on is the page's, logged once", async () => {
+    const campaign = await createCampaign(getDb())
+    let signed: Response | undefined
+    let refused: Response | undefined
+    const lines = await requestLines(async () => {
+      signed = await post(`/campaigns/${campaign.slug}`, { fullName: 'Grace Hopper', email: uniqueEmail(), country: 'GB' })
+      refused = await post(`/campaigns/${campaign.slug}`, { fullName: '', email: 'not-an-email', country: 'GB' })
+      await refused.text()
+    })
+    expect(signed!.status).toBe(302)
+    const csp = signed!.headers.get('content-security-policy')!
+    expect(csp).toContain("script-src 'self';")
+    expect(csp).toContain("frame-ancestors 'none'")
+    expect(csp).not.toMatch(/nonce|unsafe-inline/)
+    expect(signed!.headers.get('x-frame-options')).toBe('DENY')
+    expect(signed!.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(signed!.headers.get('referrer-policy')).toBe('same-origin')
+    expect(signed!.headers.get('cross-origin-opener-policy')).toBe('same-origin')
+    expect(signed!.headers.get('permissions-policy')).toContain('camera=()')
+    // The route rendered the refusal: its policy carries that response's own nonce.
+    expect(refused!.status).toBe(400)
+    expect(refused!.headers.get('content-security-policy')).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9+/=]+'/)
+    expect(refused!.headers.get('x-frame-options')).toBe('DENY')
+    const path = `/campaigns/${campaign.slug}`
+    expect(lines.map(({ method, path, status }) => ({ method, path, status }))).toEqual([
+      { method: 'POST', path, status: 302 },
+      { method: 'POST', path, status: 400 },
+    ])
+  })
+
+  it('refuses a post from another site (or an opaque origin) with 403, counting and writing nothing', async () => {
+    const campaign = await createCampaign(getDb())
+    const before = await signHits()
+    for (const origin of ['https://evil.example', 'null', 'not a url']) {
+      const response = await post(`/campaigns/${campaign.slug}`, { fullName: 'Grace Hopper', email: uniqueEmail(), country: 'GB' }, { Origin: origin })
+      expect(response.status, origin).toBe(403)
+      expect(await response.text()).toBe('Cross-site form submissions are refused.')
+      expect(response.headers.get('x-frame-options')).toBe('DENY')
+    }
+    // A forwarded host is believed only from a trusted proxy, and none is configured here.
+    const forwarded = await post(
+      `/campaigns/${campaign.slug}`,
+      { fullName: 'Grace Hopper', email: uniqueEmail(), country: 'GB' },
+      { Origin: 'https://evil.example', 'X-Forwarded-Host': 'evil.example', 'X-Forwarded-Proto': 'https' },
+    )
+    expect(forwarded.status).toBe(403)
+    expect(await signHits()).toBe(before)
+    expect(await getDb().selectFrom('signatures').select('id').where('campaign_id', '=', campaign.id).execute()).toHaveLength(0)
+  })
+
+  it('counts a signer by the address the trusted proxies name, and believes only their forwarded origin', async () => {
+    const env = { ...getEnv(), TRUST_PROXY: parseEnv({ ...process.env, TRUST_PROXY: 'loopback' }).TRUST_PROXY }
+    const proxied = http.createServer(createApp({ env, mode: 'production', build: await routeModulesBuild(), pageCache: true }))
+    await new Promise<void>((resolve) => proxied.listen(0, '127.0.0.1', resolve))
+    const proxiedBase = `http://127.0.0.1:${(proxied.address() as AddressInfo).port}`
+    try {
+      const campaign = await createCampaign(getDb())
+      const client = `203.0.113.${Math.floor(Math.random() * 250) + 1}`
+      const spoofed = '198.51.100.77'
+      const bucketHits = async (address: string) =>
+        (
+          await getDb()
+            .selectFrom('rate_limits')
+            .select('hits')
+            .where('bucket', '=', `sign:${rateLimitKey(address)}`)
+            .execute()
+        ).reduce((sum, row) => sum + row.hits, 0)
+      const before = { client: await bucketHits(client), spoofed: await bucketHits(spoofed) }
+      const send = (headers: Record<string, string>) =>
+        fetch(`${proxiedBase}/campaigns/${campaign.slug}`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'X-Forwarded-For': `${spoofed}, ${client}`, ...headers },
+          body: new URLSearchParams({ fullName: 'Grace Hopper', email: uniqueEmail(), country: 'GB' }).toString(),
+        })
+      // The site as the proxy served it: its origin is ours there.
+      const viaProxy = { 'X-Forwarded-Host': 'petitions.example.org', 'X-Forwarded-Proto': 'https' }
+      expect((await send({ ...viaProxy, Origin: 'https://petitions.example.org' })).status).toBe(302)
+      expect((await send({ ...viaProxy, Origin: 'https://evil.example' })).status).toBe(403)
+      expect((await send({ Origin: base })).status).toBe(302)
+      // The right-most address no trusted proxy wrote is the client; the left-most is its own words.
+      expect(await bucketHits(client)).toBe(before.client + 2)
+      expect(await bucketHits(spoofed)).toBe(before.spoofed)
+      expect(await getDb().selectFrom('signatures').select('id').where('campaign_id', '=', campaign.id).execute()).toHaveLength(2)
+    } finally {
+      proxied.closeAllConnections()
+      await new Promise<void>((resolve) => proxied.close(() => resolve()))
     }
   })
 })
