@@ -16,6 +16,8 @@ export interface PacedResult {
   rate: number
   statuses: Record<string, number>
   errors: number
+  /** The errors by their code (ECONNRESET, say): a connection that failed, not an answer. */
+  errorCodes: Record<string, number>
   p50: number
   p99: number
   max: number
@@ -75,6 +77,7 @@ export async function pacedLoad(options: PacedOptions): Promise<PacedResult> {
   const latencies: number[] = []
   const statuses: Record<string, number> = {}
   let errors = 0
+  const errorCodes: Record<string, number> = {}
   let lastAnswer = 0
   const pending: Promise<void>[] = []
 
@@ -90,8 +93,10 @@ export async function pacedLoad(options: PacedOptions): Promise<PacedResult> {
           resolve()
         })
       })
-      request.on('error', () => {
+      request.on('error', (error: NodeJS.ErrnoException) => {
         errors++
+        const code = error.code ?? error.name
+        errorCodes[code] = (errorCodes[code] ?? 0) + 1
         resolve()
       })
       request.end(body)
@@ -124,6 +129,7 @@ export async function pacedLoad(options: PacedOptions): Promise<PacedResult> {
     rate: latencies.length / ((lastAnswer - start) / 1000),
     statuses,
     errors,
+    errorCodes,
     p50: at(0.5),
     p99: at(0.99),
     max: Math.round(latencies.at(-1) ?? NaN),

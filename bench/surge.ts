@@ -343,7 +343,12 @@ try {
     request: (n) => signRequest(`surge-${run}-fixed`, BURST, n),
   })
   const fixedStatuses = Object.entries(fixed.statuses).map(([code, count]) => `${code}:${count}`)
-  if (fixed.errors) fixedStatuses.push(`errors:${fixed.errors}`)
+  if (fixed.errors)
+    fixedStatuses.push(
+      `errors:${fixed.errors} (${Object.entries(fixed.errorCodes)
+        .map(([code, count]) => `${code} ${count}`)
+        .join(', ')})`,
+    )
   line(
     `sign POSTs offered at ${FIXED_RATE}/s, evenly spaced`,
     `${Math.round(fixed.rate)}/s served  p50 ${fixed.p50} ms  p99 ${fixed.p99} ms  max ${fixed.max} ms  [${fixedStatuses.join(' ')}]`,
