@@ -135,8 +135,14 @@ export function readCappedBody(req: IncomingMessage, limit: number, onOverflow: 
       resolve(Buffer.concat(chunks, size))
     })
     req.once('error', fail)
-    req.once('aborted', () => fail(new Error('request aborted')))
+    // The errors are made only when they will be used: every request closes, and an Error's
+    // stack, taken for nothing after the body was read, cost a sign POST tens of microseconds.
+    req.once('aborted', () => {
+      if (!finished) fail(new Error('request aborted'))
+    })
     // Closed before its end (and no error said so): nothing more will come.
-    req.once('close', () => fail(new Error('request closed')))
+    req.once('close', () => {
+      if (!finished) fail(new Error('request closed'))
+    })
   })
 }
