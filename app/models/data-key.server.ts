@@ -44,10 +44,12 @@ async function loadKey(executor: Executor, id: number): Promise<Buffer> {
  * (committed at once), never in the caller's transaction: a rolled-back key would leave values
  * sealed under a key nobody else can find.
  */
-async function currentKey(purpose: KeyPurpose, organisationId: string | null, db: DB = getDb()): Promise<{ id: number; key: Buffer }> {
+async function currentKey(purpose: KeyPurpose, organisationId: string | null, given?: DB): Promise<{ id: number; key: Buffer }> {
   const owner = `${purpose}:${organisationId ?? ''}`
   const known = current.get(owner)
-  if (known && Date.now() - known.at < CURRENT_KEY_TTL_MS) return { id: known.id, key: await loadKey(db, known.id) }
+  // The database is looked up only when it is needed: this runs for every value sealed.
+  if (known && Date.now() - known.at < CURRENT_KEY_TTL_MS) return { id: known.id, key: unwrapped.get(known.id) ?? (await loadKey(given ?? getDb(), known.id)) }
+  const db = given ?? getDb()
   const find = () =>
     db
       .selectFrom('data_keys')
