@@ -127,6 +127,8 @@ export function createApp(options: {
     socketIp: req.socket.remoteAddress ?? '',
     cspNonce: res.locals.cspNonce as string,
   })
+  // What the campaign's cached pages and the sign front's redirect carry: inline scripts by hash.
+  const campaignPolicy = (hashes: string[]) => contentSecurityPolicy({ hashes }, { dev: false, https, path: '/campaigns', formActions })
   const cached = options.pageCache ?? (options.mode === 'production' && !options.viteMiddleware)
   const render = cached ? createRemixHandler(options.build, options.mode) : null
 
@@ -155,7 +157,7 @@ export function createApp(options: {
     pageCache = createPageCache({
       render: (request, context) => render(request, context),
       appUrl: env.APP_URL,
-      contentSecurityPolicy: (hashes) => contentSecurityPolicy({ hashes }, { dev: false, https, path: '/campaigns', formActions }),
+      contentSecurityPolicy: campaignPolicy,
     })
     app.get(/^\/(api\/)?campaigns\/[^/]+$/, (req, res, next) => void pageCache!.handle(req, res, next))
   }
@@ -206,7 +208,8 @@ export function createApp(options: {
         trust,
         appOrigin,
         https,
-        contentSecurityPolicy: contentSecurityPolicy({ hashes: [] }, { dev: false, https, path: '/campaigns', formActions }),
+        // The redirect has no body: no inline script at all.
+        contentSecurityPolicy: campaignPolicy([]),
         handOn,
       })
     : null

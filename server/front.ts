@@ -93,7 +93,7 @@ export function isCrossSitePost(method: string, origin: string | undefined, allo
   }
 }
 
-export const CROSS_SITE_TEXT = 'Cross-site form submissions are refused.'
+const CROSS_SITE_TEXT = 'Cross-site form submissions are refused.'
 
 /** Remix refuses such a post by throwing (a 500): it is answered 403 before it. */
 export function refuseCrossSite(res: ServerResponse) {
