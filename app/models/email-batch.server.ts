@@ -22,30 +22,29 @@ export async function takeUnfinishedBatch(workerId: string): Promise<ClaimedBatc
   return row.rows[0] ?? null
 }
 
-/** Claims what is due, up to 100, first by priority then in order; a refused email goes alone. */
+/**
+ * Claims what is due, up to 100, first by priority then in order; a refused email goes alone.
+ * One statement per kind: the batch row is inserted only when there is something to claim, so a
+ * poll that finds nothing (most of them, when all is quiet) writes nothing.
+ */
 export async function claimBatch(workerId: string): Promise<ClaimedBatch | null> {
-  return await getDb()
-    .transaction()
-    .execute(async (tx) => {
-      const batch = await tx
-        .insertInto('email_batches')
-        .values({ idempotency_key: `chorus-email-batch/${crypto.randomUUID()}`, worker_id: workerId, leased_at: sql`now()` })
-        .returning(['id', 'idempotency_key', 'prepared_at', 'attempts'])
-        .executeTakeFirstOrThrow()
-      const claim = async (alone: boolean, limit: number) =>
-        await sql<{ id: string }>`
-          update email_messages m set status = 'sending', batch_id = ${batch.id}, updated_at = now()
-          where m.id in (select id from email_messages where status = 'queued' and send_alone = ${alone}
-            order by priority, id limit ${limit} for update skip locked)
-          returning m.id`.execute(tx)
-      let claimed = await claim(true, 1)
-      if (claimed.rows.length === 0) claimed = await claim(false, BATCH_LIMIT)
-      if (claimed.rows.length === 0) {
-        await tx.deleteFrom('email_batches').where('id', '=', batch.id).execute()
-        return null
-      }
-      return batch
-    })
+  const claim = async (alone: boolean, limit: number) =>
+    (
+      await sql<ClaimedBatch>`
+        with due as (
+          select id from email_messages where status = 'queued' and send_alone = ${alone}
+          order by priority, id limit ${limit} for update skip locked
+        ), batch as (
+          insert into email_batches (idempotency_key, worker_id, leased_at)
+          select ${`chorus-email-batch/${crypto.randomUUID()}`}, ${workerId}, now() where exists (select 1 from due)
+          returning id, idempotency_key, prepared_at, attempts
+        ), claimed as (
+          update email_messages m set status = 'sending', batch_id = batch.id, updated_at = now()
+          from due, batch where m.id = due.id
+        )
+        select id, idempotency_key, prepared_at, attempts from batch`.execute(getDb())
+    ).rows[0] ?? null
+  return (await claim(true, 1)) ?? (await claim(false, BATCH_LIMIT))
 }
 
 export async function releaseBatch(batchId: string, lastError?: string) {

@@ -219,6 +219,18 @@ describe('fan-out through Resend', () => {
     expect(await updateRow(updateId)).toMatchObject({ status: 'sent', sent_count: 380 })
   }, 45_000)
 
+  it('writes nothing when it polls and nothing is due', async () => {
+    const batchSequence = async () =>
+      (await sql<{ value: string }>`select last_value::text || '/' || is_called::text as value from email_batches_id_seq`.execute(db())).rows[0]!.value
+    const before = await batchSequence()
+    expect(await sendNextBatch('idle-one')).toEqual({ status: 'idle' })
+    expect(await sendNextBatch('idle-two')).toEqual({ status: 'idle' })
+    // No batch row made and thrown away: the sequence that numbers them has not moved.
+    expect(await batchSequence()).toBe(before)
+    expect(await db().selectFrom('email_batches').select('id').execute()).toEqual([])
+    expect(resend.requests).toHaveLength(0)
+  })
+
   it('refuses more than 100 emails in one batch request, like Resend', async () => {
     const response = await fetch(`${resend.url}/emails/batch`, {
       method: 'POST',
