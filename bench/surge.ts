@@ -29,6 +29,8 @@ const FIXED_RATE = Number(process.env.BENCH_FIXED_RATE ?? 500)
 const EMAIL_WAIT_SECONDS = Number(process.env.BENCH_EMAIL_WAIT_SECONDS ?? 90)
 const RESEND_LIMIT = Number(process.env.BENCH_RESEND_LIMIT ?? 5)
 const RAW_ROWS = Number(process.env.BENCH_RAW_ROWS ?? 20000)
+/** Prints PostgreSQL's costliest statements of the fixed-rate phase (pg_stat_statements). */
+const PG_STATEMENTS = process.env.BENCH_PG_STATEMENTS === '1'
 const base = `http://127.0.0.1:${PORT}`
 const slug = 'chechnya-investigate-now'
 const run = Date.now().toString(36)
@@ -46,7 +48,11 @@ if (process.env.DATABASE_URL) {
   const dir = path.resolve('.data/bench-surge-pg')
   embeddedDir = dir
   fs.rmSync(dir, { recursive: true, force: true })
-  const embedded = await startEmbeddedPostgres({ dir, persistent: false })
+  const embedded = await startEmbeddedPostgres({
+    dir,
+    persistent: false,
+    settings: PG_STATEMENTS ? ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track=all'] : [],
+  })
   await ensureDatabase(embedded.serverUrl, 'chorus_surge')
   databaseUrl = embedded.urlFor('chorus_surge')
   stopPostgres = embedded.stop
@@ -102,6 +108,23 @@ const resend = http.createServer((req, res) => {
 const seenKeys = new Set<string>()
 await new Promise<void>((resolve) => resend.listen(0, '127.0.0.1', resolve))
 const resendUrl = `http://127.0.0.1:${(resend.address() as AddressInfo).port}`
+
+/**
+ * The statements PostgreSQL spent the most time executing since the last reset, per sign POST
+ * answered: execution only (not parsing, the protocol, commits or background work, which the
+ * CPU figure above includes).
+ */
+async function printStatements(answered: number) {
+  const rows = await query<{ total: number; calls: string; rows: string; text: string }>(
+    `select total_exec_time::float8 as total, calls::text, rows::text, left(regexp_replace(query, '\\s+', ' ', 'g'), 90) as text
+     from pg_stat_statements where query not like '%pg_stat_statements%' order by total_exec_time desc limit 12`,
+    [],
+  )
+  line('PostgreSQL statements (fixed rate)', 'execution ms per sign POST answered, calls, rows; the costliest first')
+  for (const row of rows) {
+    line('', `${(row.total / Math.max(answered, 1)).toFixed(3)} ms  calls ${row.calls}  rows ${row.rows}  ${row.text}`)
+  }
+}
 
 /** One query on a connection of its own, outside the server (the bench's setup and its tally). */
 async function query<R extends pg.QueryResultRow>(text: string, params: unknown[]): Promise<R[]> {
@@ -334,6 +357,11 @@ try {
   )
 
   // A fixed offered rate, evenly spaced (bench/paced-load.ts): latency while the server is not saturated.
+  if (PG_STATEMENTS) {
+    // With DATABASE_URL, that server must load the module itself (shared_preload_libraries).
+    await query('create extension if not exists pg_stat_statements', [])
+    await query('select pg_stat_statements_reset()', [])
+  }
   const fixedCpuBefore = cpuSnapshot()
   const fixed = await pacedLoadApart({
     base,
@@ -355,6 +383,7 @@ try {
   )
   // Meanwhile the worker sends the confirmations as they come: its CPU is in the server's.
   line('', cpuPerRequest(fixedCpuBefore, cpuSnapshot(), fixed.answered))
+  if (PG_STATEMENTS) await printStatements(fixed.answered)
 
   // What the integrity rules made of the surge: a surge starts attack mode (decision 0030), and
   // signers without a solved challenge are then held, so the fixed rate may run in attack mode.

@@ -38,7 +38,13 @@ export async function freePort(): Promise<number> {
  * PostgreSQL refuses to run as root, so as root it runs as the `postgres` system user,
  * creating it when missing, and that user must be able to reach `dir`.
  */
-export async function startEmbeddedPostgres(options: { dir: string; persistent?: boolean; onLog?: (message: string) => void }): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(options: {
+  dir: string
+  persistent?: boolean
+  onLog?: (message: string) => void
+  /** More server settings, as `name=value` (a bench loads pg_stat_statements this way). */
+  settings?: string[]
+}): Promise<EmbeddedDatabase> {
   const dir = path.resolve(options.dir)
   const parent = path.dirname(dir)
   fs.mkdirSync(parent, { recursive: true })
@@ -72,6 +78,7 @@ export async function startEmbeddedPostgres(options: { dir: string; persistent?:
     authMethod: 'scram-sha-256',
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off'].concat(
       options.persistent === false ? ['-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : [],
+      (options.settings ?? []).flatMap((setting) => ['-c', setting]),
     ),
     onLog: (message: unknown) => log(String(message).trim()),
     onError: (error: unknown) => log(`error: ${String(error)}`),
