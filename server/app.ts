@@ -149,18 +149,12 @@ export function createApp(options: {
     app.post(/^\/campaigns\/[^/]+$/, signHandover({ handleRequest: render, loadContext, send }))
   }
 
-  // The campaign page and its JSON from the page cache, which holds them compressed (brotli and
-  // gzip, made once per entry): before the compression middleware, whose per-request wrapping of
-  // the response they have no use for. What the cache does not answer goes on to it.
-  let pageCache: PageCache | undefined
-  if (render) {
-    pageCache = createPageCache({
-      render: (request, context) => render(request, context),
-      appUrl: env.APP_URL,
-      contentSecurityPolicy: campaignPolicy,
-    })
-    app.get(/^\/(api\/)?campaigns\/[^/]+$/, (req, res, next) => void pageCache!.handle(req, res, next))
-  }
+  // The campaign page and its JSON for anonymous visitors come from the page cache, ahead of
+  // Express (below): it holds them compressed (brotli and gzip, made once per entry), with their
+  // policy by hashes, so neither the compression middleware nor a nonce has anything to add.
+  const pageCache: PageCache | undefined = render
+    ? createPageCache({ render: (request, context) => render(request, context), appUrl: env.APP_URL, contentSecurityPolicy: campaignPolicy, https })
+    : undefined
 
   app.use(compress)
 
@@ -201,7 +195,8 @@ export function createApp(options: {
 
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => answerServerError(res, req.path, error))
 
-  // A plain sign POST is answered ahead of Express (server/sign-fast-path.ts); every other request is Express's.
+  // A plain sign POST (server/sign-fast-path.ts) and an anonymous GET of a campaign page or its
+  // JSON (server/page-cache.ts) are answered ahead of Express; every other request is Express's.
   const handOn = (req: IncomingMessage, res: ServerResponse) => void app(req as Request, res as Response)
   const front = render
     ? signFront({
@@ -213,7 +208,7 @@ export function createApp(options: {
         handOn,
       })
     : null
-  const listener: WebApp = front ? (req, res) => front(req, res) || handOn(req, res) : handOn
+  const listener: WebApp = front && pageCache ? (req, res) => front(req, res) || pageCache.front(req, res) || handOn(req, res) : handOn
   listener.pageCache = pageCache
   return listener
 }

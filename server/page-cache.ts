@@ -1,9 +1,10 @@
 import crypto from 'node:crypto'
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import { promisify } from 'node:util'
 import zlib from 'node:zlib'
 import type { AppLoadContext } from '@remix-run/node'
-import type { Request as ExpressRequest, Response as ExpressResponse, NextFunction } from 'express'
 import { localeOfCookie, resolveLocale, LOCALE_COOKIE } from '../app/utils/locale.server'
+import { answerServerError, logWhenFinished, setSecurityHeaders } from './front'
 
 // The campaign page and its public JSON, rendered once per campaign and language and served to
 // every anonymous visitor for a moment (decision 0021). A cached response holds nothing of any
@@ -46,9 +47,12 @@ const NEUTRAL_COOKIES = new Set([LOCALE_COOKIE])
  * Whether a request may be answered from the cache: a GET or HEAD, no query string, no
  * credentials and no cookie but the language switcher's.
  */
-export function isCacheableRequest(req: { method: string; url: string; headers: Record<string, string | string[] | undefined> }) {
+export function isCacheableRequest(req: { method?: string; url?: string; headers: Record<string, string | string[] | undefined> }) {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false
-  if (req.url.includes('?') || !CACHED_PATHS.test(req.url)) return false
+  const url = req.url ?? ''
+  if (url.includes('?') || !CACHED_PATHS.test(url) || /%00/i.test(url)) return false
+  // A GET that declares a body is Express's to refuse (the body limit), not the cache's to ignore.
+  if (req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0')) return false
   if (req.headers.authorization) return false
   const cookie = req.headers.cookie
   if (typeof cookie === 'string' && cookie.trim() !== '') {
@@ -86,9 +90,14 @@ export function createPageCache(options: {
   appUrl: string
   /** The policy for a body whose inline scripts are these hashes (HTML) or that runs none (JSON). */
   contentSecurityPolicy: (scriptHashes: string[]) => string
+  /** Whether APP_URL is https (Strict-Transport-Security). */
+  https?: boolean
   now?: () => number
 }) {
   const now = options.now ?? Date.now
+  // Until the cached response's own policy replaces it (and for a 500): no script at all.
+  const noScripts = options.contentSecurityPolicy([])
+  const https = options.https ?? false
   const entries = new Map<string, Entry>()
   const rendering = new Map<string, Promise<CachedResponse>>()
   let generation = 0
@@ -153,32 +162,56 @@ export function createPageCache(options: {
     entries.clear()
   }
 
-  async function handle(req: ExpressRequest, res: ExpressResponse, next: NextFunction) {
-    if (!isCacheableRequest(req)) return next()
-    try {
-      const locale = resolveLocale(null, await localeOfCookie(req.headers.cookie), req.get('accept-language') ?? null)
-      const { response } = await get(req.path, locale)
-      send(req, res, response)
-    } catch (error) {
-      next(error)
-    }
+  /**
+   * Answers a cacheable request (an anonymous GET or HEAD of a campaign page or its JSON) ahead of
+   * Express, with every response's security headers and its log line; a miss renders through
+   * Remix as before. Any other request is left alone (false): it goes on to Express. Express
+   * would only have made a nonce and a policy for it, then replaced them (decision 0021).
+   */
+  function front(req: IncomingMessage, res: ServerResponse): boolean {
+    if (!isCacheableRequest(req)) return false
+    const path = req.url!
+    setSecurityHeaders(res, noScripts, { https, framable: false })
+    logWhenFinished(req, res, path)
+    void answer(req, res, path).catch((error: unknown) => answerServerError(res, path, error))
+    return true
   }
 
-  return { get, handle, invalidate, size: () => entries.size }
+  async function answer(req: IncomingMessage, res: ServerResponse, path: string) {
+    const locale = resolveLocale(null, await localeOfCookie(req.headers.cookie), firstHeader(req.headers['accept-language']))
+    const { response } = await get(path, locale)
+    send(req, res, response)
+  }
+
+  return { get, front, invalidate, size: () => entries.size }
 }
 
-export function send(req: ExpressRequest, res: ExpressResponse, response: CachedResponse) {
+function firstHeader(value: string | string[] | undefined): string | null {
+  return (Array.isArray(value) ? value[0] : value) ?? null
+}
+
+/** Adds a field to the response's Vary, as Express's `res.vary` does. */
+function addVary(res: ServerResponse, field: string) {
+  const current = res.getHeader('Vary')
+  const existing = Array.isArray(current) ? current.join(', ') : current === undefined ? '' : String(current)
+  const fields = existing.split(',').map((name) => name.trim().toLowerCase())
+  if (fields.includes('*') || fields.includes(field.toLowerCase())) return
+  res.setHeader('Vary', existing.trim() ? `${existing}, ${field}` : field)
+}
+
+export function send(req: IncomingMessage, res: ServerResponse, response: CachedResponse) {
   for (const [name, value] of response.headers) res.setHeader(name, value)
   res.setHeader('Content-Security-Policy', response.csp)
   res.setHeader('ETag', response.etag)
-  res.vary('Accept-Encoding')
-  const ifNoneMatch = req.get('if-none-match')
+  addVary(res, 'Accept-Encoding')
+  const ifNoneMatch = firstHeader(req.headers['if-none-match'])
   if (response.status === 200 && ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === response.etag || tag.trim() === '*')) {
     res.removeHeader('Content-Type')
-    res.status(304).end()
+    res.statusCode = 304
+    res.end()
     return
   }
-  const accept = req.get('accept-encoding')
+  const accept = firstHeader(req.headers['accept-encoding']) ?? undefined
   let body = response.body
   if (response.br && acceptsEncoding(accept, 'br')) {
     body = response.br
@@ -188,7 +221,7 @@ export function send(req: ExpressRequest, res: ExpressResponse, response: Cached
     res.setHeader('Content-Encoding', 'gzip')
   }
   res.setHeader('Content-Length', String(body.length))
-  res.status(response.status)
+  res.statusCode = response.status
   if (req.method === 'HEAD') res.end()
   else res.end(body)
 }

@@ -308,6 +308,66 @@ describe('the sign front, ahead of Express', () => {
     ])
   })
 
+  it("answers a campaign page and its JSON from the page cache ahead of Express: every response's security headers, the policy by hashes, no nonce, one log line", async () => {
+    const campaign = await createCampaign(getDb())
+    const path = `/campaigns/${campaign.slug}`
+    const responses: Response[] = []
+    const lines = await requestLines(async () => {
+      for (const [url, headers] of [
+        [path, {}],
+        [path, {}],
+        [`/api${path}`, {}],
+        [path, { Cookie: '__session=someone' }],
+      ] as const) {
+        const response = await fetch(`${base}${url}`, { headers })
+        await response.arrayBuffer()
+        responses.push(response)
+      }
+      const etag = responses[0]!.headers.get('etag')!
+      const revalidated = await fetch(`${base}${path}`, { headers: { 'If-None-Match': etag } })
+      responses.push(revalidated)
+      const head = await fetch(`${base}${path}`, { method: 'HEAD' })
+      responses.push(head)
+    })
+    const [page, again, json, personal, revalidated, head] = responses as [Response, Response, Response, Response, Response, Response]
+    for (const response of [page, again, json, revalidated, head]) {
+      expect(response.headers.get('x-frame-options')).toBe('DENY')
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff')
+      expect(response.headers.get('referrer-policy')).toBe('same-origin')
+      expect(response.headers.get('cross-origin-opener-policy')).toBe('same-origin')
+      expect(response.headers.get('permissions-policy')).toContain('camera=()')
+      expect(response.headers.get('content-security-policy')).not.toMatch(/nonce|unsafe-inline/)
+      expect(response.headers.get('etag')).toMatch(/^W\/"/)
+    }
+    // The page's inline scripts (if any) by hash, the same policy for every visitor; the JSON runs none.
+    expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'( 'sha256-[A-Za-z0-9+/=]+')*;/)
+    expect(again.headers.get('content-security-policy')).toBe(page.headers.get('content-security-policy'))
+    expect(json.headers.get('content-security-policy')).toContain("script-src 'self';")
+    expect(revalidated.status).toBe(304)
+    expect(head.status).toBe(200)
+    expect(head.headers.get('content-length')).toBe(page.headers.get('content-length'))
+    // A visitor with a session is Express's: rendered for them, with a nonce of its own.
+    expect(personal.status).toBe(200)
+    expect(personal.headers.get('etag')).toBeNull()
+    expect(personal.headers.get('content-security-policy')).toMatch(/'nonce-[A-Za-z0-9+/=]+'/)
+    expect(lines.map(({ method, path, status }) => ({ method, path, status }))).toEqual([
+      { method: 'GET', path, status: 200 },
+      { method: 'GET', path, status: 200 },
+      { method: 'GET', path: `/api${path}`, status: 200 },
+      { method: 'GET', path, status: 200 },
+      { method: 'GET', path, status: 304 },
+      { method: 'HEAD', path, status: 200 },
+    ])
+    // Still Express's refusals: a NUL in the path, a GET declaring a body.
+    expect((await fetch(`${base}${path}%00`)).status).toBe(400)
+    const declared = await new Promise<number>((resolve, reject) => {
+      const request = http.request(`${base}${path}`, { method: 'GET', headers: { 'Content-Length': String(2_000_000) } }, (res) => resolve(res.statusCode!))
+      request.on('error', reject)
+      request.end()
+    })
+    expect(declared).toBe(413)
+  })
+
   it('refuses a post from another site (or an opaque origin) with 403, counting and writing nothing', async () => {
     const campaign = await createCampaign(getDb())
     const before = await signHits()
