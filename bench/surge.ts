@@ -29,6 +29,8 @@ const FIXED_RATE = Number(process.env.BENCH_FIXED_RATE ?? 500)
 const EMAIL_WAIT_SECONDS = Number(process.env.BENCH_EMAIL_WAIT_SECONDS ?? 90)
 const RESEND_LIMIT = Number(process.env.BENCH_RESEND_LIMIT ?? 5)
 const RAW_ROWS = Number(process.env.BENCH_RAW_ROWS ?? 20000)
+/** The server's log level: `info`, as `npm start` runs, writes a line for every request. */
+const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'info'
 /** Prints PostgreSQL's costliest statements of the fixed-rate phase (pg_stat_statements). */
 const PG_STATEMENTS = process.env.BENCH_PG_STATEMENTS === '1'
 const base = `http://127.0.0.1:${PORT}`
@@ -202,7 +204,7 @@ const server = spawn(process.execPath, [...profileArgs, '--import', 'tsx', 'serv
     RESEND_BASE_URL: resendUrl,
     TRUST_PROXY: 'on',
     WORKER: process.env.BENCH_WORKER ?? 'on',
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: LOG_LEVEL,
     STRIPE_SECRET_KEY: '',
     STRIPE_WEBHOOK_SECRET: '',
   },
