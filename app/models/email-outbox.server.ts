@@ -123,3 +123,37 @@ export async function explainDelay(db: Executor, batchError: string | null): Pro
       and beat_at > now() - make_interval(secs => ${getEnv().WORKER_DEAD_AFTER_SECONDS})`.execute(db)
   return runners.rows[0]!.n === 0 ? { kind: 'no-worker' } : { kind: 'unknown' }
 }
+
+/** How far back the workspace lists the emails the provider refused for good. */
+export const REFUSED_WINDOW_DAYS = 30
+/** The reasons listed at most (the most recent first); the total counts them all. */
+const REFUSED_GROUPS_SHOWN = 10
+
+export interface RefusedEmails {
+  /** Emails of this organisation's campaigns given up in the window. */
+  total: number
+  /** By kind of email and the provider's reason, the most recently refused first. */
+  groups: { template: string; reason: string; count: number; lastAt: Date }[]
+}
+
+/**
+ * The emails of an organisation's campaigns the provider refused for good (a 422 and the like:
+ * the sender gives an email up only then, with the provider's reason), in the last
+ * REFUSED_WINDOW_DAYS days. Null when there are none: the workspace then shows nothing.
+ */
+export async function refusedEmailsForOrganisation(organisationId: string, db: Executor = getDb()): Promise<RefusedEmails | null> {
+  const { rows } = await sql<{ template: string; reason: string; count: number; last_at: Date }>`
+    select m.template, m.error as reason, count(*)::int as count, max(m.updated_at) as last_at
+    from email_messages m
+    join campaigns c on c.id = m.campaign_id
+    where c.organisation_id = ${organisationId}
+      and m.status = 'failed' and m.error is not null
+      and m.updated_at > now() - make_interval(days => ${REFUSED_WINDOW_DAYS})
+    group by m.template, m.error
+    order by last_at desc, m.template`.execute(db)
+  if (rows.length === 0) return null
+  return {
+    total: rows.reduce((sum, row) => sum + row.count, 0),
+    groups: rows.slice(0, REFUSED_GROUPS_SHOWN).map((row) => ({ template: row.template, reason: row.reason, count: row.count, lastAt: row.last_at })),
+  }
+}

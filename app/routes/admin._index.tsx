@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node'
 import { data } from '@remix-run/node'
 import { Link, useLoaderData } from '@remix-run/react'
 import { listAdminCampaigns } from '~/models/editable-campaign.server'
-import { delayedEmailsForOrganisation } from '~/models/email-outbox.server'
+import { delayedEmailsForOrganisation, refusedEmailsForOrganisation, REFUSED_WINDOW_DAYS } from '~/models/email-outbox.server'
 import { requireAdmin } from '~/http/auth.server'
 import { can } from '~/utils/permissions'
 import { formatDate, formatNumber, timeAgo } from '~/utils/i18n'
@@ -13,13 +13,27 @@ import { DataTable } from '~/components/data-table'
 
 // The organisation's campaigns with their numbers: counts only, so viewers see it all (decision 0006).
 
+/** The kinds of email a campaign sends, each with its own label; any other is 'other'. */
+const REFUSED_KINDS = [
+  'signature-confirmation',
+  'already-signed',
+  'signature-thanks',
+  'donation-receipt',
+  'campaign-update',
+  'campaign-update-test',
+  'my-data-link',
+] as const
+type RefusedKind = (typeof REFUSED_KINDS)[number] | 'other'
+const refusedKind = (template: string): RefusedKind => REFUSED_KINDS.find((kind) => kind === template) ?? 'other'
+
 export async function loader({ request }: LoaderFunctionArgs) {
   const admin = await requireAdmin(request, 'campaigns.view')
   const canEdit = can(admin.role, 'campaigns.edit')
-  const [campaigns, delayed] = await Promise.all([
+  const [campaigns, delayed, refused] = await Promise.all([
     listAdminCampaigns(admin.organisation.id),
-    // Nothing about sending is shown unless something is stuck (decision 0026).
+    // Nothing about sending is shown unless something is stuck (decision 0026), or was refused.
     canEdit ? delayedEmailsForOrganisation(admin.organisation.id) : null,
+    canEdit ? refusedEmailsForOrganisation(admin.organisation.id) : null,
   ])
   const locale = await getLocale(request)
   const t = makeTranslator(locale)
@@ -32,6 +46,16 @@ export async function loader({ request }: LoaderFunctionArgs) {
       // Worded here, once: a relative time rendered again in the browser could differ.
       oldestAgo: delayed.oldestQueuedAt ? timeAgo(locale, delayed.oldestQueuedAt) : null,
       reason: delayed.reason,
+    },
+    refused: refused && {
+      total: refused.total,
+      days: REFUSED_WINDOW_DAYS,
+      groups: refused.groups.map((group) => ({
+        kind: refusedKind(group.template),
+        reason: group.reason,
+        count: group.count,
+        lastAgo: timeAgo(locale, group.lastAt),
+      })),
     },
     campaigns: campaigns.map((c) => ({
       id: c.id,
@@ -51,7 +75,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${data?.pageTitle ?? ''} · Chorus` }]
 
 export default function AdminCampaigns() {
-  const { organisation, canEdit, campaigns, delayed } = useLoaderData<typeof loader>()
+  const { organisation, canEdit, campaigns, delayed, refused } = useLoaderData<typeof loader>()
   const t = useT()
   const locale = useLocale()
   return (
@@ -76,6 +100,35 @@ export default function AdminCampaigns() {
               ? t('admin.delayed.reason.provider', { message: delayed.reason.message })
               : t(`admin.delayed.reason.${delayed.reason.kind}`)}
           </p>
+        </section>
+      ) : null}
+      {refused ? (
+        <section className="notice" aria-labelledby="refused-emails">
+          <h2 id="refused-emails">{t('admin.refused.title')}</h2>
+          <p>{t('admin.refused.summary', { count: refused.total, days: refused.days })}</p>
+          <DataTable
+            captionId="refused-emails-caption"
+            captionHidden
+            caption={t('admin.refused.caption')}
+            scroll
+            columns={[
+              t('admin.refused.col.kind'),
+              t('admin.refused.col.reason'),
+              { label: t('admin.refused.col.count'), numeric: true },
+              t('admin.refused.col.last'),
+            ]}
+          >
+            {refused.groups.map((group, index) => (
+              <tr key={index}>
+                <th scope="row">{t(`admin.refused.kind.${group.kind}`)}</th>
+                {/* The provider's own words, in its language. */}
+                <td lang="en">{group.reason}</td>
+                <td className="num">{formatNumber(locale, group.count)}</td>
+                <td>{group.lastAgo}</td>
+              </tr>
+            ))}
+          </DataTable>
+          <p>{t('admin.refused.help')}</p>
         </section>
       ) : null}
       {campaigns.length === 0 ? (

@@ -23,6 +23,7 @@ import * as m20261202120000 from './20261202120000_api_key_crm_sync'
 import * as m20261202130000 from './20261202130000_contact_erasure'
 import * as m20261203100000 from './20261203100000_consent_wording_api_keys'
 import * as m20261204100000 from './20261204100000_signature_indexes'
+import * as m20261205100000 from './20261205100000_refused_emails_index'
 
 // Every migration, by name, in order. A test checks that each file in this folder is listed.
 export const migrations: Record<string, Migration> = {
@@ -50,4 +51,5 @@ export const migrations: Record<string, Migration> = {
   '20261202130000_contact_erasure': m20261202130000,
   '20261203100000_consent_wording_api_keys': m20261203100000,
   '20261204100000_signature_indexes': m20261204100000,
+  '20261205100000_refused_emails_index': m20261205100000,
 }

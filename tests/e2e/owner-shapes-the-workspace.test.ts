@@ -1,4 +1,5 @@
 import { expect, test, type Page } from '@playwright/test'
+import { sql } from 'kysely'
 import { createCampaign } from '../support/factories'
 import { createOrganiser, e2eDb, expectAxeClean, javaScriptIsOn, signInThroughMailbox } from './support'
 
@@ -46,11 +47,22 @@ for (const viewport of [
       test.slow()
       const owner = await createOrganiser(e2eDb(), { role: 'owner', email: `owner-with-a-rather-long-address-${Date.now()}@example.org` })
       const campaign = await createCampaign(e2eDb(), { organisation_id: owner.organisation.id })
+      // An email the provider refused for good: the dashboard lists it, with the provider's words.
+      await sql`insert into email_messages (idempotency_key, recipient, subject, template, locale, transport, status, error, campaign_id)
+        values (${`refused/${campaign.id}`}, '', '', 'signature-confirmation', 'en', 'resend', 'failed',
+          'Invalid \`to\` field. The email address needs to follow the \`email@example.com\` or \`Name <email@example.com>\` format.', ${campaign.id})`.execute(
+        e2eDb(),
+      )
       await signInThroughMailbox(page, owner.email)
 
       for (const path of ['/admin', '/admin/members', '/admin/audit', `/admin/campaigns/${campaign.id}/updates`, `/admin/campaigns/${campaign.id}/responses`]) {
         await page.goto(path)
         await expect(page.getByRole('navigation', { name: 'Workspace' }).or(page.locator('.admin-nav'))).toBeVisible()
+        if (path === '/admin') {
+          const refused = page.getByRole('region', { name: 'Emails the provider refused' })
+          await expect(refused.getByRole('rowheader', { name: 'Signature confirmation' })).toBeVisible()
+          await expect(refused).toContainText('Invalid `to` field')
+        }
         await expectNoSidewaysScroll(page, viewport.width)
         await expectAxeClean(page)
       }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
-import { describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { startFakeResend, type FakeResend } from '../support/fake-resend'
 import { createAdmin } from '../support/admin'
 import { createCampaign, createSignature } from '../support/factories'
 import { callRoute } from '../support/routes'
@@ -9,6 +10,9 @@ import { createCampaignUpdate, startUpdateSend } from '~/models/campaign-update.
 import { getUpdateProgress } from '~/models/campaign-update-workspace.server'
 import { runUpdateFanOut } from '~/models/campaign-update-send.server'
 import { recordHeartbeat } from '~/models/worker-heartbeat.server'
+import { drainOutbox } from '~/models/email-sender.server'
+import { signCampaign } from '~/models/signature.server'
+import { resetEnv } from '~/utils/env.server'
 import { getDb } from '~/utils/db.server'
 import { translate } from '~/utils/i18n.server'
 
@@ -112,5 +116,73 @@ describe('an owner looks at the dashboard while emails are delayed', () => {
     expect(translate('ru', 'admin.delayed.waiting', { count: 5 })).toBe('5 писем ждут отправки дольше обычного.')
     expect(translate('ru', 'admin.delayed.updates', { count: 2 })).toBe('Из них 2 — новости для подписавших.')
     expect(translate('ru', 'admin.delayed.reason.provider', { message: 'x' })).toContain('Причина')
+  })
+})
+
+describe('an owner looks at the dashboard after the provider refused emails for good', () => {
+  let resend: FakeResend
+  const saved = { ...process.env }
+  beforeAll(async () => {
+    resend = await startFakeResend()
+  })
+  afterAll(async () => {
+    await resend.close()
+  })
+  afterEach(() => {
+    for (const key of ['EMAIL_TRANSPORT', 'RESEND_API_KEY', 'RESEND_BASE_URL', 'RESEND_RATE_LIMIT']) {
+      if (saved[key] === undefined) delete process.env[key]
+      else process.env[key] = saved[key]
+    }
+    resetEnv()
+  })
+
+  async function signThrough(campaign: { id: string }, email: string) {
+    await signCampaign(
+      { id: campaign.id, consentVersion: 'v1' },
+      { fullName: 'Ada Lovelace', email, country: 'GB' },
+      { ip: '198.51.100.9', userAgent: 't', locale: 'en' },
+    )
+  }
+
+  it('sees how many, of which kind, the provider’s reason and when; a viewer and another organisation see none of it', async () => {
+    Object.assign(process.env, { EMAIL_TRANSPORT: 'resend', RESEND_API_KEY: resend.apiKey, RESEND_BASE_URL: resend.url, RESEND_RATE_LIMIT: '1000' })
+    resetEnv()
+    resend.reset()
+    const owner = await createAdmin(getDb())
+    const viewer = await createAdmin(getDb(), { role: 'viewer', organisationId: owner.organisation.id })
+    const campaign = await createCampaign(getDb(), { organisation_id: owner.organisation.id })
+    const elsewhere = await createAdmin(getDb())
+    expect((await dashboard(owner)).refused).toBeNull()
+
+    await signThrough(campaign, 'ada@example.org')
+    await signThrough(campaign, 'grace@example.org')
+    // The batch of two is refused, then each alone: the first for good, the second is sent.
+    resend.failNextBatches(2, 422, { name: 'validation_error', message: 'Invalid `to` field', statusCode: 422 })
+    await drainOutbox('refusals')
+    const statuses = (await getDb().selectFrom('email_messages').select('status').orderBy('id').execute()).map((row) => row.status)
+    expect(statuses).toEqual(['failed', 'sent'])
+
+    const { refused } = await dashboard(owner)
+    expect(refused).toEqual({
+      total: 1,
+      days: 30,
+      groups: [
+        { kind: 'signature-confirmation', reason: expect.stringContaining('Invalid `to` field') as unknown, count: 1, lastAgo: expect.any(String) as unknown },
+      ],
+    })
+    expect((await dashboard(viewer)).refused).toBeNull()
+    expect((await dashboard(elsewhere)).refused).toBeNull()
+
+    // Older than the window: no longer listed.
+    await sql`update email_messages set updated_at = now() - interval '31 days' where status = 'failed'`.execute(getDb())
+    expect((await dashboard(owner)).refused).toBeNull()
+  })
+
+  it('reads in English and Russian', () => {
+    expect(translate('en', 'admin.refused.summary', { count: 1, days: 30 })).toBe(
+      'In the last 30 days the email provider refused 1 email for good: it was not sent and will not be tried again.',
+    )
+    expect(translate('ru', 'admin.refused.summary', { count: 5, days: 30 })).toContain('отклонил 5 писем')
+    expect(translate('ru', 'admin.refused.kind.signature-confirmation')).toBe('Подтверждение подписи')
   })
 })
