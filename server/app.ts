@@ -12,7 +12,17 @@ import { isDraining } from '../app/utils/process.server'
 import { precompressedAssets } from './compressed-assets'
 import { createPageCache, type PageCache } from './page-cache'
 import { signFront, signHandover } from './sign-fast-path'
-import { allowedOrigins, answerServerError, declaresTooMuch, isCrossSitePost, logWhenFinished, refuseCrossSite, setSecurityHeaders, type Trust } from './front'
+import {
+  allowedOrigins,
+  answerServerError,
+  clientAddress,
+  declaresTooMuch,
+  isCrossSitePost,
+  logWhenFinished,
+  refuseCrossSite,
+  setSecurityHeaders,
+  type Trust,
+} from './front'
 import { createCappedRequest } from './web-request'
 import { eventLoopHealth, startEventLoopWatchdog } from '../app/utils/event-loop.server'
 import { maxBodyBytesFor, refuseTooLarge } from './body-limit'
@@ -123,7 +133,8 @@ export function createApp(options: {
   })
 
   const loadContext = (req: Request, res: Response): AppLoadContext => ({
-    ip: req.ip ?? req.socket.remoteAddress ?? '',
+    // As the fronts read it (server/front.ts): the address the trusted proxies name.
+    ip: clientAddress(req, trust) || req.socket.remoteAddress || '',
     socketIp: req.socket.remoteAddress ?? '',
     cspNonce: res.locals.cspNonce as string,
   })
