@@ -1,10 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { createCampaign, uniqueEmail } from '../../tests/support/factories'
-import { startFakeResend } from '../../tests/support/fake-resend'
+import type { FakeResend } from '../../tests/support/fake-resend'
+import { fakeResendSuite } from '../../tests/support/fake-resend-suite'
 import { makeJobsDue, runDueJobs, queuedEmails, openEmailRow } from '../../tests/support/jobs'
 import { confirmSignature, signCampaign } from '~/models/signature.server'
 import { getDb } from '~/utils/db.server'
-import { resetEnv } from '~/utils/env.server'
 
 const context = { ip: '198.51.100.1', userAgent: 'test', locale: 'en' as const }
 
@@ -73,32 +73,12 @@ describe('signature emails through the development mailbox', () => {
 })
 
 describe('signature emails through Resend (faked at its HTTP boundary)', () => {
-  let resend: Awaited<ReturnType<typeof startFakeResend>>
-  const saved = { ...process.env }
-
-  beforeAll(async () => {
-    resend = await startFakeResend()
+  const fake = fakeResendSuite()
+  let resend: FakeResend
+  beforeAll(() => {
+    resend = fake.resend
   })
-  afterAll(async () => {
-    await resend.close()
-  })
-  const useResend = () => {
-    Object.assign(process.env, {
-      EMAIL_TRANSPORT: 'resend',
-      RESEND_API_KEY: resend.apiKey,
-      RESEND_BASE_URL: resend.url,
-      EMAIL_FROM: 'Chorus <campaigns@example.org>',
-    })
-    resetEnv()
-  }
-  afterEach(() => {
-    for (const key of ['EMAIL_TRANSPORT', 'RESEND_API_KEY', 'RESEND_BASE_URL', 'EMAIL_FROM']) {
-      if (saved[key] === undefined) delete process.env[key]
-      else process.env[key] = saved[key]
-    }
-    resetEnv()
-    resend.reset()
-  })
+  const useResend = () => fake.use({ EMAIL_FROM: 'Chorus <campaigns@example.org>' })
 
   it('sends through the batch endpoint under the batch key and records the provider id', async () => {
     useResend()

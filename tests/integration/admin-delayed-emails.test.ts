@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { startFakeResend, type FakeResend } from '../support/fake-resend'
+import { describe, expect, it } from 'vitest'
+import { fakeResendSuite } from '../support/fake-resend-suite'
 import { createAdmin } from '../support/admin'
 import { createCampaign, createSignature } from '../support/factories'
 import { callRoute } from '../support/routes'
@@ -12,7 +12,6 @@ import { runUpdateFanOut } from '~/models/campaign-update-send.server'
 import { recordHeartbeat } from '~/models/worker-heartbeat.server'
 import { drainOutbox } from '~/models/email-sender.server'
 import { signCampaign } from '~/models/signature.server'
-import { resetEnv } from '~/utils/env.server'
 import { getDb } from '~/utils/db.server'
 import { translate } from '~/utils/i18n.server'
 
@@ -120,21 +119,7 @@ describe('an owner looks at the dashboard while emails are delayed', () => {
 })
 
 describe('an owner looks at the dashboard after the provider refused emails for good', () => {
-  let resend: FakeResend
-  const saved = { ...process.env }
-  beforeAll(async () => {
-    resend = await startFakeResend()
-  })
-  afterAll(async () => {
-    await resend.close()
-  })
-  afterEach(() => {
-    for (const key of ['EMAIL_TRANSPORT', 'RESEND_API_KEY', 'RESEND_BASE_URL', 'RESEND_RATE_LIMIT']) {
-      if (saved[key] === undefined) delete process.env[key]
-      else process.env[key] = saved[key]
-    }
-    resetEnv()
-  })
+  const fake = fakeResendSuite()
 
   async function signThrough(campaign: { id: string }, email: string) {
     await signCampaign(
@@ -145,9 +130,8 @@ describe('an owner looks at the dashboard after the provider refused emails for 
   }
 
   it('sees how many, of which kind, the provider’s reason and when; a viewer and another organisation see none of it', async () => {
-    Object.assign(process.env, { EMAIL_TRANSPORT: 'resend', RESEND_API_KEY: resend.apiKey, RESEND_BASE_URL: resend.url, RESEND_RATE_LIMIT: '1000' })
-    resetEnv()
-    resend.reset()
+    fake.use({ RESEND_RATE_LIMIT: '1000' })
+    const resend = fake.resend
     const owner = await createAdmin(getDb())
     const viewer = await createAdmin(getDb(), { role: 'viewer', organisationId: owner.organisation.id })
     const campaign = await createCampaign(getDb(), { organisation_id: owner.organisation.id })

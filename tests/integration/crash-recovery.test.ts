@@ -1,12 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { sql } from 'kysely'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createCampaign, uniqueEmail } from '../support/factories'
-import { startFakeResend, type FakeResend } from '../support/fake-resend'
+import type { FakeResend } from '../support/fake-resend'
+import { fakeResendSuite } from '../support/fake-resend-suite'
 import { createCampaignUpdate, startUpdateSend } from '~/models/campaign-update.server'
 import { signCampaign } from '~/models/signature.server'
 import { getDb } from '~/utils/db.server'
-import { resetEnv } from '~/utils/env.server'
 
 // Decision 0026: a real worker process (node itself, not a wrapper whose child would
 // outlive the signal) is killed with SIGKILL in the middle of its work; a second process, started
@@ -17,34 +17,19 @@ const DEAD_AFTER_SECONDS = 3
 /** The issue's promise: the work carries on within a minute of the death. */
 const RECOVERY_LIMIT_MS = 60_000
 
+const fake = fakeResendSuite()
 let resend: FakeResend
-const saved = { ...process.env }
+beforeAll(() => {
+  resend = fake.resend
+})
 const children: ChildProcess[] = []
 
-beforeAll(async () => {
-  resend = await startFakeResend()
-})
-afterAll(async () => {
-  await resend.close()
-})
 afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill('SIGKILL')
-  for (const key of ['EMAIL_TRANSPORT', 'RESEND_API_KEY', 'RESEND_BASE_URL', 'EMAIL_FROM']) {
-    if (saved[key] === undefined) delete process.env[key]
-    else process.env[key] = saved[key]
-  }
-  resetEnv()
-  resend.reset()
 })
 
 function useResend() {
-  Object.assign(process.env, {
-    EMAIL_TRANSPORT: 'resend',
-    RESEND_API_KEY: resend.apiKey,
-    RESEND_BASE_URL: resend.url,
-    EMAIL_FROM: 'Chorus <campaigns@example.org>',
-  })
-  resetEnv()
+  fake.use({ EMAIL_FROM: 'Chorus <campaigns@example.org>' })
 }
 
 /** `npm run worker` as node itself runs it, on this test's database and fake Resend. */

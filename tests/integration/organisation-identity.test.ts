@@ -1,7 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { adminForm, createAdmin } from '../support/admin'
 import { createCampaign, uniqueEmail } from '../support/factories'
-import { startFakeResend } from '../support/fake-resend'
+import { fakeResendSuite } from '../support/fake-resend-suite'
 import { queuedJobs, runDueJobs, openEmailRow } from '../support/jobs'
 import { callRoute } from '../support/routes'
 import { signCampaign } from '~/models/signature.server'
@@ -11,7 +11,6 @@ import { loader as logoLoader } from '~/routes/media.organisation.$organisationI
 import { loader as campaignLoader } from '~/routes/campaigns.$slug'
 import { getDb } from '~/utils/db.server'
 import { emailFrom } from '~/utils/email-sender.server'
-import { resetEnv } from '~/utils/env.server'
 
 const URL_ = '/admin/organisation'
 // A 1×1 PNG.
@@ -160,31 +159,11 @@ describe("the organisation's identity", () => {
 })
 
 describe('every email comes from the organisation, dressed in its brand', () => {
-  let resend: Awaited<ReturnType<typeof startFakeResend>>
-  const saved = { ...process.env }
-  beforeAll(async () => {
-    resend = await startFakeResend()
-  })
-  afterAll(async () => {
-    await resend.close()
-  })
-  afterEach(() => {
-    for (const key of ['EMAIL_TRANSPORT', 'RESEND_API_KEY', 'RESEND_BASE_URL', 'EMAIL_FROM']) {
-      if (saved[key] === undefined) delete process.env[key]
-      else process.env[key] = saved[key]
-    }
-    resetEnv()
-    resend.requests.length = 0
-  })
+  const fake = fakeResendSuite()
 
   it('sends the confirmation From "<org> via Chorus", with logo, colour and contact address', async () => {
-    Object.assign(process.env, {
-      EMAIL_TRANSPORT: 'resend',
-      RESEND_API_KEY: resend.apiKey,
-      RESEND_BASE_URL: resend.url,
-      EMAIL_FROM: 'Chorus <campaigns@example.org>',
-    })
-    resetEnv()
+    fake.use({ EMAIL_FROM: 'Chorus <campaigns@example.org>' })
+    const resend = fake.resend
     const owner = await createAdmin(getDb(), { role: 'owner' })
     await save(owner, { name: 'Friends of the Park', brandColour: '#7c2d12', contactEmail: 'hello@park.example' }, PNG)
     const campaign = await createCampaign(getDb(), { organisation_id: owner.organisation.id, status: 'live' })
