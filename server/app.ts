@@ -17,6 +17,7 @@ import {
   answerServerError,
   clientAddress,
   declaresTooMuch,
+  hasEncodedNul,
   isCrossSitePost,
   logWhenFinished,
   refuseCrossSite,
@@ -55,11 +56,6 @@ export function contentSecurityPolicy(scripts: string | { hashes: string[] }, op
 }
 
 export const NUL_IN_URL_TEXT = 'The address holds a NUL character.'
-
-/** A URL whose path or query decodes to a NUL character (`%00`, in any case). */
-export function hasEncodedNul(url: string) {
-  return /%00/i.test(url) || url.includes('\u0000')
-}
 
 /** The campaign embed, the one page other sites may put in an iframe. */
 export function isEmbedPath(path: string): boolean {

@@ -12,7 +12,8 @@ const ENCODINGS = [
   { name: 'gzip', ext: '.gz' },
 ] as const
 
-function accepts(header: string | undefined, encoding: string) {
+/** Whether an Accept-Encoding header accepts this encoding (named, with no q=0). */
+export function acceptsEncoding(header: string | undefined, encoding: string) {
   if (!header) return false
   return header.split(',').some((part) => {
     const [name, ...params] = part.trim().split(';')
@@ -49,7 +50,7 @@ export function precompressedAssets(root: string) {
     if (!available) return next()
     res.vary('Accept-Encoding')
     const accept = req.get('accept-encoding')
-    const chosen = ENCODINGS.find(({ name, ext }) => available.has(ext) && accepts(accept, name))
+    const chosen = ENCODINGS.find(({ name, ext }) => available.has(ext) && acceptsEncoding(accept, name))
     if (!chosen) return next()
     res.type(path.extname(req.path))
     res.setHeader('Content-Encoding', chosen.name)

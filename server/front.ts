@@ -42,6 +42,11 @@ export function logWhenFinished(req: IncomingMessage, res: ServerResponse, path:
   })
 }
 
+/** A URL whose path or query decodes to a NUL character (`%00`, in any case): refused with 400. */
+export function hasEncodedNul(url: string) {
+  return /%00/i.test(url) || url.includes('\u0000')
+}
+
 /** A declared Content-Length over the cap (or not a number): refused before a byte is read. */
 export function declaresTooMuch(req: IncomingMessage, limit: number) {
   const declared = req.headers['content-length']

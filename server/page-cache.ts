@@ -3,8 +3,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { promisify } from 'node:util'
 import zlib from 'node:zlib'
 import type { AppLoadContext } from '@remix-run/node'
+import vary from 'vary'
 import { localeOfCookie, resolveLocale, LOCALE_COOKIE } from '../app/utils/locale.server'
-import { answerServerError, logWhenFinished, setSecurityHeaders } from './front'
+import { acceptsEncoding } from './compressed-assets'
+import { answerServerError, hasEncodedNul, logWhenFinished, setSecurityHeaders } from './front'
 
 // The campaign page and its public JSON, rendered once per campaign and language and served to
 // every anonymous visitor for a moment (decision 0021). A cached response holds nothing of any
@@ -50,7 +52,7 @@ const NEUTRAL_COOKIES = new Set([LOCALE_COOKIE])
 export function isCacheableRequest(req: { method?: string; url?: string; headers: Record<string, string | string[] | undefined> }) {
   if (req.method !== 'GET' && req.method !== 'HEAD') return false
   const url = req.url ?? ''
-  if (url.includes('?') || !CACHED_PATHS.test(url) || /%00/i.test(url)) return false
+  if (url.includes('?') || !CACHED_PATHS.test(url) || hasEncodedNul(url)) return false
   // A GET that declares a body is Express's to refuse (the body limit), not the cache's to ignore.
   if (req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0')) return false
   if (req.headers.authorization) return false
@@ -72,17 +74,6 @@ export function inlineScriptHashes(html: string): string[] {
     hashes.add(`'sha256-${crypto.createHash('sha256').update(match[2]!, 'utf8').digest('base64')}'`)
   }
   return [...hashes]
-}
-
-function acceptsEncoding(header: string | undefined, encoding: string) {
-  if (!header) return false
-  for (const part of header.split(',')) {
-    const [name, ...params] = part.trim().split(';')
-    if (name!.trim().toLowerCase() !== encoding) continue
-    const q = params.map((p) => p.trim()).find((p) => p.startsWith('q='))
-    return !q || Number(q.slice(2)) > 0
-  }
-  return false
 }
 
 export function createPageCache(options: {
@@ -190,20 +181,11 @@ function firstHeader(value: string | string[] | undefined): string | null {
   return (Array.isArray(value) ? value[0] : value) ?? null
 }
 
-/** Adds a field to the response's Vary, as Express's `res.vary` does. */
-function addVary(res: ServerResponse, field: string) {
-  const current = res.getHeader('Vary')
-  const existing = Array.isArray(current) ? current.join(', ') : current === undefined ? '' : String(current)
-  const fields = existing.split(',').map((name) => name.trim().toLowerCase())
-  if (fields.includes('*') || fields.includes(field.toLowerCase())) return
-  res.setHeader('Vary', existing.trim() ? `${existing}, ${field}` : field)
-}
-
 export function send(req: IncomingMessage, res: ServerResponse, response: CachedResponse) {
   for (const [name, value] of response.headers) res.setHeader(name, value)
   res.setHeader('Content-Security-Policy', response.csp)
   res.setHeader('ETag', response.etag)
-  addVary(res, 'Accept-Encoding')
+  vary(res, 'Accept-Encoding')
   const ifNoneMatch = firstHeader(req.headers['if-none-match'])
   if (response.status === 200 && ifNoneMatch && ifNoneMatch.split(',').some((tag) => tag.trim() === response.etag || tag.trim() === '*')) {
     res.removeHeader('Content-Type')

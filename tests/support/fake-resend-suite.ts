@@ -25,24 +25,19 @@ export function fakeResendSuite() {
     resetEnv()
     resend?.reset()
   })
-  return {
+  const suite = {
     get resend(): FakeResend {
       if (!resend) throw new Error('the fake Resend starts before the tests')
       return resend
     },
     use(settings: Record<string, string> = {}) {
-      const all = { EMAIL_TRANSPORT: 'resend', RESEND_API_KEY: this.resend.apiKey, RESEND_BASE_URL: this.resend.url, ...settings }
+      const all = { EMAIL_TRANSPORT: 'resend', RESEND_API_KEY: suite.resend.apiKey, RESEND_BASE_URL: suite.resend.url, ...settings }
       for (const [key, value] of Object.entries(all)) {
         if (!saved.has(key)) saved.set(key, process.env[key])
         process.env[key] = value
       }
       resetEnv()
     },
-    /** A setting changed within a test, put back after it like the others. */
-    set(key: string, value: string) {
-      if (!saved.has(key)) saved.set(key, process.env[key])
-      process.env[key] = value
-      resetEnv()
-    },
   }
+  return suite
 }
